@@ -1,0 +1,39 @@
+import { Hono } from 'hono';
+import type { Clock } from '../lib/clock';
+import type { ClusterRegistry } from '../lib/clusters/types';
+import { StatusError } from '../lib/errors';
+import type { Logger } from '../lib/log';
+import { clustersRoutes } from './clusters';
+import { cors } from './middleware/cors';
+import { hostCheck } from './middleware/host-check';
+import { opsRoutes } from './ops';
+import { renderError, statusResponse } from './status-response';
+
+export interface SecurityOptions {
+  /** Extra Host names accepted besides loopback names (the listen address when not loopback). */
+  allowedHosts: readonly string[];
+  /** Exact origins allowed for CORS; empty means no CORS headers. */
+  allowOrigins: readonly string[];
+}
+
+/** Everything the app needs from outside. Tests and the edge entry pass their own. */
+export interface AppDeps {
+  registry: ClusterRegistry;
+  clock: Clock;
+  log: Logger;
+  security: SecurityOptions;
+}
+
+/** Builds the whole HTTP API. Pure Fetch-API: no Node objects, so any runtime can serve it. */
+export function createApp(deps: AppDeps): Hono {
+  const app = new Hono();
+  app.use('*', hostCheck(deps.security.allowedHosts));
+  app.use('*', cors(deps.security.allowOrigins));
+  app.route('/', opsRoutes(deps.registry));
+  app.route('/', clustersRoutes(deps.registry));
+  app.notFound((c) =>
+    statusResponse(new StatusError('NotFound', `the server could not find the requested resource: ${c.req.method} ${c.req.path}`).toStatus()),
+  );
+  app.onError((err, c) => renderError(err, (e) => deps.log.error('unexpected error', { path: c.req.path, error: String(e) })));
+  return app;
+}

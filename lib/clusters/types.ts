@@ -1,0 +1,54 @@
+import type { Dispatcher } from 'undici';
+
+/** One kubeconfig context as the API shows it. Never holds a secret: this object is serialized as is. */
+export interface ContextInfo {
+  name: string;
+  cluster: string;
+  server: string;
+  user: string;
+  namespace: string;
+  inCluster: boolean;
+  /** Where the context was read from: a kubeconfig path, `in-cluster`, or kore-board's own file. */
+  source: string;
+  /** Why the context cannot be used; absent when it loaded. */
+  error?: string;
+}
+
+/** Headers that authenticate one request as the context's user (bearer token, impersonation). */
+export type CredentialHeaders = Readonly<Record<string, string>>;
+
+/** A loaded context, ready to send requests. Replaced (and closed) when its kubeconfig changes. */
+export interface ClusterConnection {
+  readonly context: ContextInfo;
+  /** The cluster's base URL, possibly with a path prefix (e.g. behind Rancher). */
+  readonly server: URL;
+  /** Pooled dispatcher for plain requests: TLS, client certificate and proxy already applied. */
+  readonly dispatcher: Dispatcher;
+  /** HTTP/1.1-only dispatcher for upgrades (exec, attach, port-forward). */
+  readonly upgradeDispatcher: Dispatcher;
+  /** Authentication headers for the next request; may run an exec plugin or read a token file. */
+  credentials(): Promise<CredentialHeaders>;
+  /**
+   * Called after the cluster answered 401: drops cached credentials (exec plugin, token file).
+   * Resolves true when fresh credentials were obtained, so one retry may succeed.
+   */
+  refreshCredentials(): Promise<boolean>;
+}
+
+export interface RegistryChange {
+  /** Names of contexts added, removed or changed by a reload. */
+  changed: string[];
+}
+
+/** The set of clusters kore-board serves, loaded from kubeconfig files and the in-cluster service account. */
+export interface ClusterRegistry {
+  contexts(): readonly ContextInfo[];
+  currentContext(): string | undefined;
+  /** The connection for a context. Throws StatusError: 404 unknown context, 503 context that failed to load. */
+  connection(name: string): ClusterConnection;
+  /** Re-reads every source; connections of changed contexts are replaced, their agents closed. */
+  reload(): Promise<RegistryChange>;
+  /** Called after every reload that changed something. Returns the unsubscribe function. */
+  onChange(listener: (change: RegistryChange) => void): () => void;
+  close(): Promise<void>;
+}
