@@ -1,17 +1,16 @@
 import { Hono } from 'hono';
+import type { AdmissionPolicy } from '../lib/admission';
 import type { Clock } from '../lib/clock';
 import type { ClusterRegistry } from '../lib/clusters/types';
 import { StatusError } from '../lib/errors';
 import type { Logger } from '../lib/log';
 import { clustersRoutes } from './clusters';
+import { admission } from './middleware/admission';
 import { cors } from './middleware/cors';
-import { hostCheck } from './middleware/host-check';
 import { opsRoutes } from './ops';
 import { renderError, statusResponse } from './status-response';
 
-export interface SecurityOptions {
-  /** Extra Host names accepted besides loopback names (the listen address when not loopback). */
-  allowedHosts: readonly string[];
+export interface SecurityOptions extends AdmissionPolicy {
   /** Exact origins allowed for CORS; empty means no CORS headers. */
   allowOrigins: readonly string[];
 }
@@ -27,8 +26,9 @@ export interface AppDeps {
 /** Builds the whole HTTP API. Pure Fetch-API: no Node objects, so any runtime can serve it. */
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
-  app.use('*', hostCheck(deps.security.allowedHosts));
+  // CORS first, so a browser can read even a rejection; then admission guards every route.
   app.use('*', cors(deps.security.allowOrigins));
+  app.use('*', admission(deps.security));
   app.route('/', opsRoutes(deps.registry));
   app.route('/', clustersRoutes(deps.registry));
   app.notFound((c) =>
