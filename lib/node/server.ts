@@ -1,0 +1,115 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { getRequestListener } from '@hono/node-server';
+import { StatusError } from '../errors';
+import type { Logger } from '../log';
+
+/** Handles an HTTP upgrade for one path prefix; owns the socket from then on. */
+export interface UpgradeRoute {
+  prefix: string;
+  handle(req: IncomingMessage, socket: Duplex, head: Buffer): void;
+}
+
+/** A Node-only handler tried before the Fetch app; returns false to pass the request on. */
+export type NodeFastPath = (req: IncomingMessage, res: ServerResponse) => boolean;
+
+export interface ServerOptions {
+  fetch: (request: Request) => Response | Promise<Response>;
+  host: string;
+  port: number;
+  /** The same admission the Fetch app applies, for the entrances that bypass it. */
+  admit: (req: { host: string | undefined; authorization: string | undefined; path: string }) => StatusError | undefined;
+  upgrades?: UpgradeRoute[];
+  fastPaths?: NodeFastPath[];
+  log: Logger;
+}
+
+export interface RunningServer {
+  server: Server;
+  /** Base URL, e.g. http://127.0.0.1:3001 */
+  url: string;
+  port: number;
+  /** Stops accepting, lets in-flight requests finish for up to graceMs, then cuts the rest. */
+  close(graceMs?: number): Promise<void>;
+}
+
+function pathOf(req: IncomingMessage): string {
+  const url = req.url ?? '/';
+  const q = url.indexOf('?');
+  return q === -1 ? url : url.slice(0, q);
+}
+
+function admitNode(options: ServerOptions, req: IncomingMessage): StatusError | undefined {
+  return options.admit({ host: req.headers.host, authorization: req.headers.authorization, path: pathOf(req) });
+}
+
+/** Writes a Status as a raw HTTP/1.1 response on a socket that never became a websocket, then closes it. */
+export function rejectUpgrade(socket: Duplex, error: StatusError): void {
+  const body = JSON.stringify(error.toStatus());
+  socket.end(
+    `HTTP/1.1 ${error.code} ${error.reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}
+
+/**
+ * The one HTTP server: fast paths first, then the Fetch app; and the single 'upgrade' listener, which
+ * dispatches by path prefix after the same admission checks the app applies.
+ */
+export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  const listener = getRequestListener(options.fetch);
+  const fastPaths = options.fastPaths ?? [];
+  const upgraded = new Set<Duplex>();
+  const server = createServer((req, res) => {
+    if (fastPaths.length > 0 && admitNode(options, req) === undefined) {
+      for (const fast of fastPaths) if (fast(req, res)) return;
+    }
+    void listener(req, res);
+  });
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => socket.destroy());
+    const rejected = admitNode(options, req);
+    if (rejected !== undefined) return rejectUpgrade(socket, rejected);
+    const path = pathOf(req);
+    const route = (options.upgrades ?? []).find((r) => path.startsWith(r.prefix));
+    if (route === undefined) return rejectUpgrade(socket, new StatusError('NotFound', `no upgrade is served at ${path}`));
+    // Upgraded sockets leave the server's connection tracking; keep them to cut them at shutdown.
+    upgraded.add(socket);
+    socket.once('close', () => upgraded.delete(socket));
+    route.handle(req, socket, head);
+  });
+  server.on('clientError', (_err, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+    else socket.destroy();
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  const hostForUrl = options.host.includes(':') ? `[${options.host}]` : options.host;
+  const url = `http://${hostForUrl === '0.0.0.0' || hostForUrl === '[::]' ? '127.0.0.1' : hostForUrl}:${port}`;
+
+  return {
+    server,
+    url,
+    port,
+    close: (graceMs = 5_000) =>
+      new Promise<void>((resolve) => {
+        const timer = setTimeout(() => {
+          server.closeAllConnections();
+          for (const socket of upgraded) socket.destroy();
+        }, graceMs);
+        timer.unref();
+        server.close(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+        server.closeIdleConnections();
+      }),
+  };
+}
