@@ -1,0 +1,99 @@
+#!/usr/bin/env node
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { delimiter } from 'node:path';
+import { createApp } from '../../handlers/app';
+import { createAdmission } from '../admission';
+import { systemClock } from '../clock';
+import { createRegistry } from '../clusters/registry';
+import type { ClusterRegistry } from '../clusters/types';
+import { demoKubeconfig } from '../demo-kubeconfig';
+import { createLogger } from '../log';
+import { startSim, type SimCluster } from '../sim';
+import { parseCli, type CliConfig } from './cli';
+import { startServer, type RunningServer } from './server';
+
+const IN_CLUSTER_TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/token';
+const SHUTDOWN_GRACE_MS = 10_000;
+
+function fail(message: string): never {
+  process.stderr.write(`kore-board: ${message}\nRun 'kore-board --help' for usage.\n`);
+  process.exit(2);
+}
+
+/** Demo mode when asked, or when there is nothing else to serve: no kubeconfig file and not in a pod. */
+function wantsDemo(config: CliConfig): boolean {
+  return config.demo || (!config.kubeconfigPaths.some((p) => existsSync(p)) && !existsSync(IN_CLUSTER_TOKEN));
+}
+
+function printStartup(server: RunningServer, registry: ClusterRegistry, demo: boolean): void {
+  const out = (line: string) => process.stdout.write(line + '\n');
+  out(`kore-board listening on ${server.url}`);
+  if (demo) {
+    out('');
+    out('  *** DEMO MODE: serving the built-in simulated cluster, not a real one. ***');
+    out('  *** Point --kubeconfig (or KUBECONFIG) at a real kubeconfig to use your clusters. ***');
+    out('');
+  }
+  const contexts = registry.contexts();
+  const loaded = contexts.filter((c) => c.error === undefined);
+  out(`contexts loaded (${loaded.length}/${contexts.length}): ${loaded.map((c) => c.name).join(', ') || 'none'}`);
+  for (const c of contexts) if (c.error !== undefined) out(`context ${c.name} failed: ${c.error}`);
+}
+
+async function main(): Promise<void> {
+  const parsed = parseCli(process.argv.slice(2), process.env, homedir(), delimiter);
+  if (parsed.kind === 'error') fail(parsed.message);
+  if (parsed.kind === 'help') {
+    process.stdout.write(parsed.text);
+    return;
+  }
+  const config = parsed.config;
+  const log = createLogger(config.logLevel);
+  const demo = wantsDemo(config);
+
+  let sim: SimCluster | undefined;
+  if (demo) sim = await startSim({ fixture: 'demo' });
+  const registry = await createRegistry({
+    kubeconfigPaths: demo ? [] : config.kubeconfigPaths,
+    inlineSources: sim === undefined ? [] : [{ name: 'demo', yaml: demoKubeconfig(sim) }],
+    inCluster: demo ? false : undefined,
+    watch: !demo,
+    clock: systemClock,
+    log,
+  });
+
+  const security = { allowedHosts: config.allowHosts, allowOrigins: config.allowOrigins, authToken: config.authToken };
+  const app = createApp({ registry, clock: systemClock, log, security });
+  let server: RunningServer;
+  try {
+    server = await startServer({
+      fetch: app.fetch,
+      host: config.listen.host,
+      port: config.listen.port,
+      admit: createAdmission(security),
+      log,
+    });
+  } catch (err) {
+    fail(`cannot listen on ${config.listen.host}:${config.listen.port}: ${(err as Error).message}`);
+  }
+  printStartup(server, registry, demo);
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info(`${signal} received: finishing in-flight requests`);
+    void server
+      .close(SHUTDOWN_GRACE_MS)
+      .then(() => Promise.all([registry.close(), sim?.close()]))
+      .then(() => process.exit(0));
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`kore-board: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});
