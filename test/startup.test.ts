@@ -1,0 +1,59 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runToExit, startProcess, type StartedProcess } from './helpers/process';
+
+const TSX = join(process.cwd(), 'node_modules/.bin/tsx');
+const MAIN = join(process.cwd(), 'lib/node/main.ts');
+// A HOME with no kubeconfig, so nothing from the machine running the tests leaks in.
+const emptyHome = mkdtempSync(join(tmpdir(), 'kore-home-'));
+const env = { ...process.env, HOME: emptyHome, KUBECONFIG: '', KORE_LOG_LEVEL: 'warn' };
+
+describe('the kore-board process', () => {
+  const started: StartedProcess[] = [];
+  afterAll(async () => {
+    for (const p of started) if (p.child.exitCode === null) await p.stop('SIGKILL');
+  });
+
+  it('exits 2 with a one-line reason on a bad flag', async () => {
+    for (const args of [['--bogus'], ['--listen', 'nowhere'], ['--log-level', 'loud'], ['--allow-origin', '*']]) {
+      const r = await runToExit(TSX, [MAIN, ...args], env);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr.split('\n')[0]).toMatch(/^kore-board: /);
+    }
+  });
+
+  it('starts the demo cluster loudly when there is no kubeconfig, serves it, and exits 0 on SIGTERM', async () => {
+    const p = await startProcess(TSX, [MAIN, '--listen', '127.0.0.1:0'], { env });
+    started.push(p);
+    expect(p.output()).toMatch(/DEMO MODE/);
+    expect(p.output()).toMatch(/contexts loaded \(1\/1\): kubernetes-admin@kubernetes/);
+    const body = (await (await fetch(`${p.url}/api/clusters`)).json()) as { contexts: string[] };
+    expect(body.contexts).toEqual(['kubernetes-admin@kubernetes']);
+    expect(await p.stop('SIGTERM')).toBe(0);
+  });
+
+  it('lists each context that failed to load, with why, and serves the others', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kore-kc-'));
+    const kubeconfig = join(dir, 'config');
+    writeFileSync(
+      kubeconfig,
+      [
+        'apiVersion: v1',
+        'kind: Config',
+        'clusters: [{name: c1, cluster: {server: "https://127.0.0.1:1"}}]',
+        'users: [{name: u1, user: {token: abc}}]',
+        'contexts: [{name: good, context: {cluster: c1, user: u1}}, {name: broken, context: {cluster: missing, user: u1}}]',
+        'current-context: good',
+      ].join('\n'),
+    );
+    const p = await startProcess(TSX, [MAIN, '--listen', '127.0.0.1:0', '--kubeconfig', kubeconfig], { env });
+    started.push(p);
+    expect(p.output()).not.toMatch(/DEMO MODE/);
+    expect(p.output()).toMatch(/contexts loaded \(1\/2\): good/);
+    expect(p.output()).toMatch(/context broken failed: .*missing/);
+    expect(p.output()).not.toContain('abc');
+    expect(await p.stop('SIGINT')).toBe(0);
+  });
+});
