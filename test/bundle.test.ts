@@ -1,0 +1,28 @@
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, expect, it } from 'vitest';
+import { startProcess, type StartedProcess } from './helpers/process';
+
+let started: StartedProcess | undefined;
+afterAll(async () => {
+  if (started?.child.exitCode === null) await started.stop('SIGKILL');
+});
+
+it('bundles into one file that runs alone in an empty folder (demo mode)', async () => {
+  execFileSync(process.execPath, ['build.mjs'], { stdio: 'pipe' });
+  const alone = mkdtempSync(join(tmpdir(), 'kore-bundle-'));
+  copyFileSync('dist/kore-board.mjs', join(alone, 'kore-board.mjs'));
+  expect(readdirSync(alone)).toEqual(['kore-board.mjs']);
+
+  const home = mkdtempSync(join(tmpdir(), 'kore-home-'));
+  started = await startProcess(process.execPath, ['kore-board.mjs', '--demo', '--listen', '127.0.0.1:0'], {
+    cwd: alone,
+    // No NODE_PATH, no HOME kubeconfig: only the file itself.
+    env: { PATH: process.env.PATH, HOME: home },
+  });
+  const clusters = (await (await fetch(`${started.url}/api/clusters`)).json()) as { contexts: string[] };
+  expect(clusters.contexts).toEqual(['kubernetes-admin@kubernetes']);
+  expect(await started.stop('SIGTERM')).toBe(0);
+}, 60_000);
