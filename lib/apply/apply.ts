@@ -1,0 +1,140 @@
+import { StatusError, failureStatus, isStatus, type Status } from '../errors';
+import type { ApiResource } from '../discovery/resource-index';
+import type { DiscoveryCache } from './discovery-cache';
+import type { KubeCall, KubeResponse } from './kube-call';
+import type { ManifestItem, ManifestObject } from './manifests';
+
+export type ApplyMode = 'create' | 'replace' | 'server-side';
+
+export interface ApplyOptions {
+  mode: ApplyMode;
+  fieldManager: string;
+  force: boolean;
+  dryRun: boolean;
+  /** `?namespace=`: the default for namespaced objects that name none. */
+  namespace: string | undefined;
+  /** The context's namespace, used when neither the object nor the request names one. */
+  contextNamespace: string;
+  /** How long to wait for a CRD to become Established before applying what follows it. */
+  crdWaitMs: number;
+}
+
+export interface ApplyResult {
+  status: number;
+  body: unknown;
+}
+
+type ItemOutcome = { ok: true; status: number; body: unknown } | { ok: false; status: Status };
+
+const CRD_KIND = 'CustomResourceDefinition';
+const CRD_GROUP = 'apiextensions.k8s.io';
+
+function collectionPath(r: ApiResource, namespace: string | undefined): string {
+  const root = r.group === '' ? `/api/${r.version}` : `/apis/${r.group}/${r.version}`;
+  return `${root}${namespace === undefined ? '' : `/namespaces/${encodeURIComponent(namespace)}`}/${r.resource}`;
+}
+
+function withIndex(status: Status, index: number): Status {
+  return { ...status, details: { ...status.details, index } };
+}
+
+function asFailure(res: KubeResponse, index: number): Status {
+  // The API server's own Status passes through unchanged, only tagged with where it happened.
+  if (isStatus(res.body)) return withIndex(res.body, index);
+  return failureStatus(res.status, 'InternalError', `unexpected answer ${res.status} from the cluster`, { index });
+}
+
+/** The namespace an object goes to, following kubectl: the object's own, else --namespace, else the context's. */
+function targetNamespace(obj: ManifestObject, r: ApiResource, options: ApplyOptions, index: number): string | undefined {
+  const own = obj.metadata.namespace;
+  if (!r.namespaced) {
+    if (own !== undefined && own !== '') {
+      throw new StatusError('BadRequest', `${obj.kind} "${obj.metadata.name ?? ''}" is cluster-scoped and cannot have a namespace (metadata.namespace: "${own}")`, { index, kind: obj.kind });
+    }
+    return undefined;
+  }
+  if (own !== undefined && own !== '' && options.namespace !== undefined && own !== options.namespace) {
+    throw new StatusError('BadRequest', `the namespace from the provided object "${own}" does not match the namespace "${options.namespace}". You must pass namespace=${own} to perform this operation.`, { index });
+  }
+  return own || options.namespace || options.contextNamespace || 'default';
+}
+
+async function send(obj: ManifestObject, r: ApiResource, namespace: string | undefined, options: ApplyOptions, call: KubeCall): Promise<KubeResponse> {
+  const collection = collectionPath(r, namespace);
+  const name = obj.metadata.name;
+  const dryRun: Record<string, string> = options.dryRun ? { dryRun: 'All' } : {};
+  const placed = namespace === undefined ? obj : { ...obj, metadata: { ...obj.metadata, namespace } };
+  const body = JSON.stringify(placed);
+  if (options.mode === 'create' || name === undefined) {
+    return call({ method: 'POST', path: collection, query: dryRun, body, contentType: 'application/json' });
+  }
+  const item = `${collection}/${encodeURIComponent(name)}`;
+  if (options.mode === 'server-side') {
+    const query = { ...dryRun, fieldManager: options.fieldManager, ...(options.force ? { force: 'true' } : {}) };
+    // JSON is YAML, so the object goes as is under the apply-patch media type.
+    return call({ method: 'PATCH', path: item, query, body, contentType: 'application/apply-patch+yaml' });
+  }
+  const current = await call({ method: 'GET', path: item });
+  if (current.status === 404) return call({ method: 'POST', path: collection, query: dryRun, body, contentType: 'application/json' });
+  if (current.status !== 200) return current;
+  const resourceVersion = obj.metadata.resourceVersion ?? (current.body as { metadata?: { resourceVersion?: string } }).metadata?.resourceVersion;
+  const replacement = { ...placed, metadata: { ...placed.metadata, resourceVersion } };
+  return call({ method: 'PUT', path: item, query: dryRun, body: JSON.stringify(replacement), contentType: 'application/json' });
+}
+
+function isEstablished(crd: unknown): boolean {
+  const conditions = (crd as { status?: { conditions?: Array<{ type?: string; status?: string }> } }).status?.conditions ?? [];
+  return conditions.some((c) => c.type === 'Established' && c.status === 'True');
+}
+
+/** Waits (bounded) for a CRD the request just applied to serve its kind, so a CR later in the stream can follow it. */
+async function awaitEstablished(name: string, call: KubeCall, discovery: DiscoveryCache, waitMs: number): Promise<void> {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    const res = await call({ method: 'GET', path: `/apis/${CRD_GROUP}/v1/customresourcedefinitions/${encodeURIComponent(name)}` });
+    if (res.status === 200 && isEstablished(res.body)) break;
+    if (Date.now() >= deadline) break;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  discovery.invalidate();
+}
+
+async function applyOne(item: ManifestItem, options: ApplyOptions, call: KubeCall, discovery: DiscoveryCache): Promise<ItemOutcome> {
+  if ('error' in item) return { ok: false, status: withIndex(item.error.toStatus(), item.index) };
+  const obj = item.object;
+  try {
+    const r = await discovery.resolve(obj.apiVersion, obj.kind);
+    if (r === undefined) {
+      throw new StatusError('NotFound', `no matches for kind "${obj.kind}" in version "${obj.apiVersion}"`, { index: item.index, kind: obj.kind });
+    }
+    const namespace = targetNamespace(obj, r, options, item.index);
+    const res = await send(obj, r, namespace, options, call);
+    if (res.status >= 300) return { ok: false, status: asFailure(res, item.index) };
+    if (r.kind === CRD_KIND && r.group === CRD_GROUP && !options.dryRun && obj.metadata.name !== undefined) {
+      await awaitEstablished(obj.metadata.name, call, discovery, options.crdWaitMs);
+    }
+    return { ok: true, status: res.status, body: res.body };
+  } catch (err) {
+    if (err instanceof StatusError) return { ok: false, status: withIndex(err.toStatus(), item.index) };
+    throw err;
+  }
+}
+
+/**
+ * Applies every object in order, all of them even after a failure. One object answers as the API server
+ * did; several answer as a List of results (objects or Statuses tagged with their index).
+ */
+export async function applyManifests(items: ManifestItem[], options: ApplyOptions, call: KubeCall, discovery: DiscoveryCache): Promise<ApplyResult> {
+  const outcomes: ItemOutcome[] = [];
+  for (const item of items) outcomes.push(await applyOne(item, options, call, discovery));
+  if (outcomes.length === 1) {
+    const only = outcomes[0]!;
+    return only.ok ? { status: only.status, body: only.body } : { status: only.status.code, body: only.status };
+  }
+  const firstFailure = outcomes.find((o): o is Extract<ItemOutcome, { ok: false }> => !o.ok);
+  const allCreated = outcomes.every((o) => o.ok && o.status === 201);
+  return {
+    status: firstFailure?.status.code ?? (allCreated ? 201 : 200),
+    body: { kind: 'List', apiVersion: 'v1', metadata: {}, items: outcomes.map((o) => (o.ok ? o.body : o.status)) },
+  };
+}
