@@ -1,0 +1,67 @@
+import { Hono } from 'hono';
+import { applyManifests, type ApplyMode } from '../lib/apply/apply';
+import type { DiscoveryCache } from '../lib/apply/discovery-cache';
+import type { KubeCall } from '../lib/apply/kube-call';
+import { manifestFormat, parseManifests } from '../lib/apply/manifests';
+import type { ClusterRegistry } from '../lib/clusters/types';
+import { StatusError } from '../lib/errors';
+import { readBodyText } from './body';
+
+export const APPLY_BODY_LIMIT = 10 * 1024 * 1024;
+const CRD_WAIT_MS = 10_000;
+
+export interface ApplyDeps {
+  registry: ClusterRegistry;
+  /** A JSON request function bound to a context, and that context's discovery cache. */
+  clusterApi(context: string): { call: KubeCall; discovery: DiscoveryCache };
+}
+
+function flag(value: string | undefined, name: string): boolean {
+  if (value === undefined || value === '' || value === 'false') return false;
+  if (value === 'true' || value === '1') return true;
+  throw new StatusError('BadRequest', `${name} must be true or false, got ${JSON.stringify(value)}`);
+}
+
+/**
+ * `POST /raw/clusters/:cluster` creates, `PUT` creates or replaces; `?mode=server-side` applies server-side.
+ * The body is one object, a List, or a YAML stream, applied in order.
+ */
+export function applyRoutes(deps: ApplyDeps): Hono {
+  const app = new Hono();
+  const handle = (method: 'POST' | 'PUT') =>
+    app.on(method, '/raw/clusters/:cluster', async (c) => {
+      const context = c.req.param('cluster');
+      const connection = deps.registry.connection(context);
+      const q = c.req.query();
+      const modeParam = q.mode;
+      if (modeParam !== undefined && modeParam !== 'server-side' && modeParam !== 'client-side') {
+        throw new StatusError('BadRequest', `mode must be server-side or client-side, got ${JSON.stringify(modeParam)}`);
+      }
+      if (q.dryRun !== undefined && q.dryRun !== 'All') throw new StatusError('BadRequest', `dryRun must be All, got ${JSON.stringify(q.dryRun)}`);
+      const mode: ApplyMode = modeParam === 'server-side' ? 'server-side' : method === 'POST' ? 'create' : 'replace';
+
+      const body = await readBodyText(c.req.raw, APPLY_BODY_LIMIT);
+      const format = manifestFormat(c.req.header('content-type'), body);
+      if (format instanceof StatusError) throw format;
+      const items = parseManifests(body, format, mode === 'create');
+      const { call, discovery } = deps.clusterApi(context);
+      const result = await applyManifests(
+        items,
+        {
+          mode,
+          fieldManager: q.fieldManager || 'kore-board',
+          force: flag(q.force, 'force'),
+          dryRun: q.dryRun === 'All',
+          namespace: q.namespace || undefined,
+          contextNamespace: connection.context.namespace,
+          crdWaitMs: CRD_WAIT_MS,
+        },
+        call,
+        discovery,
+      );
+      return c.json(result.body as object, result.status as 200);
+    });
+  handle('POST');
+  handle('PUT');
+  return app;
+}
