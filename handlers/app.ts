@@ -4,7 +4,10 @@ import type { Clock } from '../lib/clock';
 import type { ClusterRegistry } from '../lib/clusters/types';
 import { StatusError } from '../lib/errors';
 import type { Logger } from '../lib/log';
+import { clusterApis } from '../lib/apply/cluster-apis';
+import { applyRoutes } from './apply';
 import { clustersRoutes } from './clusters';
+import { contextsRoutes } from './contexts';
 import { admission } from './middleware/admission';
 import { cors } from './middleware/cors';
 import { opsRoutes } from './ops';
@@ -31,6 +34,9 @@ export function createApp(deps: AppDeps): Hono {
   app.use('*', admission(deps.security));
   app.route('/', opsRoutes(deps.registry));
   app.route('/', clustersRoutes(deps.registry));
+  const clusterApi = clusterApis(deps.registry);
+  app.route('/', applyRoutes({ registry: deps.registry, clusterApi }));
+  app.route('/', contextsRoutes({ registry: deps.registry, clusterApi }));
   app.notFound((c) =>
     statusResponse(new StatusError('NotFound', `the server could not find the requested resource: ${c.req.method} ${c.req.path}`).toStatus()),
   );
