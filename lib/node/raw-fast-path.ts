@@ -1,0 +1,61 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ClusterRegistry } from '../clusters/types';
+import { toStatusError, type StatusError } from '../errors';
+import { DEFAULT_FORWARD_OPTIONS, forward, type ForwardOptions, type ResponseSink } from '../proxy/forward';
+import { hasRequestBody } from '../proxy/headers';
+import { isApplyRoute, parseRawTarget, RAW_PREFIX } from '../proxy/raw-target';
+import type { NodeFastPath } from './server';
+
+/**
+ * `/raw/clusters/...` served straight from Node's request to Node's response, skipping the Fetch
+ * Request/Response objects (and their copies) that the Hono route needs. Same forwarding core as the
+ * route in handlers/raw.ts.
+ *
+ * It also sees the raw request target, before any URL parser has resolved `..` or `%2e%2e`: every
+ * `/raw/clusters/` request has its path checked here, even the ones passed on to the app.
+ */
+
+function writeStatus(res: ServerResponse, error: StatusError): void {
+  const body = JSON.stringify(error.toStatus());
+  res.writeHead(error.code, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
+function nodeSink(res: ServerResponse): ResponseSink {
+  return {
+    start(statusCode, headers) {
+      if (!res.destroyed) res.writeHead(statusCode, headers);
+    },
+    write: (chunk) => res.destroyed || res.write(chunk),
+    waitDrain: (resume) => void res.once('drain', resume),
+    end: () => void res.end(),
+    fail(error) {
+      if (res.destroyed) return;
+      if (res.headersSent) res.destroy(error);
+      else writeStatus(res, error);
+    },
+  };
+}
+
+export function createRawFastPath(registry: ClusterRegistry, options: ForwardOptions = DEFAULT_FORWARD_OPTIONS): NodeFastPath {
+  return (req: IncomingMessage, res: ServerResponse): boolean => {
+    const url = req.url ?? '';
+    if (!url.startsWith(RAW_PREFIX)) return false;
+    const method = req.method ?? 'GET';
+    try {
+      const target = parseRawTarget(url);
+      // Browsers (CORS) and the apply route are the app's business; the path check above still applied.
+      if (req.headers.origin !== undefined || isApplyRoute(method, target)) return false;
+      const conn = registry.connection(target.context);
+      const upstream = new AbortController();
+      res.once('close', () => {
+        if (!res.writableFinished) upstream.abort();
+      });
+      const body = hasRequestBody(req.headers) ? req : undefined;
+      void forward(conn, { method, target, headers: req.headers, body, signal: upstream.signal }, nodeSink(res), options);
+    } catch (err) {
+      writeStatus(res, toStatusError(err));
+    }
+    return true;
+  };
+}

@@ -1,0 +1,94 @@
+import { STATUS_CODES, type IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { ClusterRegistry } from '../clusters/types';
+import { toStatusError } from '../errors';
+import { DEFAULT_FORWARD_OPTIONS, forward, type ForwardOptions, type ResponseSink } from '../proxy/forward';
+import type { HeaderMap, IncomingHeaderMap } from '../proxy/headers';
+import { parseRawTarget, RAW_PREFIX } from '../proxy/raw-target';
+import { rejectUpgrade, type UpgradeRoute } from './server';
+
+/**
+ * exec / attach / port-forward: the upgrade handshake is forwarded to the cluster over an HTTP/1.1
+ * connection with the subprotocol headers intact, and after a 101 the two sockets are joined.
+ *
+ * Any other answer is relayed as a plain HTTP response with `Connection: close`, and both connections
+ * are closed: neither is ever reused or tunnelled after a refused upgrade (CVE-2018-1002105).
+ */
+
+function headerLines(headers: IncomingHeaderMap): string {
+  let lines = '';
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined) continue;
+    for (const v of Array.isArray(value) ? value : [value]) lines += `${name}: ${v}\r\n`;
+  }
+  return lines;
+}
+
+/** Joins two sockets; when either side closes or fails, both are destroyed. */
+function join(client: Duplex, upstream: Duplex): void {
+  const closeBoth = () => {
+    client.destroy();
+    upstream.destroy();
+  };
+  for (const s of [client, upstream]) {
+    s.once('close', closeBoth);
+    s.once('error', closeBoth);
+  }
+  upstream.pipe(client);
+  client.pipe(upstream);
+}
+
+function socketSink(client: Duplex, head: Buffer): ResponseSink {
+  let started = false;
+  const gone = () => client.destroyed || !client.writable;
+  return {
+    start(statusCode, headers: HeaderMap) {
+      started = true;
+      if (gone()) return;
+      // The refused upgrade ends here: this connection carries this one answer and closes.
+      const { connection: _c, ...rest } = headers;
+      client.write(`HTTP/1.1 ${statusCode} ${STATUS_CODES[statusCode] ?? 'Unknown'}\r\n${headerLines(rest)}connection: close\r\n\r\n`);
+    },
+    write: (chunk) => gone() || client.write(chunk),
+    waitDrain: (resume) => void client.once('drain', resume),
+    end: () => void client.end(),
+    fail(error) {
+      if (gone()) return;
+      if (started) client.destroy();
+      else rejectUpgrade(client, error);
+    },
+    upgraded(headers, upstream) {
+      if (gone()) return void upstream.destroy();
+      client.write(`HTTP/1.1 101 Switching Protocols\r\n${headerLines(headers)}\r\n`);
+      if (head.length > 0) upstream.write(head);
+      join(client, upstream);
+    },
+  };
+}
+
+/** Passes one `/raw/clusters/<context>/...` upgrade through to the cluster; owns `socket` from here on. */
+export function proxyUpgrade(
+  req: IncomingMessage,
+  socket: Duplex,
+  head: Buffer,
+  registry: ClusterRegistry,
+  options: ForwardOptions = DEFAULT_FORWARD_OPTIONS,
+): void {
+  try {
+    const target = parseRawTarget(req.url ?? '');
+    const conn = registry.connection(target.context);
+    const upstream = new AbortController();
+    const abortIfEarly = () => upstream.abort();
+    socket.once('close', abortIfEarly);
+    const upgrade = req.headers.upgrade ?? 'websocket';
+    const request = { method: req.method ?? 'GET', target, headers: req.headers, body: undefined, signal: upstream.signal, upgrade };
+    void forward(conn, request, socketSink(socket, head), options).finally(() => socket.off('close', abortIfEarly));
+  } catch (err) {
+    rejectUpgrade(socket, toStatusError(err));
+  }
+}
+
+/** The route the Node server's single 'upgrade' listener dispatches `/raw/clusters/` upgrades to. */
+export function rawUpgradeRoute(registry: ClusterRegistry, options: ForwardOptions = DEFAULT_FORWARD_OPTIONS): UpgradeRoute {
+  return { prefix: RAW_PREFIX, handle: (req, socket, head) => proxyUpgrade(req, socket, head, registry, options) };
+}
