@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ClusterRegistry } from '../clusters/types';
-import { toStatusError, type StatusError } from '../errors';
+import { StatusError, toStatusError } from '../errors';
 import { DEFAULT_FORWARD_OPTIONS, forward, type ForwardOptions, type ResponseSink } from '../proxy/forward';
 import { hasRequestBody } from '../proxy/headers';
 import { isApplyRoute, parseRawTarget, RAW_PREFIX } from '../proxy/raw-target';
@@ -37,10 +37,29 @@ function nodeSink(res: ServerResponse): ResponseSink {
   };
 }
 
+/**
+ * A target outside `/raw/clusters/` that a URL parser would resolve into it (`/x/../raw/clusters/...`):
+ * the app would see only the resolved path, so the trick is refused here.
+ */
+function dotSegmentsIntoRaw(url: string): boolean {
+  const q = url.indexOf('?');
+  const path = q === -1 ? url : url.slice(0, q);
+  if (!/\/(?:\.|%2e)/i.test(path)) return false;
+  try {
+    return new URL(path, 'http://localhost').pathname.startsWith(RAW_PREFIX);
+  } catch {
+    return false;
+  }
+}
+
 export function createRawFastPath(registry: ClusterRegistry, options: ForwardOptions = DEFAULT_FORWARD_OPTIONS): NodeFastPath {
   return (req: IncomingMessage, res: ServerResponse): boolean => {
     const url = req.url ?? '';
-    if (!url.startsWith(RAW_PREFIX)) return false;
+    if (!url.startsWith(RAW_PREFIX)) {
+      if (!dotSegmentsIntoRaw(url)) return false;
+      writeStatus(res, new StatusError('BadRequest', 'refusing a request target whose "." or ".." segments lead into /raw/clusters/'));
+      return true;
+    }
     const method = req.method ?? 'GET';
     try {
       const target = parseRawTarget(url);

@@ -37,7 +37,7 @@ const DOT_SEGMENT = /^(?:\.|%2[eE]){1,2}$/;
 /** Why this API path is unsafe to forward, or undefined when it is fine. */
 function unsafePath(path: string): string | undefined {
   if (path !== '' && !path.startsWith('/')) return 'the path after the context must start with "/"';
-  if (FORBIDDEN_CHAR.test(path)) return 'the path contains a backslash, a control character, a space or a raw non-ASCII byte';
+  if (FORBIDDEN_CHAR.test(path)) return 'the path contains a backslash, "#", a control character, a space or a raw non-ASCII byte';
   if (FORBIDDEN_ESCAPE.test(path)) return 'the path contains an encoded "/", "\\" or control character, or a malformed "%" escape';
   const segments = path.split('/').slice(1);
   for (let i = 0; i < segments.length; i++) {
@@ -103,7 +103,7 @@ function queryFlag(query: string | undefined, name: string): boolean {
  * wants, with long quiet gaps: they must not be cut by an idle timeout.
  */
 export function isLongRunning(target: RawTarget): boolean {
-  return queryFlag(target.query, 'watch') || queryFlag(target.query, 'follow') || /^\/apis?\/(?:[^/]+\/)?[^/]+\/watch\//.test(target.path);
+  return queryFlag(target.query, 'watch') || queryFlag(target.query, 'follow') || /^\/(?:api\/[^/]+|apis\/[^/]+\/[^/]+)\/watch\//.test(target.path);
 }
 
 /** `POST`/`PUT /raw/clusters/:cluster` with no API path is the apply route, which this proxy leaves to its own handler. */

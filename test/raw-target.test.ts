@@ -1,0 +1,208 @@
+import { describe, expect, it } from 'vitest';
+import { StatusError } from '../lib/errors';
+import { isLongRunning, MAX_TARGET_LENGTH, parseRawTarget, upstreamPath } from '../lib/proxy/raw-target';
+import { clientResponseHeaders, hasRequestBody, upstreamRequestHeaders } from '../lib/proxy/headers';
+import { ReplayableBody } from '../lib/proxy/replayable-body';
+
+function rejection(target: string): { code: number; reason: string; message: string } {
+  try {
+    parseRawTarget(target);
+  } catch (err) {
+    if (err instanceof StatusError) return { code: err.code, reason: err.reason, message: err.message };
+    throw err;
+  }
+  throw new Error(`${target} was accepted`);
+}
+
+describe('parseRawTarget', () => {
+  it('decodes the context segment, keeps the path encoded and the query byte for byte', () => {
+    const t = parseRawTarget('/raw/clusters/arn%3Aaws%3Aeks%3Aeu-west-1%3A123%3Acluster%2Fprod/api/v1/pods?labelSelector=a%3Db&x=1&x=2&fieldSelector=metadata.name%3D%25zz');
+    expect(t).toEqual({
+      context: 'arn:aws:eks:eu-west-1:123:cluster/prod',
+      path: '/api/v1/pods',
+      query: 'labelSelector=a%3Db&x=1&x=2&fieldSelector=metadata.name%3D%25zz',
+    });
+    expect(parseRawTarget('/raw/clusters/kubernetes-admin@kubernetes/api/v1/namespaces/default/pods/busybox%2Dx')).toMatchObject({
+      context: 'kubernetes-admin@kubernetes',
+      path: '/api/v1/namespaces/default/pods/busybox%2Dx',
+      query: undefined,
+    });
+    expect(parseRawTarget('/raw/clusters/ctx?')).toEqual({ context: 'ctx', path: '', query: '' });
+    // `?` inside the query and `%2f` in it are the caller's business: only the path is checked.
+    expect(parseRawTarget('/raw/clusters/c/api?a=%2F..%2F&b=?').query).toBe('a=%2F..%2F&b=?');
+  });
+
+  it.each([
+    ['/raw/clusters/c/api/v1/namespaces/../secrets', 'segment'],
+    ['/raw/clusters/c/api/v1/%2e%2e/secrets', 'segment'],
+    ['/raw/clusters/c/api/v1/%2E./secrets', 'segment'],
+    ['/raw/clusters/c/api/v1/.%2e', 'segment'],
+    ['/raw/clusters/c/api/./v1', 'segment'],
+    ['/raw/clusters/c/api/v1/namespaces%2fkube-system%2fsecrets', 'encoded'],
+    ['/raw/clusters/c/api/v1/namespaces%2Fx', 'encoded'],
+    ['/raw/clusters/c/api/v1/pods%5c..', 'encoded'],
+    ['/raw/clusters/c/api/v1/pods%00', 'encoded'],
+    ['/raw/clusters/c/api/v1/pods%0d%0aX-Injected:%201', 'encoded'],
+    ['/raw/clusters/c/api/v1/pods%zz', 'malformed'],
+    ['/raw/clusters/c/api/v1/pods\\..\\secrets', 'backslash'],
+    ['/raw/clusters/c/api/v1/pods\u0000', 'control'],
+    ['/raw/clusters/c/api//v1', 'empty segment'],
+    ['/raw/clusters/c/api/v1/pods#frag', 'backslash'],
+    ['/raw/clusters/%E0%A4%A/api', 'percent-encoding'],
+    ['/raw/clusters//api/v1', 'missing'],
+    ['/raw/clusters/c%0a/api', 'control character'],
+  ])('refuses %s with 400', (target, words) => {
+    const r = rejection(target);
+    expect(r.code).toBe(400);
+    expect(r.reason).toBe('BadRequest');
+    expect(r.message).toContain(words);
+  });
+
+  it('refuses overlong targets', () => {
+    const r = rejection('/raw/clusters/c/api/v1/namespaces/' + 'a'.repeat(MAX_TARGET_LENGTH));
+    expect(r).toMatchObject({ code: 400, reason: 'BadRequest' });
+    expect(r.message).toContain(String(MAX_TARGET_LENGTH));
+  });
+
+  it('accepts dots inside names and a trailing slash', () => {
+    expect(parseRawTarget('/raw/clusters/c/apis/networking.istio.io/v1/virtualservices.x/').path).toBe('/apis/networking.istio.io/v1/virtualservices.x/');
+    expect(parseRawTarget('/raw/clusters/c/api/v1/namespaces/a..b').path).toBe('/api/v1/namespaces/a..b');
+  });
+});
+
+describe('upstreamPath', () => {
+  const t = (s: string) => parseRawTarget(s);
+  it('appends path and query to the server URL, keeping its path prefix', () => {
+    expect(upstreamPath(new URL('https://127.0.0.1:6443'), t('/raw/clusters/c/api/v1/pods?watch=1'))).toBe('/api/v1/pods?watch=1');
+    expect(upstreamPath(new URL('https://rancher.example/k8s/clusters/c-1/'), t('/raw/clusters/c/version'))).toBe('/k8s/clusters/c-1/version');
+    expect(upstreamPath(new URL('https://h'), t('/raw/clusters/c'))).toBe('/');
+    expect(upstreamPath(new URL('https://h'), t('/raw/clusters/c/api?'))).toBe('/api?');
+  });
+});
+
+describe('isLongRunning', () => {
+  it.each([
+    ['/raw/clusters/c/api/v1/pods?watch=1', true],
+    ['/raw/clusters/c/api/v1/pods?resourceVersion=5&watch=true', true],
+    ['/raw/clusters/c/api/v1/pods?watch=false', false],
+    ['/raw/clusters/c/api/v1/pods?watch=0', false],
+    ['/raw/clusters/c/api/v1/pods?xwatch=1', false],
+    ['/raw/clusters/c/api/v1/namespaces/d/pods/p/log?follow=true&container=c', true],
+    ['/raw/clusters/c/api/v1/namespaces/d/pods/p/log?follow=false', false],
+    ['/raw/clusters/c/api/v1/watch/pods', true],
+    ['/raw/clusters/c/apis/apps/v1/watch/namespaces/d/deployments', true],
+    ['/raw/clusters/c/api/v1/namespaces/watch/pods', false],
+  ])('%s → %s', (target, expected) => {
+    expect(isLongRunning(parseRawTarget(target))).toBe(expected);
+  });
+});
+
+describe('headers', () => {
+  it('strips hop-by-hop headers, Connection-named headers and the caller credentials', () => {
+    const out = upstreamRequestHeaders(
+      {
+        host: 'localhost:3001',
+        connection: 'keep-alive, X-Hop',
+        'x-hop': '1',
+        'keep-alive': 'timeout=5',
+        te: 'trailers',
+        trailer: 'x',
+        'transfer-encoding': 'chunked',
+        upgrade: 'h2c',
+        'proxy-authorization': 'Basic eA==',
+        'proxy-connection': 'keep-alive',
+        authorization: 'Bearer caller',
+        cookie: 'session=1',
+        'impersonate-user': 'admin',
+        'impersonate-group': ['system:masters', 'x'],
+        'impersonate-extra-scopes': 'all',
+        accept: 'application/json;as=Table;v=v1;g=meta.k8s.io, application/json',
+        'accept-encoding': 'gzip',
+        'content-type': 'application/merge-patch+json',
+        'content-length': '12',
+        'user-agent': 'kubectl/v1.32',
+        expect: '100-continue',
+        'x-undefined': undefined,
+      },
+      { authorization: 'Bearer context-token', 'impersonate-group': ['a', 'b'] },
+    );
+    expect(out).toEqual({
+      accept: 'application/json;as=Table;v=v1;g=meta.k8s.io, application/json',
+      'accept-encoding': 'gzip',
+      'content-type': 'application/merge-patch+json',
+      'content-length': '12',
+      'user-agent': 'kubectl/v1.32',
+      authorization: 'Bearer context-token',
+      'impersonate-group': ['a', 'b'],
+    });
+  });
+
+  it('passes response headers except hop-by-hop ones; Content-Encoding and Content-Length stay', () => {
+    expect(
+      clientResponseHeaders({
+        'content-type': 'application/json',
+        'content-encoding': 'gzip',
+        'content-length': '10',
+        'audit-id': 'x',
+        connection: 'close, x-internal',
+        'x-internal': '1',
+        'transfer-encoding': 'chunked',
+        'keep-alive': 'timeout=5',
+        'set-cookie': ['a=1', 'b=2'],
+      }),
+    ).toEqual({ 'content-type': 'application/json', 'content-encoding': 'gzip', 'content-length': '10', 'audit-id': 'x', 'set-cookie': ['a=1', 'b=2'] });
+  });
+
+  it('sees a body when HTTP/1.1 framing says there is one', () => {
+    expect(hasRequestBody({})).toBe(false);
+    expect(hasRequestBody({ 'content-length': '0' })).toBe(false);
+    expect(hasRequestBody({ 'content-length': '5' })).toBe(true);
+    expect(hasRequestBody({ 'transfer-encoding': 'chunked' })).toBe(true);
+  });
+});
+
+async function collect(body: AsyncIterable<Uint8Array>, max = Infinity): Promise<string> {
+  let s = '';
+  let n = 0;
+  const it = body[Symbol.asyncIterator]();
+  while (n++ < max) {
+    const step = await it.next();
+    if (step.done === true) break;
+    s += Buffer.from(step.value).toString();
+  }
+  return s;
+}
+
+async function* source(parts: string[]): AsyncIterable<Uint8Array> {
+  for (const p of parts) {
+    await new Promise((r) => setImmediate(r));
+    yield Buffer.from(p);
+  }
+}
+
+describe('ReplayableBody', () => {
+  it('replays everything read, then the rest of the source', async () => {
+    const body = new ReplayableBody(source(['ab', 'cd', 'ef', 'gh']));
+    expect(await collect(body.stream(), 2)).toBe('abcd');
+    expect(body.replayable).toBe(true);
+    expect(await collect(body.replay())).toBe('abcdefgh');
+    expect(body.replayable).toBe(false);
+  });
+
+  it('retires the first attempt when the replay starts, without losing a chunk read late', async () => {
+    const body = new ReplayableBody(source(['1', '2', '3']));
+    const first = body.stream()[Symbol.asyncIterator]();
+    const late = first.next(); // in flight while the replay begins
+    const replayed = collect(body.replay());
+    expect(await late).toEqual({ done: false, value: Buffer.from('1') });
+    expect(await first.next()).toEqual({ done: true, value: undefined });
+    expect(await replayed).toBe('123');
+  });
+
+  it('is not replayable once more than the limit was read', async () => {
+    const body = new ReplayableBody(source(['aaaa', 'bbbb', 'cc']), 6);
+    expect(await collect(body.stream())).toBe('aaaabbbbcc');
+    expect(body.replayable).toBe(false);
+    expect(() => body.replay()).toThrow();
+  });
+});
