@@ -14,8 +14,12 @@ export interface ContextInfo {
   error?: string;
 }
 
-/** Headers that authenticate one request as the context's user (bearer token, impersonation). */
-export type CredentialHeaders = Readonly<Record<string, string>>;
+/**
+ * Headers that authenticate one request as the context's user (bearer token, impersonation), with
+ * lower-case names. A list value is sent as one header line per item: Kubernetes reads every
+ * `Impersonate-Group` line as one group, and a comma-joined value would be a single group.
+ */
+export type CredentialHeaders = Readonly<Record<string, string | string[]>>;
 
 /** A loaded context, ready to send requests. Replaced (and closed) when its kubeconfig changes. */
 export interface ClusterConnection {
@@ -26,13 +30,19 @@ export interface ClusterConnection {
   readonly dispatcher: Dispatcher;
   /** HTTP/1.1-only dispatcher for upgrades (exec, attach, port-forward). */
   readonly upgradeDispatcher: Dispatcher;
-  /** Authentication headers for the next request; may run an exec plugin or read a token file. */
+  /**
+   * Authentication headers for the next request; may run an exec plugin or read a token file.
+   * Rejects with StatusError 503 when no credentials can be obtained (plugin failed, file unreadable).
+   * The same object is returned until the credentials change.
+   */
   credentials(): Promise<CredentialHeaders>;
   /**
    * Called after the cluster answered 401: drops cached credentials (exec plugin, token file).
    * Resolves true when fresh credentials were obtained, so one retry may succeed.
+   * Pass the object `credentials()` gave the failed request: when others already refreshed since,
+   * nothing runs again (concurrent 401s cause one plugin run, not one each).
    */
-  refreshCredentials(): Promise<boolean>;
+  refreshCredentials(used?: CredentialHeaders): Promise<boolean>;
 }
 
 export interface RegistryChange {

@@ -1,0 +1,159 @@
+import { isAbsolute, join, sep } from 'node:path';
+import { parseDocument } from 'yaml';
+import {
+  ClusterSchema,
+  ContextSchema,
+  UserSchema,
+  validateEntry,
+  type KubeconfigCluster,
+  type KubeconfigContext,
+  type KubeconfigUser,
+} from './kubeconfig-schema';
+
+/** One named entry of a kubeconfig list, remembering the file that defined it. */
+export type Entry<T> = { name: string; origin: string } & ({ value: T; error?: undefined } | { value?: undefined; error: string });
+
+/** One kubeconfig source, parsed. Relative paths inside are already absolute (resolved against `dir`). */
+export interface KubeconfigFile {
+  source: string;
+  clusters: Entry<KubeconfigCluster>[];
+  users: Entry<KubeconfigUser>[];
+  contexts: Entry<KubeconfigContext>[];
+  currentContext: string | undefined;
+  /** Why the whole file is unusable. Its contexts, as far as they could be named, carry this error. */
+  error?: string;
+  /** Entries skipped because they had no name. */
+  warnings: string[];
+}
+
+type Kind = 'clusters' | 'users' | 'contexts';
+const BODY_KEY = { clusters: 'cluster', users: 'user', contexts: 'context' } as const;
+
+/** A file that could not be used at all; the contexts it is known to define fail with its error. */
+export function failedKubeconfig(source: string, error: string, contextNames: Iterable<string>): KubeconfigFile {
+  const contexts = [...new Set(contextNames)].map((name) => ({ name, origin: source, error }));
+  return { source, clusters: [], users: [], contexts, currentContext: undefined, error, warnings: [] };
+}
+
+/**
+ * Parses kubeconfig text the way client-go does: YAML 1.1 (so `yes` is a boolean), unknown fields
+ * ignored, relative file references resolved against `dir`, the file's own directory.
+ */
+export function parseKubeconfig(text: string, source: string, dir: string): KubeconfigFile {
+  const doc = parseDocument(text, { version: '1.1', uniqueKeys: true });
+  const syntaxError = doc.errors[0];
+  if (syntaxError !== undefined) {
+    return failedKubeconfig(source, `${source}: invalid YAML: ${describeYamlError(syntaxError)}`, namesFromBrokenDocument(doc));
+  }
+  let root: unknown;
+  try {
+    root = doc.toJS();
+  } catch (err) {
+    // toJS throws on alias bombs (maxAliasCount) and similar; the message carries no document text.
+    return failedKubeconfig(source, `${source}: invalid YAML: ${(err as Error).message}`, []);
+  }
+  if (root === null || root === undefined) return emptyFile(source);
+  if (!isRecord(root)) return failedKubeconfig(source, `${source}: not a kubeconfig: the document is not a mapping`, []);
+
+  const current = root['current-context'];
+  if (current !== undefined && current !== null && typeof current !== 'string') {
+    return failedKubeconfig(source, `${source}: current-context must be a string`, contextNamesOf(root));
+  }
+  for (const kind of ['clusters', 'users', 'contexts'] as const) {
+    const list = root[kind];
+    if (list !== undefined && list !== null && !Array.isArray(list)) {
+      return failedKubeconfig(source, `${source}: ${kind} must be a list`, contextNamesOf(root));
+    }
+  }
+
+  const warnings: string[] = [];
+  const entries = <T>(kind: Kind, validate: (body: unknown) => { value: T } | { error: string }): Entry<T>[] => {
+    const list = (root as Record<string, unknown>)[kind];
+    if (!Array.isArray(list)) return [];
+    const seen = new Map<string, Entry<T>>();
+    list.forEach((item, index) => {
+      const name = isRecord(item) ? item.name : undefined;
+      if (typeof name !== 'string' || name === '') {
+        warnings.push(`${source}: ${kind}[${index}] has no name and is ignored`);
+        return;
+      }
+      if (seen.has(name)) {
+        seen.set(name, { name, origin: source, error: `${BODY_KEY[kind]} "${name}" is defined more than once in ${source}` });
+        return;
+      }
+      const checked = validate((item as Record<string, unknown>)[BODY_KEY[kind]]);
+      seen.set(
+        name,
+        'value' in checked
+          ? { name, origin: source, value: checked.value }
+          : { name, origin: source, error: `${BODY_KEY[kind]} "${name}" in ${source} is invalid: ${checked.error}` },
+      );
+    });
+    return [...seen.values()];
+  };
+
+  return {
+    source,
+    clusters: entries('clusters', (body) => mapValue(validateEntry(ClusterSchema, body), (c) => resolveClusterPaths(c, dir))),
+    users: entries('users', (body) => mapValue(validateEntry(UserSchema, body), (u) => resolveUserPaths(u, dir))),
+    contexts: entries('contexts', (body) => validateEntry(ContextSchema, body)),
+    currentContext: typeof current === 'string' && current !== '' ? current : undefined,
+    warnings,
+  };
+}
+
+function emptyFile(source: string): KubeconfigFile {
+  return { source, clusters: [], users: [], contexts: [], currentContext: undefined, warnings: [] };
+}
+
+function mapValue<T, U>(result: { value: T } | { error: string }, f: (value: T) => U): { value: U } | { error: string } {
+  return 'value' in result ? { value: f(result.value) } : result;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function contextNamesOf(root: unknown): string[] {
+  if (!isRecord(root) || !Array.isArray(root.contexts)) return [];
+  return root.contexts.flatMap((item: unknown) => (isRecord(item) && typeof item.name === 'string' && item.name !== '' ? [item.name] : []));
+}
+
+/** Best effort: the context names a syntactically broken file still shows, so exactly those fail. */
+function namesFromBrokenDocument(doc: ReturnType<typeof parseDocument>): string[] {
+  try {
+    return contextNamesOf(doc.toJS());
+  } catch {
+    return [];
+  }
+}
+
+/** The yaml library's message ("… at line L, column C") without the source excerpt after it, which could quote a secret. */
+function describeYamlError(error: { message: string }): string {
+  return (error.message.split('\n')[0] ?? '').replace(/:$/, '');
+}
+
+/** client-go's ResolvePaths: an empty or absolute path stays, a relative one is joined to the file's directory. */
+function resolvePath(path: string | undefined, dir: string): string | undefined {
+  if (path === undefined || path === '' || isAbsolute(path)) return path;
+  return join(dir, path);
+}
+
+function resolveClusterPaths(cluster: KubeconfigCluster, dir: string): KubeconfigCluster {
+  return { ...cluster, 'certificate-authority': resolvePath(cluster['certificate-authority'], dir) };
+}
+
+function resolveUserPaths(user: KubeconfigUser, dir: string): KubeconfigUser {
+  const resolved: KubeconfigUser = {
+    ...user,
+    'client-certificate': resolvePath(user['client-certificate'], dir),
+    'client-key': resolvePath(user['client-key'], dir),
+    tokenFile: resolvePath(user.tokenFile, dir),
+  };
+  // A bare command name is looked up on PATH, as a shell would; only a path-like command is file-relative.
+  const command = user.exec?.command;
+  if (user.exec !== undefined && command !== undefined && command.includes(sep)) {
+    resolved.exec = { ...user.exec, command: resolvePath(command, dir) };
+  }
+  return resolved;
+}

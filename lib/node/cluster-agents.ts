@@ -1,0 +1,132 @@
+import { X509Certificate } from 'node:crypto';
+import { createSecureContext, type SecureContext } from 'node:tls';
+import { Agent, Dispatcher, ProxyAgent, Socks5ProxyAgent } from 'undici';
+import type { ClientIdentity, ClusterTransport, TransportOptions } from '../clusters/host';
+
+/**
+ * undici dispatchers for one context: a pooled one for plain requests and an HTTP/1.1 one for upgrades,
+ * both with the context's CA, client certificate, server name and proxy.
+ */
+
+export interface AgentSettings {
+  /** Negotiate HTTP/2 (ALPN) for plain requests. Upgrades always use HTTP/1.1. */
+  allowH2: boolean;
+  /** How long connections of a replaced client identity may finish their requests. */
+  retireGraceMs: number;
+}
+
+const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
+
+/** A CA bundle as kubectl accepts it: at least one PEM certificate, every one of them parseable. */
+function checkCaBundle(ca: Uint8Array): void {
+  const blocks = Buffer.from(ca).toString('utf8').match(PEM_CERTIFICATE) ?? [];
+  if (blocks.length === 0) throw new Error('certificate-authority: no PEM certificate found');
+  for (const block of blocks) {
+    try {
+      new X509Certificate(block);
+    } catch (err) {
+      throw new Error(`certificate-authority: unreadable certificate (${(err as Error).message})`);
+    }
+  }
+}
+
+/** One TLS context per identity, built once: each new socket then costs no PEM parsing. */
+function secureContextFor(ca: Uint8Array | undefined, identity: ClientIdentity | undefined): SecureContext {
+  if (ca !== undefined) checkCaBundle(ca);
+  try {
+    return createSecureContext({
+      ...(ca === undefined ? {} : { ca: Buffer.from(ca) }),
+      ...(identity === undefined ? {} : { cert: Buffer.from(identity.cert), key: Buffer.from(identity.key) }),
+    });
+  } catch (err) {
+    throw new Error(`client certificate/key: ${(err as Error).message}`);
+  }
+}
+
+function buildDispatcher(options: TransportOptions, secureContext: SecureContext, allowH2: boolean): Dispatcher {
+  const tls = {
+    secureContext,
+    rejectUnauthorized: !options.insecure,
+    ...(options.servername === undefined ? {} : { servername: options.servername }),
+  };
+  const proxy = options.proxyUrl;
+  if (proxy === undefined) return new Agent({ connect: tls, allowH2 });
+  if (proxy.protocol === 'socks5:') {
+    // undici reads requestTls for the TLS session inside the tunnel; its typings omit the option.
+    return new Socks5ProxyAgent(proxy, { requestTls: tls } as Socks5ProxyAgent.Options);
+  }
+  return new ProxyAgent({ uri: proxy.href, requestTls: tls, allowH2 });
+}
+
+/** Lets a context change client identity without callers having to fetch a new dispatcher. */
+class SwitchingDispatcher extends Dispatcher {
+  constructor(private target: Dispatcher) {
+    super();
+  }
+
+  override dispatch(options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
+    return this.target.dispatch(options, handler);
+  }
+
+  switchTo(next: Dispatcher): Dispatcher {
+    const previous = this.target;
+    this.target = next;
+    return previous;
+  }
+
+  get current(): Dispatcher {
+    return this.target;
+  }
+
+  override close(callback?: () => void): Promise<void> {
+    const done = this.target.close();
+    if (callback !== undefined) void done.then(callback, callback);
+    return done;
+  }
+
+  override destroy(): Promise<void> {
+    return this.target.destroy();
+  }
+}
+
+/** Closes gracefully; whatever still runs after graceMs (a watch, a log -f) is cut. */
+async function retire(dispatcher: Dispatcher, graceMs: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<'late'>((resolve) => {
+    timer = setTimeout(() => resolve('late'), graceMs);
+    timer.unref();
+  });
+  const closed = dispatcher.close().then(() => 'closed' as const);
+  const result = await Promise.race([closed, deadline]).catch(() => 'late' as const);
+  clearTimeout(timer);
+  if (result === 'late') await dispatcher.destroy().catch(() => undefined);
+}
+
+export function createTransport(options: TransportOptions, settings: AgentSettings): ClusterTransport {
+  const build = (identity: ClientIdentity | undefined) => {
+    const context = secureContextFor(options.ca, identity);
+    return { plain: buildDispatcher(options, context, settings.allowH2), upgrade: buildDispatcher(options, context, false) };
+  };
+  const first = build(options.identity);
+  const dispatcher = new SwitchingDispatcher(first.plain);
+  const upgradeDispatcher = new SwitchingDispatcher(first.upgrade);
+  const retiring = new Set<Promise<void>>();
+  const retireLater = (old: Dispatcher, graceMs: number) => {
+    const done = retire(old, graceMs).finally(() => retiring.delete(done));
+    retiring.add(done);
+  };
+  return {
+    dispatcher,
+    upgradeDispatcher,
+    setClientIdentity(identity) {
+      const next = build(identity);
+      retireLater(dispatcher.switchTo(next.plain), settings.retireGraceMs);
+      retireLater(upgradeDispatcher.switchTo(next.upgrade), settings.retireGraceMs);
+    },
+    async close(graceMs) {
+      retireLater(dispatcher.current, graceMs);
+      retireLater(upgradeDispatcher.current, graceMs);
+      await Promise.all([...retiring]);
+    },
+  };
+}
