@@ -11,6 +11,7 @@ import { contextsRoutes } from './contexts';
 import { admission } from './middleware/admission';
 import { cors } from './middleware/cors';
 import { opsRoutes } from './ops';
+import { rawRoutes } from './raw';
 import { renderError, statusResponse } from './status-response';
 
 export interface SecurityOptions extends AdmissionPolicy {
@@ -37,6 +38,7 @@ export function createApp(deps: AppDeps): Hono {
   const clusterApi = clusterApis(deps.registry);
   app.route('/', applyRoutes({ registry: deps.registry, clusterApi }));
   app.route('/', contextsRoutes({ registry: deps.registry, clusterApi }));
+  app.route('/', rawRoutes(deps.registry));
   app.notFound((c) =>
     statusResponse(new StatusError('NotFound', `the server could not find the requested resource: ${c.req.method} ${c.req.path}`).toStatus()),
   );
