@@ -1,0 +1,66 @@
+import { Hono, type Context } from 'hono';
+import * as v from 'valibot';
+import { StatusError } from '../lib/errors';
+import type { ViewResponse, ViewStore } from '../lib/views/store';
+
+/**
+ * Computed views of a cluster: topology, dashboard, and the workload / network / pod graphs.
+ * `:cluster` is a context name, URL-encoded (it may hold `@`, `:` and `/`).
+ */
+
+const DNS_LABEL = v.pipe(v.string(), v.maxLength(63), v.regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/));
+const DNS_SUBDOMAIN = v.pipe(v.string(), v.maxLength(253), v.regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/));
+
+function valid(schema: typeof DNS_LABEL | typeof DNS_SUBDOMAIN, value: string, what: string): string {
+  if (!v.is(schema, value)) throw new StatusError('BadRequest', `invalid ${what} ${JSON.stringify(value)}: must be a lowercase RFC 1123 ${schema === DNS_LABEL ? 'label' : 'subdomain'}`);
+  return value;
+}
+
+/** The namespace from the path or `?namespace=` (empty means all); both, and different, is a mistake. */
+function namespaceOf(c: Context): string | undefined {
+  const fromPath = c.req.param('ns');
+  const fromQuery = c.req.query('namespace') || undefined;
+  if (fromPath !== undefined && fromQuery !== undefined && fromPath !== fromQuery) {
+    throw new StatusError('BadRequest', `namespace ${JSON.stringify(fromPath)} in the path and ${JSON.stringify(fromQuery)} in the query disagree`);
+  }
+  const ns = fromPath ?? fromQuery;
+  return ns === undefined ? undefined : valid(DNS_LABEL, ns, 'namespace');
+}
+
+function cluster(c: Context): string {
+  const name = c.req.param('cluster');
+  if (name === undefined || name === '') throw new StatusError('BadRequest', 'the cluster (context name) is missing');
+  return name;
+}
+
+/** Kubernetes-style warning headers (code 299), so kubectl-minded clients see them whatever the body shape. */
+function respond(view: ViewResponse): Response {
+  const headers = new Headers({ 'content-type': 'application/json' });
+  for (const w of view.warnings) headers.append('warning', `299 - ${JSON.stringify(w.replace(/[^\x20-\x7e]/g, '?'))}`);
+  return new Response(view.json, { status: 200, headers });
+}
+
+export function viewsRoutes(views: ViewStore): Hono {
+  const app = new Hono();
+  const base = '/api/clusters/:cluster';
+
+  const topology = async (c: Context) => respond(await views.topology(cluster(c), namespaceOf(c)));
+  for (const path of ['/topology', '/graph/topology', '/topology/namespaces/:ns', '/graph/topology/namespaces/:ns']) app.get(base + path, topology);
+
+  app.get(`${base}/dashboard`, async (c) => respond(await views.dashboard(cluster(c))));
+
+  const workloads = async (c: Context) => respond(await views.workloads(cluster(c), namespaceOf(c)));
+  app.get(`${base}/graph/workloads`, workloads);
+  app.get(`${base}/graph/workloads/namespaces/:ns`, workloads);
+
+  const network = async (c: Context) => respond(await views.network(cluster(c), namespaceOf(c)));
+  app.get(`${base}/graph/network`, network);
+  app.get(`${base}/graph/network/namespaces/:ns`, network);
+
+  app.get(`${base}/graph/pod/namespaces/:ns/pods/:pod`, async (c) => {
+    const ns = valid(DNS_LABEL, c.req.param('ns'), 'namespace');
+    const pod = valid(DNS_SUBDOMAIN, c.req.param('pod'), 'pod name');
+    return respond(await views.pod(cluster(c), ns, pod));
+  });
+  return app;
+}

@@ -1,0 +1,180 @@
+import type { ClusterConnection } from '../clusters/types';
+import { toStatusError, type StatusError } from '../errors';
+import type { Logger } from '../log';
+import { DEFAULT_PAGE_SIZE, listPages } from './list';
+import { resourcePath, type ResourceType } from './resource';
+import { isGone, watchEvents } from './watch';
+
+/** Where a reflector delivers what it reads. Objects are raw API objects, as parsed from JSON. */
+export interface ReflectorSink {
+  /** A full list starts: each object it holds is upserted, then endSync is called. */
+  beginSync(): void;
+  upsert(object: unknown): void;
+  remove(object: unknown): void;
+  /** The list is complete: objects not upserted since beginSync no longer exist. */
+  endSync(): void;
+}
+
+export interface ReflectorOptions {
+  connection: ClusterConnection;
+  resource: ResourceType;
+  sink: ReflectorSink;
+  log: Logger;
+  pageSize?: number;
+  /** Each watch asks the server to end after between this and twice this (client-go: 5–10 min). */
+  watchSeconds?: number;
+  /** Retry delays after failures: doubling from the first to the cap. */
+  backoffMs?: { first: number; max: number };
+  /** Told of every failure (the reflector keeps retrying); `synced` says whether a list ever completed. */
+  onError?: (err: StatusError, synced: boolean) => void;
+}
+
+interface Waiter {
+  resolve: () => void;
+  reject: (err: StatusError) => void;
+}
+
+/**
+ * Keeps a sink in step with one resource type cluster-wide, as client-go's reflector does: list (paginated),
+ * then watch from the list's resourceVersion with bookmarks, resume watches where they ended, and list again
+ * when the server answers 410 Gone. Failures are retried with backoff, forever, until stop().
+ */
+export class Reflector {
+  /** A full list has completed at least once: the sink holds a complete picture (maybe stale, see lastError). */
+  synced = false;
+  /** The failure since the last successful list or watch, if any. */
+  lastError: StatusError | undefined;
+  /** When lastError first happened (ms since epoch, wall clock). */
+  failingSince: number | undefined;
+  private stopped = false;
+  private started = false;
+  private readonly abort = new AbortController();
+  private waiters: Waiter[] = [];
+  private wake: (() => void) | undefined;
+  private readonly path: string;
+
+  constructor(private readonly options: ReflectorOptions) {
+    this.path = resourcePath(options.resource);
+  }
+
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    void this.run();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.abort.abort();
+    this.wake?.();
+    this.settle(undefined);
+  }
+
+  /**
+   * Resolves once a full list has completed (at once if one has), rejects when the next list attempt fails.
+   * A reflector waiting out a backoff retries at once: someone is waiting for the answer.
+   */
+  whenSynced(): Promise<void> {
+    if (this.synced) return Promise.resolve();
+    this.start();
+    const promise = new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }));
+    this.wake?.();
+    return promise;
+  }
+
+  private settle(err: StatusError | undefined): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const w of waiters) {
+      if (err === undefined) w.resolve();
+      else w.reject(err);
+    }
+  }
+
+  private async run(): Promise<void> {
+    const { first, max } = this.options.backoffMs ?? { first: 1_000, max: 30_000 };
+    let delay = first;
+    let resourceVersion: string | undefined;
+    while (!this.stopped) {
+      try {
+        if (resourceVersion === undefined) resourceVersion = await this.list();
+        const started = Date.now();
+        const { version, events } = await this.watch(resourceVersion);
+        resourceVersion = version;
+        this.recovered();
+        delay = first;
+        // A server that ends every watch at once must not turn this loop into a busy one.
+        if (events === 0 && Date.now() - started < 1_000) await this.sleep(first);
+      } catch (err) {
+        if (this.stopped) return;
+        if (isGone(err)) {
+          this.options.log.debug('watch expired, listing again', { resource: this.options.resource.plural, context: this.options.connection.context.name });
+          resourceVersion = undefined;
+          continue;
+        }
+        const failure = toStatusError(err);
+        // Once access changed, what the sink holds cannot be trusted to resume from: list again.
+        if (failure.code === 401 || failure.code === 403) resourceVersion = undefined;
+        this.lastError = failure;
+        this.failingSince ??= Date.now();
+        this.options.onError?.(failure, this.synced);
+        if (!this.synced) this.settle(failure);
+        this.options.log.debug('list/watch failed', { resource: this.options.resource.plural, context: this.options.connection.context.name, error: failure.message });
+        await this.sleep(delay);
+        delay = Math.min(delay * 2, max);
+      }
+    }
+  }
+
+  private recovered(): void {
+    this.lastError = undefined;
+    this.failingSince = undefined;
+  }
+
+  private async list(): Promise<string> {
+    const { sink } = this.options;
+    sink.beginSync();
+    let resourceVersion = '';
+    for await (const page of listPages(this.options.connection, this.path, { pageSize: this.options.pageSize ?? DEFAULT_PAGE_SIZE, signal: this.abort.signal })) {
+      for (const item of page.items) sink.upsert(item);
+      resourceVersion = page.resourceVersion;
+    }
+    if (this.stopped) return resourceVersion;
+    sink.endSync();
+    this.synced = true;
+    this.recovered();
+    this.settle(undefined);
+    return resourceVersion;
+  }
+
+  private async watch(from: string): Promise<{ version: string; events: number }> {
+    const { sink } = this.options;
+    const base = this.options.watchSeconds ?? 300;
+    const timeoutSeconds = base + Math.floor(Math.random() * base);
+    let version = from;
+    let events = 0;
+    for await (const event of watchEvents(this.options.connection, this.path, { resourceVersion: from, timeoutSeconds, signal: this.abort.signal })) {
+      if (this.stopped) break;
+      events++;
+      version = event.object.metadata?.resourceVersion ?? version;
+      if (event.type === 'DELETED') sink.remove(event.object);
+      else if (event.type !== 'BOOKMARK') sink.upsert(event.object);
+    }
+    return { version, events };
+  }
+
+  /** Waits out a delay that whenSynced() and stop() can cut short. */
+  private sleep(ms: number): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    return new Promise((resolve) => {
+      const finish = () => {
+        clearTimeout(timer);
+        this.wake = undefined;
+        resolve();
+      };
+      const timer = setTimeout(finish, ms);
+      timer.unref?.();
+      this.wake = finish;
+    });
+  }
+}

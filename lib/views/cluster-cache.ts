@@ -1,0 +1,100 @@
+import type { ClusterConnection } from '../clusters/types';
+import type { StatusError } from '../errors';
+import { Reflector } from '../kube/reflector';
+import type { Logger } from '../log';
+import { ClusterState, resourceOf, type ViewKind } from './state';
+
+export interface ClusterCacheOptions {
+  pageSize: number;
+  watchSeconds: number;
+  log: Logger;
+}
+
+/** Why a kind is missing from a view, or shown stale. */
+export interface KindTrouble {
+  kind: ViewKind;
+  error: StatusError;
+  /** The kind's data is absent (forbidden, or never listed) rather than stale. */
+  absent: boolean;
+  since: number | undefined;
+}
+
+/**
+ * One context's watch cache: a reflector per kind, started the first time a view needs that kind, all
+ * feeding one ClusterState. Kinds the user may not list stay empty (and are reported); a kind whose
+ * watch fails keeps its last picture (and is reported stale) while the reflector retries.
+ */
+export class ClusterCache {
+  readonly state = new ClusterState();
+  private readonly reflectors = new Map<ViewKind, Reflector>();
+
+  constructor(
+    readonly connection: ClusterConnection,
+    private readonly options: ClusterCacheOptions,
+  ) {}
+
+  private reflector(kind: ViewKind): Reflector {
+    let reflector = this.reflectors.get(kind);
+    if (reflector === undefined) {
+      reflector = new Reflector({
+        connection: this.connection,
+        resource: resourceOf(kind),
+        sink: this.state.sink(kind),
+        log: this.options.log,
+        pageSize: this.options.pageSize,
+        watchSeconds: this.options.watchSeconds,
+        onError: (err) => {
+          // Access revoked: what we hold must not be shown any more.
+          if (err.code === 403) this.state.clear(kind);
+        },
+      });
+      this.reflectors.set(kind, reflector);
+      reflector.start();
+    }
+    return reflector;
+  }
+
+  /** Starts watching the kinds (if not yet) without waiting. */
+  watch(kinds: readonly ViewKind[]): void {
+    for (const kind of kinds) this.reflector(kind);
+  }
+
+  /** Every kind has a complete picture, and none is forbidden. */
+  synced(kinds: readonly ViewKind[]): boolean {
+    return kinds.every((kind) => {
+      const r = this.reflectors.get(kind);
+      return r !== undefined && r.synced && r.lastError?.code !== 403;
+    });
+  }
+
+  /**
+   * Resolves when each kind was listed completely or turned out forbidden; rejects with the first other
+   * failure of a kind never listed yet (the cluster is unreachable, say).
+   */
+  async ready(kinds: readonly ViewKind[]): Promise<void> {
+    await Promise.all(
+      kinds.map((kind) =>
+        this.reflector(kind)
+          .whenSynced()
+          .catch((err: StatusError) => {
+            if (err.code !== 403) throw err;
+          }),
+      ),
+    );
+  }
+
+  troubles(kinds: readonly ViewKind[]): KindTrouble[] {
+    const troubles: KindTrouble[] = [];
+    for (const kind of kinds) {
+      const r = this.reflectors.get(kind);
+      if (r?.lastError === undefined) continue;
+      troubles.push({ kind, error: r.lastError, absent: r.lastError.code === 403 || !r.synced, since: r.failingSince });
+    }
+    return troubles;
+  }
+
+  close(): void {
+    for (const r of this.reflectors.values()) r.stop();
+    this.reflectors.clear();
+  }
+}

@@ -1,0 +1,218 @@
+import type { Clock } from '../clock';
+import type { ClusterConnection, ClusterRegistry } from '../clusters/types';
+import { StatusError, toStatusError } from '../errors';
+import { kubeJson } from '../kube/request';
+import { RESOURCES, resourcePath, type ResourceName } from '../kube/resource';
+import type { Logger } from '../log';
+import { ClusterCache, type KindTrouble } from './cluster-cache';
+import { dashboard, DEFAULT_PROBLEM_LIMIT } from './dashboard';
+import { readDirect } from './direct';
+import { workloadGraph } from './hierarchy';
+import { networkGraph } from './network';
+import { podGraph, podReferences, type Reference, type ReferencedObject } from './pod-graph';
+import type { ClusterState, ViewKind } from './state';
+import { topology } from './topology';
+
+/** A computed view, serialized, with what the caller should be told about missing or stale parts. */
+export interface ViewResponse {
+  json: string;
+  warnings: string[];
+}
+
+/** The views of every context, served from per-context watch caches. */
+export interface ViewStore {
+  topology(context: string, namespace?: string): Promise<ViewResponse>;
+  dashboard(context: string): Promise<ViewResponse>;
+  workloads(context: string, namespace?: string): Promise<ViewResponse>;
+  network(context: string, namespace?: string): Promise<ViewResponse>;
+  pod(context: string, namespace: string, name: string): Promise<ViewResponse>;
+  /** Drops the caches nobody asked about for the idle time. Runs by itself every minute too. */
+  sweep(): void;
+  /** Contexts with a cache, for tests and metrics. */
+  cachedContexts(): string[];
+  close(): void;
+}
+
+export interface ViewStoreOptions {
+  registry: ClusterRegistry;
+  clock: Clock;
+  log: Logger;
+  /** false: no cache, every request lists (the edge, where nothing outlives a request). Default true. */
+  watch?: boolean;
+  /** A context's cache is dropped after this long without a request. Default 10 min. */
+  idleMs?: number;
+  pageSize?: number;
+  watchSeconds?: number;
+  problemLimit?: number;
+}
+
+const DASHBOARD_KINDS: readonly ViewKind[] = ['nodes', 'namespaces', 'pods', 'deployments', 'replicasets', 'daemonsets', 'statefulsets'];
+const OWNER_KINDS: readonly ViewKind[] = ['deployments', 'daemonsets', 'statefulsets', 'cronjobs', 'replicasets', 'jobs'];
+const REFERENCE_RESOURCES: Record<Reference['kind'], ResourceName> = {
+  ServiceAccount: 'serviceaccounts',
+  ConfigMap: 'configmaps',
+  Secret: 'secrets',
+  PersistentVolumeClaim: 'persistentvolumeclaims',
+};
+/** Asks for metadata only (a Secret's data has no business crossing the wire); plain JSON from older servers. */
+const METADATA_ONLY = 'application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1,application/json';
+
+/** Namespaces are listed only to name them all: a namespace-scoped view does not need them. */
+const scoped = (kinds: readonly ViewKind[], namespace: string | undefined): ViewKind[] => (namespace === undefined ? [...kinds] : kinds.filter((k) => k !== 'namespaces'));
+
+interface Snapshot {
+  state: ClusterState;
+  troubles: KindTrouble[];
+  connection: ClusterConnection;
+  cache: ClusterCache | undefined;
+}
+
+function warningOf(t: KindTrouble): string {
+  if (t.error.code === 403) return t.error.message;
+  const since = t.since === undefined ? '' : ` since ${new Date(t.since).toISOString()}`;
+  return t.absent ? `${t.kind}: not available: ${t.error.message}` : `${t.kind}: showing the last known state, not updated${since}: ${t.error.message}`;
+}
+
+/** Kinds the user may not list leave their part empty; when that is every part, the view itself is forbidden. */
+function checkAccess(kinds: readonly ViewKind[], troubles: readonly KindTrouble[]): void {
+  const forbidden = troubles.filter((t) => t.error.code === 403);
+  const first = forbidden[0];
+  if (first !== undefined && forbidden.length === kinds.length) throw first.error;
+}
+
+function withWarnings(view: object, warnings: string[]): string {
+  return JSON.stringify(warnings.length === 0 ? view : { ...view, warnings });
+}
+
+export function createViewStore(options: ViewStoreOptions): ViewStore {
+  const { registry, clock, log } = options;
+  const watch = options.watch ?? true;
+  const idleMs = options.idleMs ?? 10 * 60_000;
+  const pageSize = options.pageSize ?? 500;
+  const problemLimit = options.problemLimit ?? DEFAULT_PROBLEM_LIMIT;
+  const caches = new Map<string, { cache: ClusterCache; lastUsed: number; dashboard?: { version: number; warnings: string; json: string } }>();
+
+  const drop = (context: string) => {
+    const entry = caches.get(context);
+    if (entry === undefined) return;
+    entry.cache.close();
+    caches.delete(context);
+    log.debug('view cache dropped', { context });
+  };
+  const unsubscribe = registry.onChange((change) => change.changed.forEach(drop));
+  const sweep = () => {
+    const now = clock.now();
+    for (const [context, entry] of caches) if (now - entry.lastUsed >= idleMs) drop(context);
+  };
+  const sweeper = setInterval(sweep, 60_000);
+  sweeper.unref?.();
+
+  const entryFor = (context: string, connection: ClusterConnection) => {
+    let entry = caches.get(context);
+    if (entry !== undefined && entry.cache.connection !== connection) {
+      drop(context);
+      entry = undefined;
+    }
+    if (entry === undefined) {
+      entry = { cache: new ClusterCache(connection, { pageSize, watchSeconds: options.watchSeconds ?? 300, log }), lastUsed: clock.now() };
+      caches.set(context, entry);
+    }
+    entry.lastUsed = clock.now();
+    return entry;
+  };
+
+  /**
+   * The freshest picture that can be had quickly: the cache when it holds the kinds. Cold, a cluster-wide
+   * view waits for the cache's first (paginated) list, which is the same list a direct read would make;
+   * a namespace-scoped one reads its namespace directly, which is much less than the whole cluster.
+   */
+  async function read(context: string, kinds: readonly ViewKind[], namespace: string | undefined): Promise<Snapshot> {
+    sweep();
+    const connection = registry.connection(context);
+    const direct = async (cache: ClusterCache | undefined): Promise<Snapshot> => {
+      const { state, forbidden } = await readDirect(connection, kinds, namespace, pageSize);
+      const troubles = [...forbidden].map(([kind, error]): KindTrouble => ({ kind, error, absent: true, since: undefined }));
+      return { state, troubles, connection, cache };
+    };
+    if (!watch) return direct(undefined);
+    const { cache } = entryFor(context, connection);
+    if (namespace === undefined) await cache.ready(kinds);
+    else if (!cache.synced(kinds)) {
+      cache.watch(kinds);
+      return direct(cache);
+    }
+    return { state: cache.state, troubles: cache.troubles(kinds), connection, cache };
+  }
+
+  async function view(context: string, kinds: readonly ViewKind[], namespace: string | undefined, render: (s: Snapshot) => object, bodyWarnings: boolean): Promise<ViewResponse> {
+    const snapshot = await read(context, kinds, namespace);
+    checkAccess(kinds, snapshot.troubles);
+    const warnings = snapshot.troubles.map(warningOf);
+    const rendered = render(snapshot);
+    return { json: bodyWarnings ? withWarnings(rendered, warnings) : JSON.stringify(rendered), warnings };
+  }
+
+  async function resolve(connection: ClusterConnection, namespace: string, refs: Reference[], warnings: string[]): Promise<ReferencedObject[]> {
+    return Promise.all(
+      refs.map(async (ref): Promise<ReferencedObject> => {
+        try {
+          const path = resourcePath(RESOURCES[REFERENCE_RESOURCES[ref.kind]], namespace, ref.name);
+          const obj = await kubeJson<{ metadata?: { uid?: string } }>(connection, { path, headers: { accept: METADATA_ONLY } });
+          const uid = obj.metadata?.uid;
+          return { ...ref, found: uid === undefined ? 'unknown' : { uid } };
+        } catch (err) {
+          const failure = toStatusError(err);
+          if (failure.code === 404) return { ...ref, found: 'missing' };
+          if (failure.code >= 500) throw failure;
+          warnings.push(failure.message);
+          return { ...ref, found: 'unknown' };
+        }
+      }),
+    );
+  }
+
+  return {
+    topology: (context, namespace) =>
+      view(context, namespace === undefined ? ['nodes', 'pods'] : ['pods'], namespace, ({ state }) => topology(context, state, namespace), true),
+
+    async dashboard(context) {
+      const snapshot = await read(context, DASHBOARD_KINDS, undefined);
+      checkAccess(DASHBOARD_KINDS, snapshot.troubles);
+      const warnings = snapshot.troubles.map(warningOf);
+      const key = warnings.join('\n');
+      const entry = snapshot.cache === undefined ? undefined : caches.get(context);
+      const version = snapshot.state.tally.version;
+      // Reused until a change the dashboard shows: a warm request costs a lookup, not a recount.
+      if (entry?.dashboard !== undefined && entry.dashboard.version === version && entry.dashboard.warnings === key) return { json: entry.dashboard.json, warnings };
+      const json = withWarnings(dashboard(snapshot.state.tally, problemLimit), warnings);
+      if (entry !== undefined) entry.dashboard = { version, warnings: key, json };
+      return { json, warnings };
+    },
+
+    workloads: (context, namespace) =>
+      view(context, scoped(['namespaces', ...OWNER_KINDS, 'pods'], namespace), namespace, ({ state }) => workloadGraph(state, namespace), false),
+
+    network: (context, namespace) =>
+      view(context, scoped(['namespaces', 'services', 'ingresses', 'pods'], namespace), namespace, ({ state }) => networkGraph(state, namespace), false),
+
+    async pod(context, namespace, name) {
+      const kinds: ViewKind[] = ['pods', ...OWNER_KINDS, 'services'];
+      const snapshot = await read(context, kinds, namespace);
+      const podsForbidden = snapshot.troubles.find((t) => t.kind === 'pods' && t.error.code === 403);
+      if (podsForbidden !== undefined) throw podsForbidden.error;
+      const pod = [...snapshot.state.pods.inNamespace(namespace)].find((p) => p.name === name);
+      if (pod === undefined) throw new StatusError('NotFound', `pods "${name}" not found`, { name, kind: 'pods' });
+      const warnings = snapshot.troubles.map(warningOf);
+      const referenced = await resolve(snapshot.connection, namespace, podReferences(pod), warnings);
+      return { json: JSON.stringify(podGraph(snapshot.state, pod, referenced)), warnings };
+    },
+
+    sweep,
+    cachedContexts: () => [...caches.keys()],
+    close() {
+      clearInterval(sweeper);
+      unsubscribe();
+      for (const context of [...caches.keys()]) drop(context);
+    },
+  };
+}
