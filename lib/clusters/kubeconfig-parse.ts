@@ -74,7 +74,7 @@ export function parseKubeconfig(text: string, source: string, dir: string): Kube
     list.forEach((item, index) => {
       const name = isRecord(item) ? item.name : undefined;
       if (typeof name !== 'string' || name === '') {
-        warnings.push(`${source}: ${kind}[${index}] has no name and is ignored`);
+        warnings.push(`${source}: ${kind}[${index}] has no name (or one that is not a string) and is ignored`);
         return;
       }
       if (seen.has(name)) {
