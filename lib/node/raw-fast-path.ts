@@ -29,6 +29,7 @@ function nodeSink(res: ServerResponse): ResponseSink {
     write: (chunk) => res.destroyed || res.write(chunk),
     waitDrain: (resume) => void res.once('drain', resume),
     end: () => void res.end(),
+    abandon: () => void res.destroy(),
     fail(error) {
       if (res.destroyed) return;
       if (res.headersSent) res.destroy(error);

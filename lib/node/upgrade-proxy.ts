@@ -52,6 +52,7 @@ function socketSink(client: Duplex, head: Buffer): ResponseSink {
     write: (chunk) => gone() || client.write(chunk),
     waitDrain: (resume) => void client.once('drain', resume),
     end: () => void client.end(),
+    abandon: () => void client.destroy(),
     fail(error) {
       if (gone()) return;
       if (started) client.destroy();

@@ -34,6 +34,8 @@ export interface ResponseSink {
   end(): void;
   /** Before `start`: answer with this Status. After: cut the stream so the caller sees an error, not a clean end. */
   fail(error: StatusError): void;
+  /** The caller left: release everything quietly, nobody is reading any more. */
+  abandon(): void;
   /** The cluster switched protocols (101): the socket now belongs to the sink. */
   upgraded?(headers: IncomingHeaderMap, socket: Duplex): void;
 }
@@ -116,12 +118,13 @@ function sendOnce(a: Attempt): Promise<Outcome> {
         settle({ kind: 'done' });
       },
       onResponseError(_ctl, err) {
-        sink.fail(upstreamError(conn.context.name, conn.server, err));
+        if (req.signal.aborted) sink.abandon();
+        else sink.fail(upstreamError(conn.context.name, conn.server, err));
         settle({ kind: 'done' });
       },
     };
     if (req.signal.aborted) {
-      sink.fail(new StatusError('InternalError', 'the client went away'));
+      sink.abandon();
       return settle({ kind: 'done' });
     }
     req.signal.addEventListener('abort', onAbort, { once: true });

@@ -84,6 +84,13 @@ export function createWebSink(
       open = false;
       controller.error(error);
     },
+    abandon() {
+      // Settle the pending Response too, or the route's promise would wait forever.
+      if (controller === undefined) return resolveResponse(new Response(null, { status: 499 }));
+      if (!open) return;
+      open = false;
+      controller.close();
+    },
   };
   return { sink, response };
 }
