@@ -5,6 +5,7 @@ import type { ClusterRegistry } from '../lib/clusters/types';
 import { StatusError } from '../lib/errors';
 import type { Logger } from '../lib/log';
 import { clusterApis } from '../lib/apply/cluster-apis';
+import { createViewStore, type ViewStore } from '../lib/views/store';
 import { applyRoutes } from './apply';
 import { clustersRoutes } from './clusters';
 import { contextsRoutes } from './contexts';
@@ -13,6 +14,7 @@ import { cors } from './middleware/cors';
 import { opsRoutes } from './ops';
 import { rawRoutes } from './raw';
 import { renderError, statusResponse } from './status-response';
+import { viewsRoutes } from './views';
 
 export interface SecurityOptions extends AdmissionPolicy {
   /** Exact origins allowed for CORS; empty means no CORS headers. */
@@ -25,6 +27,8 @@ export interface AppDeps {
   clock: Clock;
   log: Logger;
   security: SecurityOptions;
+  /** Topology/dashboard/graph views with their watch caches; the caller closes it. Default: one made here, never closed. */
+  views?: ViewStore;
 }
 
 /** Builds the whole HTTP API. Pure Fetch-API: no Node objects, so any runtime can serve it. */
@@ -38,6 +42,7 @@ export function createApp(deps: AppDeps): Hono {
   const clusterApi = clusterApis(deps.registry);
   app.route('/', applyRoutes({ registry: deps.registry, clusterApi }));
   app.route('/', contextsRoutes({ registry: deps.registry, clusterApi }));
+  app.route('/', viewsRoutes(deps.views ?? createViewStore({ registry: deps.registry, clock: deps.clock, log: deps.log })));
   app.route('/', rawRoutes(deps.registry));
   app.notFound((c) =>
     statusResponse(new StatusError('NotFound', `the server could not find the requested resource: ${c.req.method} ${c.req.path}`).toStatus()),

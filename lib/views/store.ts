@@ -104,8 +104,15 @@ export function createViewStore(options: ViewStoreOptions): ViewStore {
     const now = clock.now();
     for (const [context, entry] of caches) if (now - entry.lastUsed >= idleMs) drop(context);
   };
-  const sweeper = setInterval(sweep, 60_000);
-  sweeper.unref?.();
+  // Ticks only while some cache exists, so an app that never serves a view keeps no timer.
+  let sweeper: ReturnType<typeof setInterval> | undefined;
+  const tick = () => {
+    sweep();
+    if (caches.size === 0) {
+      clearInterval(sweeper);
+      sweeper = undefined;
+    }
+  };
 
   const entryFor = (context: string, connection: ClusterConnection) => {
     let entry = caches.get(context);
@@ -116,6 +123,10 @@ export function createViewStore(options: ViewStoreOptions): ViewStore {
     if (entry === undefined) {
       entry = { cache: new ClusterCache(connection, { pageSize, watchSeconds: options.watchSeconds ?? 300, log }), lastUsed: clock.now() };
       caches.set(context, entry);
+      if (sweeper === undefined) {
+        sweeper = setInterval(tick, 60_000);
+        sweeper.unref?.();
+      }
     }
     entry.lastUsed = clock.now();
     return entry;
@@ -211,6 +222,7 @@ export function createViewStore(options: ViewStoreOptions): ViewStore {
     cachedContexts: () => [...caches.keys()],
     close() {
       clearInterval(sweeper);
+      sweeper = undefined;
       unsubscribe();
       for (const context of [...caches.keys()]) drop(context);
     },
