@@ -141,9 +141,14 @@ export async function startTestCluster(pki: SimPki = createPki()): Promise<TestC
         res.end(JSON.stringify(body));
       };
       if (user === undefined) return json(401, { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'Unauthorized', code: 401 });
+      // rawHeaders keeps repeated lines apart (Kubernetes reads each Impersonate-Group line as one group).
       const impersonate: Record<string, string | string[]> = {};
-      for (const [name, value] of Object.entries(req.headers)) {
-        if (name.startsWith('impersonate-') && value !== undefined) impersonate[name] = value;
+      for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
+        const name = req.rawHeaders[i]!.toLowerCase();
+        const value = req.rawHeaders[i + 1]!;
+        if (!name.startsWith('impersonate-')) continue;
+        const prior = impersonate[name];
+        impersonate[name] = prior === undefined ? value : [...(Array.isArray(prior) ? prior : [prior]), value];
       }
       const entry: Seen = { path: url.pathname, user, httpVersion: req.httpVersion, impersonate };
       seen.push(entry);

@@ -103,7 +103,7 @@ export function describePluginFailure(plan: ExecPlan, outcome: Exclude<PluginOut
       break;
     }
     case 'timeout':
-      message = `exec: executable ${plan.command} did not finish within ${Math.round(outcome.ms / 1000)}s`;
+      message = `exec: executable ${plan.command} did not finish within ${outcome.ms % 1000 === 0 ? `${outcome.ms / 1000}s` : `${outcome.ms} ms`}`;
       break;
     case 'error':
       message = `exec: executable ${plan.command}: ${outcome.message}`;
