@@ -17,11 +17,12 @@ describe('the kore-board process', () => {
   });
 
   it('exits 2 with a one-line reason on a bad flag', async () => {
-    for (const args of [['--bogus'], ['--listen', 'nowhere'], ['--log-level', 'loud'], ['--allow-origin', '*']]) {
-      const r = await runToExit(TSX, [MAIN, ...args], env);
-      expect(r.code, args.join(' ')).toBe(2);
+    const cases = [['--bogus'], ['--listen', 'nowhere'], ['--log-level', 'loud'], ['--allow-origin', '*']];
+    const results = await Promise.all(cases.map((args) => runToExit(TSX, [MAIN, ...args], env)));
+    results.forEach((r, i) => {
+      expect(r.code, cases[i]!.join(' ')).toBe(2);
       expect(r.stderr.split('\n')[0]).toMatch(/^kore-board: /);
-    }
+    });
   });
 
   it('starts the demo cluster loudly when there is no kubeconfig, serves it, and exits 0 on SIGTERM', async () => {

@@ -27,18 +27,17 @@ function wantsDemo(config: CliConfig): boolean {
 }
 
 function printStartup(server: RunningServer, registry: ClusterRegistry, demo: boolean): void {
-  const out = (line: string) => process.stdout.write(line + '\n');
-  out(`kore-board listening on ${server.url}`);
+  const lines = [`kore-board listening on ${server.url}`];
   if (demo) {
-    out('');
-    out('  *** DEMO MODE: serving the built-in simulated cluster, not a real one. ***');
-    out('  *** Point --kubeconfig (or KUBECONFIG) at a real kubeconfig to use your clusters. ***');
-    out('');
+    lines.push('', '  *** DEMO MODE: serving the built-in simulated cluster, not a real one. ***');
+    lines.push('  *** Point --kubeconfig (or KUBECONFIG) at a real kubeconfig to use your clusters. ***', '');
   }
   const contexts = registry.contexts();
   const loaded = contexts.filter((c) => c.error === undefined);
-  out(`contexts loaded (${loaded.length}/${contexts.length}): ${loaded.map((c) => c.name).join(', ') || 'none'}`);
-  for (const c of contexts) if (c.error !== undefined) out(`context ${c.name} failed: ${c.error}`);
+  lines.push(`contexts loaded (${loaded.length}/${contexts.length}): ${loaded.map((c) => c.name).join(', ') || 'none'}`);
+  for (const c of contexts) if (c.error !== undefined) lines.push(`context ${c.name} failed: ${c.error}`);
+  // One write, so a reader that sees the first line sees them all.
+  process.stdout.write(lines.join('\n') + '\n');
 }
 
 async function main(): Promise<void> {
