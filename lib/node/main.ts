@@ -11,7 +11,9 @@ import { demoKubeconfig } from '../demo-kubeconfig';
 import { createLogger } from '../log';
 import { startSim, type SimCluster } from '../sim';
 import { parseCli, type CliConfig } from './cli';
+import { createRawFastPath } from './raw-fast-path';
 import { startServer, type RunningServer } from './server';
+import { rawUpgradeRoute } from './upgrade-proxy';
 
 const IN_CLUSTER_TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/token';
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -71,6 +73,8 @@ async function main(): Promise<void> {
       host: config.listen.host,
       port: config.listen.port,
       admit: createAdmission(security),
+      fastPaths: [createRawFastPath(registry)],
+      upgrades: [rawUpgradeRoute(registry)],
       log,
     });
   } catch (err) {
