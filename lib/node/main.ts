@@ -9,6 +9,7 @@ import { createRegistry } from '../clusters/registry';
 import type { ClusterRegistry } from '../clusters/types';
 import { demoKubeconfig } from '../demo-kubeconfig';
 import { createLogger } from '../log';
+import { createViewStore } from '../views/store';
 import { startSim, type SimCluster } from '../sim';
 import { parseCli, type CliConfig } from './cli';
 import { createRawFastPath } from './raw-fast-path';
@@ -65,7 +66,8 @@ async function main(): Promise<void> {
   });
 
   const security = { allowedHosts: config.allowHosts, allowOrigins: config.allowOrigins, authToken: config.authToken };
-  const app = createApp({ registry, clock: systemClock, log, security });
+  const views = createViewStore({ registry, clock: systemClock, log });
+  const app = createApp({ registry, clock: systemClock, log, security, views });
   let server: RunningServer;
   try {
     server = await startServer({
@@ -89,7 +91,10 @@ async function main(): Promise<void> {
     log.info(`${signal} received: finishing in-flight requests`);
     void server
       .close(SHUTDOWN_GRACE_MS)
-      .then(() => Promise.all([registry.close(), sim?.close()]))
+      .then(() => {
+        views.close();
+        return Promise.all([registry.close(), sim?.close()]);
+      })
       .then(() => process.exit(0));
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
