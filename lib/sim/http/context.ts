@@ -1,0 +1,35 @@
+/** What every resource handler gets: the request, its parsed route and query, and the store. */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { SimStore, Filter } from '../store';
+import type { ResourceRoute } from './route';
+import { parseFieldSelector, parseLabelSelector } from '../selectors';
+import { selectableFields } from '../selectable-fields';
+
+export interface HandlerContext {
+  req: IncomingMessage;
+  res: ServerResponse;
+  route: ResourceRoute;
+  query: URLSearchParams;
+  store: SimStore;
+}
+
+/** Namespace and selectors from the query, validated against what the resource can select on. */
+export function filterOf(ctx: HandlerContext): Filter {
+  const { res } = ctx.route;
+  const gv = `${res.group}/${res.version}`;
+  const filter: Filter = {
+    labelSelector: parseLabelSelector(ctx.query.get('labelSelector')),
+    fieldSelector: parseFieldSelector(ctx.query.get('fieldSelector'), selectableFields(res.kind), () => `"${gv}, Resource=${res.resource}"`),
+  };
+  if (ctx.route.namespace !== undefined) filter.namespace = ctx.route.namespace;
+  return filter;
+}
+
+export function boolParam(query: URLSearchParams, name: string): boolean {
+  const v = query.get(name);
+  return v === 'true' || v === '1' || (v === '' && query.has(name));
+}
+
+export function dryRunParam(query: URLSearchParams): boolean {
+  return query.getAll('dryRun').includes('All');
+}

@@ -1,0 +1,109 @@
+/** Reading requests and writing JSON, Status and streamed bodies on Node's http objects. */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { parse as parseYaml } from 'yaml';
+import { StatusError, failureStatus, type Status } from '../../errors';
+
+/** The API server's request body limit (3 MiB). */
+export const MAX_BODY_BYTES = 3 * 1024 * 1024;
+
+export async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_BODY_BYTES) throw new StatusError('RequestEntityTooLarge', 'Request entity too large: limit is 3145728');
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+export function mediaType(req: IncomingMessage): string {
+  return (req.headers['content-type'] ?? 'application/json').split(';')[0]?.trim().toLowerCase() ?? '';
+}
+
+/** A JSON (or YAML, which kubectl never sends but curl users do) request body. */
+export function parseBody(text: string, type: string): unknown {
+  try {
+    if (type === 'application/yaml' || type === 'application/apply-patch+yaml') return parseYaml(text) as unknown;
+    return JSON.parse(text) as unknown;
+  } catch (err) {
+    const why = err instanceof Error ? err.message : String(err);
+    throw new StatusError('BadRequest', `error decoding request body: ${why}`);
+  }
+}
+
+export function sendJson(res: ServerResponse, code: number, body: unknown, contentType = 'application/json'): void {
+  sendRaw(res, code, typeof body === 'string' ? body : JSON.stringify(body), contentType);
+}
+
+export function sendRaw(res: ServerResponse, code: number, body: string, contentType: string): void {
+  if (res.headersSent) {
+    res.end();
+    return;
+  }
+  res.writeHead(code, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(body), 'Cache-Control': 'no-cache, private' });
+  res.end(body);
+}
+
+export function sendStatus(res: ServerResponse, status: Status): void {
+  sendJson(res, status.code, status);
+}
+
+export function sendError(res: ServerResponse, err: StatusError): void {
+  sendStatus(res, err.toStatus());
+}
+
+export const notFoundStatus = (): Status => ({ ...failureStatus(404, 'NotFound', 'the server could not find the requested resource'), details: {} });
+
+export const methodNotAllowed = (): StatusError => new StatusError('MethodNotAllowed', 'the server does not allow this method on the requested resource', {});
+
+/**
+ * A streamed body written in large chunks, waiting for the socket to drain so a slow reader never makes us
+ * buffer a whole list. `closed` turns true when the client goes away.
+ */
+export class StreamWriter {
+  private buffer: string[] = [];
+  private buffered = 0;
+  closed = false;
+
+  constructor(
+    private readonly res: ServerResponse,
+    private readonly flushAt = 64 * 1024,
+  ) {
+    res.once('close', () => {
+      this.closed = true;
+    });
+  }
+
+  async write(text: string): Promise<void> {
+    this.buffer.push(text);
+    this.buffered += text.length;
+    if (this.buffered >= this.flushAt) await this.flush();
+  }
+
+  async flush(): Promise<void> {
+    if (this.buffer.length === 0 || this.closed) return;
+    const chunk = this.buffer.join('');
+    this.buffer = [];
+    this.buffered = 0;
+    if (!this.res.write(chunk)) await this.drained();
+  }
+
+  private drained(): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        this.res.off('drain', done);
+        this.res.off('close', done);
+        resolve();
+      };
+      this.res.on('drain', done);
+      this.res.on('close', done);
+    });
+  }
+
+  async end(text = ''): Promise<void> {
+    if (text) this.buffer.push(text);
+    await this.flush();
+    this.res.end();
+  }
+}

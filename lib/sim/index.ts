@@ -1,0 +1,105 @@
+/**
+ * The simulated Kubernetes API server: the demo cluster behind `--demo`, and the cluster every test talks to.
+ * Real HTTPS with its own CA, client-certificate and bearer-token authentication, discovery as a real
+ * kube-apiserver serves it, and enough of the API that the real kubectl works against it.
+ */
+import { randomBytes } from 'node:crypto';
+import { silentLogger, type Logger } from '../log';
+import type { Clock } from '../clock';
+import { demoCluster } from './fixtures/demo';
+import { startSimServer } from './server';
+import { SimStore } from './store';
+import { createPki } from './tls';
+import type { ExecSessionRunner } from './http/exec-upgrade';
+import { CRONTAB_CRD, crontabCrdObject } from './crd';
+import type { KubeObject } from './object-meta';
+
+export { SimStore } from './store';
+export type { KubeObject, ObjectMeta } from './object-meta';
+export type { ExecTarget } from './http/exec-upgrade';
+export { SHELLS_ANNOTATION } from './fixtures/demo';
+
+export interface SimOptions {
+  /** 'demo' (default): small realistic cluster incl. pod default/busybox, node vm-live-01. */
+  fixture?: 'demo' | 'empty';
+  /** When given, the generator builds a cluster of that size instead of the fixture. */
+  nodes?: number;
+  podsPerNode?: number;
+  namespaces?: number;
+  /** Default 127.0.0.1:0 (an ephemeral port). */
+  host?: string;
+  port?: number;
+  /** How many past events a watch can replay before 410 Gone (default 10,000). */
+  watchWindow?: number;
+  /** Where the sim reports unexpected failures (default: silent). */
+  log?: Logger;
+  clock?: Clock;
+}
+
+export interface SimCluster {
+  /** https://127.0.0.1:PORT */
+  url: string;
+  /** The CA that signed the server certificate (SAN 127.0.0.1, ::1, localhost). */
+  caPem: string;
+  /** A client certificate the server accepts (CN=kubernetes-admin, O=system:masters). */
+  client: { certPem: string; keyPem: string };
+  /** A bearer token the server accepts. */
+  token: string;
+  /** Accepts another bearer token (exec-plugin / rotation tests). */
+  addToken(token: string): void;
+  revokeToken(token: string): void;
+  /** Direct access for tests: get/create/update/delete objects; writes emit watch events. */
+  store: SimStore;
+  close(): Promise<void>;
+}
+
+// TODO(sim-parts): replace with runExecSession from ./exec once that module lands.
+const runExecSession: ExecSessionRunner = (ws) => {
+  const status = JSON.stringify({ metadata: {}, status: 'Failure', message: 'exec is not available in this build of the simulator', reason: 'InternalError', code: 500 });
+  ws.send(Buffer.concat([Buffer.from([3]), Buffer.from(status)]), () => ws.close(1000));
+};
+
+/** Objects of a generated cluster of the requested size. */
+async function generated(options: SimOptions): Promise<Iterable<KubeObject>> {
+  // TODO(sim-parts): use generateCluster from ./generator once that module lands.
+  void options;
+  return [];
+}
+
+export async function startSim(options: SimOptions = {}): Promise<SimCluster> {
+  const store = new SimStore({ ...(options.watchWindow !== undefined ? { watchWindow: options.watchWindow } : {}), ...(options.clock ? { clock: options.clock } : {}) });
+  if (options.nodes !== undefined) {
+    store.load(await generated(options));
+    if (store.getRecord('customresourcedefinitions', undefined, CRONTAB_CRD.metadata.name) === undefined) store.load([crontabCrdObject()]);
+  } else if ((options.fixture ?? 'demo') === 'demo') {
+    store.load(demoCluster(store.clock.now()));
+  } else {
+    const namespaces = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
+    store.load(namespaces.map((name) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: { 'kubernetes.io/metadata.name': name } }, spec: { finalizers: ['kubernetes'] }, status: { phase: 'Active' } })));
+    store.load([crontabCrdObject()]);
+  }
+
+  const pki = createPki();
+  const token = randomBytes(24).toString('base64url');
+  const tokens = new Set<string>([token]);
+  const server = await startSimServer({
+    host: options.host ?? '127.0.0.1',
+    port: options.port ?? 0,
+    pki,
+    store,
+    tokens,
+    runExec: runExecSession,
+    log: options.log ?? silentLogger,
+  });
+
+  return {
+    url: server.url,
+    caPem: pki.ca.certPem,
+    client: pki.client,
+    token,
+    addToken: (t) => void tokens.add(t),
+    revokeToken: (t) => void tokens.delete(t),
+    store,
+    close: () => server.close(),
+  };
+}

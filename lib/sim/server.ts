@@ -1,0 +1,221 @@
+/**
+ * The simulated kube-apiserver's HTTPS front: authentication (client certificate from our CA, or a bearer
+ * token), discovery, /version, and dispatch of resource requests by verb, with every failure a Status.
+ * The 'upgrade' listener serves pods/exec and pods/attach over WebSocket.
+ */
+import { createServer, type Server } from 'node:https';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import type { TLSSocket } from 'node:tls';
+import { StatusError, failureStatus, toStatusError } from '../errors';
+import type { Logger } from '../log';
+import { AGGREGATED_CONTENT_TYPE, buildDiscoveryDocs, wantsAggregated, type DiscoveryDocs } from './discovery-docs';
+import { buildOpenApiDocs } from './openapi';
+import type { SimStore } from './store';
+import type { SimPki } from './tls';
+import { boolParam, type HandlerContext } from './http/context';
+import { ExecUpgrader, execTarget, type ExecSessionRunner } from './http/exec-upgrade';
+import { methodNotAllowed, notFoundStatus, sendError, sendJson, sendStatus } from './http/io';
+import { handleList, handleWatch } from './http/list-watch';
+import { handleLogs } from './http/logs';
+import { handleMetrics } from './http/metrics';
+import { handleCreate, handleDelete, handleDeleteCollection, handleEviction, handleGet, handleGetScale, handlePatch, handleReplace } from './http/objects';
+import { parseResourcePath, type ResourceRoute } from './http/route';
+
+/** What /version reports: the Kubernetes release kubectl 1.32 expects to talk to. */
+export const SIM_VERSION = {
+  major: '1',
+  minor: '32',
+  gitVersion: 'v1.32.4',
+  gitCommit: '59526cd4867447956156ae3a602fcbac10a2c335',
+  gitTreeState: 'clean',
+  buildDate: '2025-04-22T16:02:27Z',
+  goVersion: 'go1.23.6',
+  compiler: 'gc',
+  platform: 'linux/amd64',
+};
+
+export interface SimServerOptions {
+  host: string;
+  port: number;
+  pki: SimPki;
+  store: SimStore;
+  tokens: ReadonlySet<string>;
+  runExec: ExecSessionRunner;
+  log: Logger;
+}
+
+export interface SimServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+const UNAUTHORIZED = failureStatus(401, 'Unauthorized', 'Unauthorized');
+
+function authenticated(req: IncomingMessage, tokens: ReadonlySet<string>): boolean {
+  if ((req.socket as TLSSocket).authorized) return true;
+  const header = req.headers.authorization;
+  if (header === undefined || !/^bearer /i.test(header)) return false;
+  return tokens.has(header.slice(7).trim());
+}
+
+function isWatch(query: URLSearchParams): boolean {
+  return boolParam(query, 'watch');
+}
+
+/** The verb a request maps to, as RBAC would name it. */
+function verbOf(method: string, route: ResourceRoute, query: URLSearchParams): string {
+  const collection = route.name === undefined;
+  switch (method) {
+    case 'GET':
+      return collection ? (isWatch(query) ? 'watch' : 'list') : 'get';
+    case 'POST':
+      return 'create';
+    case 'PUT':
+      return 'update';
+    case 'PATCH':
+      return 'patch';
+    case 'DELETE':
+      return collection ? 'deletecollection' : 'delete';
+    default:
+      return '';
+  }
+}
+
+function allowed(route: ResourceRoute, verb: string): boolean {
+  if (route.subresource === undefined) return route.res.verbs.has(verb);
+  return route.res.subresources.get(route.subresource)?.verbs.has(verb) ?? false;
+}
+
+async function handleResource(ctx: HandlerContext): Promise<void> {
+  const { route, req, query } = ctx;
+  const method = req.method ?? 'GET';
+  if (route.subresource !== undefined && !route.res.subresources.has(route.subresource)) {
+    sendStatus(ctx.res, notFoundStatus());
+    return;
+  }
+  const verb = verbOf(method, route, query);
+  if (route.res.group === 'metrics.k8s.io') return handleMetrics(ctx);
+  if (!allowed(route, verb)) throw methodNotAllowed();
+  if (route.name !== undefined && route.name === '') throw new StatusError('BadRequest', 'resource name may not be empty');
+
+  switch (route.subresource) {
+    case undefined:
+      if (verb === 'list') return handleList(ctx);
+      if (verb === 'watch') return handleWatch(ctx);
+      if (verb === 'get') return handleGet(ctx);
+      if (verb === 'create') return handleCreate(ctx);
+      if (verb === 'update') return handleReplace(ctx);
+      if (verb === 'patch') return handlePatch(ctx);
+      if (verb === 'delete') return handleDelete(ctx);
+      return handleDeleteCollection(ctx);
+    case 'status':
+      if (verb === 'get') return handleGet(ctx);
+      if (verb === 'update') return handleReplace(ctx);
+      return handlePatch(ctx);
+    case 'scale':
+      if (verb === 'get') return handleGetScale(ctx);
+      if (verb === 'update') return handleReplace(ctx);
+      return handlePatch(ctx);
+    case 'log':
+      return handleLogs(ctx);
+    case 'eviction':
+      return handleEviction(ctx);
+    case 'exec':
+    case 'attach':
+      // Reached only without an Upgrade header: the API server insists on one.
+      throw new StatusError('BadRequest', 'Upgrade request required');
+    default:
+      throw methodNotAllowed();
+  }
+}
+
+export async function startSimServer(options: SimServerOptions): Promise<SimServer> {
+  const { store, tokens, log } = options;
+  let docs: DiscoveryDocs | undefined;
+  const openapi = buildOpenApiDocs(store.registry.allVersions());
+  const execUpgrader = new ExecUpgrader(options.runExec);
+
+  const onRequest = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    if (!authenticated(req, tokens)) {
+      sendStatus(res, UNAUTHORIZED);
+      return;
+    }
+    const url = new URL(req.url ?? '/', 'https://sim');
+    const path = url.pathname.length > 1 ? url.pathname.replace(/\/$/, '') : url.pathname;
+    const method = req.method ?? 'GET';
+
+    if (path === '/version' || path === '/healthz' || path === '/livez' || path === '/readyz' || docs?.legacy.has(path)) {
+      if (method !== 'GET' && method !== 'HEAD') throw methodNotAllowed();
+      if (path === '/version') return sendJson(res, 200, SIM_VERSION);
+      if (path === '/healthz' || path === '/livez' || path === '/readyz') return sendJson(res, 200, 'ok', 'text/plain; charset=utf-8');
+      const aggregated = docs?.aggregated.get(path);
+      if (aggregated !== undefined && wantsAggregated(req.headers.accept)) return sendJson(res, 200, aggregated, AGGREGATED_CONTENT_TYPE);
+      return sendJson(res, 200, docs?.legacy.get(path) ?? '');
+    }
+    if (path === '/openapi/v3' || path.startsWith('/openapi/v3/')) {
+      const doc = path === '/openapi/v3' ? openapi.root : openapi.byPath.get(path.slice('/openapi/v3/'.length));
+      if (doc !== undefined) return sendJson(res, 200, doc);
+    }
+    const parsed = parseResourcePath(path, store.registry);
+    if (parsed.kind === 'unknown') {
+      sendStatus(res, notFoundStatus());
+      return;
+    }
+    await handleResource({ req, res, route: parsed.route, query: url.searchParams, store });
+  };
+
+  const server: Server = createServer(
+    { key: options.pki.server.keyPem, cert: options.pki.server.certPem, ca: [options.pki.ca.certPem], requestCert: true, rejectUnauthorized: false },
+    (req, res) => {
+      onRequest(req, res).catch((err: unknown) => {
+        const statusError = toStatusError(err);
+        if (!(err instanceof StatusError)) log.error('sim request failed', { method: req.method, url: req.url, error: statusError.message });
+        if (res.headersSent) res.destroy();
+        else sendError(res, statusError);
+      });
+    },
+  );
+
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const reject = (err: StatusError) => {
+      const body = JSON.stringify(err.toStatus());
+      socket.end(`HTTP/1.1 ${err.code} ${err.reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+    };
+    try {
+      if (!authenticated(req, tokens)) return reject(new StatusError('Unauthorized', 'Unauthorized'));
+      const url = new URL(req.url ?? '/', 'https://sim');
+      const parsed = parseResourcePath(url.pathname, store.registry);
+      const sub = parsed.kind === 'resource' ? parsed.route.subresource : undefined;
+      if (parsed.kind !== 'resource' || parsed.route.res.kind !== 'Pod' || (sub !== 'exec' && sub !== 'attach')) {
+        return reject(new StatusError('BadRequest', 'upgrade is only served for pods/exec and pods/attach'));
+      }
+      execUpgrader.upgrade(req, socket, head, execTarget(store, parsed.route, url.searchParams, req));
+    } catch (err) {
+      reject(toStatusError(err));
+    }
+  });
+  server.on('tlsClientError', () => undefined);
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  const hostForUrl = options.host.includes(':') ? `[${options.host}]` : options.host;
+  docs = buildDiscoveryDocs(`${options.host}:${port}`);
+
+  return {
+    url: `https://${hostForUrl}:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        execUpgrader.closeAll();
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
