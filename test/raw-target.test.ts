@@ -58,6 +58,22 @@ describe('parseRawTarget', () => {
     expect(r.message).toContain(words);
   });
 
+  it('recognises a context name whose "/" a client sent unencoded (client-go decodes --server paths)', () => {
+    const names = new Set(['arn:aws:eks:eu-west-1:123:cluster/prod', 'a', 'x/y/z']);
+    const isContext = (n: string) => names.has(n);
+    expect(parseRawTarget('/raw/clusters/arn:aws:eks:eu-west-1:123:cluster/prod/api/v1/pods?limit=1', isContext)).toEqual({
+      context: 'arn:aws:eks:eu-west-1:123:cluster/prod',
+      path: '/api/v1/pods',
+      query: 'limit=1',
+    });
+    expect(parseRawTarget('/raw/clusters/x/y/z', isContext)).toMatchObject({ context: 'x/y/z', path: '' });
+    // The encoded form, and a first segment that is itself a context, are taken as they are.
+    expect(parseRawTarget('/raw/clusters/arn%3Aaws%3Aeks%3Aeu-west-1%3A123%3Acluster%2Fprod/api', isContext).context).toBe('arn:aws:eks:eu-west-1:123:cluster/prod');
+    expect(parseRawTarget('/raw/clusters/a/api', isContext)).toMatchObject({ context: 'a', path: '/api' });
+    // No match at all: the first segment stays the (unknown) context, for a 404 naming it.
+    expect(parseRawTarget('/raw/clusters/nope/api/v1', isContext)).toMatchObject({ context: 'nope', path: '/api/v1' });
+  });
+
   it('refuses overlong targets', () => {
     const r = rejection('/raw/clusters/c/api/v1/namespaces/' + 'a'.repeat(MAX_TARGET_LENGTH));
     expect(r).toMatchObject({ code: 400, reason: 'BadRequest' });

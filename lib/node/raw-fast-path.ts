@@ -3,7 +3,7 @@ import type { ClusterRegistry } from '../clusters/types';
 import { StatusError, toStatusError } from '../errors';
 import { DEFAULT_FORWARD_OPTIONS, forward, type ForwardOptions, type ResponseSink } from '../proxy/forward';
 import { hasRequestBody } from '../proxy/headers';
-import { isApplyRoute, parseRawTarget, RAW_PREFIX } from '../proxy/raw-target';
+import { isApplyRoute, isRegistryContext, parseRawTarget, RAW_PREFIX } from '../proxy/raw-target';
 import type { NodeFastPath } from './server';
 
 /**
@@ -54,6 +54,7 @@ function dotSegmentsIntoRaw(url: string): boolean {
 }
 
 export function createRawFastPath(registry: ClusterRegistry, options: ForwardOptions = DEFAULT_FORWARD_OPTIONS): NodeFastPath {
+  const isContext = isRegistryContext(registry);
   return (req: IncomingMessage, res: ServerResponse): boolean => {
     const url = req.url ?? '';
     if (!url.startsWith(RAW_PREFIX)) {
@@ -63,7 +64,7 @@ export function createRawFastPath(registry: ClusterRegistry, options: ForwardOpt
     }
     const method = req.method ?? 'GET';
     try {
-      const target = parseRawTarget(url);
+      const target = parseRawTarget(url, isContext);
       // Browsers (CORS) and the apply route are the app's business; the path check above still applied.
       if (req.headers.origin !== undefined || isApplyRoute(method, target)) return false;
       const conn = registry.connection(target.context);

@@ -4,7 +4,7 @@ import type { ClusterRegistry } from '../clusters/types';
 import { toStatusError } from '../errors';
 import { DEFAULT_FORWARD_OPTIONS, forward, type ForwardOptions, type ResponseSink } from '../proxy/forward';
 import type { HeaderMap, IncomingHeaderMap } from '../proxy/headers';
-import { parseRawTarget, RAW_PREFIX } from '../proxy/raw-target';
+import { isRegistryContext, parseRawTarget, RAW_PREFIX } from '../proxy/raw-target';
 import { rejectUpgrade, type UpgradeRoute } from './server';
 
 /**
@@ -76,7 +76,7 @@ export function proxyUpgrade(
   options: ForwardOptions = DEFAULT_FORWARD_OPTIONS,
 ): void {
   try {
-    const target = parseRawTarget(req.url ?? '');
+    const target = parseRawTarget(req.url ?? '', isRegistryContext(registry));
     const conn = registry.connection(target.context);
     const upstream = new AbortController();
     const abortIfEarly = () => upstream.abort();

@@ -1,3 +1,4 @@
+import type { ClusterRegistry } from '../clusters/types';
 import { StatusError } from '../errors';
 
 /**
@@ -49,27 +50,48 @@ function unsafePath(path: string): string | undefined {
   return undefined;
 }
 
+function decodeSegment(encoded: string): string {
+  try {
+    return decodeURIComponent(encoded);
+  } catch {
+    throw badRequest('the context segment is not valid percent-encoding');
+  }
+}
+
+/** Context names with "/" that clients sent unencoded are tried on at most this many segments. */
+const MAX_CONTEXT_SEGMENTS = 8;
+
+/**
+ * Where the context name ends. Normally at the first "/", as the name is URL-encoded. But clients
+ * built on client-go (kubectl with `--server .../raw/clusters/arn%3A...%2Fprod`) decode the path before
+ * sending it, so a name such as `arn:aws:eks:…:cluster/prod` arrives split over segments: when the
+ * first segment names no context, the shortest run of segments that does is taken.
+ */
+function splitContext(rest: string, isContext: ((name: string) => boolean) | undefined): { context: string; path: string } {
+  const segments = rest.split('/');
+  const first = decodeSegment(segments[0] as string);
+  if (isContext !== undefined && !isContext(first)) {
+    let joined = first;
+    for (let n = 2; n <= Math.min(segments.length, MAX_CONTEXT_SEGMENTS); n++) {
+      joined += '/' + decodeSegment(segments[n - 1] as string);
+      if (isContext(joined)) return { context: joined, path: n === segments.length ? '' : '/' + segments.slice(n).join('/') };
+    }
+  }
+  return { context: first, path: segments.length === 1 ? '' : '/' + segments.slice(1).join('/') };
+}
+
 /**
  * Splits and checks a raw request target that starts with `/raw/clusters/`.
+ * `isContext` (the registry's names) lets a context name with an unencoded "/" be recognised.
  * Throws StatusError 400 for anything that could reach a path the caller did not name.
  */
-export function parseRawTarget(target: string): RawTarget {
+export function parseRawTarget(target: string, isContext?: (name: string) => boolean): RawTarget {
   if (target.length > MAX_TARGET_LENGTH) throw badRequest(`the request target is longer than ${MAX_TARGET_LENGTH} bytes`);
   if (!target.startsWith(RAW_PREFIX)) throw badRequest(`the request target must start with ${RAW_PREFIX}`);
   const q = target.indexOf('?');
   const pathPart = q === -1 ? target : target.slice(0, q);
   const query = q === -1 ? undefined : target.slice(q + 1);
-  const rest = pathPart.slice(RAW_PREFIX.length);
-  const slash = rest.indexOf('/');
-  const encodedContext = slash === -1 ? rest : rest.slice(0, slash);
-  const path = slash === -1 ? '' : rest.slice(slash);
-
-  let context: string;
-  try {
-    context = decodeURIComponent(encodedContext);
-  } catch {
-    throw badRequest('the context segment is not valid percent-encoding');
-  }
+  const { context, path } = splitContext(pathPart.slice(RAW_PREFIX.length), isContext);
   if (context === '') throw badRequest('the context name is missing: /raw/clusters/<context>/<path>');
   if (/[\x00-\x1f\x7f]/.test(context)) throw badRequest('the context name contains a control character');
 
@@ -109,4 +131,9 @@ export function isLongRunning(target: RawTarget): boolean {
 /** `POST`/`PUT /raw/clusters/:cluster` with no API path is the apply route, which this proxy leaves to its own handler. */
 export function isApplyRoute(method: string, target: RawTarget): boolean {
   return target.path === '' && (method === 'POST' || method === 'PUT');
+}
+
+/** `isContext` for parseRawTarget, backed by the registry's current context list. */
+export function isRegistryContext(registry: ClusterRegistry): (name: string) => boolean {
+  return (name) => registry.contexts().some((c) => c.name === name);
 }
