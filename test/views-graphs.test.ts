@@ -4,22 +4,13 @@ import { podProblem } from '../lib/views/pod-status';
 import { workloadGraph, type HierarchyNode } from '../lib/views/hierarchy';
 import { networkGraph } from '../lib/views/network';
 import { podGraph, podReferences } from '../lib/views/pod-graph';
-import { ClusterState, VIEW_KINDS } from '../lib/views/state';
 import { topology, type TopologyLink, type TopologyNode } from '../lib/views/topology';
 import { FIXTURE, PODS, T } from './views-fixture';
+import { fixtureState } from './views-support';
 
 const CONTEXT = 'arn:aws:eks:eu-west-1:123456789012:cluster/prod';
 
-function loaded(fixture: Record<string, readonly unknown[]> = FIXTURE): ClusterState {
-  const state = new ClusterState();
-  for (const kind of VIEW_KINDS) {
-    const sink = state.sink(kind);
-    sink.beginSync();
-    for (const obj of fixture[kind] ?? []) sink.upsert(structuredClone(obj));
-    sink.endSync();
-  }
-  return state;
-}
+const loaded = fixtureState;
 
 const cid = (n: string) => `containerd://${n.repeat(8)}`;
 const nodeN = (name: string): TopologyNode => ({ id: name, name, kind: 'Node', group: name });

@@ -13,6 +13,8 @@ export interface ListOptions {
   pageSize?: number;
   query?: Record<string, QueryValue>;
   signal?: AbortSignal;
+  /** Longest wait for each page's response headers (see kubeRequest). */
+  headersTimeoutMs?: number;
 }
 
 interface ListBody {
@@ -34,6 +36,7 @@ export async function* listPages(conn: ClusterConnection, path: string, options:
       path,
       query: { ...options.query, limit: options.pageSize ?? DEFAULT_PAGE_SIZE, continue: token },
       signal: options.signal,
+      headersTimeoutMs: options.headersTimeoutMs,
     });
     token = body.metadata?.continue || undefined;
     yield { items: body.items ?? [], resourceVersion: body.metadata?.resourceVersion ?? '' };

@@ -23,6 +23,8 @@ export interface ReflectorOptions {
   pageSize?: number;
   /** Each watch asks the server to end after between this and twice this (client-go: 5–10 min). */
   watchSeconds?: number;
+  /** Longest wait for response headers; an unreachable cluster fails the list this fast. */
+  headersTimeoutMs?: number;
   /** Retry delays after failures: doubling from the first to the cap. */
   backoffMs?: { first: number; max: number };
   /** Told of every failure (the reflector keeps retrying); `synced` says whether a list ever completed. */
@@ -135,7 +137,7 @@ export class Reflector {
     const { sink } = this.options;
     sink.beginSync();
     let resourceVersion = '';
-    for await (const page of listPages(this.options.connection, this.path, { pageSize: this.options.pageSize ?? DEFAULT_PAGE_SIZE, signal: this.abort.signal })) {
+    for await (const page of listPages(this.options.connection, this.path, { pageSize: this.options.pageSize ?? DEFAULT_PAGE_SIZE, signal: this.abort.signal, headersTimeoutMs: this.options.headersTimeoutMs })) {
       for (const item of page.items) sink.upsert(item);
       resourceVersion = page.resourceVersion;
     }
@@ -153,7 +155,7 @@ export class Reflector {
     const timeoutSeconds = base + Math.floor(Math.random() * base);
     let version = from;
     let events = 0;
-    for await (const event of watchEvents(this.options.connection, this.path, { resourceVersion: from, timeoutSeconds, signal: this.abort.signal })) {
+    for await (const event of watchEvents(this.options.connection, this.path, { resourceVersion: from, timeoutSeconds, signal: this.abort.signal, headersTimeoutMs: this.options.headersTimeoutMs })) {
       if (this.stopped) break;
       events++;
       version = event.object.metadata?.resourceVersion ?? version;

@@ -13,6 +13,7 @@ export interface WatchOptions {
   /** The server ends the watch after this long; the caller starts a new one from the last resourceVersion. */
   timeoutSeconds: number;
   signal?: AbortSignal;
+  headersTimeoutMs?: number;
 }
 
 /** True for the error that means "your resourceVersion is too old: list again". */
@@ -48,6 +49,7 @@ export async function* watchEvents(conn: ClusterConnection, path: string, option
     path,
     query: { watch: 1, allowWatchBookmarks: true, resourceVersion: options.resourceVersion, timeoutSeconds: options.timeoutSeconds },
     signal: options.signal,
+    headersTimeoutMs: options.headersTimeoutMs,
     // The server ends the stream after timeoutSeconds; a longer silence than that means the connection died.
     bodyTimeoutMs: (options.timeoutSeconds + 30) * 1000,
   });

@@ -7,6 +7,7 @@ import { ClusterState, resourceOf, type ViewKind } from './state';
 export interface ClusterCacheOptions {
   pageSize: number;
   watchSeconds: number;
+  headersTimeoutMs: number | undefined;
   log: Logger;
 }
 
@@ -43,6 +44,7 @@ export class ClusterCache {
         log: this.options.log,
         pageSize: this.options.pageSize,
         watchSeconds: this.options.watchSeconds,
+        headersTimeoutMs: this.options.headersTimeoutMs,
         onError: (err) => {
           // Access revoked: what we hold must not be shown any more.
           if (err.code === 403) this.state.clear(kind);

@@ -42,7 +42,10 @@ export interface ViewStoreOptions {
   /** A context's cache is dropped after this long without a request. Default 10 min. */
   idleMs?: number;
   pageSize?: number;
+  /** Watches end (and resume) after between this and twice this. Default 300 s. */
   watchSeconds?: number;
+  /** How long a cluster may take to answer before it counts as unreachable (504). Default 9 s. */
+  timeoutMs?: number;
   problemLimit?: number;
 }
 
@@ -89,6 +92,7 @@ export function createViewStore(options: ViewStoreOptions): ViewStore {
   const watch = options.watch ?? true;
   const idleMs = options.idleMs ?? 10 * 60_000;
   const pageSize = options.pageSize ?? 500;
+  const headersTimeoutMs = options.timeoutMs;
   const problemLimit = options.problemLimit ?? DEFAULT_PROBLEM_LIMIT;
   const caches = new Map<string, { cache: ClusterCache; lastUsed: number; dashboard?: { version: number; warnings: string; json: string } }>();
 
@@ -121,7 +125,7 @@ export function createViewStore(options: ViewStoreOptions): ViewStore {
       entry = undefined;
     }
     if (entry === undefined) {
-      entry = { cache: new ClusterCache(connection, { pageSize, watchSeconds: options.watchSeconds ?? 300, log }), lastUsed: clock.now() };
+      entry = { cache: new ClusterCache(connection, { pageSize, watchSeconds: options.watchSeconds ?? 300, headersTimeoutMs, log }), lastUsed: clock.now() };
       caches.set(context, entry);
       if (sweeper === undefined) {
         sweeper = setInterval(tick, 60_000);
@@ -141,7 +145,7 @@ export function createViewStore(options: ViewStoreOptions): ViewStore {
     sweep();
     const connection = registry.connection(context);
     const direct = async (cache: ClusterCache | undefined): Promise<Snapshot> => {
-      const { state, forbidden } = await readDirect(connection, kinds, namespace, pageSize);
+      const { state, forbidden } = await readDirect(connection, kinds, namespace, { pageSize, headersTimeoutMs });
       const troubles = [...forbidden].map(([kind, error]): KindTrouble => ({ kind, error, absent: true, since: undefined }));
       return { state, troubles, connection, cache };
     };
@@ -168,7 +172,7 @@ export function createViewStore(options: ViewStoreOptions): ViewStore {
       refs.map(async (ref): Promise<ReferencedObject> => {
         try {
           const path = resourcePath(RESOURCES[REFERENCE_RESOURCES[ref.kind]], namespace, ref.name);
-          const obj = await kubeJson<{ metadata?: { uid?: string } }>(connection, { path, headers: { accept: METADATA_ONLY } });
+          const obj = await kubeJson<{ metadata?: { uid?: string } }>(connection, { path, headers: { accept: METADATA_ONLY }, headersTimeoutMs });
           const uid = obj.metadata?.uid;
           return { ...ref, found: uid === undefined ? 'unknown' : { uid } };
         } catch (err) {
