@@ -5,6 +5,7 @@ import type { ClusterRegistry } from '../lib/clusters/types';
 import { StatusError } from '../lib/errors';
 import type { Logger } from '../lib/log';
 import { clusterApis } from '../lib/apply/cluster-apis';
+import type { ContextStore } from '../lib/contexts/context-store';
 import { createViewStore, type ViewStore } from '../lib/views/store';
 import { applyRoutes } from './apply';
 import { clustersRoutes } from './clusters';
@@ -27,6 +28,8 @@ export interface AppDeps {
   clock: Clock;
   log: Logger;
   security: SecurityOptions;
+  /** Where contexts added through the API are kept; absent: adding and deleting are refused. */
+  contextStore?: ContextStore;
   /** Topology/dashboard/graph views with their watch caches; the caller closes it. Default: one made here, never closed. */
   views?: ViewStore;
 }
@@ -41,7 +44,7 @@ export function createApp(deps: AppDeps): Hono {
   app.route('/', clustersRoutes(deps.registry));
   const clusterApi = clusterApis(deps.registry);
   app.route('/', applyRoutes({ registry: deps.registry, clusterApi }));
-  app.route('/', contextsRoutes({ registry: deps.registry, clusterApi }));
+  app.route('/', contextsRoutes({ registry: deps.registry, clusterApi, contextStore: deps.contextStore }));
   app.route('/', viewsRoutes(deps.views ?? createViewStore({ registry: deps.registry, clock: deps.clock, log: deps.log })));
   app.route('/', rawRoutes(deps.registry));
   app.notFound((c) =>

@@ -2,15 +2,24 @@ import { Hono } from 'hono';
 import type { ClusterApi } from '../lib/apply/cluster-apis';
 import type { ClusterRegistry } from '../lib/clusters/types';
 import { describeContext } from '../lib/contexts/context-details';
+import type { ContextStore } from '../lib/contexts/context-store';
+import { StatusError } from '../lib/errors';
+import { readBodyText } from './body';
 
 const DESCRIBE_TIMEOUT_MS = 8_000;
+const KUBECONFIG_BODY_LIMIT = 1024 * 1024;
 
 export interface ContextsDeps {
   registry: ClusterRegistry;
   clusterApi(context: string): ClusterApi;
+  /** Where added contexts are kept; absent where there is no disk (the edge). */
+  contextStore: ContextStore | undefined;
 }
 
-/** `GET /api/contexts/:cluster`: version, platform, namespaces and resources of one context. */
+/**
+ * `GET /api/contexts/:cluster`: version, platform, namespaces and resources of one context.
+ * `POST /api/contexts` adds the contexts of a kubeconfig; `DELETE /api/contexts/:cluster` removes one.
+ */
 export function contextsRoutes(deps: ContextsDeps): Hono {
   const app = new Hono();
   app.get('/api/contexts/:cluster', async (c) => {
@@ -20,6 +29,19 @@ export function contextsRoutes(deps: ContextsDeps): Hono {
     const details = await describeContext(name, connection.server.href, call, discovery, DESCRIBE_TIMEOUT_MS);
     // As the original backend did: what could be read, with `error` saying what could not.
     return c.json(details, details.error === undefined ? 200 : 206);
+  });
+  const store = () => {
+    if (deps.contextStore === undefined) throw new StatusError('MethodNotAllowed', 'this deployment has no place to keep added contexts');
+    return deps.contextStore;
+  };
+  app.post('/api/contexts', async (c) => {
+    const added = await store().add(await readBodyText(c.req.raw, KUBECONFIG_BODY_LIMIT));
+    return c.json({ added, contexts: deps.registry.contexts().map((x) => x.name) }, 201);
+  });
+  app.delete('/api/contexts/:cluster', async (c) => {
+    const name = c.req.param('cluster');
+    await store().remove(name);
+    return c.json({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: { name, kind: 'Context' }, code: 200 });
   });
   return app;
 }

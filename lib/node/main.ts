@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { delimiter } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { createApp } from '../../handlers/app';
 import { createAdmission } from '../admission';
 import { systemClock } from '../clock';
@@ -12,6 +12,7 @@ import { createLogger } from '../log';
 import { createViewStore } from '../views/store';
 import { startSim, type SimCluster } from '../sim';
 import { parseCli, type CliConfig } from './cli';
+import { fileContextStore } from './own-kubeconfig-file';
 import { createRawFastPath } from './raw-fast-path';
 import { startServer, type RunningServer } from './server';
 import { rawUpgradeRoute } from './upgrade-proxy';
@@ -24,9 +25,9 @@ function fail(message: string): never {
   process.exit(2);
 }
 
-/** Demo mode when asked, or when there is nothing else to serve: no kubeconfig file and not in a pod. */
-function wantsDemo(config: CliConfig): boolean {
-  return config.demo || (!config.kubeconfigPaths.some((p) => existsSync(p)) && !existsSync(IN_CLUSTER_TOKEN));
+/** Demo mode when asked, or when there is nothing else to serve: no kubeconfig file (ours included) and not in a pod. */
+function wantsDemo(config: CliConfig, ownKubeconfig: string): boolean {
+  return config.demo || (![...config.kubeconfigPaths, ownKubeconfig].some((p) => existsSync(p)) && !existsSync(IN_CLUSTER_TOKEN));
 }
 
 function printStartup(server: RunningServer, registry: ClusterRegistry, demo: boolean): void {
@@ -52,22 +53,25 @@ async function main(): Promise<void> {
   }
   const config = parsed.config;
   const log = createLogger(config.logLevel);
-  const demo = wantsDemo(config);
+  // Contexts added through the API live here, read after the user's own files, which are never rewritten.
+  const ownKubeconfig = join(config.dataDir, 'kubeconfig');
+  const demo = wantsDemo(config, ownKubeconfig);
 
   let sim: SimCluster | undefined;
   if (demo) sim = await startSim({ fixture: 'demo' });
   const registry = await createRegistry({
-    kubeconfigPaths: demo ? [] : config.kubeconfigPaths,
+    kubeconfigPaths: demo ? [ownKubeconfig] : [...config.kubeconfigPaths, ownKubeconfig],
     inlineSources: sim === undefined ? [] : [{ name: 'demo', yaml: demoKubeconfig(sim) }],
     inCluster: demo ? false : undefined,
-    watch: !demo,
+    watch: true,
     clock: systemClock,
     log,
   });
 
   const security = { allowedHosts: config.allowHosts, allowOrigins: config.allowOrigins, authToken: config.authToken };
   const views = createViewStore({ registry, clock: systemClock, log });
-  const app = createApp({ registry, clock: systemClock, log, security, views });
+  const contextStore = fileContextStore(ownKubeconfig, registry);
+  const app = createApp({ registry, clock: systemClock, log, security, views, contextStore });
   let server: RunningServer;
   try {
     server = await startServer({

@@ -1,0 +1,84 @@
+import { parse, stringify } from 'yaml';
+import { mergeKubeconfigs } from '../clusters/kubeconfig-merge';
+import { parseKubeconfig } from '../clusters/kubeconfig-parse';
+import { planContexts } from '../clusters/context-plan';
+import { StatusError, type StatusCause } from '../errors';
+
+/**
+ * kore-board's own kubeconfig: the contexts added through the API, kept apart from the user's files (which
+ * are never rewritten) and merged after them. Pure transformations of the file's content; I/O is elsewhere.
+ */
+interface Named {
+  name: string;
+  [key: string]: unknown;
+}
+
+export interface KubeconfigDoc {
+  apiVersion: 'v1';
+  kind: 'Config';
+  clusters: Array<Named & { cluster: Record<string, unknown> }>;
+  users: Array<Named & { user: Record<string, unknown> }>;
+  contexts: Array<Named & { context: { cluster: string; user: string; [key: string]: unknown } }>;
+}
+
+export const EMPTY_KUBECONFIG: KubeconfigDoc = { apiVersion: 'v1', kind: 'Config', clusters: [], users: [], contexts: [] };
+
+/** Cluster and user entries are renamed after their context, so they cannot be shadowed by a same-named entry in the user's files. */
+export const entryNameFor = (context: string) => `kore-board/${context}`;
+
+export function readKubeconfigDoc(text: string): KubeconfigDoc {
+  const root = (text.trim() === '' ? {} : parse(text, { version: '1.1' })) as Partial<KubeconfigDoc> | null;
+  return { ...EMPTY_KUBECONFIG, clusters: root?.clusters ?? [], users: root?.users ?? [], contexts: root?.contexts ?? [] };
+}
+
+export function writeKubeconfigDoc(doc: KubeconfigDoc): string {
+  return stringify(doc);
+}
+
+/** Checks an uploaded kubeconfig the way the registry will load it; every context must load, or nothing is taken. */
+export function validateUpload(text: string, dir: string): KubeconfigDoc {
+  const parsed = parseKubeconfig(text, 'the uploaded kubeconfig', dir);
+  if (parsed.error !== undefined) throw new StatusError('BadRequest', parsed.error);
+  if (parsed.contexts.length === 0) throw new StatusError('BadRequest', 'the uploaded kubeconfig defines no contexts');
+  const failed = planContexts(mergeKubeconfigs([parsed])).filter((p) => p.info.error !== undefined);
+  if (failed.length > 0) {
+    const causes: StatusCause[] = failed.map((p) => ({ reason: 'FieldValueInvalid', field: `contexts[${p.info.name}]`, message: p.info.error ?? '' }));
+    throw new StatusError('Invalid', `the uploaded kubeconfig cannot be used: ${failed.map((p) => `context ${p.info.name}: ${p.info.error}`).join('; ')}`, { kind: 'Config', causes });
+  }
+  return readKubeconfigDoc(text);
+}
+
+/**
+ * Adds every context of `upload` to `own`, each with its own renamed cluster and user entry.
+ * `taken` holds every context name already served (from any source): a clash is a 409, nothing added.
+ */
+export function addContexts(own: KubeconfigDoc, upload: KubeconfigDoc, taken: ReadonlySet<string>): { doc: KubeconfigDoc; added: string[] } {
+  const clashes = upload.contexts.map((c) => c.name).filter((name) => taken.has(name));
+  if (clashes.length > 0) {
+    throw new StatusError('AlreadyExists', `context ${clashes.map((n) => JSON.stringify(n)).join(', ')} already exists; delete it first or rename it in the upload`, { kind: 'Context', name: clashes[0] });
+  }
+  const doc: KubeconfigDoc = { ...own, clusters: [...own.clusters], users: [...own.users], contexts: [...own.contexts] };
+  for (const ctx of upload.contexts) {
+    const cluster = upload.clusters.find((c) => c.name === ctx.context.cluster);
+    const user = upload.users.find((u) => u.name === ctx.context.user);
+    const entry = entryNameFor(ctx.name);
+    // validateUpload has checked the cluster exists; a context may legitimately have no user.
+    if (cluster !== undefined) doc.clusters.push({ name: entry, cluster: cluster.cluster });
+    doc.users.push({ name: entry, user: user?.user ?? {} });
+    doc.contexts.push({ name: ctx.name, context: { ...ctx.context, cluster: entry, user: entry } });
+  }
+  return { doc, added: upload.contexts.map((c) => c.name) };
+}
+
+/** Removes a context and the cluster and user entries made for it. */
+export function removeContext(own: KubeconfigDoc, name: string): KubeconfigDoc {
+  const ctx = own.contexts.find((c) => c.name === name);
+  if (ctx === undefined) throw new StatusError('NotFound', `context "${name}" is not one kore-board added`, { kind: 'Context', name });
+  const stillUsed = (field: 'cluster' | 'user', entry: string) => own.contexts.some((c) => c.name !== name && c.context[field] === entry);
+  return {
+    ...own,
+    contexts: own.contexts.filter((c) => c.name !== name),
+    clusters: own.clusters.filter((c) => c.name !== ctx.context.cluster || stillUsed('cluster', c.name)),
+    users: own.users.filter((u) => u.name !== ctx.context.user || stillUsed('user', u.name)),
+  };
+}

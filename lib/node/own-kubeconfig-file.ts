@@ -1,0 +1,86 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { ClusterRegistry } from '../clusters/types';
+import type { ContextStore } from '../contexts/context-store';
+import { addContexts, readKubeconfigDoc, removeContext, validateUpload, writeKubeconfigDoc } from '../contexts/own-kubeconfig';
+import { StatusError } from '../errors';
+
+async function readOrEmpty(path: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return '';
+    throw err;
+  }
+}
+
+/** Writes beside the target, syncs, then renames over it: a crash leaves the old file or the new one, never half of one. */
+export async function writeFileAtomic(path: string, content: string): Promise<void> {
+  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+  const temp = join(dirname(path), `.${randomBytes(6).toString('hex')}.tmp`);
+  const handle = await open(temp, 'wx', 0o600);
+  try {
+    await handle.writeFile(content);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  try {
+    await rename(temp, path);
+  } catch (err) {
+    await rm(temp, { force: true });
+    throw err;
+  }
+}
+
+/**
+ * The context store backed by `<data-dir>/kubeconfig`, which the registry reads after the user's files.
+ * Changes are serialized, and each is checked by reloading the registry: a context that does not load
+ * rolls the file back, so nothing half-works silently.
+ */
+export function fileContextStore(path: string, registry: ClusterRegistry): ContextStore {
+  let queue: Promise<unknown> = Promise.resolve();
+  const serialized = <T>(work: () => Promise<T>): Promise<T> => {
+    const next = queue.then(work, work);
+    queue = next.catch(() => undefined);
+    return next;
+  };
+  const commit = async (before: string, after: string, check: () => void) => {
+    await writeFileAtomic(path, after);
+    await registry.reload();
+    try {
+      check();
+    } catch (err) {
+      await writeFileAtomic(path, before);
+      await registry.reload();
+      throw err;
+    }
+  };
+
+  return {
+    path,
+    add: (text) =>
+      serialized(async () => {
+        const upload = validateUpload(text, dirname(path));
+        const before = await readOrEmpty(path);
+        const taken = new Set(registry.contexts().map((c) => c.name));
+        const { doc, added } = addContexts(readKubeconfigDoc(before), upload, taken);
+        await commit(before, writeKubeconfigDoc(doc), () => {
+          const failed = registry.contexts().filter((c) => added.includes(c.name) && c.error !== undefined);
+          if (failed.length > 0) throw new StatusError('Invalid', `the uploaded kubeconfig cannot be used: ${failed.map((c) => `context ${c.name}: ${c.error}`).join('; ')}`);
+        });
+        return added;
+      }),
+    remove: (name) =>
+      serialized(async () => {
+        const info = registry.contexts().find((c) => c.name === name);
+        if (info === undefined) throw new StatusError('NotFound', `context "${name}" not found`, { kind: 'Context', name });
+        if (info.source !== path) {
+          throw new StatusError('Conflict', `context "${name}" lives in ${info.source}; kore-board never rewrites your kubeconfig files, so remove it there`, { kind: 'Context', name });
+        }
+        const before = await readOrEmpty(path);
+        await commit(before, writeKubeconfigDoc(removeContext(readKubeconfigDoc(before), name)), () => undefined);
+      }),
+  };
+}
