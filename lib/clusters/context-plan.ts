@@ -72,9 +72,9 @@ const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const EXEC_EXTENSION = 'client.authentication.k8s.io/exec';
 
 class PlanError extends Error {}
-const fail = (message: string): never => {
+function fail(message: string): never {
   throw new PlanError(message);
-};
+}
 
 /** Plans every context of a merged kubeconfig, sorted by name as `kubectl config get-contexts` lists them. */
 export function planContexts(merged: MergedKubeconfig): ContextPlan[] {
@@ -98,10 +98,9 @@ export function planContext(merged: MergedKubeconfig, name: string): ContextPlan
     source: entry?.origin ?? '',
   };
   try {
-    if (entry === undefined) fail(`context "${name}" is not defined`);
-    if (entry!.error !== undefined) fail(entry!.error);
-    if (context!.namespace !== undefined && (context!.namespace.length > 63 || !DNS1123_LABEL.test(context!.namespace))) {
-      fail(`namespace "${context!.namespace}" for context "${name}" does not conform to the kubernetes DNS_LABEL rules`);
+    const namespace = entryValue(entry, `context "${name}" is not defined`).namespace;
+    if (namespace !== undefined && (namespace.length > 63 || !DNS1123_LABEL.test(namespace))) {
+      fail(`namespace "${namespace}" for context "${name}" does not conform to the kubernetes DNS_LABEL rules`);
     }
     if (clusterName === '') fail(`cluster was not specified for context "${name}"`);
     const cluster = entryValue(clusterEntry, `cluster "${clusterName}" was not found for context "${name}"`);
@@ -116,8 +115,8 @@ export function planContext(merged: MergedKubeconfig, name: string): ContextPlan
 
 function entryValue<T>(entry: Entry<T> | undefined, missing: string): T {
   if (entry === undefined) fail(missing);
-  if (entry!.error !== undefined) fail(entry!.error);
-  return entry!.value as T;
+  if (entry.error !== undefined) fail(entry.error);
+  return entry.value;
 }
 
 function planConnection(clusterName: string, cluster: KubeconfigCluster, userName: string, user: KubeconfigUser): ConnectionPlan {
@@ -155,8 +154,8 @@ function material(owner: string, field: string, data: string | undefined, path: 
   const hasData = data !== undefined && data !== '';
   const hasPath = path !== undefined && path !== '';
   if (hasData && hasPath) fail(`${field}-data and ${field} are both specified for ${owner}`);
-  if (hasData) return { owner, field: `${field}-data`, data: decodeBase64(data!, `${field}-data of ${owner}`) };
-  if (hasPath) return { owner, field, path: path! };
+  if (hasData) return { owner, field: `${field}-data`, data: decodeBase64(data, `${field}-data of ${owner}`) };
+  if (hasPath) return { owner, field, path };
   return undefined;
 }
 
@@ -170,10 +169,10 @@ export function decodeBase64(text: string, what: string): Uint8Array {
 /** client-go's DefaultServerURL: a bare host[:port] gets https:// when TLS is configured, else http://. */
 function serverUrl(owner: string, server: string | undefined, defaultTls: boolean): URL {
   if (server === undefined || server === '') fail(`no server found for ${owner}`);
-  const hasScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(server!);
+  const hasScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(server);
   let url: URL;
   try {
-    url = new URL(hasScheme ? server! : `${defaultTls ? 'https' : 'http'}://${server}`);
+    url = new URL(hasScheme ? server : `${defaultTls ? 'https' : 'http'}://${server}`);
   } catch {
     return fail(`server "${displayServer(server)}" of ${owner} is not a valid URL`);
   }
@@ -227,7 +226,7 @@ function planAuth(userName: string, user: KubeconfigUser, hasClientCert: boolean
           : `auth-provider "${provider.name ?? ''}" of ${owner} is not supported (kubectl removed it); use its exec plugin instead`,
       );
     }
-    return { kind: 'token', token: idToken! };
+    return { kind: 'token', token: idToken };
   }
   return { kind: 'none' };
 }
@@ -243,12 +242,12 @@ function planExec(userName: string, exec: KubeconfigExec, cluster: KubeconfigClu
   }
   const env = (exec.env ?? []).map((e) => {
     if (e.name === undefined || e.name === '') fail(`env variable name must be specified for ${owner} to use exec authentication plugin`);
-    return { name: e.name!, value: e.value ?? '' };
+    return { name: e.name, value: e.value ?? '' };
   });
   // v1beta1 defaults interactiveMode to IfAvailable; v1 requires it to be set (client-go's defaulting).
   const mode = nonEmpty(exec.interactiveMode) ?? (apiVersion === 'client.authentication.k8s.io/v1beta1' ? 'IfAvailable' : undefined);
   if (mode === undefined) fail(`interactiveMode must be specified for ${owner} to use exec authentication plugin`);
-  if (!['Never', 'IfAvailable', 'Always'].includes(mode!)) fail(`invalid interactiveMode for ${owner}: "${mode}"`);
+  if (!['Never', 'IfAvailable', 'Always'].includes(mode)) fail(`invalid interactiveMode for ${owner}: "${mode}"`);
   if (mode === 'Always') fail(`exec plugin of ${owner} requires an interactive terminal (interactiveMode: Always); kore-board never runs plugins interactively`);
 
   const clusterInfo: ExecClusterInfo = { server: cluster.server ?? '' };
@@ -261,7 +260,7 @@ function planExec(userName: string, exec: KubeconfigExec, cluster: KubeconfigClu
 
   const plan: ExecPlan = {
     user: userName,
-    command: command!,
+    command,
     args: exec.args ?? [],
     env,
     apiVersion: apiVersion as ExecApiVersion,
