@@ -175,7 +175,12 @@ export async function openRegistry(config: RegistryConfig, host: RegistryHost): 
       })
     : undefined;
 
-  apply(await load(), true);
+  try {
+    apply(await load(), true);
+  } catch (err) {
+    watcher?.close();
+    throw err;
+  }
 
   const registry: ClusterRegistry = {
     contexts: () => [...slots.values()].map((s) => s.info).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),

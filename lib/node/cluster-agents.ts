@@ -111,6 +111,7 @@ export function createTransport(options: TransportOptions, settings: AgentSettin
   const dispatcher = new SwitchingDispatcher(first.plain);
   const upgradeDispatcher = new SwitchingDispatcher(first.upgrade);
   const retiring = new Set<Promise<void>>();
+  let closed = false;
   const retireLater = (old: Dispatcher, graceMs: number) => {
     const done = retire(old, graceMs).finally(() => retiring.delete(done));
     retiring.add(done);
@@ -119,11 +120,14 @@ export function createTransport(options: TransportOptions, settings: AgentSettin
     dispatcher,
     upgradeDispatcher,
     setClientIdentity(identity) {
+      // A plugin run that ends after close() must not open agents nobody will close.
+      if (closed) return;
       const next = build(identity);
       retireLater(dispatcher.switchTo(next.plain), settings.retireGraceMs);
       retireLater(upgradeDispatcher.switchTo(next.upgrade), settings.retireGraceMs);
     },
     async close(graceMs) {
+      closed = true;
       retireLater(dispatcher.current, graceMs);
       retireLater(upgradeDispatcher.current, graceMs);
       await Promise.all([...retiring]);
