@@ -5,7 +5,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createApp } from '../../handlers/app';
+import { createApp, type SecurityOptions } from '../../handlers/app';
 import { createAdmission } from '../../lib/admission';
 import { systemClock } from '../../lib/clock';
 import { createRegistry } from '../../lib/clusters/registry';
@@ -35,14 +35,14 @@ export interface Stack {
   close(): Promise<void>;
 }
 
-export async function startStack(simOptions: SimOptions = {}): Promise<Stack> {
+export async function startStack(simOptions: SimOptions = {}, securityOptions: Partial<SecurityOptions> = {}): Promise<Stack> {
   const sim = await startSim(simOptions);
   const dir = await mkdtemp(join(tmpdir(), 'kore-stack-'));
   const userKubeconfig = join(dir, 'config');
   const ownKubeconfig = join(dir, 'data', 'kubeconfig');
   await writeFile(userKubeconfig, demoKubeconfig(sim, CONTEXT), { mode: 0o600 });
   const registry = await createRegistry({ kubeconfigPaths: [userKubeconfig, ownKubeconfig], inCluster: false, watch: false, clock: systemClock, log: silentLogger });
-  const security = { allowedHosts: [], allowOrigins: [], authToken: undefined };
+  const security: SecurityOptions = { allowedHosts: [], allowOrigins: [], authToken: undefined, ...securityOptions };
   const views = createViewStore({ registry, clock: systemClock, log: silentLogger });
   const app = createApp({ registry, clock: systemClock, log: silentLogger, security, views, contextStore: fileContextStore(ownKubeconfig, registry) });
   const server = await startServer({
