@@ -13,6 +13,7 @@ const b64 = (s: string) => Buffer.from(s).toString('base64');
 
 /** A kubeconfig (YAML) for the built-in demo cluster, credentials inline so no file is written. */
 export function demoKubeconfig(sim: DemoClusterAccess, contextName = DEMO_CONTEXT): string {
+  // YAML 1.1, as kubectl reads it (an unquoted `on` or `no` would be a boolean).
   return stringify({
     apiVersion: 'v1',
     kind: 'Config',
@@ -20,5 +21,5 @@ export function demoKubeconfig(sim: DemoClusterAccess, contextName = DEMO_CONTEX
     users: [{ name: 'kubernetes-admin', user: { 'client-certificate-data': b64(sim.client.certPem), 'client-key-data': b64(sim.client.keyPem) } }],
     contexts: [{ name: contextName, context: { cluster: 'kubernetes', user: 'kubernetes-admin', namespace: 'default' } }],
     'current-context': contextName,
-  });
+  }, { version: '1.1' });
 }

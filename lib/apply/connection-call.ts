@@ -1,5 +1,5 @@
 import { request } from 'undici';
-import type { ClusterConnection } from '../clusters/types';
+import type { ClusterConnection, CredentialHeaders } from '../clusters/types';
 import { StatusError } from '../errors';
 import type { KubeCall, KubeRequest, KubeResponse } from './kube-call';
 
@@ -11,8 +11,8 @@ function targetUrl(connection: ClusterConnection, req: KubeRequest): string {
   return `${base}${req.path}${query === '' ? '' : `?${query}`}`;
 }
 
-async function once(connection: ClusterConnection, req: KubeRequest): Promise<KubeResponse> {
-  const headers: Record<string, string> = { ...(await connection.credentials()), accept: req.accept ?? 'application/json' };
+async function once(connection: ClusterConnection, req: KubeRequest, credentials: CredentialHeaders): Promise<KubeResponse> {
+  const headers: Record<string, string | string[]> = { ...credentials, accept: req.accept ?? 'application/json' };
   if (req.contentType !== undefined) headers['content-type'] = req.contentType;
   let res;
   try {
@@ -39,8 +39,10 @@ async function once(connection: ClusterConnection, req: KubeRequest): Promise<Ku
 /** JSON requests to one context, with its credentials; a 401 refreshes them and retries once (bodies are strings, so replayable). */
 export function kubeCallFor(connection: ClusterConnection): KubeCall {
   return async (req) => {
-    const first = await once(connection, req);
-    if (first.status !== 401 || !(await connection.refreshCredentials())) return first;
-    return once(connection, req);
+    const used = await connection.credentials();
+    const first = await once(connection, req, used);
+    // Passing what was used lets concurrent 401s share one refresh.
+    if (first.status !== 401 || !(await connection.refreshCredentials(used))) return first;
+    return once(connection, req, await connection.credentials());
   };
 }
