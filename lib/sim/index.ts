@@ -7,17 +7,17 @@ import { randomBytes } from 'node:crypto';
 import { silentLogger, type Logger } from '../log';
 import type { Clock } from '../clock';
 import { demoCluster } from './fixtures/demo';
+import { generateCluster } from './generator';
 import { startSimServer } from './server';
 import { SimStore } from './store';
 import { createPki } from './tls';
 import type { ExecSessionRunner } from './http/exec-upgrade';
 import { CRONTAB_CRD, crontabCrdObject } from './crd';
-import type { KubeObject } from './object-meta';
 
 export { SimStore } from './store';
 export type { KubeObject, ObjectMeta } from './object-meta';
 export type { ExecTarget } from './http/exec-upgrade';
-export { SHELLS_ANNOTATION } from './fixtures/demo';
+export { SHELLS_ANNOTATION } from './generator';
 
 export interface SimOptions {
   /** 'demo' (default): small realistic cluster incl. pod default/busybox, node vm-live-01. */
@@ -59,17 +59,10 @@ const runExecSession: ExecSessionRunner = (ws) => {
   ws.send(Buffer.concat([Buffer.from([3]), Buffer.from(status)]), () => ws.close(1000));
 };
 
-/** Objects of a generated cluster of the requested size. */
-async function generated(options: SimOptions): Promise<Iterable<KubeObject>> {
-  // TODO(sim-parts): use generateCluster from ./generator once that module lands.
-  void options;
-  return [];
-}
-
 export async function startSim(options: SimOptions = {}): Promise<SimCluster> {
   const store = new SimStore({ ...(options.watchWindow !== undefined ? { watchWindow: options.watchWindow } : {}), ...(options.clock ? { clock: options.clock } : {}) });
   if (options.nodes !== undefined) {
-    store.load(await generated(options));
+    store.load(generateCluster({ nodes: options.nodes, podsPerNode: options.podsPerNode ?? 30, namespaces: options.namespaces ?? 10, now: store.clock.now() }));
     if (store.getRecord('customresourcedefinitions', undefined, CRONTAB_CRD.metadata.name) === undefined) store.load([crontabCrdObject()]);
   } else if ((options.fixture ?? 'demo') === 'demo') {
     store.load(demoCluster(store.clock.now()));

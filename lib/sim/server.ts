@@ -54,7 +54,10 @@ export interface SimServer {
 const UNAUTHORIZED = failureStatus(401, 'Unauthorized', 'Unauthorized');
 
 function authenticated(req: IncomingMessage, tokens: ReadonlySet<string>): boolean {
-  if ((req.socket as TLSSocket).authorized) return true;
+  // `authorized` alone is not enough: on a resumed TLS session without a client certificate Node reports it
+  // true (nothing failed verification), so a certificate must actually be present.
+  const socket = req.socket as TLSSocket;
+  if (socket.authorized && socket.getPeerCertificate().raw !== undefined) return true;
   const header = req.headers.authorization;
   if (header === undefined || !/^bearer /i.test(header)) return false;
   return tokens.has(header.slice(7).trim());

@@ -483,6 +483,11 @@ export class SimStore {
     }
   }
 
+  /** How many subscribers (open watches, log follows, ...) are listening: tests check none leak. */
+  get subscriberCount(): number {
+    return this.listeners.size;
+  }
+
   /** Every change from now on (unfiltered); returns the unsubscribe function. */
   subscribe(listener: ChangeListener): () => void {
     this.listeners.add(listener);
