@@ -2,4 +2,4 @@
 export { applyMergePatch } from './merge-patch';
 export { applyJsonPatch, JSON_PATCH_FAILED_MESSAGE, MAX_JSON_PATCH_OPERATIONS, type JsonPatchOperation } from './json-patch';
 export { applyStrategicMergePatch } from './strategic-merge-patch';
-export { kindSchema, type FieldStrategy, type StructSchema } from './strategic-schema';
+export { kindSchema, structSchema, type FieldStrategy, type StructName, type StructSchema } from './strategic-schema';
