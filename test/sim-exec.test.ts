@@ -3,6 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
 import { pickExecProtocol, runExecSession, type ExecTarget } from '../lib/sim/exec';
 import { SHELLS_ANNOTATION } from '../lib/sim/generator';
+import { startSim, type SimCluster } from '../lib/sim/index';
+import { kubectl, writeKubeconfig, type KubeconfigDir } from './helpers/kubectl';
 
 const PODS: Record<string, object> = {
   web: pod('web', undefined, [{ name: 'GREETING', value: 'hello' }]),
@@ -295,5 +297,42 @@ describe('runExecSession', () => {
     const { stderr, status } = await exec({ command: ['sh', '-c', 'nope'], stderr: 'false' });
     expect(stderr).toBe('');
     expect(status?.details.causes[0].message).toBe('127');
+  });
+});
+
+describe('the real kubectl against the simulator', () => {
+  let sim: SimCluster;
+  let config: KubeconfigDir;
+
+  beforeAll(async () => {
+    sim = await startSim();
+    config = await writeKubeconfig(sim, 'cert');
+  });
+
+  afterAll(async () => {
+    await config?.remove();
+    await sim?.close();
+  });
+
+  it('kubectl exec POD -- echo hi', async () => {
+    expect(await kubectl(config, ['exec', 'busybox', '--', 'echo', 'hi'])).toEqual({ code: 0, stdout: 'hi\n', stderr: '' });
+  });
+
+  it('kubectl exec -i POD -- sh, with lines on stdin and the exit code passed through', async () => {
+    const result = await kubectl(config, ['exec', '-i', 'busybox', '--', 'sh'], { input: 'echo one\nhostname\nstty size\nexit 3\n' });
+    expect(result.stdout).toBe('one\nbusybox\n');
+    expect(result.stderr).toBe('stty: standard input: Not a tty\ncommand terminated with exit code 3\n');
+    expect(result.code).toBe(3);
+  });
+
+  it('kubectl exec -i POD -- cat ends when stdin does (v5 close)', async () => {
+    expect(await kubectl(config, ['exec', '-i', 'busybox', '--', 'cat'], { input: 'a\nb\n' })).toEqual({ code: 0, stdout: 'a\nb\n', stderr: '' });
+  });
+
+  it('kubectl exec into an sh-only image: bash fails as containerd reports it, sh works', async () => {
+    const bash = await kubectl(config, ['exec', 'alpine-sh', '--', 'bash']);
+    expect(bash.code).toBe(1);
+    expect(bash.stderr).toMatch(/^error: Internal error occurred: error executing command in container: .*exec: "bash": executable file not found in \$PATH: unknown\n$/);
+    expect(await kubectl(config, ['exec', 'alpine-sh', '--', 'sh', '-c', 'echo $HOSTNAME'])).toEqual({ code: 0, stdout: 'alpine-sh\n', stderr: '' });
   });
 });
