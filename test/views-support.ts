@@ -3,12 +3,12 @@
  * the whole app served on an ephemeral port in front of it, and a client for the view routes.
  */
 import { createServer, type Server } from 'node:net';
+import { stringify } from 'yaml';
 import { createApp } from '../handlers/app';
 import { createAdmission } from '../lib/admission';
 import { systemClock, type Clock } from '../lib/clock';
 import { createRegistry } from '../lib/clusters/registry';
 import type { ClusterRegistry } from '../lib/clusters/types';
-import { demoKubeconfig } from '../lib/demo-kubeconfig';
 import { apiVersionOf, RESOURCES, type ResourceName } from '../lib/kube/resource';
 import { silentLogger } from '../lib/log';
 import { startServer, type RunningServer } from '../lib/node/server';
@@ -53,6 +53,19 @@ export interface ViewsHarness {
 }
 
 /** Extra contexts: name → server URL (same CA and client certificate as the sim). */
+function kubeconfig(sim: SimCluster, contexts: Record<string, string>): string {
+  const b64 = (text: string) => Buffer.from(text).toString('base64');
+  const entries = Object.entries(contexts);
+  return stringify({
+    apiVersion: 'v1',
+    kind: 'Config',
+    clusters: entries.map(([, server], i) => ({ name: `c${i}`, cluster: { server, 'certificate-authority-data': b64(sim.caPem) } })),
+    users: [{ name: 'admin', user: { 'client-certificate-data': b64(sim.client.certPem), 'client-key-data': b64(sim.client.keyPem) } }],
+    contexts: entries.map(([name], i) => ({ name, context: { cluster: `c${i}`, user: 'admin' } })),
+    'current-context': CONTEXT,
+  });
+}
+
 export type ExtraContexts = Record<string, string>;
 
 export async function startViews(options: {
@@ -64,8 +77,8 @@ export async function startViews(options: {
 } = {}): Promise<ViewsHarness> {
   const sim = await startSim({ fixture: 'empty', ...options.sim });
   if (options.loadFixture ?? true) sim.store.load(fixtureObjects());
-  const inlineSources = [{ name: 'sim', yaml: demoKubeconfig(sim, CONTEXT) }];
-  for (const [name, url] of Object.entries(options.extraContexts ?? {})) inlineSources.push({ name, yaml: demoKubeconfig({ ...sim, url }, name) });
+  const contexts = { [CONTEXT]: sim.url, ...options.extraContexts };
+  const inlineSources = [{ name: 'views-test', yaml: kubeconfig(sim, contexts) }];
   const clock = options.clock ?? systemClock;
   const registry = await createRegistry({ kubeconfigPaths: [], inlineSources, inCluster: false, watch: false, clock, log: silentLogger });
   const views = createViewStore({ registry, clock, log: silentLogger, ...options.views });

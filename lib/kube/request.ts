@@ -72,13 +72,20 @@ export async function responseError(response: KubeResponse): Promise<StatusError
 }
 
 async function send(conn: ClusterConnection, options: KubeRequestOptions): Promise<KubeResponse> {
-  const deadline = new AbortController();
   const headersTimeoutMs = options.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS;
-  const timer = setTimeout(() => deadline.abort(), headersTimeoutMs);
+  const deadline = new AbortController();
   const signal = options.signal === undefined ? deadline.signal : AbortSignal.any([deadline.signal, options.signal]);
-  try {
+  const where = `context ${JSON.stringify(conn.context.name)}: ${conn.server.origin}`;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timedOut = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      deadline.abort();
+      reject(new StatusError('Timeout', `${where}: no answer within ${headersTimeoutMs} ms`));
+    }, headersTimeoutMs);
+  });
+  const attempt = (async () => {
     const credentials = await conn.credentials();
-    return await request(apiUrl(conn.server, options.path, options.query), {
+    return request(apiUrl(conn.server, options.path, options.query), {
       dispatcher: conn.dispatcher,
       method: options.method ?? 'GET',
       headers: { accept: 'application/json', ...credentials, ...options.headers },
@@ -87,14 +94,17 @@ async function send(conn: ClusterConnection, options: KubeRequestOptions): Promi
       headersTimeout: headersTimeoutMs,
       bodyTimeout: options.bodyTimeoutMs ?? 60_000,
     });
+  })();
+  try {
+    // Raced, not just aborted: undici lets a connection attempt run to its own timeout before the abort lands.
+    return await Promise.race([attempt, timedOut]);
   } catch (err) {
-    if (options.signal?.aborted) throw err;
-    if (deadline.signal.aborted) {
-      throw new StatusError('Timeout', `context ${JSON.stringify(conn.context.name)}: ${conn.server.origin}: no answer within ${headersTimeoutMs} ms`, undefined, { cause: err });
-    }
+    if (err instanceof StatusError || options.signal?.aborted) throw err;
     throw upstreamError(conn.context.name, conn.server, err);
   } finally {
     clearTimeout(timer);
+    // A late answer to a request given up on must not hold its connection.
+    attempt.then((response) => deadline.signal.aborted && response.body.destroy(), () => undefined);
   }
 }
 
@@ -110,8 +120,20 @@ export async function kubeRequest(conn: ClusterConnection, options: KubeRequestO
   throw await responseError(response);
 }
 
+/** A failure while reading an answer's body (the connection dropped, the JSON was cut), as a Status error. */
+export function bodyError(conn: ClusterConnection, err: unknown): StatusError {
+  if (err instanceof StatusError) return err;
+  if (err instanceof SyntaxError) return new StatusError('BadGateway', `context ${JSON.stringify(conn.context.name)}: ${conn.server.origin}: the answer is not valid JSON: ${err.message}`, undefined, { cause: err });
+  return upstreamError(conn.context.name, conn.server, err);
+}
+
 /** A request whose successful answer is one JSON document. */
 export async function kubeJson<T>(conn: ClusterConnection, options: KubeRequestOptions): Promise<T> {
   const response = await kubeRequest(conn, options);
-  return (await response.body.json()) as T;
+  try {
+    return (await response.body.json()) as T;
+  } catch (err) {
+    if (options.signal?.aborted) throw err;
+    throw bodyError(conn, err);
+  }
 }

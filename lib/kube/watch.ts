@@ -1,6 +1,6 @@
 import type { ClusterConnection } from '../clusters/types';
 import { isStatus, StatusError } from '../errors';
-import { kubeRequest } from './request';
+import { bodyError, kubeRequest } from './request';
 
 /** An object event; bookmarks only carry a resourceVersion to resume from. */
 export interface WatchEvent {
@@ -39,6 +39,16 @@ function parseEvent(line: string): WatchEvent {
   return event as WatchEvent;
 }
 
+/** The body's chunks; a broken stream fails as a Status error naming the cluster. */
+async function* readBody(conn: ClusterConnection, body: AsyncIterable<Uint8Array>, signal: AbortSignal | undefined): AsyncGenerator<Uint8Array> {
+  try {
+    yield* body;
+  } catch (err) {
+    if (signal?.aborted) throw err;
+    throw bodyError(conn, err);
+  }
+}
+
 /**
  * Watches a collection from a resourceVersion, yielding events as the API server streams them (one JSON
  * document per line, bookmarks allowed). Ends when the server closes the stream; throws a 410 StatusError
@@ -56,7 +66,7 @@ export async function* watchEvents(conn: ClusterConnection, path: string, option
   const decoder = new TextDecoder();
   let pending = '';
   try {
-    for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
+    for await (const chunk of readBody(conn, response.body, options.signal)) {
       pending += decoder.decode(chunk, { stream: true });
       let start = 0;
       for (let newline = pending.indexOf('\n'); newline >= 0; newline = pending.indexOf('\n', start)) {

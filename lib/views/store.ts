@@ -46,6 +46,8 @@ export interface ViewStoreOptions {
   watchSeconds?: number;
   /** How long a cluster may take to answer before it counts as unreachable (504). Default 9 s. */
   timeoutMs?: number;
+  /** How long a kind's watch may be failing before views warn that it is stale. Default 5 s. */
+  staleWarningMs?: number;
   problemLimit?: number;
 }
 
@@ -70,10 +72,32 @@ interface Snapshot {
   cache: ClusterCache | undefined;
 }
 
-function warningOf(t: KindTrouble): string {
-  if (t.error.code === 403) return t.error.message;
-  const since = t.since === undefined ? '' : ` since ${new Date(t.since).toISOString()}`;
-  return t.absent ? `${t.kind}: not available: ${t.error.message}` : `${t.kind}: showing the last known state, not updated${since}: ${t.error.message}`;
+/**
+ * What to tell the caller: a forbidden kind in the cluster's own words; kinds that fail alike, once, with
+ * the oldest failure time. A watch that broke a moment ago and is being resumed is not worth a warning.
+ */
+function warningsOf(troubles: readonly KindTrouble[], staleAfterMs: number): string[] {
+  const warnings: string[] = [];
+  const alike = new Map<string, { kinds: string[]; since: number | undefined }>();
+  const now = Date.now();
+  for (const t of troubles) {
+    if (t.error.code === 403) {
+      warnings.push(t.error.message);
+      continue;
+    }
+    if (!t.absent && t.since !== undefined && now - t.since < staleAfterMs) continue;
+    const key = `${t.absent ? 'absent' : 'stale'}\0${t.error.message}`;
+    const group = alike.get(key) ?? { kinds: [], since: t.since };
+    group.kinds.push(t.kind);
+    if (t.since !== undefined && (group.since === undefined || t.since < group.since)) group.since = t.since;
+    alike.set(key, group);
+  }
+  for (const [key, { kinds, since }] of alike) {
+    const [state, message] = key.split('\0') as [string, string];
+    const when = since === undefined ? '' : ` since ${new Date(since).toISOString()}`;
+    warnings.push(state === 'absent' ? `${kinds.join(', ')}: not available: ${message}` : `${kinds.join(', ')}: showing the last known state, not updated${when}: ${message}`);
+  }
+  return warnings;
 }
 
 /** Kinds the user may not list leave their part empty; when that is every part, the view itself is forbidden. */
@@ -93,6 +117,7 @@ export function createViewStore(options: ViewStoreOptions): ViewStore {
   const idleMs = options.idleMs ?? 10 * 60_000;
   const pageSize = options.pageSize ?? 500;
   const headersTimeoutMs = options.timeoutMs;
+  const staleWarningMs = options.staleWarningMs ?? 5_000;
   const problemLimit = options.problemLimit ?? DEFAULT_PROBLEM_LIMIT;
   const caches = new Map<string, { cache: ClusterCache; lastUsed: number; dashboard?: { version: number; warnings: string; json: string } }>();
 
@@ -162,7 +187,7 @@ export function createViewStore(options: ViewStoreOptions): ViewStore {
   async function view(context: string, kinds: readonly ViewKind[], namespace: string | undefined, render: (s: Snapshot) => object, bodyWarnings: boolean): Promise<ViewResponse> {
     const snapshot = await read(context, kinds, namespace);
     checkAccess(kinds, snapshot.troubles);
-    const warnings = snapshot.troubles.map(warningOf);
+    const warnings = warningsOf(snapshot.troubles, staleWarningMs);
     const rendered = render(snapshot);
     return { json: bodyWarnings ? withWarnings(rendered, warnings) : JSON.stringify(rendered), warnings };
   }
@@ -193,7 +218,7 @@ export function createViewStore(options: ViewStoreOptions): ViewStore {
     async dashboard(context) {
       const snapshot = await read(context, DASHBOARD_KINDS, undefined);
       checkAccess(DASHBOARD_KINDS, snapshot.troubles);
-      const warnings = snapshot.troubles.map(warningOf);
+      const warnings = warningsOf(snapshot.troubles, staleWarningMs);
       const key = warnings.join('\n');
       const entry = snapshot.cache === undefined ? undefined : caches.get(context);
       const version = snapshot.state.tally.version;
@@ -217,7 +242,7 @@ export function createViewStore(options: ViewStoreOptions): ViewStore {
       if (podsForbidden !== undefined) throw podsForbidden.error;
       const pod = [...snapshot.state.pods.inNamespace(namespace)].find((p) => p.name === name);
       if (pod === undefined) throw new StatusError('NotFound', `pods "${name}" not found`, { name, kind: 'pods' });
-      const warnings = snapshot.troubles.map(warningOf);
+      const warnings = warningsOf(snapshot.troubles, staleWarningMs);
       const referenced = await resolve(snapshot.connection, namespace, podReferences(pod), warnings);
       return { json: JSON.stringify(podGraph(snapshot.state, pod, referenced)), warnings };
     },
