@@ -135,6 +135,12 @@ spec:
     }
   });
 
+  it('exec POD -- echo hi', async () => {
+    expect(await kubectlOk(config, ['exec', 'busybox', '--', 'echo', 'hi'])).toBe('hi\n');
+    const failing = await kubectl(config, ['exec', 'busybox', '--', 'sh', '-c', 'exit 3']);
+    expect([failing.code, failing.stderr]).toEqual([3, 'command terminated with exit code 3\n']);
+  });
+
   it('api-resources', async () => {
     const table = rows(await kubectlOk(config, ['api-resources']));
     expect(table[0]).toEqual(['NAME', 'SHORTNAMES', 'APIVERSION', 'NAMESPACED', 'KIND']);

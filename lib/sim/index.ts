@@ -11,12 +11,12 @@ import { generateCluster } from './generator';
 import { startSimServer } from './server';
 import { SimStore } from './store';
 import { createPki } from './tls';
-import type { ExecSessionRunner } from './http/exec-upgrade';
+import { runExecSession } from './exec/index';
 import { CRONTAB_CRD, crontabCrdObject } from './crd';
 
 export { SimStore } from './store';
 export type { KubeObject, ObjectMeta } from './object-meta';
-export type { ExecTarget } from './http/exec-upgrade';
+export type { ExecTarget } from './exec/index';
 export { SHELLS_ANNOTATION } from './generator';
 
 export interface SimOptions {
@@ -52,12 +52,6 @@ export interface SimCluster {
   store: SimStore;
   close(): Promise<void>;
 }
-
-// TODO(sim-parts): replace with runExecSession from ./exec once that module lands.
-const runExecSession: ExecSessionRunner = (ws) => {
-  const status = JSON.stringify({ metadata: {}, status: 'Failure', message: 'exec is not available in this build of the simulator', reason: 'InternalError', code: 500 });
-  ws.send(Buffer.concat([Buffer.from([3]), Buffer.from(status)]), () => ws.close(1000));
-};
 
 export async function startSim(options: SimOptions = {}): Promise<SimCluster> {
   const store = new SimStore({ ...(options.watchWindow !== undefined ? { watchWindow: options.watchWindow } : {}), ...(options.clock ? { clock: options.clock } : {}) });

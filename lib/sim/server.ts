@@ -138,7 +138,7 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
   const { store, tokens, log } = options;
   let docs: DiscoveryDocs | undefined;
   const openapi = buildOpenApiDocs(store.registry.allVersions());
-  const execUpgrader = new ExecUpgrader(options.runExec);
+  const execUpgrader = new ExecUpgrader(options.runExec, (err) => log.error('sim exec session failed', { error: toStatusError(err).message }));
 
   const onRequest = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     if (!authenticated(req, tokens)) {

@@ -6,32 +6,24 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { EXEC_PROTOCOLS, type ExecTarget } from '../exec/index';
 import { StatusError } from '../../errors';
-import { isObject, type KubeObject } from '../object-meta';
+import { isObject } from '../object-meta';
 import type { SimStore } from '../store';
 import type { ResourceRoute } from './route';
 import { boolParam } from './context';
 import { resolveContainer } from './logs';
 
-/** The remotecommand subprotocols the API server speaks, newest first. */
-export const EXEC_PROTOCOLS = ['v5.channel.k8s.io', 'v4.channel.k8s.io', 'v3.channel.k8s.io', 'v2.channel.k8s.io', 'channel.k8s.io', 'v4.base64.channel.k8s.io', 'base64.channel.k8s.io'];
+export type ExecSessionRunner = (ws: WebSocket, protocol: string, target: ExecTarget) => void | Promise<void>;
 
-export interface ExecTarget {
-  pod: KubeObject;
-  container: string;
-  command: string[];
-  stdin: boolean;
-  stdout: boolean;
-  stderr: boolean;
-  tty: boolean;
-  attach: boolean;
-}
+const SPOKEN: ReadonlySet<string> = new Set(EXEC_PROTOCOLS);
 
-export type ExecSessionRunner = (ws: WebSocket, protocol: string, target: ExecTarget) => void;
-
-/** The first protocol the client offers that we speak (clients list theirs in order of preference). */
+/**
+ * The first protocol the client offers that we speak: like the API server's websocket handshake, the
+ * client's order of preference decides, not ours.
+ */
 export function chooseProtocol(offered: Iterable<string>): string | false {
-  for (const p of offered) if (EXEC_PROTOCOLS.includes(p)) return p;
+  for (const p of offered) if (SPOKEN.has(p)) return p;
   return false;
 }
 
@@ -65,7 +57,7 @@ export function execTarget(store: SimStore, route: ResourceRoute, query: URLSear
     throw new StatusError('BadRequest', `unable to upgrade connection: container not found ("${container}")`);
   }
   if (offeredProtocols(req).length > 0 && chooseProtocol(offeredProtocols(req)) === false) {
-    throw new StatusError('BadRequest', `unable to upgrade connection: requested protocol(s) are not supported: [${offeredProtocols(req).join(' ')}]`);
+    throw new StatusError('BadRequest', `requested protocol(s) are not supported: [${offeredProtocols(req).join(' ')}]; supports [${EXEC_PROTOCOLS.join(' ')}]`);
   }
   return { pod, container, command, ...streams, attach };
 }
@@ -73,10 +65,19 @@ export function execTarget(store: SimStore, route: ResourceRoute, query: URLSear
 export class ExecUpgrader {
   private readonly wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, handleProtocols: (offered) => chooseProtocol(offered) });
 
-  constructor(private readonly run: ExecSessionRunner) {}
+  constructor(
+    private readonly run: ExecSessionRunner,
+    private readonly onError: (err: unknown) => void,
+  ) {}
 
   upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, target: ExecTarget): void {
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.run(ws, ws.protocol || 'channel.k8s.io', target));
+    this.wss.handleUpgrade(req, socket, head, (ws) => {
+      // No subprotocol offered means the original binary channel protocol, as the kubelet treats "".
+      Promise.resolve(this.run(ws, ws.protocol || 'channel.k8s.io', target)).catch((err: unknown) => {
+        this.onError(err);
+        ws.terminate();
+      });
+    });
   }
 
   /** Ends every open session (server shutdown). */
