@@ -1,4 +1,6 @@
+import { spawn } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
 import { pickExecProtocol, runExecSession, type ExecTarget } from '../lib/sim/exec';
@@ -334,5 +336,33 @@ describe('the real kubectl against the simulator', () => {
     expect(bash.code).toBe(1);
     expect(bash.stderr).toMatch(/^error: Internal error occurred: error executing command in container: .*exec: "bash": executable file not found in \$PATH: unknown\n$/);
     expect(await kubectl(config, ['exec', 'alpine-sh', '--', 'sh', '-c', 'echo $HOSTNAME'])).toEqual({ code: 0, stdout: 'alpine-sh\n', stderr: '' });
+  });
+
+  it('kubectl exec -it POD -- sh in a real pty: prompt, the terminal size, exit code', async () => {
+    // util-linux `script` gives kubectl a terminal, so it negotiates a tty and sends its size.
+    const command = `stty cols 100 rows 30; kubectl --kubeconfig ${config.path} --cache-dir ${join(config.dir, 'cache')} exec -it busybox -- sh`;
+    const child = spawn('script', ['-qfec', command, '/dev/null'], { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: config.dir, TERM: 'xterm' } });
+    let out = '';
+    const arrived = (text: string) =>
+      new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no ${JSON.stringify(text)} in ${JSON.stringify(out)}`)), 10_000);
+        const check = () => {
+          if (!out.includes(text)) return;
+          clearTimeout(timer);
+          child.stdout.off('data', check);
+          resolve();
+        };
+        child.stdout.on('data', check);
+        check();
+      });
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    await arrived('/ # ');
+    child.stdin.write('stty size\r');
+    await arrived('30 100\r\n');
+    child.stdin.write('exit 4\r');
+    expect(await exited).toBe(4);
+    expect(out).toContain('/ # stty size\r\n30 100\r\n/ # exit 4\r\n');
+    expect(out).toContain('command terminated with exit code 4');
   });
 });
