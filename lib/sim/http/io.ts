@@ -21,8 +21,14 @@ export function mediaType(req: IncomingMessage): string {
   return (req.headers['content-type'] ?? 'application/json').split(';')[0]?.trim().toLowerCase() ?? '';
 }
 
+/** Body media types the simulator decodes (no protobuf: clients that send it fall back to JSON on 415). */
+const DECODABLE = new Set(['application/json', 'application/yaml', 'application/merge-patch+json', 'application/json-patch+json', 'application/strategic-merge-patch+json', 'application/apply-patch+yaml']);
+
 /** A JSON (or YAML, which kubectl never sends but curl users do) request body. */
 export function parseBody(text: string, type: string): unknown {
+  if (!DECODABLE.has(type)) {
+    throw new StatusError('UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml`);
+  }
   try {
     if (type === 'application/yaml' || type === 'application/apply-patch+yaml') return parseYaml(text) as unknown;
     return JSON.parse(text) as unknown;
