@@ -112,7 +112,8 @@ describe('idle caches', () => {
 
 /**
  * The simulated cluster has no RBAC, so a small API server stands in for a cluster where the user may list
- * pods only in namespace team-a and may not list nodes; everything else lists empty.
+ * pods only in namespace team-a and may not list nodes, and that serves no Ingress API; everything else
+ * lists empty.
  */
 function rbacCluster(): Promise<{ url: string; close(): Promise<void> }> {
   const forbid = (res: ServerResponse, resource: string, scope: string) => {
@@ -125,6 +126,10 @@ function rbacCluster(): Promise<{ url: string; close(): Promise<void> }> {
   };
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://x');
+    if (url.pathname.endsWith('/ingresses')) {
+      res.writeHead(404, { 'content-type': 'application/json' });
+      return void res.end(JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', reason: 'NotFound', code: 404, message: 'the server could not find the requested resource' }));
+    }
     if (url.searchParams.get('watch') === '1') {
       if (url.pathname === '/api/v1/pods' || url.pathname === '/api/v1/nodes') return forbid(res, url.pathname.slice(8), 'at the cluster scope');
       res.writeHead(200, { 'content-type': 'application/json' });
@@ -173,6 +178,14 @@ describe('RBAC-forbidden kinds', () => {
     const res = await h.get('/topology', 'jane@restricted');
     expect(res.status).toBe(403);
     expect(res.body).toMatchObject({ kind: 'Status', reason: 'Forbidden', code: 403, message: 'nodes is forbidden: User "jane" cannot list resource "nodes" in API group "" at the cluster scope' });
+  });
+
+  it('a kind the cluster does not serve leaves its part empty too', async () => {
+    for (const path of ['/graph/network', '/graph/network/namespaces/team-a']) {
+      const res = await h.get(path, 'jane@restricted');
+      expect(res.status, path).toBe(200);
+      expect(res.headers.get('warning'), path).toContain('ingresses: not available: the server could not find the requested resource');
+    }
   });
 
   it('still show a namespace the user may list', async () => {

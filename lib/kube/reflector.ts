@@ -1,5 +1,5 @@
 import type { ClusterConnection } from '../clusters/types';
-import { toStatusError, type StatusError } from '../errors';
+import { StatusError, toStatusError } from '../errors';
 import type { Logger } from '../log';
 import { DEFAULT_PAGE_SIZE, listPages } from './list';
 import { resourcePath, type ResourceType } from './resource';
@@ -69,7 +69,7 @@ export class Reflector {
     this.stopped = true;
     this.abort.abort();
     this.wake?.();
-    this.settle(undefined);
+    this.settle(new StatusError('ServiceUnavailable', `the ${this.options.resource.plural} cache of context ${JSON.stringify(this.options.connection.context.name)} was closed; try again`));
   }
 
   /**

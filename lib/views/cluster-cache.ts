@@ -11,6 +11,14 @@ export interface ClusterCacheOptions {
   log: Logger;
 }
 
+/**
+ * A kind the user may not list (403), or that the cluster does not serve (404: an older or trimmed API
+ * server): its part of a view stays empty instead of failing the view.
+ */
+export function isAbsentKind(err: StatusError): boolean {
+  return err.code === 403 || err.code === 404;
+}
+
 /** Why a kind is missing from a view, or shown stale. */
 export interface KindTrouble {
   kind: ViewKind;
@@ -46,8 +54,8 @@ export class ClusterCache {
         watchSeconds: this.options.watchSeconds,
         headersTimeoutMs: this.options.headersTimeoutMs,
         onError: (err) => {
-          // Access revoked: what we hold must not be shown any more.
-          if (err.code === 403) this.state.clear(kind);
+          // Access revoked (or the kind withdrawn): what we hold must not be shown any more.
+          if (isAbsentKind(err)) this.state.clear(kind);
         },
       });
       this.reflectors.set(kind, reflector);
@@ -61,16 +69,16 @@ export class ClusterCache {
     for (const kind of kinds) this.reflector(kind);
   }
 
-  /** Every kind has a complete picture, and none is forbidden. */
+  /** Every kind has a complete picture, and none is forbidden or missing. */
   synced(kinds: readonly ViewKind[]): boolean {
     return kinds.every((kind) => {
       const r = this.reflectors.get(kind);
-      return r !== undefined && r.synced && r.lastError?.code !== 403;
+      return r !== undefined && r.synced && (r.lastError === undefined || !isAbsentKind(r.lastError));
     });
   }
 
   /**
-   * Resolves when each kind was listed completely or turned out forbidden; rejects with the first other
+   * Resolves when each kind was listed completely or turned out absent; rejects with the first other
    * failure of a kind never listed yet (the cluster is unreachable, say).
    */
   async ready(kinds: readonly ViewKind[]): Promise<void> {
@@ -79,7 +87,7 @@ export class ClusterCache {
         this.reflector(kind)
           .whenSynced()
           .catch((err: StatusError) => {
-            if (err.code !== 403) throw err;
+            if (!isAbsentKind(err)) throw err;
           }),
       ),
     );
@@ -90,7 +98,7 @@ export class ClusterCache {
     for (const kind of kinds) {
       const r = this.reflectors.get(kind);
       if (r?.lastError === undefined) continue;
-      troubles.push({ kind, error: r.lastError, absent: r.lastError.code === 403 || !r.synced, since: r.failingSince });
+      troubles.push({ kind, error: r.lastError, absent: isAbsentKind(r.lastError) || !r.synced, since: r.failingSince });
     }
     return troubles;
   }

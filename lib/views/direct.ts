@@ -3,12 +3,13 @@ import { toStatusError, type StatusError } from '../errors';
 import { listPages } from '../kube/list';
 import { resourcePath } from '../kube/resource';
 import { isGone } from '../kube/watch';
+import { isAbsentKind } from './cluster-cache';
 import { ClusterState, resourceOf, type ViewKind } from './state';
 
-/** A one-off picture of some kinds, read with paginated lists; kinds the user may not list are named. */
+/** A one-off picture of some kinds, read with paginated lists; kinds that could not be listed are named. */
 export interface DirectRead {
   state: ClusterState;
-  forbidden: Map<ViewKind, StatusError>;
+  absent: Map<ViewKind, StatusError>;
 }
 
 const MAX_LIST_RESTARTS = 3;
@@ -42,20 +43,20 @@ async function listKind(conn: ClusterConnection, state: ClusterState, kind: View
  */
 export async function readDirect(conn: ClusterConnection, kinds: readonly ViewKind[], namespace: string | undefined, options: DirectOptions): Promise<DirectRead> {
   const state = new ClusterState();
-  const forbidden = new Map<ViewKind, StatusError>();
+  const absent = new Map<ViewKind, StatusError>();
   // One failure fails the read: the other lists stop rather than run on for nobody.
   const abort = new AbortController();
   await Promise.all(
     kinds.map((kind) =>
       listKind(conn, state, kind, namespace, options, abort.signal).catch((err: unknown) => {
         const failure = toStatusError(err);
-        if (failure.code !== 403) {
+        if (!isAbsentKind(failure)) {
           abort.abort();
           throw failure;
         }
-        forbidden.set(kind, failure);
+        absent.set(kind, failure);
       }),
     ),
   );
-  return { state, forbidden };
+  return { state, absent };
 }

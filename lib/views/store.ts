@@ -170,8 +170,8 @@ export function createViewStore(options: ViewStoreOptions): ViewStore {
     sweep();
     const connection = registry.connection(context);
     const direct = async (cache: ClusterCache | undefined): Promise<Snapshot> => {
-      const { state, forbidden } = await readDirect(connection, kinds, namespace, { pageSize, headersTimeoutMs });
-      const troubles = [...forbidden].map(([kind, error]): KindTrouble => ({ kind, error, absent: true, since: undefined }));
+      const { state, absent } = await readDirect(connection, kinds, namespace, { pageSize, headersTimeoutMs });
+      const troubles = [...absent].map(([kind, error]): KindTrouble => ({ kind, error, absent: true, since: undefined }));
       return { state, troubles, connection, cache };
     };
     if (!watch) return direct(undefined);

@@ -1,0 +1,170 @@
+/**
+ * The computed views at scale: a simulated cluster of 5,000 nodes / 150,000 pods / 3,000 deployments,
+ * kore-board with its watch cache against kore-board listing the cluster on every request (the original
+ * backend's approach), each server in its own process so its RSS is its own.
+ *
+ * Reports: time to the first /dashboard (cold), warm /dashboard and namespace /topology p50/p99, the same
+ * while the cluster changes 100 pods a second, server RSS with the cache warm, and the naive numbers.
+ *
+ *   npx tsx bench/views.ts [--nodes 5000] [--pods-per-node 30] [--namespaces 50] [--requests 2000] [--naive-requests 5]
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+import { stringify } from 'yaml';
+
+const { values } = parseArgs({
+  options: {
+    nodes: { type: 'string', default: '5000' },
+    'pods-per-node': { type: 'string', default: '30' },
+    namespaces: { type: 'string', default: '50' },
+    requests: { type: 'string', default: '2000' },
+    'naive-requests': { type: 'string', default: '5' },
+  },
+});
+const REQUESTS = Number(values.requests);
+const NAIVE_REQUESTS = Number(values['naive-requests']);
+const CONTEXT = 'bench@views';
+const here = new URL('.', import.meta.url).pathname;
+
+function child(script: string, args: string[], heapMb: number): { proc: ChildProcess; firstLine: Promise<string> } {
+  const proc = spawn(process.execPath, [`--max-old-space-size=${heapMb}`, '--import', 'tsx', join(here, script), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const firstLine = new Promise<string>((resolve, reject) => {
+    createInterface({ input: proc.stdout! }).once('line', resolve);
+    proc.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
+  });
+  return { proc, firstLine };
+}
+
+function stop(proc: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (proc.exitCode !== null) return resolve();
+    proc.once('exit', () => resolve());
+    proc.kill('SIGTERM');
+    setTimeout(() => proc.kill('SIGKILL'), 5_000).unref();
+  });
+}
+
+/** Resident and peak resident memory of a process, from /proc. */
+function memory(pid: number): { rss: number; peak: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0) * 1024;
+  return { rss: kb('VmRSS'), peak: kb('VmHWM') };
+}
+
+const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
+const ms = (x: number) => (x < 10 ? x.toFixed(2) : x < 100 ? x.toFixed(1) : x.toFixed(0));
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
+}
+
+interface Timing {
+  p50: number;
+  p99: number;
+  max: number;
+  n: number;
+}
+
+async function get(base: string, path: string): Promise<{ ms: number; bytes: number }> {
+  const start = performance.now();
+  const res = await fetch(`${base}/api/clusters/${encodeURIComponent(CONTEXT)}${path}`);
+  const body = await res.arrayBuffer();
+  if (res.status !== 200) throw new Error(`${path}: HTTP ${res.status}: ${Buffer.from(body).toString().slice(0, 300)}`);
+  return { ms: performance.now() - start, bytes: body.byteLength };
+}
+
+async function time(base: string, paths: () => string, n: number, warmup = 0): Promise<Timing> {
+  // The first requests of a kind run cold code; they are not what a dashboard polling every few seconds sees.
+  for (let i = 0; i < warmup; i++) await get(base, paths());
+  const samples: number[] = [];
+  for (let i = 0; i < n; i++) samples.push((await get(base, paths())).ms);
+  samples.sort((a, b) => a - b);
+  return { p50: percentile(samples, 50), p99: percentile(samples, 99), max: samples[samples.length - 1] ?? NaN, n };
+}
+
+async function startServer(kubeconfig: string, mode: 'cache' | 'naive'): Promise<{ proc: ChildProcess; base: string }> {
+  const { proc, firstLine } = child('views-server.ts', ['--kubeconfig', kubeconfig, '--mode', mode], 4096);
+  const port = /^listening (\d+)$/.exec(await firstLine)?.[1];
+  return { proc, base: `http://127.0.0.1:${port}` };
+}
+
+const line = (label: string, t: Timing) => `${label.padEnd(44)} p50 ${ms(t.p50).padStart(7)} ms   p99 ${ms(t.p99).padStart(7)} ms   max ${ms(t.max).padStart(7)} ms   (n=${t.n})`;
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'kore-bench-views-'));
+  console.log(`building the simulated cluster (${values.nodes} nodes × ${values['pods-per-node']} pods, ${values.namespaces} namespaces) …`);
+  const sim = child('views-sim.ts', ['--nodes', values.nodes!, '--pods-per-node', values['pods-per-node']!, '--namespaces', values.namespaces!], 8192);
+  try {
+    const access = JSON.parse(await sim.firstLine) as { url: string; caPem: string; client: { certPem: string; keyPem: string }; buildMs: number; pods: number; deployments: number; nodes: number };
+    console.log(`cluster: ${access.nodes} nodes, ${access.pods} pods, ${access.deployments} deployments (built in ${(access.buildMs / 1000).toFixed(1)} s)`);
+    const b64 = (s: string) => Buffer.from(s).toString('base64');
+    const kubeconfig = join(dir, 'kubeconfig');
+    writeFileSync(
+      kubeconfig,
+      stringify({
+        apiVersion: 'v1',
+        kind: 'Config',
+        clusters: [{ name: 'sim', cluster: { server: access.url, 'certificate-authority-data': b64(access.caPem) } }],
+        users: [{ name: 'admin', user: { 'client-certificate-data': b64(access.client.certPem), 'client-key-data': b64(access.client.keyPem) } }],
+        contexts: [{ name: CONTEXT, context: { cluster: 'sim', user: 'admin' } }],
+        'current-context': CONTEXT,
+      }),
+    );
+    const nsPaths = (names: string[]) => {
+      let i = 0;
+      return () => `/topology/namespaces/${names[i++ % names.length]}`;
+    };
+
+    // --- with the watch cache ---
+    const cached = await startServer(kubeconfig, 'cache');
+    const cold = await get(cached.base, '/dashboard');
+    const afterCold = memory(cached.proc.pid!);
+    const workloads = JSON.parse(await (await fetch(`${cached.base}/api/clusters/${encodeURIComponent(CONTEXT)}/graph/workloads`)).text()) as Record<string, unknown[]>;
+    const appNamespaces = Object.keys(workloads).filter((ns) => !ns.startsWith('kube-') && ns !== 'default');
+    const nsTopologyCold = await get(cached.base, `/topology/namespaces/${appNamespaces[0]}`);
+    const dashWarm = await time(cached.base, () => '/dashboard', REQUESTS, 200);
+    const topoWarm = await time(cached.base, nsPaths(appNamespaces), Math.min(REQUESTS, 500), 20);
+    const warmMemory = memory(cached.proc.pid!);
+    sim.proc.kill('SIGUSR2');
+    await new Promise((r) => setTimeout(r, 2_000));
+    const dashChurn = await time(cached.base, () => '/dashboard', REQUESTS);
+    const topoChurn = await time(cached.base, nsPaths(appNamespaces), Math.min(REQUESTS, 500));
+    const churnMemory = memory(cached.proc.pid!);
+    await stop(cached.proc);
+
+    // --- listing on every request ---
+    const naive = await startServer(kubeconfig, 'naive');
+    const naiveCold = await get(naive.base, '/dashboard');
+    const dashNaive = await time(naive.base, () => '/dashboard', NAIVE_REQUESTS);
+    const topoNaive = await time(naive.base, nsPaths(appNamespaces), Math.max(NAIVE_REQUESTS, 20));
+    const naiveMemory = memory(naive.proc.pid!);
+    await stop(naive.proc);
+
+    console.log('');
+    console.log(`watch cache (${appNamespaces.length} app namespaces, ~${Math.round(access.pods / appNamespaces.length)} pods each)`);
+    console.log(`  first /dashboard (cold: lists every kind)   ${ms(cold.ms)} ms  (${cold.bytes} bytes)`);
+    console.log(`  first namespace /topology after that       ${ms(nsTopologyCold.ms)} ms  (${nsTopologyCold.bytes} bytes)`);
+    console.log(`  ${line('/dashboard warm', dashWarm)}`);
+    console.log(`  ${line('namespace /topology warm', topoWarm)}`);
+    console.log(`  ${line('/dashboard, 100 pod changes/s', dashChurn)}`);
+    console.log(`  ${line('namespace /topology, 100 pod changes/s', topoChurn)}`);
+    console.log(`  RSS after the first dashboard ${mib(afterCold.rss)}, warm ${mib(warmMemory.rss)}, with churn ${mib(churnMemory.rss)}, peak ${mib(churnMemory.peak)}`);
+    console.log('naive (paginated full list on every request)');
+    console.log(`  first /dashboard                           ${ms(naiveCold.ms)} ms`);
+    console.log(`  ${line('/dashboard', dashNaive)}`);
+    console.log(`  ${line('namespace /topology', topoNaive)}`);
+    console.log(`  RSS ${mib(naiveMemory.rss)}, peak ${mib(naiveMemory.peak)}`);
+    console.log('ratios (naive / cache)');
+    console.log(`  /dashboard p50 ×${(dashNaive.p50 / dashWarm.p50).toFixed(0)}, p99 ×${(dashNaive.p99 / dashWarm.p99).toFixed(0)}; with churn p99 ×${(dashNaive.p99 / dashChurn.p99).toFixed(0)}`);
+    console.log(`  namespace /topology p50 ×${(topoNaive.p50 / topoWarm.p50).toFixed(1)}, p99 ×${(topoNaive.p99 / topoWarm.p99).toFixed(1)}`);
+  } finally {
+    await stop(sim.proc);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();
