@@ -3,7 +3,7 @@ import type { ClusterRegistry } from '../lib/clusters/types';
 import { StatusError, toStatusError } from '../lib/errors';
 import { DEFAULT_FORWARD_OPTIONS, forward, type ForwardOptions } from '../lib/proxy/forward';
 import { hasRequestBody, type HeaderMap } from '../lib/proxy/headers';
-import { isApplyRoute, isRegistryContext, parseRawTarget } from '../lib/proxy/raw-target';
+import { isApplyRoute, resolveRawTarget } from '../lib/proxy/raw-target';
 import { createWebSink } from '../lib/proxy/web-sink';
 import { statusResponse } from './status-response';
 
@@ -44,11 +44,10 @@ async function* chunksOf(stream: ReadableStream<Uint8Array>): AsyncIterable<Uint
 
 function answer(req: Request, registry: ClusterRegistry, options: ForwardOptions): Promise<Response> | Response {
   const method = req.method;
-  const target = parseRawTarget(pathAndQuery(req.url), isRegistryContext(registry));
+  const { target, conn } = resolveRawTarget(registry, pathAndQuery(req.url));
   if (isApplyRoute(method, target)) {
     throw new StatusError('MethodNotAllowed', `${method} /raw/clusters/<context> (apply a manifest) is not available; send the request to an API path`);
   }
-  const conn = registry.connection(target.context);
   const headers = headerMap(req.headers);
   const upstream = new AbortController();
   const cancel = () => upstream.abort();

@@ -3,7 +3,8 @@ import type { ClusterRegistry } from '../clusters/types';
 import { StatusError, toStatusError } from '../errors';
 import { DEFAULT_FORWARD_OPTIONS, forward, type ForwardOptions, type ResponseSink } from '../proxy/forward';
 import { hasRequestBody } from '../proxy/headers';
-import { isApplyRoute, isRegistryContext, parseRawTarget, RAW_PREFIX } from '../proxy/raw-target';
+import { isApplyRoute, RAW_PREFIX, resolveRawTarget } from '../proxy/raw-target';
+import { leaveSignal } from './leave-signal';
 import type { NodeFastPath } from './server';
 
 /**
@@ -21,12 +22,34 @@ function writeStatus(res: ServerResponse, error: StatusError): void {
   res.end(body);
 }
 
+/**
+ * How much may wait in the response buffer before the upstream is paused. Node's own mark (16 KiB) is
+ * one TLS record: pausing at it stops and restarts the upstream socket for nearly every chunk.
+ */
+const MAX_BUFFERED = 256 * 1024;
+
 function nodeSink(res: ServerResponse): ResponseSink {
+  let corked = false;
+  const uncork = () => {
+    corked = false;
+    res.uncork();
+  };
   return {
     start(statusCode, headers) {
       if (!res.destroyed) res.writeHead(statusCode, headers);
     },
-    write: (chunk) => res.destroyed || res.write(chunk),
+    write(chunk) {
+      if (res.destroyed) return true;
+      // TLS hands the body over record by record (16 KiB), each in its own callback: the chunks of one
+      // event-loop turn go out in one write (nextTick would flush after every record).
+      if (!corked) {
+        corked = true;
+        res.cork();
+        setImmediate(uncork);
+      }
+      res.write(chunk);
+      return res.writableLength < MAX_BUFFERED;
+    },
     waitDrain: (resume) => void res.once('drain', resume),
     end: () => void res.end(),
     abandon: () => void res.destroy(),
@@ -54,7 +77,6 @@ function dotSegmentsIntoRaw(url: string): boolean {
 }
 
 export function createRawFastPath(registry: ClusterRegistry, options: ForwardOptions = DEFAULT_FORWARD_OPTIONS): NodeFastPath {
-  const isContext = isRegistryContext(registry);
   return (req: IncomingMessage, res: ServerResponse): boolean => {
     const url = req.url ?? '';
     if (!url.startsWith(RAW_PREFIX)) {
@@ -64,16 +86,12 @@ export function createRawFastPath(registry: ClusterRegistry, options: ForwardOpt
     }
     const method = req.method ?? 'GET';
     try {
-      const target = parseRawTarget(url, isContext);
+      const { target, conn } = resolveRawTarget(registry, url);
       // Browsers (CORS) and the apply route are the app's business; the path check above still applied.
       if (req.headers.origin !== undefined || isApplyRoute(method, target)) return false;
-      const conn = registry.connection(target.context);
-      const upstream = new AbortController();
-      res.once('close', () => {
-        if (!res.writableFinished) upstream.abort();
-      });
+      const signal = leaveSignal(res, () => res.writableFinished);
       const body = hasRequestBody(req.headers) ? req : undefined;
-      void forward(conn, { method, target, headers: req.headers, body, signal: upstream.signal }, nodeSink(res), options);
+      void forward(conn, { method, target, headers: req.headers, body, signal }, nodeSink(res), options);
     } catch (err) {
       writeStatus(res, toStatusError(err));
     }

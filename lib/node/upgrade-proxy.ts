@@ -4,7 +4,8 @@ import type { ClusterRegistry } from '../clusters/types';
 import { toStatusError } from '../errors';
 import { DEFAULT_FORWARD_OPTIONS, forward, type ForwardOptions, type ResponseSink } from '../proxy/forward';
 import type { HeaderMap, IncomingHeaderMap } from '../proxy/headers';
-import { isRegistryContext, parseRawTarget, RAW_PREFIX } from '../proxy/raw-target';
+import { RAW_PREFIX, resolveRawTarget } from '../proxy/raw-target';
+import { leaveSignal } from './leave-signal';
 import { rejectUpgrade, type UpgradeRoute } from './server';
 
 /**
@@ -76,14 +77,13 @@ export function proxyUpgrade(
   options: ForwardOptions = DEFAULT_FORWARD_OPTIONS,
 ): void {
   try {
-    const target = parseRawTarget(req.url ?? '', isRegistryContext(registry));
-    const conn = registry.connection(target.context);
-    const upstream = new AbortController();
-    const abortIfEarly = () => upstream.abort();
-    socket.once('close', abortIfEarly);
+    const { target, conn } = resolveRawTarget(registry, req.url ?? '');
+    // Until forward settles (upgraded, or answered), a closing client socket cancels the upstream request.
+    let settled = false;
+    const signal = leaveSignal(socket, () => settled);
     const upgrade = req.headers.upgrade ?? 'websocket';
-    const request = { method: req.method ?? 'GET', target, headers: req.headers, body: undefined, signal: upstream.signal, upgrade };
-    void forward(conn, request, socketSink(socket, head), options).finally(() => socket.off('close', abortIfEarly));
+    const request = { method: req.method ?? 'GET', target, headers: req.headers, body: undefined, signal, upgrade };
+    void forward(conn, request, socketSink(socket, head), options).finally(() => (settled = true));
   } catch (err) {
     rejectUpgrade(socket, toStatusError(err));
   }

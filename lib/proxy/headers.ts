@@ -38,14 +38,14 @@ function connectionListed(headers: IncomingHeaderMap): Set<string> {
   return listed;
 }
 
+/** Names must be lower-case, as Node, undici and Fetch `Headers` all give them. */
 function copyExcept(headers: IncomingHeaderMap, drop: (name: string) => boolean): HeaderMap {
-  const listed = connectionListed(headers);
+  const listed = headers['connection'] === undefined ? undefined : connectionListed(headers);
   const out: HeaderMap = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (value === undefined) continue;
-    const lower = name.toLowerCase();
-    if (HOP_BY_HOP.has(lower) || isProxyHeader(lower) || listed.has(lower) || drop(lower)) continue;
-    out[lower] = value;
+  for (const name in headers) {
+    const value = headers[name];
+    if (value === undefined || HOP_BY_HOP.has(name) || isProxyHeader(name) || listed?.has(name) === true || drop(name)) continue;
+    out[name] = value;
   }
   return out;
 }

@@ -1,4 +1,4 @@
-import type { ClusterRegistry } from '../clusters/types';
+import type { ClusterConnection, ClusterRegistry } from '../clusters/types';
 import { StatusError } from '../errors';
 
 /**
@@ -33,24 +33,22 @@ function badRequest(message: string): StatusError {
 const FORBIDDEN_ESCAPE = /%(?![0-9a-fA-F]{2})|%(?:2[fF]|5[cC]|[01][0-9a-fA-F]|7[fF])/;
 /** Literal characters with no business in a path: backslash, controls, space, fragment, non-ASCII. */
 const FORBIDDEN_CHAR = /[\\\x00-\x20\x7f#\u0080-\uffff]/;
-const DOT_SEGMENT = /^(?:\.|%2[eE]){1,2}$/;
+/** A "." or ".." segment, plain or percent-encoded, anywhere in the path. */
+const DOT_SEGMENT = /\/(?:\.|%2[eE]){1,2}(?=\/|$)/;
 
 /** Why this API path is unsafe to forward, or undefined when it is fine. */
 function unsafePath(path: string): string | undefined {
-  if (path !== '' && !path.startsWith('/')) return 'the path after the context must start with "/"';
+  if (path !== '' && path.charCodeAt(0) !== 0x2f) return 'the path after the context must start with "/"';
   if (FORBIDDEN_CHAR.test(path)) return 'the path contains a backslash, "#", a control character, a space or a raw non-ASCII byte';
   if (FORBIDDEN_ESCAPE.test(path)) return 'the path contains an encoded "/", "\\" or control character, or a malformed "%" escape';
-  const segments = path.split('/').slice(1);
-  for (let i = 0; i < segments.length; i++) {
-    const segment = segments[i] as string;
-    if (DOT_SEGMENT.test(segment)) return 'the path contains a "." or ".." segment';
-    // A trailing slash is harmless; an empty segment in the middle is not a path anyone names.
-    if (segment === '' && i < segments.length - 1) return 'the path contains an empty segment ("//")';
-  }
+  if (DOT_SEGMENT.test(path)) return 'the path contains a "." or ".." segment';
+  // A trailing slash is harmless; an empty segment is not a path anyone names.
+  if (path.includes('//')) return 'the path contains an empty segment ("//")';
   return undefined;
 }
 
 function decodeSegment(encoded: string): string {
+  if (!encoded.includes('%')) return encoded;
   try {
     return decodeURIComponent(encoded);
   } catch {
@@ -68,16 +66,17 @@ const MAX_CONTEXT_SEGMENTS = 8;
  * first segment names no context, the shortest run of segments that does is taken.
  */
 function splitContext(rest: string, isContext: ((name: string) => boolean) | undefined): { context: string; path: string } {
-  const segments = rest.split('/');
-  const first = decodeSegment(segments[0] as string);
+  const slash = rest.indexOf('/');
+  const first = decodeSegment(slash === -1 ? rest : rest.slice(0, slash));
   if (isContext !== undefined && !isContext(first)) {
+    const segments = rest.split('/');
     let joined = first;
     for (let n = 2; n <= Math.min(segments.length, MAX_CONTEXT_SEGMENTS); n++) {
       joined += '/' + decodeSegment(segments[n - 1] as string);
       if (isContext(joined)) return { context: joined, path: n === segments.length ? '' : '/' + segments.slice(n).join('/') };
     }
   }
-  return { context: first, path: segments.length === 1 ? '' : '/' + segments.slice(1).join('/') };
+  return { context: first, path: slash === -1 ? '' : rest.slice(slash) };
 }
 
 /**
@@ -133,7 +132,20 @@ export function isApplyRoute(method: string, target: RawTarget): boolean {
   return target.path === '' && (method === 'POST' || method === 'PUT');
 }
 
-/** `isContext` for parseRawTarget, backed by the registry's current context list. */
-export function isRegistryContext(registry: ClusterRegistry): (name: string) => boolean {
-  return (name) => registry.contexts().some((c) => c.name === name);
+/**
+ * The target and the connection of its context. The plain split is tried first (one map lookup); the
+ * registry's name list is consulted only when that names no context, for names sent with a raw "/".
+ * Throws StatusError: 400 for an unsafe target, 404 unknown context, 503 context that failed to load.
+ */
+export function resolveRawTarget(registry: ClusterRegistry, rawTarget: string): { target: RawTarget; conn: ClusterConnection } {
+  const target = parseRawTarget(rawTarget);
+  try {
+    return { target, conn: registry.connection(target.context) };
+  } catch (err) {
+    if (!(err instanceof StatusError) || err.code !== 404) throw err;
+    const names = new Set(registry.contexts().map((c) => c.name));
+    const again = parseRawTarget(rawTarget, (name) => names.has(name));
+    if (again.context === target.context) throw err;
+    return { target: again, conn: registry.connection(again.context) };
+  }
 }

@@ -62,8 +62,3 @@ export function upstreamError(context: string, server: URL, err: unknown): Statu
   const network = NETWORK[code];
   return new StatusError('BadGateway', `${where}: ${network ?? 'request failed'}: ${detail}`, undefined, options);
 }
-
-/** True when the error only says that the caller went away: nobody is left to answer. */
-export function isClientAbort(err: unknown, signal: AbortSignal): boolean {
-  return signal.aborted || codeOf(err) === 'UND_ERR_ABORTED';
-}
