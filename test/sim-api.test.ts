@@ -291,6 +291,20 @@ describe('writes and their errors', () => {
     expect(sim.store.resourceVersion).toBe(rv);
   });
 
+  it('decodes Kubernetes protobuf bodies (what kubectl\'s typed clients send), and refuses malformed or unknown ones', async () => {
+    // runtime.Unknown{typeMeta{apiVersion "v1", kind "ConfigMap"}, raw: ConfigMap{metadata{name "pb"}, data{"k": "v"}}}
+    const field = (n: number, bytes: Buffer) => Buffer.concat([Buffer.from([(n << 3) | 2, bytes.length]), bytes]);
+    const str = (n: number, s: string) => field(n, Buffer.from(s));
+    const configMap = Buffer.concat([field(1, str(1, 'pb')), field(2, Buffer.concat([str(1, 'k'), str(2, 'v')]))]);
+    const unknown = Buffer.concat([field(1, Buffer.concat([str(1, 'v1'), str(2, 'ConfigMap')])), field(2, configMap)]);
+    const body = Buffer.concat([Buffer.from('k8s\0'), unknown]);
+    const res = await request(`${sim.url}/api/v1/namespaces/default/configmaps`, { method: 'POST', body, headers: { authorization: `Bearer ${sim.token}`, 'content-type': 'application/vnd.kubernetes.protobuf' }, dispatcher: agent });
+    expect(res.statusCode).toBe(201);
+    expect(await res.body.json()).toMatchObject({ kind: 'ConfigMap', metadata: { name: 'pb', namespace: 'default' }, data: { k: 'v' } });
+    expect((await call('POST', '/api/v1/namespaces/default/configmaps', { type: 'application/vnd.kubernetes.protobuf', body: 'k8s\u0000\u000a\u00ff' })).status).toBe(400);
+    expect((await call('POST', '/api/v1/namespaces/default/configmaps', { type: 'text/plain', body: 'x' })).status).toBe(415);
+  });
+
   it('fills generateName', async () => {
     const r = (await call('POST', '/api/v1/namespaces/default/configmaps', { body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { generateName: 'gen-' } } })).json();
     expect(r.metadata.name).toMatch(/^gen-[a-z0-9]{5}$/);

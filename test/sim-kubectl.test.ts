@@ -158,3 +158,45 @@ spec:
     expect(table.find((r) => r[0] === 'vm-live-03')?.[1]).toBe('<unknown>');
   });
 });
+
+describe('kubectl commands that send protobuf (typed clients)', () => {
+  let config: KubeconfigDir;
+
+  beforeAll(async () => {
+    config = await writeKubeconfig(sim, 'token');
+  });
+
+  afterAll(async () => {
+    await config?.remove();
+  });
+
+  it('create namespace, configmap, secret, service and deployment decode to the objects kubectl meant', async () => {
+    await kubectlOk(config, ['create', 'namespace', 'pb']);
+    expect(sim.store.get('namespaces', undefined, 'pb')?.status).toEqual({ phase: 'Active' });
+    await kubectlOk(config, ['create', 'configmap', 'pb-cm', '-n', 'pb', '--from-literal=a=b', '--from-literal=empty=']);
+    expect(sim.store.get('configmaps', 'pb', 'pb-cm')?.data).toEqual({ a: 'b', empty: '' });
+    await kubectlOk(config, ['create', 'secret', 'generic', 'pb-secret', '-n', 'pb', '--from-literal=password=s3cr3t']);
+    expect(sim.store.get('secrets', 'pb', 'pb-secret')).toMatchObject({ type: 'Opaque', data: { password: Buffer.from('s3cr3t').toString('base64') } });
+    await kubectlOk(config, ['create', 'service', 'clusterip', 'pb-svc', '-n', 'pb', '--tcp=80:http']);
+    expect(sim.store.get('services', 'pb', 'pb-svc')?.spec).toMatchObject({ ports: [{ port: 80, targetPort: 'http', protocol: 'TCP' }], selector: { app: 'pb-svc' } });
+    await kubectlOk(config, ['create', 'deployment', 'pb-deploy', '-n', 'pb', '--image=nginx:1.27', '--replicas=0', '--port=8080']);
+    const d = sim.store.get('deployments', 'pb', 'pb-deploy');
+    expect(d?.spec).toMatchObject({ replicas: 0, selector: { matchLabels: { app: 'pb-deploy' } }, template: { metadata: { creationTimestamp: null, labels: { app: 'pb-deploy' } }, spec: { containers: [{ name: 'nginx', image: 'nginx:1.27', ports: [{ containerPort: 8080 }], resources: {} }] } } });
+    expect(rows(await kubectlOk(config, ['get', 'deploy', '-n', 'pb']))[1]?.slice(0, 2)).toEqual(['pb-deploy', '0/0']);
+  });
+
+  it('auth can-i, auth whoami and create token answer without storing anything', async () => {
+    expect(await kubectlOk(config, ['auth', 'can-i', 'delete', 'pods', '-A'])).toBe('yes\n');
+    expect(await kubectlOk(config, ['auth', 'whoami', '-o', 'jsonpath={.status.userInfo.username}'])).toBe('kubernetes-admin');
+    const token = (await kubectlOk(config, ['create', 'token', 'default', '-n', 'pb'])).trim();
+    expect(token.split('.')).toHaveLength(3);
+    sim.revokeToken(sim.token);
+    try {
+      const asServiceAccount = await kubectl(config, ['--token', token, 'auth', 'whoami', '-o', 'jsonpath={.status.userInfo.username}']);
+      expect(asServiceAccount.stdout).toBe('system:serviceaccount:pb:default');
+    } finally {
+      sim.addToken(sim.token);
+    }
+    expect(sim.store.list('selfsubjectaccessreviews')).toEqual([]);
+  });
+});

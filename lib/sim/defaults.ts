@@ -2,6 +2,7 @@
  * What the cluster's defaulting and controllers would have done by the time a client looks again, done at
  * write time: namespaces are Active, a new pod is scheduled and Running (or Pending when no node is Ready),
  * a Service gets a cluster IP, and workload status follows spec.replicas (so `kubectl scale` shows at once).
+ * A new namespace gets its `default` ServiceAccount and `kube-root-ca.crt` ConfigMap, as the controllers add.
  */
 import { isObject, type KubeObject } from './object-meta';
 
@@ -117,9 +118,30 @@ export function applyCreateDefaults(obj: KubeObject, ctx: DefaultsContext): void
     case 'Service':
       defaultService(obj, ctx);
       break;
+    case 'Secret':
+      obj.type ??= 'Opaque';
+      break;
+    case 'Deployment': {
+      const spec = section(obj, 'spec');
+      spec.strategy = isObject(spec.strategy) && spec.strategy.type !== undefined ? spec.strategy : { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: '25%', maxSurge: '25%' } };
+      spec.revisionHistoryLimit ??= 10;
+      spec.progressDeadlineSeconds ??= 600;
+      followReplicas(obj);
+      break;
+    }
     default:
       if (WORKLOADS.has(obj.kind)) followReplicas(obj);
   }
+}
+
+/** The objects the controllers create alongside a new one (a namespace's service account and CA bundle). */
+export function companionsOf(obj: KubeObject, caPem: string): KubeObject[] {
+  if (obj.kind !== 'Namespace') return [];
+  const namespace = obj.metadata.name ?? '';
+  return [
+    { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default', namespace } },
+    { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'kube-root-ca.crt', namespace }, data: { 'ca.crt': caPem } },
+  ];
 }
 
 export function applyUpdateDefaults(obj: KubeObject, previous: KubeObject, ctx: DefaultsContext): void {

@@ -11,6 +11,7 @@ import { generateCluster } from './generator';
 import { startSimServer } from './server';
 import { SimStore } from './store';
 import { createPki } from './tls';
+import { Authenticator } from './auth';
 import { runExecSession } from './exec/index';
 import { CRONTAB_CRD, crontabCrdObject } from './crd';
 
@@ -54,27 +55,28 @@ export interface SimCluster {
 }
 
 export async function startSim(options: SimOptions = {}): Promise<SimCluster> {
-  const store = new SimStore({ ...(options.watchWindow !== undefined ? { watchWindow: options.watchWindow } : {}), ...(options.clock ? { clock: options.clock } : {}) });
+  const pki = createPki();
+  const store = new SimStore({ caPem: pki.ca.certPem, ...(options.watchWindow !== undefined ? { watchWindow: options.watchWindow } : {}), ...(options.clock ? { clock: options.clock } : {}) });
   if (options.nodes !== undefined) {
     store.load(generateCluster({ nodes: options.nodes, podsPerNode: options.podsPerNode ?? 30, namespaces: options.namespaces ?? 10, now: store.clock.now() }));
     if (store.getRecord('customresourcedefinitions', undefined, CRONTAB_CRD.metadata.name) === undefined) store.load([crontabCrdObject()]);
   } else if ((options.fixture ?? 'demo') === 'demo') {
-    store.load(demoCluster(store.clock.now()));
+    store.load(demoCluster(store.clock.now(), pki.ca.certPem));
   } else {
     const namespaces = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
     store.load(namespaces.map((name) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: { 'kubernetes.io/metadata.name': name } }, spec: { finalizers: ['kubernetes'] }, status: { phase: 'Active' } })));
     store.load([crontabCrdObject()]);
   }
 
-  const pki = createPki();
   const token = randomBytes(24).toString('base64url');
-  const tokens = new Set<string>([token]);
+  const auth = new Authenticator();
+  auth.addToken(token);
   const server = await startSimServer({
     host: options.host ?? '127.0.0.1',
     port: options.port ?? 0,
     pki,
     store,
-    tokens,
+    auth,
     runExec: runExecSession,
     log: options.log ?? silentLogger,
   });
@@ -84,8 +86,8 @@ export async function startSim(options: SimOptions = {}): Promise<SimCluster> {
     caPem: pki.ca.certPem,
     client: pki.client,
     token,
-    addToken: (t) => void tokens.add(t),
-    revokeToken: (t) => void tokens.delete(t),
+    addToken: (t) => auth.addToken(t),
+    revokeToken: (t) => auth.revokeToken(t),
     store,
     close: () => server.close(),
   };

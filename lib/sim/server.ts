@@ -7,10 +7,10 @@ import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import type { TLSSocket } from 'node:tls';
 import { StatusError, failureStatus, toStatusError } from '../errors';
 import type { Logger } from '../log';
 import { AGGREGATED_CONTENT_TYPE, buildDiscoveryDocs, wantsAggregated, type DiscoveryDocs } from './discovery-docs';
+import type { Authenticator } from './auth';
 import { buildOpenApiDocs } from './openapi';
 import type { SimStore } from './store';
 import type { SimPki } from './tls';
@@ -20,7 +20,7 @@ import { methodNotAllowed, notFoundStatus, sendError, sendJson, sendStatus } fro
 import { handleList, handleWatch } from './http/list-watch';
 import { handleLogs } from './http/logs';
 import { handleMetrics } from './http/metrics';
-import { handleCreate, handleDelete, handleDeleteCollection, handleEviction, handleGet, handleGetScale, handlePatch, handleReplace } from './http/objects';
+import { handleCreate, handleCreateToken, handleDelete, handleDeleteCollection, handleEviction, handleGet, handleGetScale, handlePatch, handleReplace } from './http/objects';
 import { parseResourcePath, type ResourceRoute } from './http/route';
 
 /** What /version reports: the Kubernetes release kubectl 1.32 expects to talk to. */
@@ -41,7 +41,7 @@ export interface SimServerOptions {
   port: number;
   pki: SimPki;
   store: SimStore;
-  tokens: ReadonlySet<string>;
+  auth: Authenticator;
   runExec: ExecSessionRunner;
   log: Logger;
 }
@@ -52,16 +52,6 @@ export interface SimServer {
 }
 
 const UNAUTHORIZED = failureStatus(401, 'Unauthorized', 'Unauthorized');
-
-function authenticated(req: IncomingMessage, tokens: ReadonlySet<string>): boolean {
-  // `authorized` alone is not enough: on a resumed TLS session without a client certificate Node reports it
-  // true (nothing failed verification), so a certificate must actually be present.
-  const socket = req.socket as TLSSocket;
-  if (socket.authorized && socket.getPeerCertificate().raw !== undefined) return true;
-  const header = req.headers.authorization;
-  if (header === undefined || !/^bearer /i.test(header)) return false;
-  return tokens.has(header.slice(7).trim());
-}
 
 function isWatch(query: URLSearchParams): boolean {
   return boolParam(query, 'watch');
@@ -125,6 +115,8 @@ async function handleResource(ctx: HandlerContext): Promise<void> {
       return handleLogs(ctx);
     case 'eviction':
       return handleEviction(ctx);
+    case 'token':
+      return handleCreateToken(ctx);
     case 'exec':
     case 'attach':
       // Reached only without an Upgrade header: the API server insists on one.
@@ -135,13 +127,14 @@ async function handleResource(ctx: HandlerContext): Promise<void> {
 }
 
 export async function startSimServer(options: SimServerOptions): Promise<SimServer> {
-  const { store, tokens, log } = options;
+  const { store, auth, log } = options;
   let docs: DiscoveryDocs | undefined;
   const openapi = buildOpenApiDocs(store.registry.allVersions());
   const execUpgrader = new ExecUpgrader(options.runExec, (err) => log.error('sim exec session failed', { error: toStatusError(err).message }));
 
   const onRequest = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    if (!authenticated(req, tokens)) {
+    const user = auth.authenticate(req);
+    if (user === undefined) {
       sendStatus(res, UNAUTHORIZED);
       return;
     }
@@ -166,7 +159,7 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
       sendStatus(res, notFoundStatus());
       return;
     }
-    await handleResource({ req, res, route: parsed.route, query: url.searchParams, store });
+    await handleResource({ req, res, route: parsed.route, query: url.searchParams, store, user, auth });
   };
 
   const server: Server = createServer(
@@ -187,7 +180,7 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
       socket.end(`HTTP/1.1 ${err.code} ${err.reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
     };
     try {
-      if (!authenticated(req, tokens)) return reject(new StatusError('Unauthorized', 'Unauthorized'));
+      if (auth.authenticate(req) === undefined) return reject(new StatusError('Unauthorized', 'Unauthorized'));
       const url = new URL(req.url ?? '/', 'https://sim');
       const parsed = parseResourcePath(url.pathname, store.registry);
       const sub = parsed.kind === 'resource' ? parsed.route.subresource : undefined;

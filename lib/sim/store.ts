@@ -14,7 +14,7 @@ import { matchesFields, matchesLabels, pinnedName, type FieldSelector, type Labe
 import { fieldValueOf, isIndexedField } from './selectable-fields';
 import { PodLogs } from './pod-logs';
 import { isCustomResource } from './crd';
-import { applyCreateDefaults, applyUpdateDefaults, type DefaultsContext } from './defaults';
+import { applyCreateDefaults, applyUpdateDefaults, companionsOf, type DefaultsContext } from './defaults';
 
 export interface WriteOptions {
   /** dryRun=All: validate and answer as if written, store nothing. */
@@ -51,6 +51,8 @@ export interface StoreOptions {
   /** How many past changes a watch can replay (default 10,000). */
   watchWindow?: number;
   registry?: ResourceRegistry;
+  /** The cluster CA, published in every namespace's kube-root-ca.crt ConfigMap. */
+  caPem?: string;
 }
 
 /** The objects of one resource, with a sorted key index built on demand (lists page in key order). */
@@ -139,13 +141,16 @@ export class SimStore {
   /** How many objects name each owner UID: deletes only scan for dependents of owners that have some. */
   private readonly dependents = new Map<string, number>();
   private rv = 1000;
-  private nextServiceIp = 10;
+  /** Cluster IPs for new Services, from 10.96.100.1 (clear of the fixtures' well-known ones). */
+  private readonly caPem: string;
+  private nextServiceIp = 100 * 256 + 1;
 
   constructor(options: StoreOptions = {}) {
     this.registry = options.registry ?? defaultRegistry;
     this.clock = options.clock ?? systemClock;
     this.events = new EventLog(options.watchWindow ?? 10_000);
     this.logs = new PodLogs(this.clock);
+    this.caPem = options.caPem ?? '';
   }
 
   /** The latest resourceVersion (what a list returns). */
@@ -354,6 +359,7 @@ export class SimStore {
     meta.resourceVersion = String(++this.rv);
     const stored = normalizeObject(obj);
     this.commit(res, 'ADDED', StoredRecord.of(stored), undefined);
+    for (const companion of companionsOf(stored, this.caPem)) this.create(companion);
     return stored;
   }
 

@@ -1,6 +1,7 @@
 /** What every resource handler gets: the request, its parsed route and query, and the store. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { SimStore, Filter } from '../store';
+import type { Authenticator, UserInfo } from '../auth';
 import type { ResourceRoute } from './route';
 import { parseFieldSelector, parseLabelSelector } from '../selectors';
 import { selectableFields } from '../selectable-fields';
@@ -11,6 +12,10 @@ export interface HandlerContext {
   route: ResourceRoute;
   query: URLSearchParams;
   store: SimStore;
+  /** Who is asking (self reviews answer about them). */
+  user: UserInfo;
+  /** Issues tokens (serviceaccounts/token) the sim then accepts. */
+  auth: Authenticator;
 }
 
 /** Namespace and selectors from the query, validated against what the resource can select on. */

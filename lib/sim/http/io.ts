@@ -2,11 +2,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseYaml } from 'yaml';
 import { StatusError, failureStatus, type Status } from '../../errors';
+import { decodeKubernetesProtobuf } from '../protobuf/decode';
 
 /** The API server's request body limit (3 MiB). */
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
 
-export async function readBody(req: IncomingMessage): Promise<string> {
+export async function readBody(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
@@ -14,21 +15,26 @@ export async function readBody(req: IncomingMessage): Promise<string> {
     if (size > MAX_BODY_BYTES) throw new StatusError('RequestEntityTooLarge', 'Request entity too large: limit is 3145728');
     chunks.push(chunk);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 }
 
 export function mediaType(req: IncomingMessage): string {
   return (req.headers['content-type'] ?? 'application/json').split(';')[0]?.trim().toLowerCase() ?? '';
 }
 
-/** Body media types the simulator decodes (no protobuf: clients that send it fall back to JSON on 415). */
-const DECODABLE = new Set(['application/json', 'application/yaml', 'application/merge-patch+json', 'application/json-patch+json', 'application/strategic-merge-patch+json', 'application/apply-patch+yaml']);
+const PROTOBUF = 'application/vnd.kubernetes.protobuf';
+const TEXT_TYPES = new Set(['application/json', 'application/yaml', 'application/merge-patch+json', 'application/json-patch+json', 'application/strategic-merge-patch+json', 'application/apply-patch+yaml']);
 
-/** A JSON (or YAML, which kubectl never sends but curl users do) request body. */
-export function parseBody(text: string, type: string): unknown {
-  if (!DECODABLE.has(type)) {
-    throw new StatusError('UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml`);
+/**
+ * A request body: JSON, YAML (which kubectl never sends but curl users do), or Kubernetes protobuf (what
+ * kubectl's typed clients send, e.g. `kubectl create namespace`).
+ */
+export function parseBody(body: Buffer, type: string): unknown {
+  if (type === PROTOBUF) return decodeKubernetesProtobuf(body);
+  if (!TEXT_TYPES.has(type)) {
+    throw new StatusError('UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, ${PROTOBUF}`);
   }
+  const text = body.toString('utf8');
   try {
     if (type === 'application/yaml' || type === 'application/apply-patch+yaml') return parseYaml(text) as unknown;
     return JSON.parse(text) as unknown;

@@ -9,6 +9,7 @@ import { isCustomResource } from '../crd';
 import { isObject, notFound, type KubeObject } from '../object-meta';
 import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch } from '../patch/index';
 import { serverSideApply } from '../server-side-apply';
+import { handleReview, handleTokenRequest, isReview } from './reviews';
 import type { DeleteOptions } from '../store';
 import { boolParam, dryRunParam, filterOf, type HandlerContext } from './context';
 import { mediaType, parseBody, readBody, sendJson, StreamWriter } from './io';
@@ -64,6 +65,7 @@ export function handleGet(ctx: HandlerContext): void {
 
 export async function handleCreate(ctx: HandlerContext): Promise<void> {
   const obj = await objectBody(ctx);
+  if (isReview(ctx)) return handleReview(ctx, obj);
   sendObject(ctx, 201, ctx.store.create(obj, writeOptions(ctx), ctx.route.res));
 }
 
@@ -83,8 +85,8 @@ export async function handleReplace(ctx: HandlerContext): Promise<void> {
 }
 
 async function deleteOptionsOf(ctx: HandlerContext): Promise<DeleteOptions> {
-  const text = await readBody(ctx.req);
-  const body = text.trim() === '' ? {} : parseBody(text, mediaType(ctx.req));
+  const raw = await readBody(ctx.req);
+  const body = raw.length === 0 || raw.toString('utf8').trim() === '' ? {} : parseBody(raw, mediaType(ctx.req));
   const b = isObject(body) ? body : {};
   const options: DeleteOptions = { dryRun: dryRunParam(ctx.query) || (Array.isArray(b.dryRun) && b.dryRun.includes('All')) };
   const policy = ctx.query.get('propagationPolicy') ?? b.propagationPolicy;
@@ -232,6 +234,11 @@ function replaceScale(ctx: HandlerContext, scale: KubeObject): void {
     obj.spec = { ...(isObject(obj.spec) ? obj.spec : {}), replicas };
   }, writeOptions(ctx));
   sendJson(ctx.res, 200, scaleOf(res, updated));
+}
+
+/** POST serviceaccounts/<name>/token. */
+export async function handleCreateToken(ctx: HandlerContext): Promise<void> {
+  handleTokenRequest(ctx, await objectBody(ctx, { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest' }));
 }
 
 /** POST pods/<name>/eviction: deletes the pod (no disruption budgets are simulated). */
