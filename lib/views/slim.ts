@@ -155,7 +155,8 @@ export function slimNode(raw: unknown, intern: Interner): SlimNode {
   const readyCondition = condition(node.status?.conditions, 'Ready');
   const ready = readyCondition?.status === 'True';
   const problem = ready ? '' : intern.string(readyCondition === undefined ? 'Unknown' : readyCondition.reason || 'NotReady');
-  return { ...base(node.metadata, intern), ready, problem, since: timeOf(readyCondition?.lastTransitionTime) };
+  const { uid, name, namespace } = base(node.metadata, intern);
+  return { uid, name, namespace, ready, problem, since: timeOf(readyCondition?.lastTransitionTime) };
 }
 
 function podRefs(pod: RawPod, intern: Interner): readonly ObjectRef[] {
@@ -209,8 +210,12 @@ export function slimPod(raw: unknown, intern: Interner): SlimPod {
     };
   });
   const readyCondition = condition(pod.status?.conditions, 'Ready');
+  const { uid, name, namespace } = base(pod.metadata, intern);
+  // Spelled out rather than spread: all fields then live inside the object, which matters at 150,000 pods.
   return {
-    ...base(pod.metadata, intern),
+    uid,
+    name,
+    namespace,
     nodeName: intern.string(pod.spec?.nodeName ?? ''),
     podIP: pod.status?.podIP ?? '',
     labels: labelsOf(pod.metadata?.labels, intern),
@@ -225,8 +230,11 @@ export function slimPod(raw: unknown, intern: Interner): SlimPod {
 }
 
 function workload(raw: RawObject, intern: Interner, ready: boolean, problem = '', since?: number): SlimWorkload {
+  const { uid, name, namespace } = base(raw.metadata, intern);
   return {
-    ...base(raw.metadata, intern),
+    uid,
+    name,
+    namespace,
     owner: ownerOf(raw.metadata?.ownerReferences, intern),
     ready,
     problem,
@@ -273,7 +281,8 @@ export function slimOwned(raw: unknown, intern: Interner): SlimWorkload {
 export function slimService(raw: unknown, intern: Interner): SlimService {
   const s = raw as RawService;
   const selector = s.spec?.selector;
-  return { ...base(s.metadata, intern), selector: selector === undefined || selector === null || Object.keys(selector).length === 0 ? undefined : labelsOf(selector, intern) };
+  const { uid, name, namespace } = base(s.metadata, intern);
+  return { uid, name, namespace, selector: selector === undefined || selector === null || Object.keys(selector).length === 0 ? undefined : labelsOf(selector, intern) };
 }
 
 export function slimIngress(raw: unknown, intern: Interner): SlimIngress {
@@ -287,5 +296,6 @@ export function slimIngress(raw: unknown, intern: Interner): SlimIngress {
       if (service !== undefined) routes.push({ service: intern.string(service), host: intern.string(rule.host ?? ''), path: p.path ?? '', fallback: false });
     }
   }
-  return { ...base(ing.metadata, intern), routes };
+  const { uid, name, namespace } = base(ing.metadata, intern);
+  return { uid, name, namespace, routes };
 }
