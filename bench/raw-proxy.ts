@@ -8,7 +8,9 @@
  * without client verification: it shows what the upstream itself can do.
  *
  * Rows: req/s and p50/p99 for the 1 KB GET at concurrency 1 and 64; MB/s for the 10 MB list; peak RSS
- * while streaming the 1 GB list. Every row prints its ratio to `kubectl proxy`.
+ * while streaming the 1 GB list. Every row prints its ratio to `kubectl proxy`. Each proxy's own CPU time
+ * per request is printed too: unlike req/s it hardly depends on what else the machine is doing.
+ * kore-board runs bundled by esbuild (as it ships), each target is warmed up before it is measured.
  *
  *   npx tsx bench/raw-proxy.ts [--seconds 5] [--skip-install]
  *
@@ -20,6 +22,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { build } from 'esbuild';
 import { stringify } from 'yaml';
 import { createPki } from '../lib/sim/tls';
 
@@ -83,6 +86,23 @@ async function writeList(path: string, bytes: number): Promise<void> {
   }
   await write(']}');
   await new Promise<void>((r) => out.end(r));
+}
+
+/** kore-board's benchmark server bundled as it ships (esbuild, one file), not run through tsx. */
+async function bundleServer(dir: string): Promise<string> {
+  const outfile = join(dir, 'kore-board-bench.mjs');
+  await build({
+    entryPoints: [join(import.meta.dirname, 'raw-proxy-server.ts')],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20.18',
+    external: ['node-pty', 'bufferutil', 'utf-8-validate'],
+    banner: { js: "import { createRequire as __koreCreateRequire } from 'node:module'; const require = __koreCreateRequire(import.meta.url);" },
+    logLevel: 'warning',
+  });
+  return outfile;
 }
 
 interface Upstream {
@@ -174,6 +194,17 @@ interface WrkResult {
   p50: number;
   p99: number;
   mbps: number;
+  /** The proxy's CPU time (user + system) per request, in microseconds; NaN for the upstream itself. */
+  cpuUs: number;
+}
+
+const CLOCK_TICK_US = 1e6 / Number(execFileSync('getconf', ['CLK_TCK']).toString().trim());
+
+/** User + system CPU time of a process so far, in clock ticks. */
+function cpuTicks(pid: number | undefined): number {
+  if (pid === undefined) return NaN;
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  return Number(fields[11]) + Number(fields[12]);
 }
 
 function toMs(value: string): number {
@@ -190,8 +221,11 @@ function toMbps(value: string): number {
   return Number(m[1]) * scale;
 }
 
-function wrk(url: string, connections: number): WrkResult {
-  const out = execFileSync('wrk', ['-t1', `-c${connections}`, `-d${SECONDS}s`, '--latency', url], { timeout: (SECONDS + 30) * 1000 }).toString();
+function wrk(url: string, connections: number, pid: number | undefined, seconds = SECONDS): WrkResult {
+  const before = cpuTicks(pid);
+  const out = execFileSync('wrk', ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', url], { timeout: (seconds + 30) * 1000 }).toString();
+  const cpu = (cpuTicks(pid) - before) * CLOCK_TICK_US;
+  const requests = Number(/(\d+) requests in/.exec(out)?.[1]);
   const errors = /Non-2xx or 3xx responses: (\d+)/.exec(out) ?? /Socket errors: (.*)/.exec(out);
   if (errors) console.error(`wrk ${url} -c${connections}: ${errors[0]}`);
   return {
@@ -199,6 +233,7 @@ function wrk(url: string, connections: number): WrkResult {
     p50: toMs(/\s50%\s+(\S+)/.exec(out)?.[1] ?? ''),
     p99: toMs(/\s99%\s+(\S+)/.exec(out)?.[1] ?? ''),
     mbps: toMbps(/Transfer\/sec:\s+(\S+)/.exec(out)?.[1] ?? ''),
+    cpuUs: cpu / requests,
   };
 }
 
@@ -233,10 +268,12 @@ interface Row {
 }
 
 function measure(target: Target): Promise<Row> {
-  console.error(`measuring ${target.name} …`);
-  const c1 = wrk(target.base + POD_PATH, 1);
-  const c64 = wrk(target.base + POD_PATH, 64);
-  const list = wrk(target.base + LIST_PATH, 1);
+  console.error(`warming up and measuring ${target.name} …`);
+  wrk(target.base + POD_PATH, 64, undefined, 2);
+  wrk(target.base + LIST_PATH, 1, undefined, 2);
+  const c1 = wrk(target.base + POD_PATH, 1, target.pid);
+  const c64 = wrk(target.base + POD_PATH, 64, target.pid);
+  const list = wrk(target.base + LIST_PATH, 1, target.pid);
   return streamHuge(target.base + HUGE_PATH, target.pid).then((huge) => ({ target: target.name, c1, c64, list, huge }));
 }
 
@@ -254,6 +291,11 @@ function report(rows: Row[]): string {
     lines.push(
       `| ${r.target} | ${f(r.c1.rps)} (${ratio(r.c1.rps, kp.c1.rps)}) | ${f(r.c1.p50, 2)} / ${f(r.c1.p99, 2)} | ${f(r.c64.rps)} (${ratio(r.c64.rps, kp.c64.rps)}) | ${f(r.c64.p50, 2)} / ${f(r.c64.p99, 2)} | ${f(r.list.mbps)} (${ratio(r.list.mbps, kp.list.mbps)}) | ${f(r.huge.mbps)} (${ratio(r.huge.mbps, kp.huge.mbps)}) | ${f(r.huge.baseRss)} → ${f(r.huge.peakRss)} |`,
     );
+  }
+  lines.push('', '| proxy CPU time | 1 KB GET c=1 µs/req | 1 KB GET c=64 µs/req | 10 MB list ms/req |', '|---|---|---|---|');
+  for (const r of rows) {
+    if (r === direct) continue;
+    lines.push(`| ${r.target} | ${f(r.c1.cpuUs)} | ${f(r.c64.cpuUs)} | ${f(r.list.cpuUs / 1000, 1)} |`);
   }
   lines.push('', 'Ratios in brackets are to `kubectl proxy`. Added p50 over direct (c=1):');
   for (const r of rows) if (r !== direct) lines.push(`- ${r.target}: +${f(r.c1.p50 - direct.c1.p50, 3)} ms`);
@@ -291,10 +333,10 @@ async function main(): Promise<void> {
       }),
     );
 
-    const serverScript = join(import.meta.dirname, 'raw-proxy-server.ts');
-    const kore = await startChild(process.execPath, ['--import', 'tsx', serverScript, '--kubeconfig', kubeconfig], /listening (\d+)/);
+    const serverScript = await bundleServer(dir);
+    const kore = await startChild(process.execPath, [serverScript, '--kubeconfig', kubeconfig], /listening (\d+)/);
     children.push(kore.child);
-    const koreFetch = await startChild(process.execPath, ['--import', 'tsx', serverScript, '--kubeconfig', kubeconfig, '--fetch-only'], /listening (\d+)/);
+    const koreFetch = await startChild(process.execPath, [serverScript, '--kubeconfig', kubeconfig, '--fetch-only'], /listening (\d+)/);
     children.push(koreFetch.child);
     const kp = await startChild('kubectl', ['proxy', '--kubeconfig', kubeconfig, '--port', '0'], /Starting to serve on 127\.0\.0\.1:(\d+)/);
     children.push(kp.child);

@@ -24,11 +24,13 @@ function isProxyHeader(name: string): boolean {
   return name.startsWith('proxy-');
 }
 
+/** `Connection` values that name no other header (the common case: skip the parsing). */
+const PLAIN_CONNECTION = /^\s*(?:keep-alive|close|upgrade)\s*$/i;
+
 /** Names listed in `Connection` are hop-by-hop too (RFC 9110 §7.6.1). */
-function connectionListed(headers: IncomingHeaderMap): Set<string> {
+function connectionListed(value: HeaderValue): Set<string> | undefined {
+  if (typeof value === 'string' && PLAIN_CONNECTION.test(value)) return undefined;
   const listed = new Set<string>();
-  const value = headers['connection'];
-  if (value === undefined) return listed;
   for (const line of Array.isArray(value) ? value : [value]) {
     for (const token of line.split(',')) {
       const name = token.trim().toLowerCase();
@@ -40,7 +42,8 @@ function connectionListed(headers: IncomingHeaderMap): Set<string> {
 
 /** Names must be lower-case, as Node, undici and Fetch `Headers` all give them. */
 function copyExcept(headers: IncomingHeaderMap, drop: (name: string) => boolean): HeaderMap {
-  const listed = headers['connection'] === undefined ? undefined : connectionListed(headers);
+  const connection = headers['connection'];
+  const listed = connection === undefined ? undefined : connectionListed(connection);
   const out: HeaderMap = {};
   for (const name in headers) {
     const value = headers[name];
