@@ -1,8 +1,10 @@
+/** The pure parts of the /raw proxy: target parsing and path checks, header filtering, body replay, error mapping. */
 import { describe, expect, it } from 'vitest';
 import { StatusError } from '../lib/errors';
 import { isLongRunning, MAX_TARGET_LENGTH, parseRawTarget, upstreamPath } from '../lib/proxy/raw-target';
 import { clientResponseHeaders, hasRequestBody, upstreamRequestHeaders } from '../lib/proxy/headers';
 import { ReplayableBody } from '../lib/proxy/replayable-body';
+import { upstreamError } from '../lib/proxy/upstream-error';
 
 function rejection(target: string): { code: number; reason: string; message: string } {
   try {
@@ -220,5 +222,34 @@ describe('ReplayableBody', () => {
     expect(await collect(body.stream())).toBe('aaaabbbbcc');
     expect(body.replayable).toBe(false);
     expect(() => body.replay()).toThrow();
+  });
+});
+
+describe('upstreamError', () => {
+  const server = new URL('https://10.0.0.1:6443');
+  const err = (code: string, message = 'boom') => Object.assign(new Error(message), { code });
+  it.each([
+    [err('ECONNREFUSED', 'connect ECONNREFUSED 10.0.0.1:6443'), 502, 'BadGateway', 'connection refused'],
+    [err('ENOTFOUND', 'getaddrinfo ENOTFOUND api.example'), 502, 'BadGateway', 'host name not found'],
+    [err('EAI_AGAIN'), 502, 'BadGateway', 'host name lookup failed'],
+    [err('UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'unable to verify the first certificate'), 502, 'BadGateway', 'TLS handshake failed'],
+    [err('ERR_TLS_CERT_ALTNAME_INVALID'), 502, 'BadGateway', 'TLS handshake failed'],
+    [err('CERT_HAS_EXPIRED'), 502, 'BadGateway', 'TLS handshake failed'],
+    [err('UND_ERR_CONNECT_TIMEOUT'), 504, 'Timeout', 'timed out connecting'],
+    [err('UND_ERR_HEADERS_TIMEOUT'), 504, 'Timeout', 'timed out waiting for the response headers'],
+    [err('UND_ERR_SOCKET', 'other side closed'), 502, 'BadGateway', 'connection closed by the cluster'],
+    [err('UND_ERR_INVALID_ARG', 'invalid header'), 400, 'BadRequest', 'cannot be forwarded'],
+    [Object.assign(new AggregateError([err('ECONNREFUSED', 'connect ECONNREFUSED ::1:6443')], ''), {}), 502, 'BadGateway', 'connection refused'],
+    [new Error('something else'), 502, 'BadGateway', 'request failed'],
+  ])('%s → %i %s', (cause, code, reason, words) => {
+    const e = upstreamError('arn:aws:eks:x:cluster/prod', server, cause);
+    expect(e).toMatchObject({ code, reason });
+    expect(e.message).toContain('context "arn:aws:eks:x:cluster/prod": https://10.0.0.1:6443');
+    expect(e.message).toContain(words);
+  });
+
+  it('passes a StatusError through', () => {
+    const original = new StatusError('Forbidden', 'no');
+    expect(upstreamError('c', server, original)).toBe(original);
   });
 });
