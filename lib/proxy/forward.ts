@@ -106,7 +106,7 @@ function sendOnce(a: Attempt): Promise<Outcome> {
         else sink.upgraded(headers as IncomingHeaderMap, socket);
         settle({ kind: 'done' });
       },
-      onResponseStart(ctl, statusCode, headers) {
+      onResponseStart(_ctl, statusCode, headers) {
         const filtered = clientResponseHeaders(headers as IncomingHeaderMap);
         if (statusCode === 401 && a.mayRetry()) held = { headers: filtered, chunks: [] };
         else sink.start(statusCode, filtered);
