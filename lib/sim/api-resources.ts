@@ -59,7 +59,7 @@ export interface ApiResource {
   storageKey: string;
 }
 
-export const isStableVersion = (version: string): boolean => /^v\d+$/.test(version);
+const isStableVersion = (version: string): boolean => /^v\d+$/.test(version);
 
 interface LegacyResource {
   name: string;

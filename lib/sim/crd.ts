@@ -117,8 +117,3 @@ export function crdDiscovery(crd: CustomResourceDefinition): GroupDiscovery {
       }),
   };
 }
-
-/** The printer columns the CRD declares for a version (the server adds Name itself). */
-export function crdPrinterColumns(crd: CustomResourceDefinition, version: string): PrinterColumn[] {
-  return crd.spec.versions.find((v) => v.name === version)?.additionalPrinterColumns ?? [];
-}

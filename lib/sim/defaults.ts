@@ -145,8 +145,7 @@ export function companionsOf(obj: KubeObject, caPem: string): KubeObject[] {
 }
 
 export function applyUpdateDefaults(obj: KubeObject, previous: KubeObject, ctx: DefaultsContext): void {
-  if (WORKLOADS.has(obj.kind) && JSON.stringify((obj.spec as Json | undefined)?.replicas) !== JSON.stringify((previous.spec as Json | undefined)?.replicas)) {
-    followReplicas(obj);
-  }
+  // A spec change (new generation) is rolled out at once: status observes it and every replica is updated.
+  if (WORKLOADS.has(obj.kind) && obj.metadata.generation !== previous.metadata.generation) followReplicas(obj);
   if (obj.kind === 'Service') defaultService(obj, ctx);
 }

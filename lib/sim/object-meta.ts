@@ -71,7 +71,7 @@ export function isObject(value: unknown): value is Record<string, unknown> {
 }
 
 /** `pods`, or `deployments.apps`: how error messages name a resource. */
-export function qualifiedResource(res: ApiResource): string {
+function qualifiedResource(res: ApiResource): string {
   return res.group === '' ? res.resource : `${res.resource}.${res.group}`;
 }
 

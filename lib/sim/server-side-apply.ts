@@ -12,7 +12,8 @@ import type { ApiResource } from './api-resources';
 import { isObject, type KubeObject } from './object-meta';
 import { applyStrategicMergePatch, kindSchema, type StructSchema } from './patch/index';
 import { structSchema } from './patch/strategic-schema';
-import { managedEntry, withManager, type SimStore } from './store';
+import { managedEntry, withManager } from './managed-fields';
+import type { SimStore } from './store';
 
 /** FieldsV1: `f:<field>`, `k:<merge key JSON>` for keyed list items, `v:<value JSON>` for set items. */
 export type FieldSet = { [key: string]: FieldSet };

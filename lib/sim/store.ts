@@ -9,11 +9,12 @@ import { systemClock, type Clock } from '../clock';
 import { registry as defaultRegistry, type ApiResource, type ResourceRegistry } from './api-resources';
 import { EventLog, type Change, type ChangeType } from './event-log';
 import { StoredRecord } from './stored-record';
-import { alreadyExists, conflict, errorDetails, isObject, normalizeObject, notFound, qualifiedResource, validateObject, type KubeObject } from './object-meta';
+import { alreadyExists, conflict, errorDetails, isObject, normalizeObject, notFound, validateObject, type KubeObject } from './object-meta';
 import { matchesFields, matchesLabels, pinnedName, type FieldSelector, type LabelSelector } from './selectors';
 import { fieldValueOf, isIndexedField } from './selectable-fields';
 import { PodLogs } from './pod-logs';
 import { isCustomResource } from './crd';
+import { managedEntry, withManager } from './managed-fields';
 import { applyCreateDefaults, applyUpdateDefaults, companionsOf, type DefaultsContext } from './defaults';
 
 export interface WriteOptions {
@@ -511,33 +512,4 @@ export class SimStore {
     }
     return changes;
   }
-
-  /** `pods "x"` / `deployments.apps "x"`: for messages that name an object. */
-  describe(res: ApiResource, name: string): string {
-    return `${qualifiedResource(res)} "${name}"`;
-  }
-}
-
-interface ManagedFieldsEntry {
-  manager: string;
-  operation: 'Update' | 'Apply';
-  apiVersion: string;
-  time: string;
-  fieldsType: 'FieldsV1';
-  fieldsV1: Record<string, unknown>;
-  subresource?: string;
-}
-
-export function managedEntry(manager: string, operation: 'Update' | 'Apply', apiVersion: string, time: string, subresource?: string, fieldsV1: Record<string, unknown> = {}): ManagedFieldsEntry {
-  const entry: ManagedFieldsEntry = { manager, operation, apiVersion, time, fieldsType: 'FieldsV1', fieldsV1 };
-  if (subresource) entry.subresource = subresource;
-  return entry;
-}
-
-/** managedFields with `entry` replacing the same manager/operation/subresource's previous entry. */
-export function withManager(existing: unknown[] | undefined, entry: ManagedFieldsEntry): ManagedFieldsEntry[] {
-  const others = ((existing ?? []) as ManagedFieldsEntry[]).filter(
-    (e) => !(e.manager === entry.manager && e.operation === entry.operation && (e.subresource ?? '') === (entry.subresource ?? '')),
-  );
-  return [...others, entry];
 }
