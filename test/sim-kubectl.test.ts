@@ -159,7 +159,7 @@ spec:
   });
 });
 
-describe('kubectl commands that send protobuf (typed clients)', () => {
+describe('kubectl beyond the per-credential commands (typed clients send protobuf)', () => {
   let config: KubeconfigDir;
 
   beforeAll(async () => {
@@ -183,6 +183,12 @@ describe('kubectl commands that send protobuf (typed clients)', () => {
     const d = sim.store.get('deployments', 'pb', 'pb-deploy');
     expect(d?.spec).toMatchObject({ replicas: 0, selector: { matchLabels: { app: 'pb-deploy' } }, template: { metadata: { creationTimestamp: null, labels: { app: 'pb-deploy' } }, spec: { containers: [{ name: 'nginx', image: 'nginx:1.27', ports: [{ containerPort: 8080 }], resources: {} }] } } });
     expect(rows(await kubectlOk(config, ['get', 'deploy', '-n', 'pb']))[1]?.slice(0, 2)).toEqual(['pb-deploy', '0/0']);
+  });
+
+  it('set image, then rollout status and wait see the rollout finished', async () => {
+    await kubectlOk(config, ['set', 'image', 'deployment/web', '-n', 'shop', 'nginx=nginx:1.28']);
+    expect(await kubectlOk(config, ['rollout', 'status', 'deployment/web', '-n', 'shop', '--timeout=5s'])).toBe('deployment "web" successfully rolled out\n');
+    expect(await kubectlOk(config, ['wait', '--for=condition=Available', 'deployment/web', '-n', 'shop', '--timeout=5s'])).toBe('deployment.apps/web condition met\n');
   });
 
   it('auth can-i, auth whoami and create token answer without storing anything', async () => {
