@@ -120,6 +120,24 @@ describe('discovery', () => {
     expect((await get('/api')).json()).toMatchObject({ kind: 'APIVersions', versions: ['v1'] });
   });
 
+  it('serves exactly the reference documents with non-stable versions filtered out, key order kept', async () => {
+    const stable = (v: { version: string }) => /^v\d+$/.test(v.version);
+    type Group = { metadata?: { name: string }; name?: string; versions: { version: string }[]; preferredVersion?: { version: string } };
+    const aggregated = JSON.parse(reference('aggregated_v2.json')) as { items: Group[] };
+    const expectedItems = aggregated.items.flatMap((g) => (g.versions.some(stable) ? [{ ...g, versions: g.versions.filter(stable) }] : []));
+    const served = (await get('/apis', 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList')).json<{ items: Group[] }>();
+    expect(JSON.stringify(served.items.slice(0, expectedItems.length))).toBe(JSON.stringify(expectedItems));
+
+    const legacy = JSON.parse(reference('apis.json')) as { groups: Group[] };
+    const expectedGroups = legacy.groups.flatMap((g) => {
+      const versions = g.versions.filter(stable);
+      return versions.length === 0 ? [] : [{ name: g.name, preferredVersion: g.preferredVersion && stable(g.preferredVersion) ? g.preferredVersion : versions[0], versions }];
+    });
+    const groups = (await get('/apis')).json<{ groups: Group[] }>().groups;
+    expect(JSON.stringify(groups.slice(0, expectedGroups.length))).toBe(JSON.stringify(expectedGroups));
+    expect(groups.slice(expectedGroups.length).map((g) => g.name)).toEqual(['metrics.k8s.io', 'stable.example.com']);
+  });
+
   it('describes metrics.k8s.io and the CRD group as their servers do', async () => {
     const metrics = (await get('/apis/metrics.k8s.io/v1beta1')).json<{ resources: { name: string; kind: string; verbs: string[]; namespaced: boolean }[] }>();
     expect(metrics.resources.map((r) => [r.name, r.kind, r.namespaced, r.verbs])).toEqual([
