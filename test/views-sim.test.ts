@@ -3,7 +3,7 @@ import type { KubeObject } from '../lib/sim';
 import { dashboard, type Dashboard } from '../lib/views/dashboard';
 import { workloadGraph } from '../lib/views/hierarchy';
 import { networkGraph } from '../lib/views/network';
-import { topology } from '../lib/views/topology';
+import { topology, type Topology } from '../lib/views/topology';
 import { CONTEXT, fixtureState, startViews, waitFor, type ViewsHarness } from './views-support';
 
 /**
@@ -75,7 +75,10 @@ describe('views from the watch cache of a simulated cluster', () => {
     expect(missing.body).toMatchObject({ kind: 'Status', reason: 'NotFound', code: 404, message: 'pods "nope" not found' });
   });
 
-  it('follows a pod becoming ready within a second', async () => {
+  it('follows a pod becoming ready within a second, in the dashboard and the (reused) namespace topology', async () => {
+    const agentReady = async () => ((await h.get('/topology/namespaces/default')).body as Topology).nodes.find((n) => n.id === 'containerd://hhhhhhhh')?.ready;
+    expect(await agentReady()).toBe(false);
+    expect(await agentReady()).toBe(false);
     const before = await board();
     expect(before.problems.map((p) => p.name)).toContain('log-agent-yyyy');
     h.sim.store.mutate('pods', 'default', 'log-agent-yyyy', (pod) => {
@@ -88,6 +91,7 @@ describe('views from the watch cache of a simulated cluster', () => {
     const after = await board();
     expect(after.pod.available).toBe(before.pod.available);
     expect(after.problems.map((p) => p.name)).not.toContain('log-agent-yyyy');
+    expect(await agentReady()).toBe(true);
   });
 
   it('follows a deployment scaling, and one losing ready replicas, each within a second', async () => {

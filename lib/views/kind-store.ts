@@ -8,12 +8,24 @@ import type { SlimObject } from './slim';
 export class KindStore<T extends SlimObject> {
   private readonly byNamespace = new Map<string, Map<string, T>>();
   private count = 0;
+  private changed = 0;
+  private readonly changedIn = new Map<string, number>();
   private seen: Set<string> | undefined;
 
   constructor(private readonly onChange?: (before: T | undefined, after: T | undefined) => void) {}
 
   get size(): number {
     return this.count;
+  }
+
+  /** Moves whenever an object is put or deleted (in `namespace`, or anywhere): what a rendered view depends on. */
+  changes(namespace?: string): number {
+    return namespace === undefined ? this.changed : (this.changedIn.get(namespace) ?? 0);
+  }
+
+  private touch(namespace: string): void {
+    this.changed++;
+    this.changedIn.set(namespace, (this.changedIn.get(namespace) ?? 0) + 1);
   }
 
   get(namespace: string, uid: string): T | undefined {
@@ -30,6 +42,7 @@ export class KindStore<T extends SlimObject> {
     items.set(item.uid, item);
     if (before === undefined) this.count++;
     this.seen?.add(item.uid);
+    this.touch(item.namespace);
     this.onChange?.(before, item);
   }
 
@@ -40,6 +53,7 @@ export class KindStore<T extends SlimObject> {
     items.delete(uid);
     if (items.size === 0) this.byNamespace.delete(namespace);
     this.count--;
+    this.touch(namespace);
     this.onChange?.(before, undefined);
   }
 

@@ -62,6 +62,10 @@ const REFERENCE_RESOURCES: Record<Reference['kind'], ResourceName> = {
 /** Asks for metadata only (a Secret's data has no business crossing the wire); plain JSON from older servers. */
 const METADATA_ONLY = 'application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1,application/json';
 
+/** Rendered views kept per context for reuse, and the largest kept: a whole cluster's topology is not. */
+const MAX_RENDERED = 16;
+const MAX_RENDERED_LENGTH = 8 << 20;
+
 /** Namespaces are listed only to name them all: a namespace-scoped view does not need them. */
 const scoped = (kinds: readonly ViewKind[], namespace: string | undefined): ViewKind[] => (namespace === undefined ? [...kinds] : kinds.filter((k) => k !== 'namespaces'));
 
@@ -119,7 +123,8 @@ export function createViewStore(options: ViewStoreOptions): ViewStore {
   const headersTimeoutMs = options.timeoutMs;
   const staleWarningMs = options.staleWarningMs ?? 5_000;
   const problemLimit = options.problemLimit ?? DEFAULT_PROBLEM_LIMIT;
-  const caches = new Map<string, { cache: ClusterCache; lastUsed: number; dashboard?: { version: number; warnings: string; json: string } }>();
+  /** Per context: its cache, when it was last asked for, and rendered views reusable until their state moves. */
+  const caches = new Map<string, { cache: ClusterCache; lastUsed: number; rendered: Map<string, { version: number; warnings: string; json: string }> }>();
 
   const drop = (context: string) => {
     const entry = caches.get(context);
@@ -150,7 +155,7 @@ export function createViewStore(options: ViewStoreOptions): ViewStore {
       entry = undefined;
     }
     if (entry === undefined) {
-      entry = { cache: new ClusterCache(connection, { pageSize, watchSeconds: options.watchSeconds ?? 300, headersTimeoutMs, log }), lastUsed: clock.now() };
+      entry = { cache: new ClusterCache(connection, { pageSize, watchSeconds: options.watchSeconds ?? 300, headersTimeoutMs, log }), lastUsed: clock.now(), rendered: new Map() };
       caches.set(context, entry);
       if (sweeper === undefined) {
         sweeper = setInterval(tick, 60_000);
@@ -184,12 +189,37 @@ export function createViewStore(options: ViewStoreOptions): ViewStore {
     return { state: cache.state, troubles: cache.troubles(kinds), connection, cache };
   }
 
-  async function view(context: string, kinds: readonly ViewKind[], namespace: string | undefined, render: (s: Snapshot) => object, bodyWarnings: boolean): Promise<ViewResponse> {
-    const snapshot = await read(context, kinds, namespace);
-    checkAccess(kinds, snapshot.troubles);
+  interface Render {
+    kinds: readonly ViewKind[];
+    namespace: string | undefined;
+    render: (s: Snapshot) => object;
+    /** Object-shaped views carry their warnings in the body too; hierarchy maps (namespace → nodes) cannot. */
+    bodyWarnings: boolean;
+    /** For a view that can say when it changes: its name and the number that moves when it does. */
+    memo?: { key: string; version: (state: ClusterState) => number };
+  }
+
+  async function view(context: string, r: Render): Promise<ViewResponse> {
+    const snapshot = await read(context, r.kinds, r.namespace);
+    checkAccess(r.kinds, snapshot.troubles);
     const warnings = warningsOf(snapshot.troubles, staleWarningMs);
-    const rendered = render(snapshot);
-    return { json: bodyWarnings ? withWarnings(rendered, warnings) : JSON.stringify(rendered), warnings };
+    const entry = snapshot.cache === undefined || r.memo === undefined ? undefined : caches.get(context);
+    const version = r.memo?.version(snapshot.state) ?? 0;
+    const key = warnings.join('\n');
+    const memo = r.memo === undefined ? undefined : entry?.rendered.get(r.memo.key);
+    if (memo !== undefined && memo.version === version && memo.warnings === key) return { json: memo.json, warnings };
+    const rendered = r.render(snapshot);
+    const json = r.bodyWarnings ? withWarnings(rendered, warnings) : JSON.stringify(rendered);
+    if (entry !== undefined && r.memo !== undefined && json.length <= MAX_RENDERED_LENGTH) {
+      // Most recently rendered last; the oldest goes first when there are too many.
+      entry.rendered.delete(r.memo.key);
+      entry.rendered.set(r.memo.key, { version, warnings: key, json });
+      for (const old of entry.rendered.keys()) {
+        if (entry.rendered.size <= MAX_RENDERED) break;
+        entry.rendered.delete(old);
+      }
+    }
+    return { json, warnings };
   }
 
   async function resolve(connection: ClusterConnection, namespace: string, refs: Reference[], warnings: string[]): Promise<ReferencedObject[]> {
@@ -213,27 +243,24 @@ export function createViewStore(options: ViewStoreOptions): ViewStore {
 
   return {
     topology: (context, namespace) =>
-      view(context, namespace === undefined ? ['nodes', 'pods'] : ['pods'], namespace, ({ state }) => topology(context, state, namespace), true),
+      view(context, {
+        kinds: namespace === undefined ? ['nodes', 'pods'] : ['pods'],
+        namespace,
+        render: ({ state }) => topology(context, state, namespace),
+        bodyWarnings: true,
+        // One namespace's picture moves only with its pods (the nodes it shows are where they run).
+        memo: { key: `topology/${namespace ?? ''}`, version: (state) => (namespace === undefined ? state.pods.changes() + state.nodes.changes() : state.pods.changes(namespace)) },
+      }),
 
-    async dashboard(context) {
-      const snapshot = await read(context, DASHBOARD_KINDS, undefined);
-      checkAccess(DASHBOARD_KINDS, snapshot.troubles);
-      const warnings = warningsOf(snapshot.troubles, staleWarningMs);
-      const key = warnings.join('\n');
-      const entry = snapshot.cache === undefined ? undefined : caches.get(context);
-      const version = snapshot.state.tally.version;
-      // Reused until a change the dashboard shows: a warm request costs a lookup, not a recount.
-      if (entry?.dashboard !== undefined && entry.dashboard.version === version && entry.dashboard.warnings === key) return { json: entry.dashboard.json, warnings };
-      const json = withWarnings(dashboard(snapshot.state.tally, problemLimit), warnings);
-      if (entry !== undefined) entry.dashboard = { version, warnings: key, json };
-      return { json, warnings };
-    },
+    // Reused until a change the dashboard shows: a warm request costs a lookup, not a recount.
+    dashboard: (context) =>
+      view(context, { kinds: DASHBOARD_KINDS, namespace: undefined, render: ({ state }) => dashboard(state.tally, problemLimit), bodyWarnings: true, memo: { key: 'dashboard', version: (state) => state.tally.version } }),
 
     workloads: (context, namespace) =>
-      view(context, scoped(['namespaces', ...OWNER_KINDS, 'pods'], namespace), namespace, ({ state }) => workloadGraph(state, namespace), false),
+      view(context, { kinds: scoped(['namespaces', ...OWNER_KINDS, 'pods'], namespace), namespace, render: ({ state }) => workloadGraph(state, namespace), bodyWarnings: false }),
 
     network: (context, namespace) =>
-      view(context, scoped(['namespaces', 'services', 'ingresses', 'pods'], namespace), namespace, ({ state }) => networkGraph(state, namespace), false),
+      view(context, { kinds: scoped(['namespaces', 'services', 'ingresses', 'pods'], namespace), namespace, render: ({ state }) => networkGraph(state, namespace), bodyWarnings: false }),
 
     async pod(context, namespace, name) {
       const kinds: ViewKind[] = ['pods', ...OWNER_KINDS, 'services'];
