@@ -10,7 +10,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
@@ -92,7 +92,7 @@ async function startServer(kubeconfig: string, mode: 'cache' | 'naive'): Promise
   return { proc, base: `http://127.0.0.1:${port}` };
 }
 
-const line = (label: string, t: Timing) => `${label.padEnd(44)} p50 ${ms(t.p50).padStart(7)} ms   p99 ${ms(t.p99).padStart(7)} ms   max ${ms(t.max).padStart(7)} ms   (n=${t.n})`;
+const line = (label: string, t: Timing) => `${label.padEnd(42)} p50 ${ms(t.p50).padStart(7)} ms   p99 ${ms(t.p99).padStart(7)} ms   max ${ms(t.max).padStart(7)} ms   (n=${t.n})`;
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'kore-bench-views-'));
@@ -128,11 +128,13 @@ async function main(): Promise<void> {
     const nsTopologyCold = await get(cached.base, `/topology/namespaces/${appNamespaces[0]}`);
     const dashWarm = await time(cached.base, () => '/dashboard', REQUESTS, 200);
     const topoWarm = await time(cached.base, nsPaths(appNamespaces), Math.min(REQUESTS, 500), 20);
+    const topoOne = await time(cached.base, nsPaths(appNamespaces.slice(0, 1)), Math.min(REQUESTS, 500), 5);
     const warmMemory = memory(cached.proc.pid!);
     sim.proc.kill('SIGUSR2');
     await new Promise((r) => setTimeout(r, 2_000));
     const dashChurn = await time(cached.base, () => '/dashboard', REQUESTS);
     const topoChurn = await time(cached.base, nsPaths(appNamespaces), Math.min(REQUESTS, 500));
+    const topoOneChurn = await time(cached.base, nsPaths(appNamespaces.slice(0, 1)), Math.min(REQUESTS, 500));
     const churnMemory = memory(cached.proc.pid!);
     await stop(cached.proc);
 
@@ -145,13 +147,17 @@ async function main(): Promise<void> {
     await stop(naive.proc);
 
     console.log('');
+    // The machine is shared: say how busy it was, since tail latencies depend on it.
+    console.log(`load average at the end: ${loadavg().map((x) => x.toFixed(1)).join(' ')} (${process.env.HOSTNAME ?? 'this machine'})`);
     console.log(`watch cache (${appNamespaces.length} app namespaces, ~${Math.round(access.pods / appNamespaces.length)} pods each)`);
     console.log(`  first /dashboard (cold: lists every kind)   ${ms(cold.ms)} ms  (${cold.bytes} bytes)`);
     console.log(`  first namespace /topology after that       ${ms(nsTopologyCold.ms)} ms  (${nsTopologyCold.bytes} bytes)`);
     console.log(`  ${line('/dashboard warm', dashWarm)}`);
-    console.log(`  ${line('namespace /topology warm', topoWarm)}`);
+    console.log(`  ${line('namespace /topology warm, 50 in turn', topoWarm)}`);
+    console.log(`  ${line('namespace /topology warm, the same one', topoOne)}`);
     console.log(`  ${line('/dashboard, 100 pod changes/s', dashChurn)}`);
-    console.log(`  ${line('namespace /topology, 100 pod changes/s', topoChurn)}`);
+    console.log(`  ${line('namespace /topology, 50 in turn, churn', topoChurn)}`);
+    console.log(`  ${line('namespace /topology, the same one, churn', topoOneChurn)}`);
     console.log(`  RSS after the first dashboard ${mib(afterCold.rss)}, warm ${mib(warmMemory.rss)}, with churn ${mib(churnMemory.rss)}, peak ${mib(churnMemory.peak)}`);
     console.log('naive (paginated full list on every request)');
     console.log(`  first /dashboard                           ${ms(naiveCold.ms)} ms`);
