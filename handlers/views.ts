@@ -33,9 +33,14 @@ function cluster(c: Context): string {
   return name;
 }
 
-/** Kubernetes-style warning headers (code 299), so kubectl-minded clients see them whatever the body shape. */
-function respond(view: ViewResponse): Response {
-  const headers = new Headers({ 'content-type': 'application/json' });
+/**
+ * Kubernetes-style warning headers (code 299), so kubectl-minded clients see them whatever the body shape;
+ * Server-Timing says how long the view took here, apart from the network and the client.
+ */
+async function respond(compute: () => Promise<ViewResponse>): Promise<Response> {
+  const start = performance.now();
+  const view = await compute();
+  const headers = new Headers({ 'content-type': 'application/json', 'server-timing': `view;dur=${(performance.now() - start).toFixed(3)}` });
   for (const w of view.warnings) headers.append('warning', `299 - ${JSON.stringify(w.replace(/[^\x20-\x7e]/g, '?'))}`);
   return new Response(view.json, { status: 200, headers });
 }
@@ -44,23 +49,23 @@ export function viewsRoutes(views: ViewStore): Hono {
   const app = new Hono();
   const base = '/api/clusters/:cluster';
 
-  const topology = async (c: Context) => respond(await views.topology(cluster(c), namespaceOf(c)));
+  const topology = async (c: Context) => respond(() => views.topology(cluster(c), namespaceOf(c)));
   for (const path of ['/topology', '/graph/topology', '/topology/namespaces/:ns', '/graph/topology/namespaces/:ns']) app.get(base + path, topology);
 
-  app.get(`${base}/dashboard`, async (c) => respond(await views.dashboard(cluster(c))));
+  app.get(`${base}/dashboard`, async (c) => respond(() => views.dashboard(cluster(c))));
 
-  const workloads = async (c: Context) => respond(await views.workloads(cluster(c), namespaceOf(c)));
+  const workloads = async (c: Context) => respond(() => views.workloads(cluster(c), namespaceOf(c)));
   app.get(`${base}/graph/workloads`, workloads);
   app.get(`${base}/graph/workloads/namespaces/:ns`, workloads);
 
-  const network = async (c: Context) => respond(await views.network(cluster(c), namespaceOf(c)));
+  const network = async (c: Context) => respond(() => views.network(cluster(c), namespaceOf(c)));
   app.get(`${base}/graph/network`, network);
   app.get(`${base}/graph/network/namespaces/:ns`, network);
 
   app.get(`${base}/graph/pod/namespaces/:ns/pods/:pod`, async (c) => {
     const ns = valid(DNS_LABEL, c.req.param('ns'), 'namespace');
     const pod = valid(DNS_SUBDOMAIN, c.req.param('pod'), 'pod name');
-    return respond(await views.pod(cluster(c), ns, pod));
+    return respond(() => views.pod(cluster(c), ns, pod));
   });
   return app;
 }
