@@ -81,13 +81,8 @@ function startKubectl(args: string[]): { child: ChildProcessWithoutNullStreams; 
   return { child, lines, waitFor: (n) => expect.poll(() => lines.length, { timeout: 10_000, interval: 25 }).toBeGreaterThanOrEqual(n) as Promise<void> };
 }
 
-/**
- * Watches and followed logs each hold one subscription to the simulated store while their upstream
- * request is open. SimStore keeps the set private; read it for this one purpose.
- */
-function openStreams(): number {
-  return (sim.store as unknown as { listeners: Set<unknown> }).listeners.size;
-}
+/** Watches and followed logs each hold one subscription to the simulated store while their upstream request is open. */
+const openStreams = () => sim.store.subscriberCount;
 
 function killAndWait(child: ChildProcessWithoutNullStreams): Promise<void> {
   return new Promise((resolve) => {
@@ -114,9 +109,6 @@ function manifest(name: string, kind: 'ConfigMap' | 'Deployment'): string {
   writeFileSync(path, JSON.stringify(obj));
   return path;
 }
-
-// Until lib/sim serves /openapi/v3, client-side validation cannot download its schemas.
-const NO_VALIDATE = '--validate=false';
 
 describe.each(Object.entries(CONTEXTS))('kubectl through /raw with a %s context', (kind, context) => {
   const k = (args: string[], stdin?: string) => kubectl([...viaProxy(context), ...args], stdin);
@@ -152,8 +144,8 @@ describe.each(Object.entries(CONTEXTS))('kubectl through /raw with a %s context'
 
   it('apply -f, apply --server-side, patch merge/json/strategic, delete', async () => {
     const cm = manifest(name, 'ConfigMap');
-    expect((await k(['apply', NO_VALIDATE, '-f', cm])).stdout.trim()).toBe(`configmap/${name} created`);
-    expect((await k(['apply', NO_VALIDATE, '--server-side', '-f', cm])).stdout.trim()).toBe(`configmap/${name} serverside-applied`);
+    expect((await k(['apply', '-f', cm])).stdout.trim()).toBe(`configmap/${name} created`);
+    expect((await k(['apply', '--server-side', '-f', cm])).stdout.trim()).toBe(`configmap/${name} serverside-applied`);
     expect((await k(['patch', 'configmap', name, '-n', 'default', '--type', 'merge', '-p', '{"data":{"b":"2"}}'])).stdout.trim()).toBe(`configmap/${name} patched`);
     expect((await k(['patch', 'configmap', name, '-n', 'default', '--type', 'json', '-p', '[{"op":"replace","path":"/data/a","value":"one"}]'])).code).toBe(0);
     const data = await direct(['get', 'configmap', name, '-n', 'default', '-o', 'jsonpath={.data}']);
@@ -161,7 +153,7 @@ describe.each(Object.entries(CONTEXTS))('kubectl through /raw with a %s context'
 
     // Strategic merge: the container list is merged by name, so env gains B and keeps A.
     const deploy = manifest(name, 'Deployment');
-    expect((await k(['apply', NO_VALIDATE, '-f', deploy])).stdout.trim()).toBe(`deployment.apps/${name} created`);
+    expect((await k(['apply', '-f', deploy])).stdout.trim()).toBe(`deployment.apps/${name} created`);
     const strategic = await k(['patch', 'deployment', name, '-n', 'default', '--type', 'strategic', '-p', '{"spec":{"template":{"spec":{"containers":[{"name":"app","env":[{"name":"B","value":"2"}]}]}}}}']);
     expect(strategic.stdout.trim()).toBe(`deployment.apps/${name} patched`);
     const env = await direct(['get', 'deployment', name, '-n', 'default', '-o', 'jsonpath={.spec.template.spec.containers[0].env}']);
