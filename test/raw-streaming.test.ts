@@ -105,9 +105,12 @@ function handle(req: IncomingMessage, res: ServerResponse): void {
       case '/gzip':
         res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip', 'content-length': String(GZIPPED.length) });
         return void res.end(GZIPPED);
-      default:
-        res.writeHead(200, { 'content-type': 'application/json', connection: 'keep-alive, x-upstream-hop', 'x-upstream-hop': 'drop me', 'audit-id': 'a1' });
-        res.end(JSON.stringify({ ok: true }));
+      default: {
+        const body = JSON.stringify({ ok: true });
+        const headers = { 'content-type': 'application/json', 'content-length': String(body.length), connection: 'keep-alive, x-upstream-hop', 'x-upstream-hop': 'drop me', 'audit-id': 'a1' };
+        res.writeHead(200, headers);
+        res.end(body);
+      }
     }
   });
 }
@@ -168,11 +171,18 @@ afterAll(async () => {
 
 const lastSeen = () => upstreamState.seen[upstreamState.seen.length - 1] as Seen;
 
-describe('forwarding', () => {
+/** Both ways in: the Node fast path, and the Fetch route (taken by browser requests, which carry Origin). */
+const ENTRANCES: [string, Record<string, string>][] = [
+  ['fast path', {}],
+  ['Fetch route', { origin: 'http://localhost:5173' }],
+];
+
+describe.each(ENTRANCES)('forwarding (%s)', (_entrance, via) => {
   it('sends the path and query byte for byte, and the context credentials instead of the caller headers', async () => {
     const query = 'labelSelector=app%3Dweb%2Ctier%20in%20(a%2Cb)&x=1&x=2&fieldSelector=metadata.name%3D%25zz&empty=&flag';
     const res = await send(proxy.port, 'GET', `/raw/clusters/up-token/api/v1/namespaces/default/pods?${query}`, {
       headers: {
+        ...via,
         authorization: 'Bearer caller-secret',
         cookie: 'session=caller',
         'impersonate-user': 'system:admin',
@@ -199,7 +209,7 @@ describe('forwarding', () => {
   });
 
   it('routes an EKS-style context name (":" and "/" encoded in the segment)', async () => {
-    const res = await send(proxy.port, 'GET', `/raw/clusters/${encodeURIComponent(EKS)}/api/v1/pods?limit=1`);
+    const res = await send(proxy.port, 'GET', `/raw/clusters/${encodeURIComponent(EKS)}/api/v1/pods?limit=1`, { headers: via });
     expect(res.status).toBe(200);
     expect(lastSeen().url).toBe('/api/v1/pods?limit=1');
     expect(lastSeen().headers.authorization).toBeUndefined(); // a cert context sends no bearer token
@@ -209,7 +219,7 @@ describe('forwarding', () => {
     const body = JSON.stringify({ metadata: { labels: { a: 'b' } } });
     const res = await new Promise<number>((resolve, reject) => {
       const req = httpRequest(
-        { host: '127.0.0.1', port: proxy.port, method: 'PATCH', path: '/raw/clusters/up-cert/api/v1/namespaces/default/pods/p', headers: { 'content-type': 'application/merge-patch+json' } },
+        { host: '127.0.0.1', port: proxy.port, method: 'PATCH', path: '/raw/clusters/up-cert/api/v1/namespaces/default/pods/p', headers: { ...via, 'content-type': 'application/merge-patch+json' } },
         (r) => r.resume().on('end', () => resolve(r.statusCode ?? 0)),
       );
       req.on('error', reject);
@@ -222,15 +232,16 @@ describe('forwarding', () => {
   });
 
   it('passes Content-Encoding through without decompressing', async () => {
-    const res = await send(proxy.port, 'GET', '/raw/clusters/up-cert/gzip', { headers: { 'accept-encoding': 'gzip' } });
+    const res = await send(proxy.port, 'GET', '/raw/clusters/up-cert/gzip', { headers: { ...via, 'accept-encoding': 'gzip' } });
     expect(res.headers['content-encoding']).toBe('gzip');
     expect(res.body.equals(GZIPPED)).toBe(true);
   });
 
   it('answers HEAD with the headers only', async () => {
-    const res = await send(proxy.port, 'HEAD', '/raw/clusters/up-cert/api/v1/pods');
+    const res = await send(proxy.port, 'HEAD', '/raw/clusters/up-cert/api/v1/pods', { headers: via });
     expect(res.status).toBe(200);
     expect(res.body.length).toBe(0);
+    expect(res.headers['content-length']).toBe(String(JSON.stringify({ ok: true }).length));
     expect(lastSeen().method).toBe('HEAD');
   });
 });
@@ -260,14 +271,10 @@ describe('streaming', () => {
     const before = process.memoryUsage.rss();
     const { bytes, maxRss } = await streamAndSample('/raw/clusters/up-cert/big?mb=200');
     expect(bytes).toBeGreaterThan(200 * MB);
-    console.log(`200 MB through the proxy: RSS +${((maxRss - before) / MB).toFixed(1)} MB at most`);
     expect(maxRss - before).toBeLessThan(64 * MB);
   });
 
-  for (const [name, headers] of [
-    ['fast path', {}],
-    ['Fetch route (a browser request, Origin set)', { origin: 'http://localhost:5173' }],
-  ] as [string, Record<string, string>][]) {
+  for (const [name, headers] of ENTRANCES) {
     it(`closes the upstream watch as soon as the client leaves (${name})`, async () => {
       const before = upstreamState.openStreams;
       await new Promise<void>((resolve, reject) => {
@@ -317,9 +324,9 @@ describe('streaming', () => {
     expect(cut).toMatch(/^error/);
   });
 
-  it('ends the client stream with an error when the upstream resets mid-body', async () => {
+  it.each(ENTRANCES)('ends the client stream with an error when the upstream resets mid-body (%s)', async (_entrance, via) => {
     const outcome = await new Promise<string>((resolve) => {
-      const req = httpRequest({ host: '127.0.0.1', port: proxy.port, path: '/raw/clusters/up-cert/reset' }, (res) => {
+      const req = httpRequest({ host: '127.0.0.1', port: proxy.port, path: '/raw/clusters/up-cert/reset', headers: via }, (res) => {
         expect(res.statusCode).toBe(200);
         res.on('data', () => undefined);
         res.on('end', () => resolve('clean end'));
