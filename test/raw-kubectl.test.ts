@@ -4,7 +4,7 @@
  * context credential: client certificate, bearer token, exec plugin. The context names carry `@`, `:` and `/`.
  */
 import { execFile, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClusterRegistry } from '../lib/clusters/types';
@@ -41,6 +41,7 @@ afterAll(async () => {
   await proxy?.close(100);
   await registry?.close();
   await sim?.close();
+  if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
 });
 
 interface Run {

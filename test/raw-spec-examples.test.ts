@@ -5,7 +5,7 @@
  * through the proxy (a kubeconfig whose server is `/raw/clusters/kubernetes@in-cluster`).
  */
 import { execFile } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -46,6 +46,7 @@ afterAll(async () => {
   await proxy?.close(100);
   await registry?.close();
   await sim?.close();
+  if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
 });
 
 /** Runs a spec snippet through bash, the host swapped for the test server; stdout only. */

@@ -3,6 +3,7 @@
  * cheaply: 200 MB answers, resets mid-stream, silence, compressed bodies, and exact accounting of the
  * requests and connections it saw.
  */
+import { rmSync } from 'node:fs';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import { createServer as createTcpServer, type Server as TcpServer, type Socket } from 'node:net';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -123,6 +124,7 @@ let proxy: RunningServer;
 let registry: ClusterRegistry;
 let plugin: ReturnType<typeof execPlugin>;
 let blackholeAnswer: Promise<RawResponse>;
+let dir: string | undefined;
 const EKS = 'arn:aws:eks:eu-west-1:123456789012:cluster/prod';
 
 function listen(server: HttpsServer | TcpServer): Promise<number> {
@@ -142,7 +144,7 @@ beforeAll(async () => {
   const closedPort = await listen(closed);
   await new Promise((r) => closed.close(r));
 
-  const dir = tempDir('raw-streaming');
+  dir = tempDir('raw-streaming');
   plugin = execPlugin(dir, 'token-1');
   const cert = { 'client-certificate-data': b64(pki.client.certPem), 'client-key-data': b64(pki.client.keyPem) };
   const specs: ContextSpec[] = [
@@ -167,6 +169,7 @@ afterAll(async () => {
   for (const s of blackholeSockets) s.destroy();
   upstream?.closeAllConnections();
   await Promise.all([new Promise((r) => upstream?.close(r)), new Promise((r) => blackhole?.close(r))]);
+  if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
 });
 
 const lastSeen = () => upstreamState.seen[upstreamState.seen.length - 1] as Seen;

@@ -3,6 +3,7 @@
  * every request and upgraded socket: subprotocols intact, both sides closed together, and a refused
  * upgrade relayed and closed, never tunnelled (CVE-2018-1002105).
  */
+import { rmSync } from 'node:fs';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { IncomingMessage } from 'node:http';
 import { connect, type Socket } from 'node:net';
@@ -23,6 +24,7 @@ let wss: WebSocketServer;
 let registry: ClusterRegistry;
 let proxy: RunningServer;
 let plugin: ReturnType<typeof execPlugin>;
+let dir: string | undefined;
 
 function refuse(socket: Duplex, code: number, reason: string, extraHeaders = ''): void {
   const body = JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: `${reason} by the cluster`, reason, code });
@@ -55,7 +57,8 @@ beforeAll(async () => {
   upstream.on('upgrade', onUpgrade);
   await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r));
   const url = `https://127.0.0.1:${(upstream.address() as { port: number }).port}`;
-  plugin = execPlugin(tempDir('raw-upgrade'), 'token-1');
+  dir = tempDir('raw-upgrade');
+  plugin = execPlugin(dir, 'token-1');
   const specs: ContextSpec[] = [
     { name: 'up-token', server: url, caPem: pki.ca.certPem, user: { token: 'token-1' } },
     { name: 'up-exec', server: url, caPem: pki.ca.certPem, user: plugin.user },
@@ -69,6 +72,7 @@ afterAll(async () => {
   await registry?.close();
   for (const s of openUpstream) s.destroy();
   await new Promise((r) => upstream?.close(r));
+  if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
 });
 
 const EXEC = '/api/v1/namespaces/default/pods/busybox/exec?command=sh&stdin=true&stdout=true&tty=false';
