@@ -137,7 +137,10 @@ describe('applyJsonPatch (RFC 6902)', () => {
     expect(err.reason).toBe('Invalid');
     expect(err.message).toBe(JSON_PATCH_FAILED_MESSAGE);
     expect(err.message).toBe('the server rejected our request due to an error in our request');
+    expect(err.details?.causes).toHaveLength(1);
+    expect(err.details?.causes?.[0]?.reason).toBe('UnexpectedServerResponse');
     expect(err.details?.causes?.[0]?.message).toContain('/metadata/name');
+    expect(err.details?.causes?.[0]).not.toHaveProperty('field');
     expect(err.toStatus()).toMatchObject({ kind: 'Status', status: 'Failure', reason: 'Invalid', code: 422 });
     expect(doc).toEqual({ metadata: { name: 'web', labels: { a: '1' } } });
   });

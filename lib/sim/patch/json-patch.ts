@@ -35,8 +35,9 @@ export function applyJsonPatch(target: unknown, ops: unknown): unknown {
       doc = applyOperation(doc, parseOperation(raw));
     } catch (err) {
       if (!(err instanceof PatchFailure) && !(err instanceof PointerError)) throw err;
+      // errors.NewGenericServerResponse(422, ...): the library's message as an UnexpectedServerResponse cause, no field.
       throw new StatusError('Invalid', JSON_PATCH_FAILED_MESSAGE, {
-        causes: [{ reason: 'FieldValueInvalid', message: `operation ${index}: ${err.message}` }],
+        causes: [{ reason: 'UnexpectedServerResponse', message: `operation ${index}: ${err.message}` }],
       });
     }
   });
