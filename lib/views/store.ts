@@ -63,7 +63,7 @@ const REFERENCE_RESOURCES: Record<Reference['kind'], ResourceName> = {
 const METADATA_ONLY = 'application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1,application/json';
 
 /** Rendered views kept per context for reuse, and the largest kept: a whole cluster's topology is not. */
-const MAX_RENDERED = 16;
+const MAX_RENDERED = 8;
 const MAX_RENDERED_LENGTH = 8 << 20;
 
 /** Namespaces are listed only to name them all: a namespace-scoped view does not need them. */
