@@ -135,7 +135,8 @@ describe('discovery', () => {
     });
     const groups = (await get('/apis')).json<{ groups: Group[] }>().groups;
     expect(JSON.stringify(groups.slice(0, expectedGroups.length))).toBe(JSON.stringify(expectedGroups));
-    expect(groups.slice(expectedGroups.length).map((g) => g.name)).toEqual(['metrics.k8s.io', 'stable.example.com']);
+    // By APIService priority: CRD groups are registered at 1000, metrics-server's APIService at 100.
+    expect(groups.slice(expectedGroups.length).map((g) => g.name)).toEqual(['stable.example.com', 'metrics.k8s.io']);
   });
 
   it('describes metrics.k8s.io and the CRD group as their servers do', async () => {

@@ -1,10 +1,12 @@
 /**
  * The resources the simulated API server serves, in the aggregated-discovery shape (apidiscovery.k8s.io/v2),
  * derived from the reference documents: the stable versions of `aggregated_v2.json`, the core group converted
- * from `api__v1.json`, plus metrics.k8s.io and the simulated CRD group. Routing and discovery both read this.
+ * from `api__v1.json`, plus metrics.k8s.io — and the groups of the established CRDs, which come and go as
+ * CRDs are created, changed and deleted. Routing and discovery both read this.
  */
 import { aggregatedV2, coreV1 } from './discovery/index';
-import { CRONTAB_CRD, crdDiscovery } from './crd';
+import type { CustomResourceDefinition } from './crd';
+import { crdGroups } from './crd-discovery';
 
 export interface ResponseKind {
   group: string;
@@ -57,6 +59,8 @@ export interface ApiResource {
   subresources: ReadonlyMap<string, { kind: string; group: string; version: string; verbs: ReadonlySet<string> }>;
   /** `group/resource`: the same objects whatever version they are read at. */
   storageKey: string;
+  /** The definition of a custom resource (undefined for built-in ones). */
+  crd?: CustomResourceDefinition;
 }
 
 const isStableVersion = (version: string): boolean => /^v\d+$/.test(version);
@@ -124,12 +128,8 @@ function stableOnly(group: GroupDiscovery): GroupDiscovery | undefined {
   return versions.length === 0 ? undefined : { ...group, versions };
 }
 
-/** Non-core groups, preferred version first in each, in the order the real server lists them. */
-export const API_GROUPS: readonly GroupDiscovery[] = [
-  ...(aggregatedV2 as unknown as { items: GroupDiscovery[] }).items.flatMap((g) => stableOnly(g) ?? []),
-  METRICS_GROUP,
-  crdDiscovery(CRONTAB_CRD),
-];
+/** Built-in non-core groups, preferred version first in each, in the order the real server lists them. */
+const BUILT_IN_GROUPS: readonly GroupDiscovery[] = (aggregatedV2 as unknown as { items: GroupDiscovery[] }).items.flatMap((g) => stableOnly(g) ?? []);
 
 export const CORE_GROUP: GroupDiscovery = coreGroupDiscovery();
 
@@ -160,18 +160,18 @@ function toApiResource(group: string, version: string, r: ResourceDiscovery): Ap
   };
 }
 
-/** Lookup of servable resources by URL coordinates, by kind, and by the names kubectl accepts. */
-export class ResourceRegistry {
-  private readonly byPath = new Map<string, ApiResource>();
-  private readonly byKindKey = new Map<string, ApiResource>();
-  private readonly byStorage = new Map<string, ApiResource>();
+/** Servable resources of some groups by URL coordinates, by kind, and by storage key (preferred version). */
+class ResourceIndex {
+  readonly byPath = new Map<string, ApiResource>();
+  readonly byKindKey = new Map<string, ApiResource>();
+  readonly byStorage = new Map<string, ApiResource>();
 
-  constructor(groups: readonly GroupDiscovery[]) {
+  constructor(groups: readonly GroupDiscovery[], complete: (res: ApiResource) => ApiResource = (res) => res) {
     for (const g of groups) {
       const groupName = g.metadata.name ?? '';
       g.versions.forEach((v, index) => {
         for (const r of v.resources) {
-          const res = toApiResource(groupName, v.version, r);
+          const res = complete(toApiResource(groupName, v.version, r));
           this.byPath.set(`${groupName}/${v.version}/${r.resource}`, res);
           this.byKindKey.set(`${res.apiVersion}/${res.kind}`, res);
           // The preferred (first-listed) version answers for the stored objects.
@@ -180,39 +180,80 @@ export class ResourceRegistry {
       });
     }
   }
+}
+
+/**
+ * Lookup of servable resources by URL coordinates, by kind, and by the names kubectl accepts: the built-in
+ * ones, then those of the established CRDs (a built-in resource wins any clash, as the real handler chain
+ * tries the built-in handlers first).
+ */
+export class ResourceRegistry {
+  private readonly builtIn = new ResourceIndex([CORE_GROUP, ...BUILT_IN_GROUPS, METRICS_GROUP]);
+  private readonly builtInGroupNames = new Set(BUILT_IN_GROUPS.map((g) => g.metadata.name));
+  private custom = new ResourceIndex([]);
+  private customGroups: GroupDiscovery[] = [];
+  private readonly crds = new Map<string, CustomResourceDefinition>();
+  private changes = 0;
+
+  /** Changes whenever the served resources do; discovery and OpenAPI documents are rebuilt when it moves. */
+  get revision(): number {
+    return this.changes;
+  }
+
+  /** Serves what a CRD defines once it is established; `undefined` (the CRD was deleted) stops serving it. */
+  putCrd(name: string, crd: CustomResourceDefinition | undefined): void {
+    if (crd === undefined) this.crds.delete(name);
+    else this.crds.set(name, crd);
+    this.customGroups = crdGroups(this.crds.values()).filter((g) => !this.builtInGroupNames.has(g.metadata.name));
+    const byStorageKey = new Map<string, CustomResourceDefinition>();
+    for (const def of this.crds.values()) byStorageKey.set(`${def.spec.group}/${def.status?.acceptedNames.plural ?? def.spec.names.plural}`, def);
+    this.custom = new ResourceIndex(this.customGroups, (res) => {
+      const def = byStorageKey.get(res.storageKey);
+      const listKind = def?.status?.acceptedNames.listKind ?? def?.spec.names.listKind;
+      return { ...res, ...(listKind ? { listKind } : {}), crd: def };
+    });
+    this.changes++;
+  }
+
+  /** The non-core groups in the order /apis lists them: built-in, CRD groups (priority 1000), metrics.k8s.io (100). */
+  groups(): readonly GroupDiscovery[] {
+    return [...BUILT_IN_GROUPS, ...this.customGroups, METRICS_GROUP];
+  }
 
   resolve(group: string, version: string, resource: string): ApiResource | undefined {
-    return this.byPath.get(`${group}/${version}/${resource}`);
+    const key = `${group}/${version}/${resource}`;
+    return this.builtIn.byPath.get(key) ?? this.custom.byPath.get(key);
   }
 
   forKind(apiVersion: string, kind: string): ApiResource | undefined {
-    return this.byKindKey.get(`${apiVersion}/${kind}`);
+    const key = `${apiVersion}/${kind}`;
+    return this.builtIn.byKindKey.get(key) ?? this.custom.byKindKey.get(key);
   }
 
   /** The preferred-version resource for a storage key, or a kubectl-style name: `pods`, `po`, `deployments.apps`. */
   find(name: string): ApiResource | undefined {
-    const direct = this.byStorage.get(name);
+    const direct = this.builtIn.byStorage.get(name) ?? this.custom.byStorage.get(name);
     if (direct) return direct;
     const dot = name.indexOf('.');
     const short = dot === -1 ? name : name.slice(0, dot);
     const group = dot === -1 ? undefined : name.slice(dot + 1);
-    for (const res of this.byStorage.values()) {
+    for (const res of this.all()) {
       if (group !== undefined && res.group !== group) continue;
-      if (group === undefined && res.group !== '' && this.byStorage.has(`/${short}`)) continue;
+      if (group === undefined && res.group !== '' && this.builtIn.byStorage.has(`/${short}`)) continue;
       if (res.resource === short || res.singular === short || res.shortNames.includes(short) || res.kind === name) return res;
     }
     return undefined;
   }
 
   /** Every resource at its preferred version. */
-  all(): IterableIterator<ApiResource> {
-    return this.byStorage.values();
+  *all(): IterableIterator<ApiResource> {
+    yield* this.builtIn.byStorage.values();
+    yield* this.custom.byStorage.values();
   }
 
   /** Every resource at every version served. */
-  allVersions(): IterableIterator<ApiResource> {
-    return this.byPath.values();
+  *allVersions(): IterableIterator<ApiResource> {
+    yield* this.builtIn.byPath.values();
+    yield* this.custom.byPath.values();
   }
 }
-
-export const registry = new ResourceRegistry([CORE_GROUP, ...API_GROUPS]);

@@ -1,8 +1,7 @@
 /**
- * The simulated cluster's one CustomResourceDefinition (the CronTab of the Kubernetes docs), and how a CRD
- * turns into aggregated discovery, as the apiextensions server does it.
+ * CustomResourceDefinitions as the simulated apiextensions server reads them: the object's shape, whether it
+ * is established (served), and the demo cluster's one CRD (the CronTab of the Kubernetes docs).
  */
-import type { GroupDiscovery, ResourceDiscovery } from './api-resources';
 import type { KubeObject } from './object-meta';
 
 export interface PrinterColumn {
@@ -11,15 +10,45 @@ export interface PrinterColumn {
   jsonPath: string;
   description?: string;
   priority?: number;
+  format?: string;
+}
+
+export interface ScaleSubresource {
+  specReplicasPath: string;
+  statusReplicasPath: string;
+  labelSelectorPath?: string;
 }
 
 export interface CrdVersion {
   name: string;
   served: boolean;
   storage: boolean;
-  subresources?: { status?: Record<string, never> };
+  subresources?: { status?: Record<string, never>; scale?: ScaleSubresource };
   additionalPrinterColumns?: PrinterColumn[];
   schema?: { openAPIV3Schema: Record<string, unknown> };
+}
+
+export interface CrdNames {
+  plural: string;
+  singular?: string;
+  kind: string;
+  listKind?: string;
+  shortNames?: string[];
+  categories?: string[];
+}
+
+export interface CrdCondition {
+  type: string;
+  status: 'True' | 'False' | 'Unknown';
+  lastTransitionTime?: string;
+  reason?: string;
+  message?: string;
+}
+
+export interface CrdStatus {
+  acceptedNames: CrdNames;
+  conditions?: CrdCondition[];
+  storedVersions?: string[];
 }
 
 export interface CustomResourceDefinition {
@@ -29,12 +58,40 @@ export interface CustomResourceDefinition {
   spec: {
     group: string;
     scope: 'Namespaced' | 'Cluster';
-    names: { plural: string; singular: string; kind: string; listKind: string; shortNames?: string[]; categories?: string[] };
+    names: CrdNames;
     versions: CrdVersion[];
+    conversion?: { strategy: string };
   };
-  status?: Record<string, unknown>;
+  status?: CrdStatus;
 }
 
+/** Where CRD objects are kept in the store (ApiResource.storageKey). */
+export const CRD_STORAGE_KEY = 'apiextensions.k8s.io/customresourcedefinitions';
+
+export function isCrdResource(res: { storageKey: string }): boolean {
+  return res.storageKey === CRD_STORAGE_KEY;
+}
+
+/** Whether a resource is served by a CRD (no strategic merge patch, deleted objects returned, CRD printing). */
+export function isCustomResource(res: { crd?: CustomResourceDefinition }): boolean {
+  return res.crd !== undefined;
+}
+
+/** A stored object viewed as a CRD (the store validated its shape when it was written). */
+export function asCrd(obj: KubeObject): CustomResourceDefinition {
+  return obj as unknown as CustomResourceDefinition;
+}
+
+export function crdCondition(crd: CustomResourceDefinition, type: string): CrdCondition | undefined {
+  return crd.status?.conditions?.find((c) => c.type === type);
+}
+
+/** Served only once established, as the apiextensions server does (its handlers ignore the others). */
+export function isEstablished(crd: CustomResourceDefinition): boolean {
+  return crdCondition(crd, 'Established')?.status === 'True';
+}
+
+/** The demo's CRD as a user would write it; the store establishes it when it is loaded or created. */
 export const CRONTAB_CRD: CustomResourceDefinition = {
   apiVersion: 'apiextensions.k8s.io/v1',
   kind: 'CustomResourceDefinition',
@@ -68,52 +125,11 @@ export const CRONTAB_CRD: CustomResourceDefinition = {
         },
       },
     ],
-  },
-  status: {
-    acceptedNames: { kind: 'CronTab', listKind: 'CronTabList', plural: 'crontabs', shortNames: ['ct'], singular: 'crontab' },
-    conditions: [
-      { type: 'NamesAccepted', status: 'True', reason: 'NoConflicts', message: 'no conflicts found' },
-      { type: 'Established', status: 'True', reason: 'InitialNamesAccepted', message: 'the initial names have been accepted' },
-    ],
-    storedVersions: ['v1'],
+    conversion: { strategy: 'None' },
   },
 };
 
 /** A fresh copy of the CRD as a storable object. */
 export function crontabCrdObject(): KubeObject {
   return structuredClone(CRONTAB_CRD) as unknown as KubeObject;
-}
-
-/** Groups served by CRDs: no strategic merge patch, deleted objects are returned, CR printing. */
-const CUSTOM_GROUPS = new Set([CRONTAB_CRD.spec.group]);
-
-export function isCustomResource(res: { group: string }): boolean {
-  return CUSTOM_GROUPS.has(res.group);
-}
-
-/** The verbs the apiextensions server lists for every custom resource, in its order. */
-const CR_VERBS = ['delete', 'deletecollection', 'get', 'list', 'patch', 'create', 'update', 'watch'];
-
-export function crdDiscovery(crd: CustomResourceDefinition): GroupDiscovery {
-  const { names, scope } = crd.spec;
-  return {
-    metadata: { creationTimestamp: null, name: crd.spec.group },
-    versions: crd.spec.versions
-      .filter((v) => v.served)
-      .map((v) => {
-        const resource: ResourceDiscovery = {
-          ...(names.categories ? { categories: names.categories } : {}),
-          resource: names.plural,
-          responseKind: { group: '', kind: names.kind, version: '' },
-          scope,
-          ...(names.shortNames ? { shortNames: names.shortNames } : {}),
-          singularResource: names.singular,
-          ...(v.subresources?.status
-            ? { subresources: [{ responseKind: { group: '', kind: names.kind, version: '' }, subresource: 'status', verbs: ['get', 'patch', 'update'] }] }
-            : {}),
-          verbs: CR_VERBS,
-        };
-        return { freshness: 'Current', resources: [resource], version: v.name };
-      }),
-  };
 }

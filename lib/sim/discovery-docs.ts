@@ -1,9 +1,11 @@
 /**
- * Discovery documents, legacy and aggregated, serialized once. The reference files are served as they are
- * (same fields, same key order); what they do not hold (non-stable versions filtered out, metrics.k8s.io, the
- * CRD group) is derived from the aggregated model the way the API server derives its legacy lists.
+ * Discovery documents, legacy and aggregated, serialized once per set of served resources. The reference files
+ * are served as they are (same fields, same key order); what they do not hold (non-stable versions filtered
+ * out, metrics.k8s.io, the CRD groups) is derived from the aggregated model the way the API server derives
+ * its legacy lists.
  */
-import { API_GROUPS, CORE_GROUP, type GroupDiscovery, type ResourceDiscovery, type VersionDiscovery } from './api-resources';
+import { CORE_GROUP, type GroupDiscovery, type ResourceDiscovery, type ResourceRegistry, type VersionDiscovery } from './api-resources';
+import { crdStorageVersionHash } from './crd-discovery';
 import { coreV1, coreVersions, groupVersionLists } from './discovery/index';
 
 /** What kubectl 1.32 (client-go) asks for first, and the Content-Type that tells it the answer is aggregated. */
@@ -27,7 +29,7 @@ function sortedKeys<T extends object>(value: T): T {
 }
 
 /** An APIResourceList entry (and its subresource entries) from an aggregated resource. */
-function legacyEntries(group: string, version: string, r: ResourceDiscovery): object[] {
+function legacyEntries(group: string, version: string, r: ResourceDiscovery, storageVersionHash: string | undefined): object[] {
   const namespaced = r.scope === 'Namespaced';
   const main = sortedKeys({
     ...(r.categories ? { categories: r.categories } : {}),
@@ -36,19 +38,22 @@ function legacyEntries(group: string, version: string, r: ResourceDiscovery): ob
     namespaced,
     ...(r.shortNames ? { shortNames: r.shortNames } : {}),
     singularName: r.singularResource,
+    ...(storageVersionHash !== undefined ? { storageVersionHash } : {}),
     verbs: r.verbs,
   });
-  const subs = (r.subresources ?? []).map((s) =>
-    sortedKeys({
-      ...(s.responseKind.group && s.responseKind.group !== group ? { group: s.responseKind.group } : {}),
-      ...(s.responseKind.version && s.responseKind.version !== version ? { version: s.responseKind.version } : {}),
+  const subs = (r.subresources ?? []).map((s) => {
+    // A subresource answering in another group/version (autoscaling/v1 Scale) names both.
+    const { group: g, version: v } = s.responseKind;
+    const foreign = (g !== '' && g !== group) || (v !== '' && v !== version);
+    return sortedKeys({
+      ...(foreign ? { group: g, version: v } : {}),
       kind: s.responseKind.kind,
       name: `${r.resource}/${s.subresource}`,
       namespaced,
       singularName: '',
       verbs: s.verbs,
-    }),
-  );
+    });
+  });
   return [main, ...subs];
 }
 
@@ -56,7 +61,7 @@ interface LegacyList {
   resources: { name: string }[];
 }
 
-function resourceList(group: string, v: VersionDiscovery): object {
+function resourceList(group: string, v: VersionDiscovery, registry: ResourceRegistry): object {
   const groupVersion = `${group}/${v.version}`;
   const reference = groupVersionLists[groupVersion] as (LegacyList & object) | undefined;
   if (reference !== undefined) {
@@ -64,7 +69,11 @@ function resourceList(group: string, v: VersionDiscovery): object {
     const served = new Set(v.resources.flatMap((r) => [r.resource, ...(r.subresources ?? []).map((s) => `${r.resource}/${s.subresource}`)]));
     return { ...reference, resources: reference.resources.filter((r) => served.has(r.name)) };
   }
-  return { apiVersion: 'v1', groupVersion, kind: 'APIResourceList', resources: v.resources.flatMap((r) => legacyEntries(group, v.version, r)) };
+  const hashOf = (r: ResourceDiscovery) => {
+    const crd = registry.resolve(group, v.version, r.resource)?.crd;
+    return crd === undefined ? undefined : crdStorageVersionHash(crd);
+  };
+  return { apiVersion: 'v1', groupVersion, kind: 'APIResourceList', resources: v.resources.flatMap((r) => legacyEntries(group, v.version, r, hashOf(r))) };
 }
 
 function groupEntry(g: GroupDiscovery): { name: string; preferredVersion: object; versions: object[] } {
@@ -80,8 +89,12 @@ export interface DiscoveryDocs {
   aggregated: ReadonlyMap<string, string>;
 }
 
-/** Builds every discovery body; `serverAddress` is what `/api` reports clients should use (host:port). */
-export function buildDiscoveryDocs(serverAddress: string): DiscoveryDocs {
+/**
+ * Builds every discovery body for what `registry` serves now; `serverAddress` is what `/api` reports clients
+ * should use (host:port).
+ */
+export function buildDiscoveryDocs(serverAddress: string, registry: ResourceRegistry): DiscoveryDocs {
+  const groups = registry.groups();
   const legacy = new Map<string, string>();
   const aggregated = new Map<string, string>();
   const json = (value: unknown) => JSON.stringify(value);
@@ -89,15 +102,15 @@ export function buildDiscoveryDocs(serverAddress: string): DiscoveryDocs {
   const versions = coreVersions as { serverAddressByClientCIDRs: { clientCIDR: string; serverAddress: string }[] };
   legacy.set('/api', json({ ...versions, serverAddressByClientCIDRs: versions.serverAddressByClientCIDRs.map((a) => ({ ...a, serverAddress })) }));
   legacy.set('/api/v1', json(coreV1));
-  legacy.set('/apis', json({ apiVersion: 'v1', groups: API_GROUPS.map(groupEntry), kind: 'APIGroupList' }));
-  for (const g of API_GROUPS) {
+  legacy.set('/apis', json({ apiVersion: 'v1', groups: groups.map(groupEntry), kind: 'APIGroupList' }));
+  for (const g of groups) {
     const entry = groupEntry(g);
     legacy.set(`/apis/${entry.name}`, json({ apiVersion: 'v1', kind: 'APIGroup', ...entry }));
-    for (const v of g.versions) legacy.set(`/apis/${entry.name}/${v.version}`, json(resourceList(entry.name, v)));
+    for (const v of g.versions) legacy.set(`/apis/${entry.name}/${v.version}`, json(resourceList(entry.name, v, registry)));
   }
 
   const list = (items: readonly GroupDiscovery[]) => json({ apiVersion: 'apidiscovery.k8s.io/v2', items, kind: 'APIGroupDiscoveryList', metadata: {} });
   aggregated.set('/api', list([CORE_GROUP]));
-  aggregated.set('/apis', list(API_GROUPS));
+  aggregated.set('/apis', list(groups));
   return { legacy, aggregated };
 }

@@ -94,7 +94,8 @@ export function conflict(res: ApiResource, name: string, why = 'the object has b
 /** 422 Invalid with one cause per problem, worded like apimachinery's field errors. */
 export function invalid(res: ApiResource, name: string, causes: StatusCause[]): StatusError {
   const text = causes.map((c) => `${c.field}: ${c.message}`);
-  const message = `${res.kind} "${name}" is invalid: ${text.length === 1 ? text[0] : `[${text.join(', ')}]`}`;
+  const kind = res.group === '' ? res.kind : `${res.kind}.${res.group}`;
+  const message = `${kind} "${name}" is invalid: ${text.length === 1 ? text[0] : `[${text.join(', ')}]`}`;
   return new StatusError('Invalid', message, { ...errorDetails(res, name), kind: res.kind, causes });
 }
 
@@ -111,13 +112,21 @@ function nameCauses(kind: string, name: string): StatusCause[] {
   if (name.length > limit) {
     causes.push({ reason: 'FieldValueInvalid', message: `Invalid value: "${name}": must be no more than ${limit} characters`, field: 'metadata.name' });
   }
-  if (asLabel ? !DNS1123_LABEL.test(name) : !DNS1123_SUBDOMAIN.test(name)) {
-    const message = asLabel
-      ? `Invalid value: "${name}": a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')`
-      : `Invalid value: "${name}": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')`;
-    causes.push({ reason: 'FieldValueInvalid', message, field: 'metadata.name' });
-  }
+  const problem = asLabel ? dns1123LabelProblem(name) : dns1123SubdomainProblem(name);
+  if (problem !== undefined) causes.push({ reason: 'FieldValueInvalid', message: problem, field: 'metadata.name' });
   return causes;
+}
+
+/** apimachinery's IsDNS1123Label message for a value that is not one (undefined when it is). */
+export function dns1123LabelProblem(value: string): string | undefined {
+  if (DNS1123_LABEL.test(value)) return undefined;
+  return `Invalid value: "${value}": a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')`;
+}
+
+/** apimachinery's IsDNS1123Subdomain message for a value that is not one (undefined when it is). */
+export function dns1123SubdomainProblem(value: string): string | undefined {
+  if (DNS1123_SUBDOMAIN.test(value)) return undefined;
+  return `Invalid value: "${value}": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')`;
 }
 
 /** The checks every create/update goes through: name present and well-formed, plus a few per-kind musts. */

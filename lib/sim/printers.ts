@@ -4,7 +4,8 @@
  * and a CRD's additionalPrinterColumns for custom resources.
  */
 import { isObject, type KubeObject } from './object-meta';
-import type { CustomResourceDefinition } from './crd';
+import type { CustomResourceDefinition, PrinterColumn } from './crd';
+import { jsonPathValue } from './json-path';
 
 export interface ColumnDefinition {
   name: string;
@@ -353,29 +354,38 @@ const DEFAULT_PRINTER: Printer = {
   cells: (o) => [o.metadata.name ?? '', o.metadata.creationTimestamp ?? null],
 };
 
-function jsonPathValue(o: unknown, path: string): unknown {
-  let cur: unknown = o;
-  for (const segment of path.replace(/^\./, '').split('.')) {
-    if (!isObject(cur)) return undefined;
-    cur = cur[segment];
+/** apiextensions' cellForJSONValue: a value of the wrong type for its column prints empty. */
+function crdCell(column: PrinterColumn, value: unknown, now: number): Cell {
+  if (value === undefined || value === null) return null;
+  switch (column.type) {
+    case 'string':
+      // jsonpath prints maps and lists as JSON, everything else as text.
+      return typeof value === 'object' ? JSON.stringify(value) : String(value);
+    case 'integer':
+      return typeof value === 'number' ? Math.trunc(value) : null;
+    case 'number':
+      return typeof value === 'number' ? value : null;
+    case 'boolean':
+      return typeof value === 'boolean' ? value : null;
+    case 'date':
+      return typeof value !== 'string' ? null : Number.isNaN(Date.parse(value)) ? '<invalid>' : since(value, now);
+    default:
+      return null;
   }
-  return cur;
 }
+
+/** The Age column a CRD version without additionalPrinterColumns is printed with. */
+const CRD_DEFAULT_COLUMNS: PrinterColumn[] = [{ name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp', description: AGE.description }];
 
 function crdPrinter(crd: CustomResourceDefinition, version: string): Printer {
   const declared = crd.spec.versions.find((v) => v.name === version)?.additionalPrinterColumns;
-  const columns = declared ?? [{ name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' }];
+  const columns = declared !== undefined && declared.length > 0 ? declared : CRD_DEFAULT_COLUMNS;
   return {
-    columns: [NAME, ...columns.map((c) => col(c.name, c.type, c.description ?? '', c.priority ?? 0))],
-    cells: (o, now) => [
-      o.metadata.name ?? '',
-      ...columns.map((c): Cell => {
-        const v = jsonPathValue(o, c.jsonPath);
-        if (v === undefined || v === null) return null;
-        if (c.type === 'date') return since(v, now);
-        return typeof v === 'object' ? JSON.stringify(v) : (v as Cell);
-      }),
+    columns: [
+      NAME,
+      ...columns.map((c) => col(c.name, c.type, c.description ?? `Custom resource definition column (in JSONPath format): ${c.jsonPath}`, c.priority ?? 0, c.format ?? '')),
     ],
+    cells: (o, now) => [o.metadata.name ?? '', ...columns.map((c) => crdCell(c, jsonPathValue(o, c.jsonPath), now))],
   };
 }
 

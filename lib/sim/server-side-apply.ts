@@ -10,6 +10,7 @@
 import { StatusError, type StatusCause } from '../errors';
 import type { ApiResource } from './api-resources';
 import { isObject, type KubeObject } from './object-meta';
+import { isCustomResource } from './crd';
 import { applyStrategicMergePatch, kindSchema, type StructSchema } from './patch/index';
 import { structSchema } from './patch/strategic-schema';
 import { managedEntry, withManager } from './managed-fields';
@@ -166,7 +167,9 @@ export function serverSideApply(store: SimStore, request: ApplyRequest): { objec
   if (res.namespaced && applied.metadata.namespace !== undefined && applied.metadata.namespace !== request.namespace) {
     throw new StatusError('BadRequest', 'the namespace of the provided object does not match the namespace sent on the request');
   }
-  const schema = kindSchema(res.kind);
+  // A custom resource has no list merge keys, whatever its kind is called: maps merge, lists are atomic.
+  const schemaKind = isCustomResource(res) ? '' : res.kind;
+  const schema = kindSchema(schemaKind);
   const fields = fieldSetOf(applied, schema, true);
   const now = new Date(store.clock.now()).toISOString().replace(/\.\d{3}Z$/, 'Z');
   const entry = managedEntry(manager, 'Apply', res.apiVersion, now, undefined, fields);
@@ -198,7 +201,7 @@ export function serverSideApply(store: SimStore, request: ApplyRequest): { objec
     throw new StatusError('Conflict', message, { causes });
   }
 
-  const merged = applyStrategicMergePatch(live, { ...applied, apiVersion: res.apiVersion, kind: res.kind, metadata: { ...applied.metadata, name } }, res.kind) as KubeObject;
+  const merged = applyStrategicMergePatch(live, { ...applied, apiVersion: res.apiVersion, kind: res.kind, metadata: { ...applied.metadata, name } }, schemaKind) as KubeObject;
   if (mine?.fieldsV1) pruneDropped(merged, mine.fieldsV1, fields, (path) => otherAppliers.some((o) => hasPath(o.fieldsV1, path)));
   // A forced apply takes the conflicting fields away from their previous owners; an owner left with none is dropped.
   const nextManaged = managed.flatMap((m) => {

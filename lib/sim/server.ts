@@ -11,7 +11,7 @@ import { StatusError, failureStatus, toStatusError } from '../errors';
 import type { Logger } from '../log';
 import { AGGREGATED_CONTENT_TYPE, buildDiscoveryDocs, wantsAggregated, type DiscoveryDocs } from './discovery-docs';
 import type { Authenticator } from './auth';
-import { buildOpenApiDocs } from './openapi';
+import { buildOpenApiDocs, type OpenApiDocs } from './openapi';
 import type { SimStore } from './store';
 import type { SimPki } from './tls';
 import { boolParam, type HandlerContext } from './http/context';
@@ -20,7 +20,8 @@ import { methodNotAllowed, notFoundStatus, sendError, sendJson, sendStatus } fro
 import { handleList, handleWatch } from './http/list-watch';
 import { handleLogs } from './http/logs';
 import { handleMetrics } from './http/metrics';
-import { handleCreate, handleCreateToken, handleDelete, handleDeleteCollection, handleEviction, handleGet, handleGetScale, handlePatch, handleReplace } from './http/objects';
+import { handleCreate, handleCreateToken, handleDelete, handleDeleteCollection, handleEviction, handleGet, handlePatch, handleReplace } from './http/objects';
+import { handleGetScale } from './http/scale';
 import { parseResourcePath, type ResourceRoute } from './http/route';
 
 /** What /version reports: the Kubernetes release kubectl 1.32 expects to talk to. */
@@ -128,8 +129,14 @@ async function handleResource(ctx: HandlerContext): Promise<void> {
 
 export async function startSimServer(options: SimServerOptions): Promise<SimServer> {
   const { store, auth, log } = options;
-  let docs: DiscoveryDocs | undefined;
-  const openapi = buildOpenApiDocs(store.registry.allVersions());
+  let serverAddress = '';
+  // Discovery and OpenAPI follow the served resources (CRDs come and go); rebuilt only when they changed.
+  let served: { revision: number; docs: DiscoveryDocs; openapi: OpenApiDocs } | undefined;
+  const current = () => {
+    const { revision } = store.registry;
+    if (served?.revision !== revision) served = { revision, docs: buildDiscoveryDocs(serverAddress, store.registry), openapi: buildOpenApiDocs(store.registry.allVersions()) };
+    return served;
+  };
   const execUpgrader = new ExecUpgrader(options.runExec, (err) => log.error('sim exec session failed', { error: toStatusError(err).message }));
 
   const onRequest = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -141,14 +148,15 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
     const url = new URL(req.url ?? '/', 'https://sim');
     const path = url.pathname.length > 1 ? url.pathname.replace(/\/$/, '') : url.pathname;
     const method = req.method ?? 'GET';
+    const { docs, openapi } = current();
 
-    if (path === '/version' || path === '/healthz' || path === '/livez' || path === '/readyz' || docs?.legacy.has(path)) {
+    if (path === '/version' || path === '/healthz' || path === '/livez' || path === '/readyz' || docs.legacy.has(path)) {
       if (method !== 'GET' && method !== 'HEAD') throw methodNotAllowed();
       if (path === '/version') return sendJson(res, 200, SIM_VERSION);
       if (path === '/healthz' || path === '/livez' || path === '/readyz') return sendJson(res, 200, 'ok', 'text/plain; charset=utf-8');
-      const aggregated = docs?.aggregated.get(path);
+      const aggregated = docs.aggregated.get(path);
       if (aggregated !== undefined && wantsAggregated(req.headers.accept)) return sendJson(res, 200, aggregated, AGGREGATED_CONTENT_TYPE);
-      return sendJson(res, 200, docs?.legacy.get(path) ?? '');
+      return sendJson(res, 200, docs.legacy.get(path) ?? '');
     }
     if (path === '/openapi/v3' || path.startsWith('/openapi/v3/')) {
       const doc = path === '/openapi/v3' ? openapi.root : openapi.byPath.get(path.slice('/openapi/v3/'.length));
@@ -203,7 +211,7 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
   });
   const { port } = server.address() as AddressInfo;
   const hostForUrl = options.host.includes(':') ? `[${options.host}]` : options.host;
-  docs = buildDiscoveryDocs(`${options.host}:${port}`);
+  serverAddress = `${options.host}:${port}`;
 
   return {
     url: `https://${hostForUrl}:${port}`,

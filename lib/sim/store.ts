@@ -6,14 +6,15 @@
 import { randomUUID } from 'node:crypto';
 import { StatusError } from '../errors';
 import { systemClock, type Clock } from '../clock';
-import { registry as defaultRegistry, type ApiResource, type ResourceRegistry } from './api-resources';
+import { ResourceRegistry, type ApiResource } from './api-resources';
 import { EventLog, type Change, type ChangeType } from './event-log';
 import { StoredRecord } from './stored-record';
 import { alreadyExists, conflict, errorDetails, isObject, normalizeObject, notFound, validateObject, type KubeObject } from './object-meta';
 import { matchesFields, matchesLabels, pinnedName, type FieldSelector, type LabelSelector } from './selectors';
 import { fieldValueOf, isIndexedField } from './selectable-fields';
 import { PodLogs } from './pod-logs';
-import { isCustomResource } from './crd';
+import { asCrd, isCrdResource, isCustomResource, type CustomResourceDefinition } from './crd';
+import { admitCrd } from './crd-controller';
 import { managedEntry, withManager } from './managed-fields';
 import { applyCreateDefaults, applyUpdateDefaults, companionsOf, type DefaultsContext } from './defaults';
 
@@ -51,6 +52,7 @@ export interface StoreOptions {
   clock?: Clock;
   /** How many past changes a watch can replay (default 10,000). */
   watchWindow?: number;
+  /** What the store serves (default: the built-in resources, plus those of the CRDs it is given). */
   registry?: ResourceRegistry;
   /** The cluster CA, published in every namespace's kube-root-ca.crt ConfigMap. */
   caPem?: string;
@@ -147,7 +149,7 @@ export class SimStore {
   private nextServiceIp = 100 * 256 + 1;
 
   constructor(options: StoreOptions = {}) {
-    this.registry = options.registry ?? defaultRegistry;
+    this.registry = options.registry ?? new ResourceRegistry();
     this.clock = options.clock ?? systemClock;
     this.events = new EventLog(options.watchWindow ?? 10_000);
     this.logs = new PodLogs(this.clock);
@@ -307,6 +309,8 @@ export class SimStore {
     else table.set(record.key, record);
     this.countOwners(prev, -1);
     if (type !== 'DELETED') this.countOwners(record, 1);
+    // Discovery and routing change with the CRD before anyone hears of it, as the handlers follow the informer.
+    if (isCrdResource(res)) this.registry.putCrd(record.name, type === 'DELETED' ? undefined : asCrd(record.object()));
     const change: Change = prev === undefined ? { type, rv: record.rv, res, record } : { type, rv: record.rv, res, record, prev };
     this.events.push(change);
     for (const listener of this.listeners) listener(change);
@@ -343,10 +347,11 @@ export class SimStore {
     if (!meta.name && meta.generateName) meta.name = `${meta.generateName}${randomSuffix()}`;
     validateObject(res, obj);
     this.checkNamespace(res, obj);
+    const ctx = this.defaultsContext();
+    if (isCrdResource(res)) admitCrd(res, obj, undefined, this.crds(), ctx.now());
     const name = meta.name as string;
     if (this.getRecord(res, meta.namespace, name) !== undefined) throw alreadyExists(res, name);
 
-    const ctx = this.defaultsContext();
     meta.uid = randomUUID();
     meta.creationTimestamp = ctx.now();
     delete meta.resourceVersion;
@@ -398,8 +403,9 @@ export class SimStore {
     }
     meta.resourceVersion = existing.metadata.resourceVersion;
     validateObject(res, next);
-    if (existing.metadata.generation !== undefined && specOf(next) !== specOf(existing)) meta.generation = existing.metadata.generation + 1;
     const ctx = this.defaultsContext();
+    if (isCrdResource(res)) admitCrd(res, next, existing, this.crds(), ctx.now());
+    if (existing.metadata.generation !== undefined && specOf(next) !== specOf(existing)) meta.generation = existing.metadata.generation + 1;
     applyUpdateDefaults(next, existing, ctx);
     // A write that changes nothing keeps its resourceVersion (and managedFields) and emits no event, like the real server.
     if (JSON.stringify(normalizeObject(next)) === existingRecord.json) return existing;
@@ -434,6 +440,7 @@ export class SimStore {
     if (options.dryRun) return obj;
 
     if (res.storageKey === '/namespaces') this.deleteNamespaceContents(name);
+    if (isCrdResource(res)) this.deleteCustomResources(asCrd(obj));
     if (options.propagationPolicy !== 'Orphan') this.deleteDependents(record.uid);
     obj.metadata.resourceVersion = String(++this.rv);
     const final = normalizeObject(obj);
@@ -452,6 +459,27 @@ export class SimStore {
         if (record !== undefined) this.delete(table.res, namespace, record.name, { propagationPolicy: 'Orphan' });
       }
     }
+  }
+
+  /**
+   * A CRD's custom resources go before it (the finalizer the apiextensions server puts on every CRD), each
+   * with a DELETED event; then its storage is dropped.
+   */
+  private deleteCustomResources(crd: CustomResourceDefinition): void {
+    const storageKey = `${crd.spec.group}/${crd.status?.acceptedNames.plural || crd.spec.names.plural}`;
+    // Only what the CRD itself served: never a built-in resource it clashed with.
+    const table = this.registry.find(storageKey)?.crd === undefined ? undefined : this.tables.get(storageKey);
+    if (table === undefined) return;
+    for (const key of [...table.keys()]) {
+      const record = table.records.get(key);
+      if (record !== undefined) this.delete(table.res, record.namespace || undefined, record.name);
+    }
+    this.tables.delete(storageKey);
+  }
+
+  /** Every stored CRD (few: parsing them on each CRD write is cheap). */
+  private crds(): CustomResourceDefinition[] {
+    return this.list('customresourcedefinitions').map(asCrd);
   }
 
   /** Garbage collection of objects owned by `uid` (background propagation, done at once). */
@@ -473,7 +501,10 @@ export class SimStore {
     }
   }
 
-  /** Loads objects as they are (fixtures, generators): no events, consecutive resourceVersions. */
+  /**
+   * Loads objects as they are (fixtures, generators): no events, consecutive resourceVersions. A CRD without
+   * a status is established as of its creation, so the objects after it may be its custom resources.
+   */
   load(objects: Iterable<KubeObject>): void {
     const ctx = this.defaultsContext();
     for (const input of objects) {
@@ -483,10 +514,15 @@ export class SimStore {
       meta.creationTimestamp ??= ctx.now();
       meta.resourceVersion = String(++this.rv);
       if (meta.generation === undefined && 'spec' in input) meta.generation = 1;
-      const obj = normalizeObject({ ...input, apiVersion: res.apiVersion, kind: res.kind, metadata: meta });
+      const crd = isCrdResource(res);
+      // Only a CRD is edited here (defaults, status), so only a CRD is copied first.
+      const loaded: KubeObject = { ...(crd ? structuredClone(input) : input), apiVersion: res.apiVersion, kind: res.kind, metadata: meta };
+      if (crd && loaded.status === undefined) admitCrd(res, loaded, undefined, this.crds(), meta.creationTimestamp);
+      const obj = normalizeObject(loaded);
       const record = StoredRecord.of(obj);
       this.table(res).set(this.keyOf(res, meta.namespace, meta.name ?? ''), record);
       this.countOwners(record, 1);
+      if (crd) this.registry.putCrd(record.name, asCrd(obj));
     }
   }
 

@@ -38,3 +38,9 @@ export function boolParam(query: URLSearchParams, name: string): boolean {
 export function dryRunParam(query: URLSearchParams): boolean {
   return query.getAll('dryRun').includes('All');
 }
+
+/** dryRun and fieldManager of a write, from the query. */
+export function writeOptions(ctx: HandlerContext): { dryRun: boolean; fieldManager?: string } {
+  const fieldManager = ctx.query.get('fieldManager');
+  return fieldManager ? { dryRun: dryRunParam(ctx.query), fieldManager } : { dryRun: dryRunParam(ctx.query) };
+}

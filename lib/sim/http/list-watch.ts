@@ -10,6 +10,8 @@ import type { StoredRecord } from '../stored-record';
 import type { Filter } from '../store';
 import { boolParam, filterOf, type HandlerContext } from './context';
 import { StreamWriter } from './io';
+import { jsonAt, objectAt } from './served-version';
+import { isCrdResource } from '../crd';
 import { TABLE_CONTENT_TYPE, includeObjectParam, tableHead, tablePrinter, tableRow, wantsTable } from './table';
 
 /** A watcher whose unread output grows past this is cut off, as the API server drops slow watchers. */
@@ -55,12 +57,12 @@ export async function handleList(ctx: HandlerContext): Promise<void> {
     const now = store.clock.now();
     await out.write(tableHead(printer, metadata));
     for (let i = 0; i < page.records.length && !out.closed; i++) {
-      await out.write((i === 0 ? '' : ',') + tableRow(printer, (page.records[i] as StoredRecord).object(), include, now));
+      await out.write((i === 0 ? '' : ',') + tableRow(printer, objectAt(route.res, (page.records[i] as StoredRecord).object()), include, now));
     }
   } else {
     await out.write(`{"kind":"${route.res.listKind}","apiVersion":"${route.res.apiVersion}","metadata":${JSON.stringify(metadata)},"items":[`);
     for (let i = 0; i < page.records.length && !out.closed; i++) {
-      await out.write((i === 0 ? '' : ',') + (page.records[i] as StoredRecord).json);
+      await out.write((i === 0 ? '' : ',') + jsonAt(route.res, page.records[i] as StoredRecord));
     }
   }
   await out.end(']}');
@@ -92,8 +94,8 @@ export async function handleWatch(ctx: HandlerContext): Promise<void> {
   const include = includeObjectParam(query.get('includeObject'));
 
   const encode = (type: EventType, record: StoredRecord): string => {
-    if (printer === undefined) return `{"type":"${type}","object":${record.json}}\n`;
-    const obj: KubeObject = record.object();
+    if (printer === undefined) return `{"type":"${type}","object":${jsonAt(route.res, record)}}\n`;
+    const obj: KubeObject = objectAt(route.res, record.object());
     const head = tableHead(printer, { resourceVersion: String(record.rv) });
     return `{"type":"${type}","object":${head}${tableRow(printer, obj, include, store.clock.now())}]}}\n`;
   };
@@ -124,6 +126,8 @@ export async function handleWatch(ctx: HandlerContext): Promise<void> {
     res.write(text);
     if (res.writableLength > MAX_WATCH_BACKLOG) finish();
   };
+  // A custom resource's watch ends when its CRD no longer serves it (deleted, or the version withdrawn).
+  const served = () => route.res.crd === undefined || store.registry.resolve(route.res.group, route.res.version, route.res.resource) !== undefined;
   const unsubscribe = store.subscribe((change) => {
     if (!live) {
       pending.push(change);
@@ -131,6 +135,7 @@ export async function handleWatch(ctx: HandlerContext): Promise<void> {
     }
     const event = eventFor(ctx, filter, change);
     if (event) send(encode(event.type, event.record));
+    if (isCrdResource(change.res) && !served()) finish();
   });
   const finish = () => {
     if (closed) return;
@@ -165,6 +170,7 @@ export async function handleWatch(ctx: HandlerContext): Promise<void> {
   }
   pending.length = 0;
   live = true;
+  if (!served()) finish();
   if (bookmarks) {
     const tick = () => {
       send(bookmark());

@@ -5,24 +5,30 @@
  */
 import { StatusError } from '../../errors';
 import type { ApiResource } from '../api-resources';
-import { isCustomResource } from '../crd';
+import { isCrdResource, isCustomResource } from '../crd';
 import { isObject, notFound, type KubeObject } from '../object-meta';
 import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch } from '../patch/index';
 import { serverSideApply } from '../server-side-apply';
 import { handleReview, handleTokenRequest, isReview } from './reviews';
 import type { DeleteOptions } from '../store';
-import { boolParam, dryRunParam, filterOf, type HandlerContext } from './context';
+import { boolParam, dryRunParam, filterOf, writeOptions, type HandlerContext } from './context';
+import { replaceScale, scaleOf } from './scale';
+import { objectAt } from './served-version';
 import { mediaType, parseBody, readBody, sendJson, StreamWriter } from './io';
 import { TABLE_CONTENT_TYPE, includeObjectParam, tableHead, tablePrinter, tableRow, wantsTable } from './table';
 
 const PATCH_TYPES = ['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json', 'application/apply-patch+yaml'];
 
-/** Kinds whose DELETE answers with the deleted object; the rest answer a Success Status (ReturnDeletedObject). */
+/**
+ * Kinds whose DELETE answers with the deleted object; the rest answer a Success Status (ReturnDeletedObject).
+ * A CRD answers with itself because its deletion waits on a finalizer (done at once here).
+ */
 function returnsDeletedObject(res: ApiResource): boolean {
-  return res.kind === 'Pod' || res.kind === 'Service' || res.kind === 'Namespace' || isCustomResource(res);
+  return res.kind === 'Pod' || res.kind === 'Service' || res.kind === 'Namespace' || isCustomResource(res) || isCrdResource(res);
 }
 
-function sendObject(ctx: HandlerContext, code: number, obj: KubeObject): void {
+function sendObject(ctx: HandlerContext, code: number, stored: KubeObject): void {
+  const obj = objectAt(ctx.route.res, stored);
   if (wantsTable(ctx.req.headers.accept)) {
     const printer = tablePrinter(ctx.route.res);
     const body = tableHead(printer, { resourceVersion: obj.metadata.resourceVersion ?? '' }) + tableRow(printer, obj, includeObjectParam(ctx.query.get('includeObject')), ctx.store.clock.now()) + ']}';
@@ -51,11 +57,6 @@ async function objectBody(ctx: HandlerContext, expect = { apiVersion: ctx.route.
     metadata.namespace = namespace;
   }
   return { ...body, apiVersion: expect.apiVersion, kind: expect.kind, metadata } as KubeObject;
-}
-
-function writeOptions(ctx: HandlerContext): { dryRun: boolean; fieldManager?: string } {
-  const fieldManager = ctx.query.get('fieldManager');
-  return fieldManager ? { dryRun: dryRunParam(ctx.query), fieldManager } : { dryRun: dryRunParam(ctx.query) };
 }
 
 export function handleGet(ctx: HandlerContext): void {
@@ -187,53 +188,6 @@ export async function handlePatch(ctx: HandlerContext): Promise<void> {
   if (res.namespaced) next.metadata.namespace = current.metadata.namespace;
   const options = subresource === 'status' ? { ...writeOptions(ctx), subresource: 'status' as const } : writeOptions(ctx);
   sendObject(ctx, 200, ctx.store.update(next, options, res));
-}
-
-function selectorString(obj: KubeObject): string {
-  const selector = isObject(obj.spec) && isObject(obj.spec.selector) ? obj.spec.selector : {};
-  const labels = isObject(selector.matchLabels) ? selector.matchLabels : {};
-  return Object.entries(labels)
-    .map(([k, v]) => `${k}=${String(v)}`)
-    .join(',');
-}
-
-/** The autoscaling/v1 Scale view of a workload. */
-function scaleOf(res: ApiResource, obj: KubeObject): KubeObject {
-  const spec = isObject(obj.spec) ? obj.spec : {};
-  const status = isObject(obj.status) ? obj.status : {};
-  const { name, namespace, uid, resourceVersion, creationTimestamp } = obj.metadata;
-  return {
-    kind: 'Scale',
-    apiVersion: 'autoscaling/v1',
-    metadata: { name, ...(res.namespaced ? { namespace } : {}), uid, resourceVersion, creationTimestamp },
-    spec: { replicas: typeof spec.replicas === 'number' ? spec.replicas : 1 },
-    status: { replicas: typeof status.replicas === 'number' ? status.replicas : 0, selector: selectorString(obj) },
-  };
-}
-
-export function handleGetScale(ctx: HandlerContext): void {
-  const { res, namespace, name } = ctx.route;
-  sendJson(ctx.res, 200, scaleOf(res, ctx.store.require(res, namespace, name ?? '')));
-}
-
-function replaceScale(ctx: HandlerContext, scale: KubeObject): void {
-  const { res, namespace } = ctx.route;
-  const name = ctx.route.name ?? '';
-  const replicas = isObject(scale.spec) ? scale.spec.replicas : undefined;
-  if (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 0) {
-    throw new StatusError('Invalid', `Scale.autoscaling "${name}" is invalid: spec.replicas: Invalid value: ${JSON.stringify(replicas)}: must be greater than or equal to 0`, {
-      name,
-      group: 'autoscaling',
-      kind: 'Scale',
-      causes: [{ reason: 'FieldValueInvalid', message: `Invalid value: ${JSON.stringify(replicas)}: must be greater than or equal to 0`, field: 'spec.replicas' }],
-    });
-  }
-  const wantRv = scale.metadata.resourceVersion;
-  const updated = ctx.store.mutate(res, namespace, name, (obj) => {
-    if (wantRv) obj.metadata.resourceVersion = wantRv;
-    obj.spec = { ...(isObject(obj.spec) ? obj.spec : {}), replicas };
-  }, writeOptions(ctx));
-  sendJson(ctx.res, 200, scaleOf(res, updated));
 }
 
 /** POST serviceaccounts/<name>/token. */

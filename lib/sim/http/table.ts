@@ -3,7 +3,6 @@
  * (what kubectl get sends) turns lists, gets and watch events into meta.k8s.io/v1 Tables.
  */
 import type { ApiResource } from '../api-resources';
-import { CRONTAB_CRD } from '../crd';
 import type { KubeObject } from '../object-meta';
 import { printerFor, type TablePrinter } from '../printers';
 
@@ -27,8 +26,7 @@ export function includeObjectParam(value: string | null): IncludeObject {
 }
 
 export function tablePrinter(res: ApiResource): TablePrinter {
-  const crd = res.group === CRONTAB_CRD.spec.group ? { crd: CRONTAB_CRD, version: res.version } : undefined;
-  return printerFor(res.kind, crd);
+  return printerFor(res.kind, res.crd === undefined ? undefined : { crd: res.crd, version: res.version });
 }
 
 /** One row: the cells and the object (as PartialObjectMetadata unless the client asked for all of it). */
