@@ -1,7 +1,8 @@
 /**
  * The simulated kube-apiserver's HTTPS front: authentication (client certificate from our CA, or a bearer
  * token), discovery, /version, and dispatch of resource requests by verb, with every failure a Status.
- * The 'upgrade' listener serves pods/exec and pods/attach over WebSocket.
+ * The 'upgrade' listener serves pods/exec and pods/attach over WebSocket, and pods/portforward over
+ * WebSocket or SPDY.
  */
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -16,6 +17,7 @@ import type { SimStore } from './store';
 import type { SimPki } from './tls';
 import { boolParam, type HandlerContext } from './http/context';
 import { ExecUpgrader, execTarget, type ExecSessionRunner } from './http/exec-upgrade';
+import { PortForwardUpgrader, portForwardRequest } from './http/port-forward-upgrade';
 import { methodNotAllowed, notFoundStatus, sendError, sendJson, sendStatus } from './http/io';
 import { handleList, handleWatch } from './http/list-watch';
 import { handleLogs } from './http/logs';
@@ -120,6 +122,7 @@ async function handleResource(ctx: HandlerContext): Promise<void> {
       return handleCreateToken(ctx);
     case 'exec':
     case 'attach':
+    case 'portforward':
       // Reached only without an Upgrade header: the API server insists on one.
       throw new StatusError('BadRequest', 'Upgrade request required');
     default:
@@ -138,6 +141,7 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
     return served;
   };
   const execUpgrader = new ExecUpgrader(options.runExec, (err) => log.error('sim exec session failed', { error: toStatusError(err).message }));
+  const portForwardUpgrader = new PortForwardUpgrader((err) => log.error('sim port-forward session failed', { error: toStatusError(err).message }));
 
   const onRequest = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const user = auth.authenticate(req);
@@ -191,11 +195,12 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
       if (auth.authenticate(req) === undefined) return reject(new StatusError('Unauthorized', 'Unauthorized'));
       const url = new URL(req.url ?? '/', 'https://sim');
       const parsed = parseResourcePath(url.pathname, store.registry);
-      const sub = parsed.kind === 'resource' ? parsed.route.subresource : undefined;
-      if (parsed.kind !== 'resource' || parsed.route.res.kind !== 'Pod' || (sub !== 'exec' && sub !== 'attach')) {
-        return reject(new StatusError('BadRequest', 'upgrade is only served for pods/exec and pods/attach'));
+      const sub = parsed.kind === 'resource' && parsed.route.res.kind === 'Pod' ? parsed.route.subresource : undefined;
+      if (parsed.kind !== 'resource' || (sub !== 'exec' && sub !== 'attach' && sub !== 'portforward')) {
+        return reject(new StatusError('BadRequest', 'upgrade is only served for pods/exec, pods/attach and pods/portforward'));
       }
-      execUpgrader.upgrade(req, socket, head, execTarget(store, parsed.route, url.searchParams, req));
+      if (sub === 'portforward') portForwardUpgrader.upgrade(req, socket, head, portForwardRequest(store, parsed.route, url.searchParams, req));
+      else execUpgrader.upgrade(req, socket, head, execTarget(store, parsed.route, url.searchParams, req));
     } catch (err) {
       reject(toStatusError(err));
     }
@@ -218,6 +223,7 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
     close: () =>
       new Promise<void>((resolve) => {
         execUpgrader.closeAll();
+        portForwardUpgrader.closeAll();
         server.close(() => resolve());
         server.closeAllConnections();
       }),
