@@ -350,6 +350,48 @@ describe('a CRD created over HTTP', () => {
     ]);
   });
 
+  it('prunes what the structural schema does not declare and fills its defaults', async () => {
+    const schema = {
+      openAPIV3Schema: {
+        type: 'object',
+        properties: {
+          spec: {
+            type: 'object',
+            properties: {
+              size: { type: 'integer', default: 1 },
+              color: { type: 'string' },
+              tint: { type: 'string', nullable: true },
+              parts: { type: 'array', items: { type: 'object', properties: { name: { type: 'string' }, weight: { type: 'integer', default: 10 } } } },
+              labels: { type: 'object', additionalProperties: { type: 'string' } },
+              free: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
+              closed: { type: 'object' },
+            },
+          },
+          status: { type: 'object', properties: { phase: { type: 'string' } } },
+        },
+      },
+    };
+    const crd = { apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: 'gizmos.shape.example.org' }, spec: { group: 'shape.example.org', scope: 'Namespaced', names: { plural: 'gizmos', kind: 'Gizmo' }, versions: [{ name: 'v1', served: true, storage: true, schema }] } };
+    expect((await call('POST', CRDS, crd)).status).toBe(201);
+    const gizmo = {
+      apiVersion: 'shape.example.org/v1',
+      kind: 'Gizmo',
+      metadata: { name: 'g', labels: { keep: 'me' } },
+      spec: { color: null, tint: null, extra: true, parts: [{ name: 'a', junk: 1 }], labels: { x: 'y' }, free: { anything: { goes: 1 } }, closed: { dropped: 1 } },
+      status: { phase: 'Ready', other: 1 },
+      topLevel: 'dropped',
+    };
+    const created = await call('POST', '/apis/shape.example.org/v1/namespaces/default/gizmos', gizmo);
+    expect(created.status).toBe(201);
+    expect(created.body.spec).toEqual({ size: 1, tint: null, parts: [{ name: 'a', weight: 10 }], labels: { x: 'y' }, free: { anything: { goes: 1 } }, closed: {} });
+    expect(created.body.status).toEqual({ phase: 'Ready' });
+    expect(created.body).not.toHaveProperty('topLevel');
+    expect(created.body.metadata.labels).toEqual({ keep: 'me' });
+    const patched = await call('PATCH', '/apis/shape.example.org/v1/namespaces/default/gizmos/g', { spec: { size: 5, bogus: 1 } }, 'application/merge-patch+json');
+    expect(patched.body.spec.size).toBe(5);
+    expect(patched.body.spec).not.toHaveProperty('bogus');
+  });
+
   it('deleting it deletes its custom resources (watchers see them go, then the watch ends) and stops serving it', async () => {
     const before = (await get(WIDGETS)).body;
     const names = before.items.map((i: any) => i.metadata.name).sort();

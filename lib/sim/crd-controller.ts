@@ -3,8 +3,8 @@
  * validation (422 Invalid with apimachinery's field errors), and the status its naming and establishing
  * controllers would have written moments later — names accepted unless another CRD of the group already
  * uses them, then Established, so the resource is served as soon as the write returns.
- * Simplified: schemas are required but not interpreted (no structural-schema checks, pruning or CR
- * validation), and only the first conflicting name is reported.
+ * Simplified: a schema is required but not checked for being structural (crd-schema.ts prunes and defaults
+ * custom resources with it), and only the first conflicting name is reported.
  */
 import type { StatusCause } from '../errors';
 import type { ApiResource } from './api-resources';

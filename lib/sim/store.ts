@@ -15,6 +15,7 @@ import { fieldValueOf, isIndexedField } from './selectable-fields';
 import { PodLogs } from './pod-logs';
 import { asCrd, isCrdResource, isCustomResource, type CustomResourceDefinition } from './crd';
 import { admitCrd } from './crd-controller';
+import { applyStructuralSchema } from './crd-schema';
 import { managedEntry, withManager } from './managed-fields';
 import { applyCreateDefaults, applyUpdateDefaults, companionsOf, type DefaultsContext } from './defaults';
 
@@ -345,6 +346,7 @@ export class SimStore {
     obj.metadata = { ...obj.metadata };
     const meta = obj.metadata;
     if (!meta.name && meta.generateName) meta.name = `${meta.generateName}${randomSuffix()}`;
+    if (res.crd !== undefined) applyStructuralSchema(obj, res.crd, res.version);
     validateObject(res, obj);
     this.checkNamespace(res, obj);
     const ctx = this.defaultsContext();
@@ -402,6 +404,7 @@ export class SimStore {
       else meta[key] = existing.metadata[key];
     }
     meta.resourceVersion = existing.metadata.resourceVersion;
+    if (res.crd !== undefined) applyStructuralSchema(next, res.crd, res.version);
     validateObject(res, next);
     const ctx = this.defaultsContext();
     if (isCrdResource(res)) admitCrd(res, next, existing, this.crds(), ctx.now());
