@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { createApp } from '../handlers/app';
 import { createAdmission } from '../lib/admission';
 import { systemClock } from '../lib/clock';
-import { createRegistry } from '../lib/clusters/registry';
+import { createRegistry } from '../lib/node/registry';
 import { createLogger } from '../lib/log';
 import { createRawFastPath } from '../lib/node/raw-fast-path';
 import { startServer } from '../lib/node/server';

@@ -12,7 +12,7 @@ import { stringify } from 'yaml';
 import { createApp } from '../handlers/app';
 import { createAdmission } from '../lib/admission';
 import { systemClock } from '../lib/clock';
-import { createRegistry } from '../lib/clusters/registry';
+import { createRegistry } from '../lib/node/registry';
 import type { ClusterRegistry } from '../lib/clusters/types';
 import { silentLogger } from '../lib/log';
 import { createRawFastPath } from '../lib/node/raw-fast-path';

@@ -2,7 +2,7 @@ import { serve, type ServerType } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../handlers/app';
-import { createRegistry } from '../lib/clusters/registry';
+import { createRegistry } from '../lib/node/registry';
 import type { ClusterRegistry } from '../lib/clusters/types';
 import { systemClock } from '../lib/clock';
 import { silentLogger } from '../lib/log';

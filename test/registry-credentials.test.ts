@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRegistry, type RegistryOptions } from '../lib/clusters/registry';
+import { createRegistry, type RegistryOptions } from '../lib/node/registry';
 import type { ClusterRegistry } from '../lib/clusters/types';
 import { StatusError } from '../lib/errors';
 import { createLogger } from '../lib/log';

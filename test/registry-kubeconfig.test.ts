@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRegistry } from '../lib/clusters/registry';
+import { createRegistry } from '../lib/node/registry';
 import type { ClusterRegistry } from '../lib/clusters/types';
 import { StatusError } from '../lib/errors';
 import { createLogger } from '../lib/log';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from 'undici';
-import { createRegistry } from '../lib/clusters/registry';
+import { createRegistry } from '../lib/node/registry';
 import type { ClusterConnection, ClusterRegistry } from '../lib/clusters/types';
 import { silentLogger } from '../lib/log';
 import { startSim, type SimCluster } from '../lib/sim';

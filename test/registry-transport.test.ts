@@ -2,7 +2,7 @@ import { createServer as createHttpServer } from 'node:http';
 import { connect, createServer as createTcpServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRegistry, type RegistryOptions } from '../lib/clusters/registry';
+import { createRegistry, type RegistryOptions } from '../lib/node/registry';
 import type { ClusterRegistry } from '../lib/clusters/types';
 import { silentLogger } from '../lib/log';
 import { b64, fakeClock, get, kubeconfigYaml, startTestCluster, tempDir, type TempDir, type TestCluster } from './registry-fixtures';

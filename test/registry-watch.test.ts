@@ -1,6 +1,6 @@
 import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createRegistry } from '../lib/clusters/registry';
+import { createRegistry } from '../lib/node/registry';
 import type { ClusterRegistry, RegistryChange } from '../lib/clusters/types';
 import { silentLogger } from '../lib/log';
 import { b64, fakeClock, get, kubeconfigYaml, startTestCluster, tempDir, waitFor, type TempDir, type TestCluster } from './registry-fixtures';

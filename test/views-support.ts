@@ -7,7 +7,7 @@ import { stringify } from 'yaml';
 import { createApp } from '../handlers/app';
 import { createAdmission } from '../lib/admission';
 import { systemClock, type Clock } from '../lib/clock';
-import { createRegistry } from '../lib/clusters/registry';
+import { createRegistry } from '../lib/node/registry';
 import type { ClusterRegistry } from '../lib/clusters/types';
 import { apiVersionOf, RESOURCES, type ResourceName } from '../lib/kube/resource';
 import { silentLogger } from '../lib/log';

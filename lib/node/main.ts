@@ -5,7 +5,7 @@ import { delimiter, join } from 'node:path';
 import { createApp } from '../../handlers/app';
 import { createAdmission } from '../admission';
 import { systemClock } from '../clock';
-import { createRegistry } from '../clusters/registry';
+import { createRegistry } from './registry';
 import type { ClusterRegistry } from '../clusters/types';
 import { demoKubeconfig } from '../demo-kubeconfig';
 import { createLogger } from '../log';

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { createApp, type SecurityOptions } from '../../handlers/app';
 import { createAdmission } from '../../lib/admission';
 import { systemClock } from '../../lib/clock';
-import { createRegistry } from '../../lib/clusters/registry';
+import { createRegistry } from '../../lib/node/registry';
 import type { ClusterRegistry } from '../../lib/clusters/types';
 import { demoKubeconfig } from '../../lib/demo-kubeconfig';
 import { silentLogger } from '../../lib/log';

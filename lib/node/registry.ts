@@ -1,17 +1,17 @@
 import { readFile } from 'node:fs/promises';
 import type { Clock } from '../clock';
 import type { Logger } from '../log';
-// The registry is where the Node adapters are wired in; everything else in lib/clusters sees them only as RegistryHost.
-import { createTransport } from '../node/cluster-agents';
-import { watchFiles } from '../node/file-watch';
-import { runPlugin } from '../node/plugin-process';
-import { openRegistry, type InlineSource } from './context-registry';
-import type { RegistryHost } from './host';
-import { IN_CLUSTER_DEFAULTS, type InClusterOptions } from './in-cluster';
-import type { ClusterRegistry } from './types';
+import { openRegistry, type InlineSource } from '../clusters/context-registry';
+import type { RegistryHost } from '../clusters/host';
+import { IN_CLUSTER_DEFAULTS, type InClusterOptions } from '../clusters/in-cluster';
+import type { ClusterRegistry } from '../clusters/types';
+// The Node adapters are wired in here; everything in lib/clusters sees them only as RegistryHost.
+import { createTransport } from './cluster-agents';
+import { watchFiles } from './file-watch';
+import { runPlugin } from './plugin-process';
 
-export type { InlineSource } from './context-registry';
-export { IN_CLUSTER_CONTEXT, type InClusterOptions } from './in-cluster';
+export type { InlineSource } from '../clusters/context-registry';
+export { IN_CLUSTER_CONTEXT, type InClusterOptions } from '../clusters/in-cluster';
 
 export interface RegistryOptions {
   /** The KUBECONFIG list or the --kubeconfig flags, in precedence order. Missing files are skipped. */
