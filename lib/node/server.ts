@@ -1,9 +1,10 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { getRequestListener } from '@hono/node-server';
 import { StatusError } from '../errors';
 import type { Logger } from '../log';
+import { listen } from './listen';
+import { rejectUpgrade } from './reject-upgrade';
 
 /** Handles an HTTP upgrade for one path prefix; owns the socket from then on. */
 export interface UpgradeRoute {
@@ -44,14 +45,6 @@ function admitNode(options: ServerOptions, req: IncomingMessage): StatusError | 
   return options.admit({ host: req.headers.host, authorization: req.headers.authorization, path: pathOf(req) });
 }
 
-/** Writes a Status as a raw HTTP/1.1 response on a socket that never became a websocket, then closes it. */
-export function rejectUpgrade(socket: Duplex, error: StatusError): void {
-  const body = JSON.stringify(error.toStatus());
-  socket.end(
-    `HTTP/1.1 ${error.code} ${error.reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
-  );
-}
-
 /**
  * The one HTTP server: fast paths first, then the Fetch app; and the single 'upgrade' listener, which
  * dispatches by path prefix after the same admission checks the app applies.
@@ -83,16 +76,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     else socket.destroy();
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
-  const hostForUrl = options.host.includes(':') ? `[${options.host}]` : options.host;
-  const url = `http://${hostForUrl === '0.0.0.0' || hostForUrl === '[::]' ? '127.0.0.1' : hostForUrl}:${port}`;
+  const { port, urlHost } = await listen(server, options.host, options.port);
+  const url = `http://${urlHost === '0.0.0.0' || urlHost === '[::]' ? '127.0.0.1' : urlHost}:${port}`;
 
   return {
     server,

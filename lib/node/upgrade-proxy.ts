@@ -6,7 +6,8 @@ import { DEFAULT_FORWARD_OPTIONS, forward, type ForwardOptions, type ResponseSin
 import type { HeaderMap, IncomingHeaderMap } from '../proxy/headers';
 import { RAW_PREFIX, resolveRawTarget } from '../proxy/raw-target';
 import { leaveSignal } from './leave-signal';
-import { rejectUpgrade, type UpgradeRoute } from './server';
+import { rejectUpgrade } from './reject-upgrade';
+import type { UpgradeRoute } from './server';
 
 /**
  * exec / attach / port-forward: the upgrade handshake is forwarded to the cluster over an HTTP/1.1

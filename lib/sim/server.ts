@@ -6,10 +6,11 @@
  */
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { StatusError, failureStatus, toStatusError } from '../errors';
 import type { Logger } from '../log';
+import { listen } from '../node/listen';
+import { rejectUpgrade } from '../node/reject-upgrade';
 import { AGGREGATED_CONTENT_TYPE, buildDiscoveryDocs, wantsAggregated, type DiscoveryDocs } from './discovery-docs';
 import type { Authenticator } from './auth';
 import { buildOpenApiDocs, type OpenApiDocs } from './openapi';
@@ -187,10 +188,7 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
   );
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const reject = (err: StatusError) => {
-      const body = JSON.stringify(err.toStatus());
-      socket.end(`HTTP/1.1 ${err.code} ${err.reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
-    };
+    const reject = (err: StatusError) => rejectUpgrade(socket, err);
     try {
       if (auth.authenticate(req) === undefined) return reject(new StatusError('Unauthorized', 'Unauthorized'));
       const url = new URL(req.url ?? '/', 'https://sim');
@@ -207,15 +205,7 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
   });
   server.on('tlsClientError', () => undefined);
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
-  const hostForUrl = options.host.includes(':') ? `[${options.host}]` : options.host;
+  const { port, urlHost: hostForUrl } = await listen(server, options.host, options.port);
   serverAddress = `${options.host}:${port}`;
 
   return {
