@@ -12,22 +12,42 @@
  * per request is printed too: unlike req/s it hardly depends on what else the machine is doing.
  * kore-board runs bundled by esbuild (as it ships), each target is warmed up before it is measured.
  *
- *   npx tsx bench/raw-proxy.ts [--seconds 5] [--skip-install]
+ * The machine may be shared: `kubectl proxy` and the fast path are measured in every round, each row
+ * back to back with the order swapped every round, and each row reports the median of the per-round
+ * ratios. The upstream itself and the Hono-only route are measured once, as references.
+ *
+ *   npx tsx bench/raw-proxy.ts [--seconds 3] [--rounds 3] [--rows c1,c64,list,huge] [--no-references] [--skip-install]
+ *                              [--save-bundle FILE] [--baseline FILE]   (before/after a change: save, change, compare)
  *
  * Installs nginx-light and wrk with apt-get when they are missing (needs root).
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
 import { stringify } from 'yaml';
 import { createPki } from '../lib/sim/tls';
 
-const { values } = parseArgs({ options: { seconds: { type: 'string', default: '5' }, 'skip-install': { type: 'boolean', default: false } } });
+const { values } = parseArgs({
+  options: {
+    seconds: { type: 'string', default: '3' },
+    rounds: { type: 'string', default: '3' },
+    rows: { type: 'string', default: 'c1,c64,list,huge' },
+    references: { type: 'boolean', default: true },
+    /** A bundle kept from an earlier run (`--save-bundle`), measured every round as a third compared target. */
+    baseline: { type: 'string' },
+    'save-bundle': { type: 'string' },
+    /** Extra Node flags for the fast-path server, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof". */
+    'node-args': { type: 'string', default: '' },
+    'skip-install': { type: 'boolean', default: false },
+  },
+  allowNegative: true,
+});
 const SECONDS = Number(values.seconds);
+const ROUNDS = Math.max(1, Number(values.rounds));
 const MB = 1024 * 1024;
 const POD_PATH = '/api/v1/namespaces/default/pods/bench-pod';
 const LIST_PATH = '/api/v1/namespaces/default/pods';
@@ -170,9 +190,9 @@ async function waitFor(ok: () => boolean, what: string): Promise<void> {
 }
 
 /** Starts a child and resolves with the first stdout match of `ready` (the port it listens on). */
-function startChild(command: string, args: string[], ready: RegExp): Promise<{ child: ChildProcess; port: number }> {
+function startChild(command: string, args: string[], ready: RegExp, stderr: 'inherit' | 'ignore' = 'inherit'): Promise<{ child: ChildProcess; port: number }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', stderr] });
     let out = '';
     child.stdout?.on('data', (d: Buffer) => {
       out += d.toString();
@@ -257,48 +277,98 @@ interface Target {
   name: string;
   base: string;
   pid: number | undefined;
+  /** Measured in every round, interleaved with the other compared target; the references once. */
+  compared: boolean;
 }
 
-interface Row {
-  target: string;
-  c1: WrkResult;
-  c64: WrkResult;
-  list: WrkResult;
-  huge: { mbps: number; baseRss: number; peakRss: number };
+type RowName = 'c1' | 'c64' | 'list' | 'huge';
+const ROW_NAMES: RowName[] = ['c1', 'c64', 'list', 'huge'];
+
+interface HugeResult {
+  mbps: number;
+  baseRss: number;
+  peakRss: number;
 }
 
-function measure(target: Target): Promise<Row> {
-  console.error(`warming up and measuring ${target.name} …`);
+interface Measured {
+  c1: WrkResult[];
+  c64: WrkResult[];
+  list: WrkResult[];
+  huge: HugeResult[];
+}
+
+async function measureRow(target: Target, row: RowName, into: Measured): Promise<void> {
+  if (row === 'c1') into.c1.push(wrk(target.base + POD_PATH, 1, target.pid));
+  else if (row === 'c64') into.c64.push(wrk(target.base + POD_PATH, 64, target.pid));
+  else if (row === 'list') into.list.push(wrk(target.base + LIST_PATH, 1, target.pid));
+  else into.huge.push(await streamHuge(target.base + HUGE_PATH, target.pid));
+}
+
+function warmUp(target: Target): void {
+  console.error(`warming up ${target.name} …`);
   wrk(target.base + POD_PATH, 64, undefined, 2);
   wrk(target.base + LIST_PATH, 1, undefined, 2);
-  const c1 = wrk(target.base + POD_PATH, 1, target.pid);
-  const c64 = wrk(target.base + POD_PATH, 64, target.pid);
-  const list = wrk(target.base + LIST_PATH, 1, target.pid);
-  return streamHuge(target.base + HUGE_PATH, target.pid).then((huge) => ({ target: target.name, c1, c64, list, huge }));
 }
 
+const median = (xs: number[]) => {
+  const s = xs.filter(Number.isFinite).sort((a, b) => a - b);
+  if (s.length === 0) return NaN;
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+};
 const f = (n: number, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : '–');
-const ratio = (a: number, b: number) => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? `${(a / b).toFixed(2)}×` : '–');
+const times = (r: number) => (Number.isFinite(r) ? `${r.toFixed(2)}×` : '–');
 
-function report(rows: Row[]): string {
-  const kp = rows.find((r) => r.target === 'kubectl proxy') as Row;
-  const direct = rows.find((r) => r.target.startsWith('direct')) as Row;
+/**
+ * Ratio of a target to `kubectl proxy` for one row: the median of the per-round ratios when both were
+ * measured in the same rounds (each round's pair ran back to back, so shared load hits both alike);
+ * otherwise the ratio of the medians.
+ */
+function ratioTo(mine: number[], theirs: number[]): { value: number; spread: string } {
+  if (mine.length > 1 && mine.length === theirs.length) {
+    const per = mine.map((m, i) => m / (theirs[i] as number));
+    return { value: median(per), spread: ` [${per.map((r) => r.toFixed(2)).join(' ')}]` };
+  }
+  return { value: median(mine) / median(theirs), spread: '' };
+}
+
+function report(targets: Target[], results: Map<Target, Measured>, rows: RowName[]): string {
+  const kpTarget = targets.find((t) => t.name === 'kubectl proxy');
+  const kp = kpTarget === undefined ? undefined : (results.get(kpTarget) as Measured);
+  const cell = (mine: number[], theirs: number[] | undefined, digits = 0) => {
+    if (mine.length === 0) return '–';
+    if (theirs === undefined || theirs.length === 0) return f(median(mine), digits);
+    const r = ratioTo(mine, theirs);
+    return `${f(median(mine), digits)} (${times(r.value)}${r.spread})`;
+  };
+  const lat = (xs: WrkResult[]) => (xs.length === 0 ? '–' : `${f(median(xs.map((x) => x.p50)), 2)} / ${f(median(xs.map((x) => x.p99)), 2)}`);
   const lines = [
     '| target | 1 KB GET c=1 req/s | p50 / p99 ms | 1 KB GET c=64 req/s | p50 / p99 ms | 10 MB list MB/s | 1 GB stream MB/s | RSS before → peak (MB) |',
     '|---|---|---|---|---|---|---|---|',
   ];
-  for (const r of rows) {
+  for (const t of targets) {
+    const m = results.get(t) as Measured;
+    const rps = (xs: WrkResult[]) => xs.map((x) => x.rps);
+    const theirs = (pick: (m: Measured) => number[]) => (kp === undefined || t === kpTarget ? undefined : pick(kp));
+    const rss = m.huge.length === 0 ? '–' : `${f(Math.min(...m.huge.map((h) => h.baseRss)))} → ${f(Math.max(...m.huge.map((h) => h.peakRss)))}`;
     lines.push(
-      `| ${r.target} | ${f(r.c1.rps)} (${ratio(r.c1.rps, kp.c1.rps)}) | ${f(r.c1.p50, 2)} / ${f(r.c1.p99, 2)} | ${f(r.c64.rps)} (${ratio(r.c64.rps, kp.c64.rps)}) | ${f(r.c64.p50, 2)} / ${f(r.c64.p99, 2)} | ${f(r.list.mbps)} (${ratio(r.list.mbps, kp.list.mbps)}) | ${f(r.huge.mbps)} (${ratio(r.huge.mbps, kp.huge.mbps)}) | ${f(r.huge.baseRss)} → ${f(r.huge.peakRss)} |`,
+      `| ${t.name} | ${cell(rps(m.c1), theirs((k) => rps(k.c1)))} | ${lat(m.c1)} | ${cell(rps(m.c64), theirs((k) => rps(k.c64)))} | ${lat(m.c64)} | ` +
+        `${cell(m.list.map((x) => x.mbps), theirs((k) => k.list.map((x) => x.mbps)))} | ${cell(m.huge.map((h) => h.mbps), theirs((k) => k.huge.map((h) => h.mbps)))} | ${rss} |`,
     );
   }
-  lines.push('', '| proxy CPU time | 1 KB GET c=1 µs/req | 1 KB GET c=64 µs/req | 10 MB list ms/req |', '|---|---|---|---|');
-  for (const r of rows) {
-    if (r === direct) continue;
-    lines.push(`| ${r.target} | ${f(r.c1.cpuUs)} | ${f(r.c64.cpuUs)} | ${f(r.list.cpuUs / 1000, 1)} |`);
+  lines.push('', '| proxy CPU time (median) | 1 KB GET c=1 µs/req | 1 KB GET c=64 µs/req | 10 MB list ms/req |', '|---|---|---|---|');
+  for (const t of targets) {
+    if (t.pid === undefined) continue;
+    const m = results.get(t) as Measured;
+    lines.push(`| ${t.name} | ${f(median(m.c1.map((x) => x.cpuUs)))} | ${f(median(m.c64.map((x) => x.cpuUs)))} | ${f(median(m.list.map((x) => x.cpuUs)) / 1000, 1)} |`);
   }
-  lines.push('', 'Ratios in brackets are to `kubectl proxy`. Added p50 over direct (c=1):');
-  for (const r of rows) if (r !== direct) lines.push(`- ${r.target}: +${f(r.c1.p50 - direct.c1.p50, 3)} ms`);
+  const direct = targets.find((t) => t.pid === undefined);
+  if (direct !== undefined && rows.includes('c1')) {
+    const directP50 = median((results.get(direct) as Measured).c1.map((x) => x.p50));
+    lines.push('', 'Added p50 over direct (c=1, medians):');
+    for (const t of targets) if (t !== direct) lines.push(`- ${t.name}: +${f(median((results.get(t) as Measured).c1.map((x) => x.p50)) - directP50, 3)} ms`);
+  }
+  lines.push('', 'Ratios in brackets are to `kubectl proxy`; for targets measured every round, the median of the per-round ratios [each round].');
   return lines.join('\n');
 }
 
@@ -334,27 +404,54 @@ async function main(): Promise<void> {
     );
 
     const serverScript = await bundleServer(dir);
-    const kore = await startChild(process.execPath, [serverScript, '--kubeconfig', kubeconfig], /listening (\d+)/);
+    if (values['save-bundle'] !== undefined) copyFileSync(serverScript, values['save-bundle']);
+    const baseline = values.baseline === undefined ? undefined : await startChild(process.execPath, [values.baseline, '--kubeconfig', kubeconfig], /listening (\d+)/);
+    if (baseline !== undefined) children.push(baseline.child);
+    const nodeArgs = (values['node-args'] ?? '').split(' ').filter((a) => a !== '');
+    const kore = await startChild(process.execPath, [...nodeArgs, serverScript, '--kubeconfig', kubeconfig], /listening (\d+)/);
     children.push(kore.child);
     const koreFetch = await startChild(process.execPath, [serverScript, '--kubeconfig', kubeconfig, '--fetch-only'], /listening (\d+)/);
     children.push(koreFetch.child);
-    const kp = await startChild('kubectl', ['proxy', '--kubeconfig', kubeconfig, '--port', '0'], /Starting to serve on 127\.0\.0\.1:(\d+)/);
+    const kp = await startChild(
+      'kubectl',
+      ['proxy', '--kubeconfig', kubeconfig, '--port', '0'],
+      /Starting to serve on 127\.0\.0\.1:(\d+)/,
+      // It logs every request wrk leaves unfinished when a run ends ("context canceled").
+      'ignore',
+    );
     children.push(kp.child);
 
     const targets: Target[] = [
-      { name: 'direct (nginx, TLS, no client cert)', base: `https://127.0.0.1:${nginx.openPort}`, pid: undefined },
-      { name: 'kubectl proxy', base: `http://127.0.0.1:${kp.port}`, pid: kp.child.pid },
-      { name: 'kore-board /raw (Node fast path)', base: `http://127.0.0.1:${kore.port}/raw/clusters/bench`, pid: kore.child.pid },
-      { name: 'kore-board /raw (Hono route only)', base: `http://127.0.0.1:${koreFetch.port}/raw/clusters/bench`, pid: koreFetch.child.pid },
-    ];
+      { name: 'direct (nginx, TLS, no client cert)', base: `https://127.0.0.1:${nginx.openPort}`, pid: undefined, compared: false },
+      { name: 'kubectl proxy', base: `http://127.0.0.1:${kp.port}`, pid: kp.child.pid, compared: true },
+      { name: 'kore-board /raw (Node fast path)', base: `http://127.0.0.1:${kore.port}/raw/clusters/bench`, pid: kore.child.pid, compared: true },
+      ...(baseline === undefined
+        ? []
+        : [{ name: 'kore-board /raw (baseline bundle)', base: `http://127.0.0.1:${baseline.port}/raw/clusters/bench`, pid: baseline.child.pid, compared: true }]),
+      { name: 'kore-board /raw (Hono route only)', base: `http://127.0.0.1:${koreFetch.port}/raw/clusters/bench`, pid: koreFetch.child.pid, compared: false },
+    ].filter((t) => t.compared || values.references);
     for (const t of targets) {
       const status = curlStatus(t.base + POD_PATH);
       if (status !== '200') throw new Error(`${t.name}: GET ${POD_PATH} answered ${status}`);
     }
-    const rows: Row[] = [];
-    for (const t of targets) rows.push(await measure(t));
-    console.log(`\n${SECONDS}s per wrk run, node ${process.version}, ${readFileSync('/proc/cpuinfo', 'utf8').match(/model name\s*:\s*(.*)/)?.[1] ?? 'cpu?'}, nproc ${execFileSync('nproc').toString().trim()}\n`);
-    console.log(report(rows));
+    const rows = ROW_NAMES.filter((r) => (values.rows ?? '').split(',').includes(r));
+    const results = new Map<Target, Measured>(targets.map((t) => [t, { c1: [], c64: [], list: [], huge: [] }]));
+    for (const t of targets) warmUp(t);
+    const compared = targets.filter((t) => t.compared);
+    const references = targets.filter((t) => !t.compared);
+    // Every row of the compared pair runs back to back, the order swapped each round; the references
+    // (the upstream itself, the Hono route) once, in the middle round.
+    for (let round = 0; round < ROUNDS; round++) {
+      console.error(`round ${round + 1}/${ROUNDS} (load average ${loadavg()[0]?.toFixed(1)})`);
+      const order = round % 2 === 0 ? compared : [...compared].reverse();
+      const all = round === Math.floor(ROUNDS / 2) ? [...order, ...references] : order;
+      for (const row of rows) for (const t of all) await measureRow(t, row, results.get(t) as Measured);
+    }
+    console.log(
+      `\n${SECONDS}s per wrk run, ${ROUNDS} round(s), node ${process.version}, ${readFileSync('/proc/cpuinfo', 'utf8').match(/model name\s*:\s*(.*)/)?.[1] ?? 'cpu?'}, ` +
+        `nproc ${execFileSync('nproc').toString().trim()}, load average at the end ${loadavg().map((l) => l.toFixed(1)).join(' ')}\n`,
+    );
+    console.log(report(targets, results, rows));
   } finally {
     for (const c of children.reverse()) c.kill('SIGTERM');
     rmSync(dir, { recursive: true, force: true });
