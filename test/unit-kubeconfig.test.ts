@@ -1,31 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { stringify } from 'yaml';
 import { planContext, planContexts } from '../lib/clusters/context-plan';
 import { mergeKubeconfigs } from '../lib/clusters/kubeconfig-merge';
 import { parseKubeconfig, type KubeconfigFile } from '../lib/clusters/kubeconfig-parse';
+import { kubeconfigYaml as kubeconfig } from './registry-fixtures';
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
-
-/** One kubeconfig from a compact description: lists of named entries given as objects keyed by name. */
-function kubeconfig(doc: {
-  clusters?: Record<string, unknown>;
-  users?: Record<string, unknown>;
-  contexts?: Record<string, unknown>;
-  current?: string;
-}): string {
-  const list = (key: string, entries: Record<string, unknown> | undefined) =>
-    Object.entries(entries ?? {}).map(([name, body]) => ({ name, [key]: body }));
-  const config = {
-    apiVersion: 'v1',
-    kind: 'Config',
-    clusters: list('cluster', doc.clusters),
-    users: list('user', doc.users),
-    contexts: list('context', doc.contexts),
-    ...(doc.current === undefined ? {} : { 'current-context': doc.current }),
-  };
-  // YAML 1.1 output quotes strings such as `y` that a YAML 1.1 reader (kubectl, and us) would take for booleans.
-  return stringify(config, { version: '1.1' });
-}
 
 function plan(file: KubeconfigFile, name: string) {
   return planContext(mergeKubeconfigs([file]), name);
