@@ -35,6 +35,24 @@ describe('the kore-board process', () => {
     expect(await p.stop('SIGTERM')).toBe(0);
   });
 
+  it('on SIGTERM stops accepting, lets an in-flight request finish, then exits 0', async () => {
+    const p = await startProcess(TSX, [MAIN, '--demo', '--listen', '127.0.0.1:0'], { env });
+    started.push(p);
+    // A watch that the cluster ends by itself after 2 s: in flight when the signal arrives.
+    const inFlight = fetch(`${p.url}/raw/clusters/kubernetes-admin@kubernetes/api/v1/namespaces?watch=1&timeoutSeconds=2`).then(async (res) => ({
+      status: res.status,
+      body: await res.text(),
+    }));
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const exited = p.stop('SIGTERM');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await expect(fetch(`${p.url}/healthz`)).rejects.toThrow();
+    const finished = await inFlight;
+    expect(finished.status).toBe(200);
+    expect(finished.body).toContain('"type":"ADDED"');
+    expect(await exited).toBe(0);
+  });
+
   it('lists each context that failed to load, with why, and serves the others', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'kore-kc-'));
     const kubeconfig = join(dir, 'config');
