@@ -64,9 +64,9 @@ export interface KubectlResult {
   stderr: string;
 }
 
-function spawnKubectl(config: KubeconfigDir, args: readonly string[]): ChildProcessWithoutNullStreams {
+function spawnKubectl(config: KubeconfigDir, args: readonly string[], env: Readonly<Record<string, string>> = {}): ChildProcessWithoutNullStreams {
   return spawn('kubectl', ['--kubeconfig', config.path, '--cache-dir', join(config.dir, 'cache'), ...args], {
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: config.dir },
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: config.dir, ...env },
   });
 }
 
@@ -105,8 +105,8 @@ export interface KubectlStream {
   stop(): Promise<void>;
 }
 
-export function kubectlStream(config: KubeconfigDir, args: readonly string[]): KubectlStream {
-  const child = spawnKubectl(config, args);
+export function kubectlStream(config: KubeconfigDir, args: readonly string[], env: Readonly<Record<string, string>> = {}): KubectlStream {
+  const child = spawnKubectl(config, args, env);
   child.stdin.end();
   let stdout = '';
   let stderr = '';
