@@ -1,5 +1,5 @@
 import { X509Certificate } from 'node:crypto';
-import { createSecureContext, type SecureContext } from 'node:tls';
+import { createSecureContext, DEFAULT_CIPHERS, type SecureContext } from 'node:tls';
 import { Agent, Dispatcher, ProxyAgent, Socks5ProxyAgent } from 'undici';
 import type { ClientIdentity, ClusterTransport, TransportOptions } from '../clusters/host';
 
@@ -30,11 +30,20 @@ function checkCaBundle(ca: Uint8Array): void {
   }
 }
 
+/**
+ * Node's default cipher list with TLS 1.3's AES-128-GCM moved to the front, the order Go's client (and
+ * so kubectl) offers on AES hardware. Node lists AES-256-GCM first; its four extra rounds were about a
+ * quarter of the decryption time while a large list streams through the proxy.
+ */
+const AES128_FIRST = 'TLS_AES_128_GCM_SHA256';
+const CIPHERS = [AES128_FIRST, ...DEFAULT_CIPHERS.split(':').filter((c) => c !== AES128_FIRST)].join(':');
+
 /** One TLS context per identity, built once: each new socket then costs no PEM parsing. */
 function secureContextFor(ca: Uint8Array | undefined, identity: ClientIdentity | undefined): SecureContext {
   if (ca !== undefined) checkCaBundle(ca);
   try {
     return createSecureContext({
+      ciphers: CIPHERS,
       ...(ca === undefined ? {} : { ca: Buffer.from(ca) }),
       ...(identity === undefined ? {} : { cert: Buffer.from(identity.cert), key: Buffer.from(identity.key) }),
     });
