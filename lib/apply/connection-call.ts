@@ -1,48 +1,33 @@
-import { request } from 'undici';
-import type { ClusterConnection, CredentialHeaders } from '../clusters/types';
+import type { ClusterConnection } from '../clusters/types';
 import { StatusError } from '../errors';
-import type { KubeCall, KubeRequest, KubeResponse } from './kube-call';
+import { kubeRequest } from '../kube/request';
+import type { KubeCall } from './kube-call';
 
+/** Apply may wait on admission webhooks and a CRD's establishment; views keep the shorter default. */
 const HEADERS_TIMEOUT_MS = 30_000;
 
-function targetUrl(connection: ClusterConnection, req: KubeRequest): string {
-  const base = connection.server.href.replace(/\/$/, '');
-  const query = req.query === undefined ? '' : new URLSearchParams(req.query).toString();
-  return `${base}${req.path}${query === '' ? '' : `?${query}`}`;
-}
-
-async function once(connection: ClusterConnection, req: KubeRequest, credentials: CredentialHeaders): Promise<KubeResponse> {
-  const headers: Record<string, string | string[]> = { ...credentials, accept: req.accept ?? 'application/json' };
-  if (req.contentType !== undefined) headers['content-type'] = req.contentType;
-  let res;
+function parseJson(text: string): unknown {
   try {
-    res = await request(targetUrl(connection, req), {
-      method: req.method,
-      headers,
-      body: req.body,
-      dispatcher: connection.dispatcher,
-      headersTimeout: HEADERS_TIMEOUT_MS,
-    });
-  } catch (err) {
-    throw new StatusError('BadGateway', `cluster ${connection.context.name} (${connection.server.host}) could not be reached: ${(err as Error).message}`, undefined, { cause: err });
-  }
-  const text = await res.body.text();
-  let body: unknown;
-  try {
-    body = text === '' ? undefined : JSON.parse(text);
+    return text === '' ? undefined : JSON.parse(text);
   } catch {
-    body = undefined;
+    return undefined;
   }
-  return { status: res.statusCode, body };
 }
 
-/** JSON requests to one context, with its credentials; a 401 refreshes them and retries once (bodies are strings, so replayable). */
+/**
+ * JSON requests to one context through the shared client (credentials, one retry after a 401, unreachable →
+ * 502/504). Failures come back as answers carrying their Status, so apply reports each document's own error.
+ */
 export function kubeCallFor(connection: ClusterConnection): KubeCall {
   return async (req) => {
-    const used = await connection.credentials();
-    const first = await once(connection, req, used);
-    // Passing what was used lets concurrent 401s share one refresh.
-    if (first.status !== 401 || !(await connection.refreshCredentials(used))) return first;
-    return once(connection, req, await connection.credentials());
+    const headers: Record<string, string> = { accept: req.accept ?? 'application/json' };
+    if (req.contentType !== undefined) headers['content-type'] = req.contentType;
+    try {
+      const res = await kubeRequest(connection, { method: req.method, path: req.path, query: req.query, headers, body: req.body, headersTimeoutMs: HEADERS_TIMEOUT_MS });
+      return { status: res.statusCode, body: parseJson(await res.body.text()) };
+    } catch (err) {
+      if (err instanceof StatusError) return { status: err.code, body: err.toStatus() };
+      throw err;
+    }
   };
 }
