@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRegistry } from '../lib/node/registry';
 import type { ClusterRegistry } from '../lib/clusters/types';
-import { StatusError } from '../lib/errors';
 import { createLogger } from '../lib/log';
 import { b64, fakeClock, get, kubeconfigYaml, startTestCluster, tempDir, type TempDir, type TestCluster } from './registry-fixtures';
+import { statusOf } from './helpers/status-of';
 
 const SECRETS = ['tok-alice-0123456789', 'tok-wrong-9876543210', 'hunter2-password'];
 
@@ -19,15 +19,6 @@ async function open(options: Partial<Parameters<typeof createRegistry>[0]>): Pro
   return registry;
 }
 
-function statusOf(fn: () => unknown): StatusError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof StatusError) return err;
-    throw err;
-  }
-  throw new Error('expected a StatusError');
-}
 
 beforeAll(async () => {
   cluster = await startTestCluster();

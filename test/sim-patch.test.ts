@@ -1,16 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { StatusError } from '../lib/errors';
 import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch, JSON_PATCH_FAILED_MESSAGE } from '../lib/sim/patch';
+import { statusOf } from './helpers/status-of';
 
-function statusOf(fn: () => unknown): StatusError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof StatusError) return err;
-    throw err;
-  }
-  throw new Error('expected a StatusError');
-}
 
 describe('applyMergePatch (RFC 7386)', () => {
   // The test cases of RFC 7386 appendix A.
