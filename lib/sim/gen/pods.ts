@@ -124,6 +124,14 @@ function podStatus(plan: PodPlan, uid: string, ids: Ids): Record<string, unknown
     state,
   });
   const running = { running: { startedAt: started } };
+  // Scheduled and started, but a container is not ready: the kubelet's conditions for it.
+  const containersNotReady = (message: string) => [
+    condition('PodReadyToStartContainers'),
+    condition('Initialized', 'True', scheduled),
+    condition('Ready', 'False', since, 'ContainersNotReady', message),
+    condition('ContainersReady', 'False', since, 'ContainersNotReady', message),
+    condition('PodScheduled', 'True', scheduled),
+  ];
 
   switch (state) {
     case 'running':
@@ -145,13 +153,7 @@ function podStatus(plan: PodPlan, uid: string, ids: Ids): Record<string, unknown
       const message = `containers with unready status: [${names[0] ?? ''}]`;
       return {
         phase: 'Running',
-        conditions: [
-          condition('PodReadyToStartContainers'),
-          condition('Initialized', 'True', scheduled),
-          condition('Ready', 'False', since, 'ContainersNotReady', message),
-          condition('ContainersReady', 'False', since, 'ContainersNotReady', message),
-          condition('PodScheduled', 'True', scheduled),
-        ],
+        conditions: containersNotReady(message),
         ...placed,
         containerStatuses: template.images.map((image, i) => containerStatus(image, i !== 0, running)),
         qosClass: template.qosClass,
@@ -164,13 +166,7 @@ function podStatus(plan: PodPlan, uid: string, ids: Ids): Record<string, unknown
       const finished = ids.ago(ids.int(10, 290) * 1000);
       return {
         phase: 'Running',
-        conditions: [
-          condition('PodReadyToStartContainers'),
-          condition('Initialized', 'True', scheduled),
-          condition('Ready', 'False', since, 'ContainersNotReady', message),
-          condition('ContainersReady', 'False', since, 'ContainersNotReady', message),
-          condition('PodScheduled', 'True', scheduled),
-        ],
+        conditions: containersNotReady(message),
         ...placed,
         containerStatuses: template.images.map((image, i) =>
           i === 0
