@@ -4,8 +4,10 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runToExit, startProcess, type StartedProcess } from './helpers/process';
 
-const TSX = join(process.cwd(), 'node_modules/.bin/tsx');
+// One process, not tsx's wrapper plus a child: a SIGKILL in clean-up must not leave a server behind.
+const NODE = process.execPath;
 const MAIN = join(process.cwd(), 'lib/node/main.ts');
+const TS = ['--import', 'tsx', MAIN];
 // A HOME with no kubeconfig, so nothing from the machine running the tests leaks in.
 const emptyHome = mkdtempSync(join(tmpdir(), 'kore-home-'));
 const env = { ...process.env, HOME: emptyHome, KUBECONFIG: '', KORE_LOG_LEVEL: 'warn' };
@@ -18,7 +20,7 @@ describe('the kore-board process', () => {
 
   it('exits 2 with a one-line reason on a bad flag', async () => {
     const cases = [['--bogus'], ['--listen', 'nowhere'], ['--log-level', 'loud'], ['--allow-origin', '*']];
-    const results = await Promise.all(cases.map((args) => runToExit(TSX, [MAIN, ...args], env)));
+    const results = await Promise.all(cases.map((args) => runToExit(NODE, [...TS, ...args], env)));
     results.forEach((r, i) => {
       expect(r.code, cases[i]!.join(' ')).toBe(2);
       expect(r.stderr.split('\n')[0]).toMatch(/^kore-board: /);
@@ -26,7 +28,7 @@ describe('the kore-board process', () => {
   });
 
   it('starts the demo cluster loudly when there is no kubeconfig, serves it, and exits 0 on SIGTERM', async () => {
-    const p = await startProcess(TSX, [MAIN, '--listen', '127.0.0.1:0'], { env });
+    const p = await startProcess(NODE, [...TS, '--listen', '127.0.0.1:0'], { env });
     started.push(p);
     expect(p.output()).toMatch(/DEMO MODE/);
     expect(p.output()).toMatch(/contexts loaded \(1\/1\): kubernetes-admin@kubernetes/);
@@ -36,7 +38,7 @@ describe('the kore-board process', () => {
   });
 
   it('on SIGTERM stops accepting, lets an in-flight request finish, then exits 0', async () => {
-    const p = await startProcess(TSX, [MAIN, '--demo', '--listen', '127.0.0.1:0'], { env });
+    const p = await startProcess(NODE, [...TS, '--demo', '--listen', '127.0.0.1:0'], { env });
     started.push(p);
     // A watch that the cluster ends by itself after 2 s: in flight when the signal arrives.
     const inFlight = fetch(`${p.url}/raw/clusters/kubernetes-admin@kubernetes/api/v1/namespaces?watch=1&timeoutSeconds=2`).then(async (res) => ({
@@ -67,7 +69,7 @@ describe('the kore-board process', () => {
         'current-context: good',
       ].join('\n'),
     );
-    const p = await startProcess(TSX, [MAIN, '--listen', '127.0.0.1:0', '--kubeconfig', kubeconfig], { env });
+    const p = await startProcess(NODE, [...TS, '--listen', '127.0.0.1:0', '--kubeconfig', kubeconfig], { env });
     started.push(p);
     expect(p.output()).not.toMatch(/DEMO MODE/);
     expect(p.output()).toMatch(/contexts loaded \(1\/2\): good/);
