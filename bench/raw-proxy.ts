@@ -27,7 +27,7 @@ import { createServer } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { build } from 'esbuild';
+import { bundle } from '../build';
 import { stringify } from 'yaml';
 import { createPki } from '../lib/sim/tls';
 
@@ -111,17 +111,7 @@ async function writeList(path: string, bytes: number): Promise<void> {
 /** kore-board's benchmark server bundled as it ships (esbuild, one file), not run through tsx. */
 async function bundleServer(dir: string): Promise<string> {
   const outfile = join(dir, 'kore-board-bench.mjs');
-  await build({
-    entryPoints: [join(import.meta.dirname, 'raw-proxy-server.ts')],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20.18',
-    external: ['node-pty', 'bufferutil', 'utf-8-validate'],
-    banner: { js: "import { createRequire as __koreCreateRequire } from 'node:module'; const require = __koreCreateRequire(import.meta.url);" },
-    logLevel: 'warning',
-  });
+  await bundle(join(import.meta.dirname, 'raw-proxy-server.ts'), outfile);
   return outfile;
 }
 
