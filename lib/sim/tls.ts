@@ -37,8 +37,11 @@ interface CertSpec {
 function makeCert(spec: CertSpec): forge.pki.Certificate {
   const cert = forge.pki.createCertificate();
   cert.publicKey = spec.publicKey;
-  // Positive serial: a leading zero nibble keeps the DER integer non-negative.
-  cert.serialNumber = '0' + randomBytes(15).toString('hex');
+  // DER wants a minimal positive integer: Go (kubectl) rejects a sign bit or a leading zero byte as
+  // "malformed serial number", so the first byte is kept within 0x01..0x7f.
+  const serial = randomBytes(16);
+  serial[0] = (serial[0]! & 0x7f) | 0x01;
+  cert.serialNumber = serial.toString('hex');
   const now = Date.now();
   cert.validity.notBefore = new Date(now - 60 * 60 * 1000);
   cert.validity.notAfter = new Date(now + 365 * 24 * 60 * 60 * 1000);
