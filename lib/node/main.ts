@@ -86,8 +86,6 @@ async function main(): Promise<void> {
   } catch (err) {
     fail(`cannot listen on ${config.listen.host}:${config.listen.port}: ${(err as Error).message}`);
   }
-  printStartup(server, registry, demo);
-
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
@@ -103,6 +101,8 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+  // Only after the handlers: whoever reads the URL may signal at once, and an unhandled SIGINT kills with no exit code.
+  printStartup(server, registry, demo);
 }
 
 main().catch((err: unknown) => {
