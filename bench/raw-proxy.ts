@@ -10,19 +10,21 @@
  * Rows: req/s and p50/p99 for the 1 KB GET at concurrency 1 and 64; MB/s for the 10 MB list; peak RSS
  * while streaming the 1 GB list. Every row prints its ratio to `kubectl proxy`. Each proxy's own CPU time
  * per request is printed too: unlike req/s it hardly depends on what else the machine is doing.
- * kore-board runs bundled by esbuild (as it ships), each target is warmed up before it is measured.
+ * kore-board runs bundled by esbuild (its shipped entry, lib/node/main.ts), once per `--workers` value;
+ * CPU and RSS are summed over its processes. Each target is warmed up before it is measured.
  *
- * The machine may be shared: `kubectl proxy` and the fast path are measured in every round, each row
- * back to back with the order swapped every round, and each row reports the median of the per-round
+ * The machine may be shared: `kubectl proxy` and each kore-board are measured in every round, each row
+ * back to back with the order reversed every round, and each row reports the median of the per-round
  * ratios. The upstream itself and the Hono-only route are measured once, as references.
  *
- *   npx tsx bench/raw-proxy.ts [--seconds 3] [--rounds 3] [--rows c1,c64,list,huge] [--no-references] [--skip-install]
+ *   npx tsx bench/raw-proxy.ts [--seconds 3] [--rounds 3] [--rows c1,c64,list,huge] [--workers 1,2] [--no-references] [--skip-install]
+ *                              [--hold]   (set up, print every target's URL and PID, wait for Ctrl-C: for profiling by hand)
  *                              [--save-bundle FILE] [--baseline FILE]   (before/after a change: save, change, compare)
  *
  * Installs nginx-light and wrk with apt-get when they are missing (needs root).
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, copyFileSync, createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, createWriteStream, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -43,6 +45,10 @@ const { values } = parseArgs({
     /** Extra Node flags for the fast-path server, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof". */
     'node-args': { type: 'string', default: '' },
     'skip-install': { type: 'boolean', default: false },
+    /** Set everything up, print each target's URL and PID, and wait (for profiling by hand). */
+    hold: { type: 'boolean', default: false },
+    /** kore-board's --workers values to measure, one compared target each. */
+    workers: { type: 'string', default: '1,2' },
   },
   allowNegative: true,
 });
@@ -108,11 +114,13 @@ async function writeList(path: string, bytes: number): Promise<void> {
   await new Promise<void>((r) => out.end(r));
 }
 
-/** kore-board's benchmark server bundled as it ships (esbuild, one file), not run through tsx. */
-async function bundleServer(dir: string): Promise<string> {
-  const outfile = join(dir, 'kore-board-bench.mjs');
-  await bundle(join(import.meta.dirname, 'raw-proxy-server.ts'), outfile);
-  return outfile;
+/** kore-board bundled as it ships (`npm run build`: esbuild, one file), not run through tsx. */
+async function bundleKore(dir: string): Promise<{ shipped: string; fetchOnly: string }> {
+  const shipped = join(dir, 'kore-board.mjs');
+  const fetchOnly = join(dir, 'kore-board-fetch-only.mjs');
+  await bundle(join(import.meta.dirname, '../lib/node/main.ts'), shipped);
+  await bundle(join(import.meta.dirname, 'raw-proxy-server.ts'), fetchOnly);
+  return { shipped, fetchOnly };
 }
 
 interface Upstream {
@@ -194,8 +202,8 @@ function startChild(command: string, args: string[], ready: RegExp, stderr: 'inh
 }
 
 function rssMb(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0);
+  let kb = 0;
+  for (const p of processTree(pid)) kb += Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${p}/status`, 'utf8'))?.[1] ?? 0);
   return kb / 1024;
 }
 
@@ -210,11 +218,23 @@ interface WrkResult {
 
 const CLOCK_TICK_US = 1e6 / Number(execFileSync('getconf', ['CLK_TCK']).toString().trim());
 
-/** User + system CPU time of a process so far, in clock ticks. */
+/** A process and its descendants (kore-board's workers), from /proc. */
+function processTree(pid: number): number[] {
+  const children = readdirSync(`/proc/${pid}/task`).flatMap((tid) =>
+    readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').split(' ').filter((c) => c !== '').map(Number),
+  );
+  return [pid, ...children.flatMap(processTree)];
+}
+
+/** User + system CPU time of a process and its descendants so far, in clock ticks. */
 function cpuTicks(pid: number | undefined): number {
   if (pid === undefined) return NaN;
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-  return Number(fields[11]) + Number(fields[12]);
+  let ticks = 0;
+  for (const p of processTree(pid)) {
+    const fields = readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    ticks += Number(fields[11]) + Number(fields[12]);
+  }
+  return ticks;
 }
 
 function toMs(value: string): number {
@@ -395,14 +415,23 @@ async function main(): Promise<void> {
       }),
     );
 
-    const serverScript = await bundleServer(dir);
-    if (values['save-bundle'] !== undefined) copyFileSync(serverScript, values['save-bundle']);
-    const baseline = values.baseline === undefined ? undefined : await startChild(process.execPath, [values.baseline, '--kubeconfig', kubeconfig], /listening (\d+)/);
-    if (baseline !== undefined) children.push(baseline.child);
+    const { shipped, fetchOnly } = await bundleKore(dir);
+    if (values['save-bundle'] !== undefined) copyFileSync(shipped, values['save-bundle']);
     const nodeArgs = (values['node-args'] ?? '').split(' ').filter((a) => a !== '');
-    const kore = await startChild(process.execPath, [...nodeArgs, serverScript, '--kubeconfig', kubeconfig], /listening (\d+)/);
-    children.push(kore.child);
-    const koreFetch = await startChild(process.execPath, [serverScript, '--kubeconfig', kubeconfig, '--fetch-only'], /listening (\d+)/);
+    // The shipped entry, as a user starts it; --data-dir keeps it away from ~/.kore-board.
+    const startKore = (script: string, workers: string) =>
+      startChild(
+        process.execPath,
+        [...nodeArgs, script, '--kubeconfig', kubeconfig, '--listen', '127.0.0.1:0', '--log-level', 'warn', '--data-dir', join(dir, `data-${workers}`), '--workers', workers],
+        /listening on http:\/\/127\.0\.0\.1:(\d+)/,
+      );
+    const kores: Array<{ name: string; started: { child: ChildProcess; port: number } }> = [];
+    for (const workers of (values.workers ?? '1').split(',')) {
+      kores.push({ name: `kore-board /raw (${workers === '1' ? 'one process' : `--workers ${workers}`})`, started: await startKore(shipped, workers) });
+    }
+    if (values.baseline !== undefined) kores.push({ name: 'kore-board /raw (baseline bundle)', started: await startKore(values.baseline, '1') });
+    for (const k of kores) children.push(k.started.child);
+    const koreFetch = await startChild(process.execPath, [fetchOnly, '--kubeconfig', kubeconfig], /listening (\d+)/);
     children.push(koreFetch.child);
     const kp = await startChild(
       'kubectl',
@@ -416,15 +445,18 @@ async function main(): Promise<void> {
     const targets: Target[] = [
       { name: 'direct (nginx, TLS, no client cert)', base: `https://127.0.0.1:${nginx.openPort}`, pid: undefined, compared: false },
       { name: 'kubectl proxy', base: `http://127.0.0.1:${kp.port}`, pid: kp.child.pid, compared: true },
-      { name: 'kore-board /raw (Node fast path)', base: `http://127.0.0.1:${kore.port}/raw/clusters/bench`, pid: kore.child.pid, compared: true },
-      ...(baseline === undefined
-        ? []
-        : [{ name: 'kore-board /raw (baseline bundle)', base: `http://127.0.0.1:${baseline.port}/raw/clusters/bench`, pid: baseline.child.pid, compared: true }]),
+      ...kores.map((k) => ({ name: k.name, base: `http://127.0.0.1:${k.started.port}/raw/clusters/bench`, pid: k.started.child.pid, compared: true })),
       { name: 'kore-board /raw (Hono route only)', base: `http://127.0.0.1:${koreFetch.port}/raw/clusters/bench`, pid: koreFetch.child.pid, compared: false },
     ].filter((t) => t.compared || values.references);
     for (const t of targets) {
       const status = curlStatus(t.base + POD_PATH);
       if (status !== '200') throw new Error(`${t.name}: GET ${POD_PATH} answered ${status}`);
+    }
+    if (values.hold) {
+      for (const t of targets) console.log(`${t.name}: ${t.base}${POD_PATH} pid ${t.pid ?? '-'}`);
+      console.log('holding; Ctrl-C (SIGINT) ends');
+      await new Promise((resolve) => process.once('SIGINT', resolve));
+      return;
     }
     const rows = ROW_NAMES.filter((r) => (values.rows ?? '').split(',').includes(r));
     const results = new Map<Target, Measured>(targets.map((t) => [t, { c1: [], c64: [], list: [], huge: [] }]));

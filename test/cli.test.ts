@@ -25,7 +25,18 @@ describe('parseCli', () => {
       allowHosts: [],
       authToken: undefined,
       dataDir: '/home/u/.kore-board',
+      workers: 1,
     });
+  });
+
+  it('takes --workers as a count or auto (one per CPU), from KORE_WORKERS too', () => {
+    expect(config(['--workers', '3']).workers).toBe(3);
+    expect(config([], { KORE_WORKERS: '2' }).workers).toBe(2);
+    const auto = parseCli(['--workers', 'auto'], {}, HOME, ':', 6);
+    expect(auto.kind === 'run' && auto.config.workers).toBe(6);
+    expect(errorOf(['--workers', '0'])).toMatch(/^--workers: must be 1..64 or "auto"/);
+    expect(errorOf(['--workers', '65'])).toMatch(/^--workers: must be 1..64/);
+    expect(errorOf(['--workers', 'many'])).toMatch(/^--workers: must be a number of processes or "auto"/);
   });
 
   it('takes repeated --kubeconfig in order, over KUBECONFIG', () => {

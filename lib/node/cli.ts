@@ -12,6 +12,8 @@ export interface CliConfig {
   allowHosts: string[];
   authToken: string | undefined;
   dataDir: string;
+  /** Processes serving the one listen address; 1 serves from this process alone. */
+  workers: number;
 }
 
 export type CliResult = { kind: 'run'; config: CliConfig } | { kind: 'help'; text: string } | { kind: 'error'; message: string };
@@ -31,6 +33,9 @@ Flags (environment twin in brackets):
   --auth-token TOKEN    bearer token required from callers; mandatory
                         when listening beyond loopback                [KORE_AUTH_TOKEN]
   --data-dir PATH       kore-board's own state (default ~/.kore-board) [KORE_DATA_DIR]
+  --workers N|auto      processes serving the address (default 1);
+                        auto = one per CPU. Each keeps its own
+                        connections and caches                        [KORE_WORKERS]
   --help                print this help
 `;
 
@@ -55,6 +60,15 @@ const OriginSchema = v.pipe(
 
 const LogLevelSchema = v.picklist(LOG_LEVELS, `must be one of ${LOG_LEVELS.join(', ')}`);
 
+const MAX_WORKERS = 64;
+
+const WorkersSchema = v.pipe(
+  v.string(),
+  v.regex(/^(auto|\d{1,3})$/, 'must be a number of processes or "auto"'),
+  v.transform((s) => (s === 'auto' ? -1 : Number(s))),
+  v.check((n) => n === -1 || (n >= 1 && n <= MAX_WORKERS), `must be 1..${MAX_WORKERS} or "auto"`),
+);
+
 const TRUTHY = new Set(['1', 'true', 'yes', 'on']);
 const FALSY = new Set(['', '0', 'false', 'no', 'off']);
 
@@ -68,9 +82,9 @@ function issueText(field: string, issues: v.BaseIssue<unknown>[]): string {
 
 /**
  * Parses argv and env into a config. Pure: the caller decides what an error means (exit code 2).
- * `homeDir` and `pathDelimiter` are parameters so tests can pin them.
+ * `homeDir`, `pathDelimiter` and `cpuCount` (for `--workers auto`) are parameters so tests can pin them.
  */
-export function parseCli(argv: string[], env: Record<string, string | undefined>, homeDir: string, pathDelimiter = ':'): CliResult {
+export function parseCli(argv: string[], env: Record<string, string | undefined>, homeDir: string, pathDelimiter = ':', cpuCount = 1): CliResult {
   let parsed;
   try {
     parsed = parseArgs({
@@ -86,6 +100,7 @@ export function parseCli(argv: string[], env: Record<string, string | undefined>
         'allow-host': { type: 'string', multiple: true },
         'auth-token': { type: 'string' },
         'data-dir': { type: 'string' },
+        workers: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -120,6 +135,9 @@ export function parseCli(argv: string[], env: Record<string, string | undefined>
     return { kind: 'error', message: `--listen ${listen.output.host}: listening beyond loopback requires --auth-token` };
   }
 
+  const workers = v.safeParse(WorkersSchema, f.workers ?? env.KORE_WORKERS ?? '1');
+  if (!workers.success) return { kind: 'error', message: issueText('--workers', workers.issues) };
+
   const kubeconfigPaths = f.kubeconfig ?? (env.KUBECONFIG ? list(env.KUBECONFIG, pathDelimiter) : [`${homeDir}/.kube/config`]);
   const allowHosts = f['allow-host'] ?? list(env.KORE_ALLOW_HOST, ',');
   // A non-loopback listen address is a name callers legitimately use.
@@ -136,6 +154,7 @@ export function parseCli(argv: string[], env: Record<string, string | undefined>
       allowHosts,
       authToken,
       dataDir: f['data-dir'] ?? env.KORE_DATA_DIR ?? `${homeDir}/.kore-board`,
+      workers: workers.output === -1 ? Math.min(cpuCount, MAX_WORKERS) : workers.output,
     },
   };
 }

@@ -1,21 +1,17 @@
 #!/usr/bin/env node
+import cluster from 'node:cluster';
 import { existsSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { delimiter, join } from 'node:path';
-import { createApp } from '../../handlers/app';
-import { createAdmission } from '../admission';
-import { systemClock } from '../clock';
-import { createRegistry } from './registry';
-import type { ClusterRegistry } from '../clusters/types';
+import { availableParallelism, homedir } from 'node:os';
+import { delimiter } from 'node:path';
 import { demoKubeconfig } from '../demo-kubeconfig';
-import { createLogger } from '../log';
-import { createViewStore } from '../views/store';
+import { createLogger, type Logger } from '../log';
 import { startSim, type SimCluster } from '../sim';
 import { parseCli, type CliConfig } from './cli';
-import { fileContextStore } from './own-kubeconfig-file';
-import { createRawFastPath } from './raw-fast-path';
-import { startServer, type RunningServer } from './server';
-import { rawUpgradeRoute } from './upgrade-proxy';
+import { ownKubeconfigPath, serve, type Serving } from './serve';
+import { startupReport } from './startup-report';
+import { onStopSignals } from './stop-signals';
+import { startWorkers } from './workers/pool';
+import { setupFromPrimary, tellPrimary } from './workers/worker-side';
 
 const IN_CLUSTER_TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/token';
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -26,26 +22,34 @@ function fail(message: string): never {
 }
 
 /** Demo mode when asked, or when there is nothing else to serve: no kubeconfig file (ours included) and not in a pod. */
-function wantsDemo(config: CliConfig, ownKubeconfig: string): boolean {
-  return config.demo || (![...config.kubeconfigPaths, ownKubeconfig].some((p) => existsSync(p)) && !existsSync(IN_CLUSTER_TOKEN));
+function wantsDemo(config: CliConfig): boolean {
+  return config.demo || (![...config.kubeconfigPaths, ownKubeconfigPath(config)].some((p) => existsSync(p)) && !existsSync(IN_CLUSTER_TOKEN));
 }
 
-function printStartup(server: RunningServer, registry: ClusterRegistry, demo: boolean): void {
-  const lines = [`kore-board listening on ${server.url}`];
-  if (demo) {
-    lines.push('', '  *** DEMO MODE: serving the built-in simulated cluster, not a real one. ***');
-    lines.push('  *** Point --kubeconfig (or KUBECONFIG) at a real kubeconfig to use your clusters. ***', '');
+async function serveOrFail(config: CliConfig, demo: string | undefined, log: Logger): Promise<Serving> {
+  try {
+    return await serve(config, demo, log);
+  } catch (err) {
+    fail(`cannot listen on ${config.listen.host}:${config.listen.port}: ${(err as Error).message}`);
   }
-  const contexts = registry.contexts();
-  const loaded = contexts.filter((c) => c.error === undefined);
-  lines.push(`contexts loaded (${loaded.length}/${contexts.length}): ${loaded.map((c) => c.name).join(', ') || 'none'}`);
-  for (const c of contexts) if (c.error !== undefined) lines.push(`context ${c.name} failed: ${c.error}`);
-  // One write, so a reader that sees the first line sees them all.
-  process.stdout.write(lines.join('\n') + '\n');
+}
+
+function contextSummaries(serving: Serving) {
+  return serving.registry.contexts().map((c) => (c.error === undefined ? { name: c.name } : { name: c.name, error: c.error }));
+}
+
+/** One of `--workers N`: serves with the set-up its supervisor hands over, and reports when it does. */
+async function runWorker(config: CliConfig, log: Logger): Promise<void> {
+  let serving: Serving | undefined;
+  // From the start: the supervisor may stop a worker it is still starting.
+  onStopSignals(() => void (serving?.close(SHUTDOWN_GRACE_MS) ?? Promise.resolve()).then(() => process.exit(0)));
+  const setup = await setupFromPrimary();
+  serving = await serveOrFail(config, setup.demoKubeconfig, log);
+  tellPrimary({ type: 'kore:ready', url: serving.server.url, contexts: contextSummaries(serving) });
 }
 
 async function main(): Promise<void> {
-  const parsed = parseCli(process.argv.slice(2), process.env, homedir(), delimiter);
+  const parsed = parseCli(process.argv.slice(2), process.env, homedir(), delimiter, availableParallelism());
   if (parsed.kind === 'error') fail(parsed.message);
   if (parsed.kind === 'help') {
     process.stdout.write(parsed.text);
@@ -53,56 +57,50 @@ async function main(): Promise<void> {
   }
   const config = parsed.config;
   const log = createLogger(config.logLevel);
-  // Contexts added through the API live here, read after the user's own files, which are never rewritten.
-  const ownKubeconfig = join(config.dataDir, 'kubeconfig');
-  const demo = wantsDemo(config, ownKubeconfig);
+  if (cluster.isWorker) return runWorker(config, log);
 
-  let sim: SimCluster | undefined;
-  if (demo) sim = await startSim({ fixture: 'demo' });
-  const registry = await createRegistry({
-    kubeconfigPaths: demo ? [ownKubeconfig] : [...config.kubeconfigPaths, ownKubeconfig],
-    inlineSources: sim === undefined ? [] : [{ name: 'demo', yaml: demoKubeconfig(sim) }],
-    inCluster: demo ? false : undefined,
-    watch: true,
-    clock: systemClock,
-    log,
-  });
+  const demo = wantsDemo(config);
+  const sim: SimCluster | undefined = demo ? await startSim({ fixture: 'demo' }) : undefined;
+  const demoYaml = sim === undefined ? undefined : demoKubeconfig(sim);
 
-  const security = { allowedHosts: config.allowHosts, allowOrigins: config.allowOrigins, authToken: config.authToken };
-  const views = createViewStore({ registry, clock: systemClock, log });
-  const contextStore = fileContextStore(ownKubeconfig, registry);
-  const app = createApp({ registry, clock: systemClock, log, security, views, contextStore });
-  let server: RunningServer;
-  try {
-    server = await startServer({
-      fetch: app.fetch,
-      host: config.listen.host,
-      port: config.listen.port,
-      admit: createAdmission(security),
-      fastPaths: [createRawFastPath(registry)],
-      upgrades: [rawUpgradeRoute(registry)],
-      log,
+  if (config.workers === 1) {
+    const serving = await serveOrFail(config, demoYaml, log);
+    onStopSignals((signal) => {
+      log.info(`${signal} received: finishing in-flight requests`);
+      void serving
+        .close(SHUTDOWN_GRACE_MS)
+        .then(() => sim?.close())
+        .then(() => process.exit(0));
     });
-  } catch (err) {
-    fail(`cannot listen on ${config.listen.host}:${config.listen.port}: ${(err as Error).message}`);
+    // Only after the handlers: whoever reads the URL may signal at once, and an unhandled SIGINT kills with no exit code.
+    process.stdout.write(startupReport(serving.server.url, contextSummaries(serving), demo, 1));
+    return;
   }
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.info(`${signal} received: finishing in-flight requests`);
-    void server
-      .close(SHUTDOWN_GRACE_MS)
-      .then(() => {
-        views.close();
-        return Promise.all([registry.close(), sim?.close()]);
-      })
-      .then(() => process.exit(0));
-  };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
-  // Only after the handlers: whoever reads the URL may signal at once, and an unhandled SIGINT kills with no exit code.
-  printStartup(server, registry, demo);
+
+  let gaveUp = false;
+  const started = await startWorkers({
+    count: config.workers,
+    demoKubeconfig: demoYaml,
+    log,
+    onGiveUp: (reason) => {
+      log.error(`${reason}; stopping`);
+      gaveUp = true;
+      process.kill(process.pid, 'SIGTERM');
+    },
+  });
+  if (started.kind === 'failed') {
+    await sim?.close();
+    process.exit(started.exitCode);
+  }
+  const { pool } = started;
+  onStopSignals((signal) => {
+    log.info(`${signal} received: the workers finish their in-flight requests`);
+    void pool.stop(signal).then(async (clean) => {
+      await sim?.close();
+      process.exit(clean && !gaveUp ? 0 : 1);
+    });
+  });
+  process.stdout.write(startupReport(pool.ready.url, pool.ready.contexts, demo, config.workers));
 }
 
 main().catch((err: unknown) => {

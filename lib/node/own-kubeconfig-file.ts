@@ -5,6 +5,7 @@ import type { ClusterRegistry } from '../clusters/types';
 import type { ContextStore } from '../contexts/context-store';
 import { addContexts, readKubeconfigDoc, removeContext, validateUpload, writeKubeconfigDoc } from '../contexts/own-kubeconfig';
 import { StatusError } from '../errors';
+import { withFileLock } from './file-lock';
 
 async function readOrEmpty(path: string): Promise<string> {
   try {
@@ -36,13 +37,20 @@ export async function writeFileAtomic(path: string, content: string): Promise<vo
 
 /**
  * The context store backed by `<data-dir>/kubeconfig`, which the registry reads after the user's files.
- * Changes are serialized, and each is checked by reloading the registry: a context that does not load
- * rolls the file back, so nothing half-works silently.
+ * Changes are serialized (also across processes sharing the file), and each is checked by reloading the
+ * registry: a context that does not load rolls the file back, so nothing half-works silently.
  */
 export function fileContextStore(path: string, registry: ClusterRegistry): ContextStore {
   let queue: Promise<unknown> = Promise.resolve();
+  // In this process one change at a time; across processes the lock, after which the registry is
+  // reloaded so that it reflects what the others wrote before this change reads it.
   const serialized = <T>(work: () => Promise<T>): Promise<T> => {
-    const next = queue.then(work, work);
+    const locked = () =>
+      withFileLock(path, async () => {
+        await registry.reload();
+        return work();
+      });
+    const next = queue.then(locked, locked);
     queue = next.catch(() => undefined);
     return next;
   };
