@@ -1,6 +1,6 @@
 import { X509Certificate } from 'node:crypto';
 import { createSecureContext, DEFAULT_CIPHERS, type SecureContext } from 'node:tls';
-import { Agent, Dispatcher, ProxyAgent, Socks5ProxyAgent } from 'undici';
+import { Dispatcher, Pool, ProxyAgent, Socks5ProxyAgent } from 'undici';
 import type { ClientIdentity, ClusterTransport, TransportOptions } from '../clusters/host';
 
 /**
@@ -59,7 +59,8 @@ function buildDispatcher(options: TransportOptions, secureContext: SecureContext
     ...(options.servername === undefined ? {} : { servername: options.servername }),
   };
   const proxy = options.proxyUrl;
-  if (proxy === undefined) return new Agent({ connect: tls, allowH2 });
+  // A context has one server: a Pool for its origin, not an Agent that would look the pool up per request.
+  if (proxy === undefined) return new Pool(options.server.origin, { connect: tls, allowH2 });
   if (proxy.protocol === 'socks5:') {
     // undici reads requestTls for the TLS session inside the tunnel; its typings omit the option.
     return new Socks5ProxyAgent(proxy, { requestTls: tls } as Socks5ProxyAgent.Options);
