@@ -431,7 +431,7 @@ async function main(): Promise<void> {
     }
     if (values.baseline !== undefined) kores.push({ name: 'kore-board /raw (baseline bundle)', started: await startKore(values.baseline, '1') });
     for (const k of kores) children.push(k.started.child);
-    const koreFetch = await startChild(process.execPath, [fetchOnly, '--kubeconfig', kubeconfig], /listening (\d+)/);
+    const koreFetch = await startChild(process.execPath, [fetchOnly, '--kubeconfig', kubeconfig, '--fetch-only'], /listening (\d+)/);
     children.push(koreFetch.child);
     const kp = await startChild(
       'kubectl',

@@ -52,6 +52,13 @@ function secureContextFor(ca: Uint8Array | undefined, identity: ClientIdentity |
   }
 }
 
+/**
+ * How long an idle cluster connection is kept (undici's default is 4 s). A dashboard polls every few
+ * seconds, and every new connection is a TLS handshake with client-certificate checks on both sides.
+ * kube-apiserver keeps idle connections 90 s, and load balancers in front of clusters commonly 60 s.
+ */
+const IDLE_CONNECTION_MS = 30_000;
+
 function buildDispatcher(options: TransportOptions, secureContext: SecureContext, allowH2: boolean): Dispatcher {
   const tls = {
     secureContext,
@@ -60,12 +67,12 @@ function buildDispatcher(options: TransportOptions, secureContext: SecureContext
   };
   const proxy = options.proxyUrl;
   // A context has one server: a Pool for its origin, not an Agent that would look the pool up per request.
-  if (proxy === undefined) return new Pool(options.server.origin, { connect: tls, allowH2 });
+  if (proxy === undefined) return new Pool(options.server.origin, { connect: tls, allowH2, keepAliveTimeout: IDLE_CONNECTION_MS });
   if (proxy.protocol === 'socks5:') {
     // undici reads requestTls for the TLS session inside the tunnel; its typings omit the option.
     return new Socks5ProxyAgent(proxy, { requestTls: tls } as Socks5ProxyAgent.Options);
   }
-  return new ProxyAgent({ uri: proxy.href, requestTls: tls, allowH2 });
+  return new ProxyAgent({ uri: proxy.href, requestTls: tls, allowH2, keepAliveTimeout: IDLE_CONNECTION_MS });
 }
 
 /** Lets a context change client identity without callers having to fetch a new dispatcher. */

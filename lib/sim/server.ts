@@ -186,6 +186,8 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
       });
     },
   );
+  // kube-apiserver keeps idle connections 90 s (Node's default is 5 s); clients tuned for it keep theirs 30 s.
+  server.keepAliveTimeout = 90_000;
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const reject = (err: StatusError) => rejectUpgrade(socket, err);
