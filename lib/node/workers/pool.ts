@@ -1,4 +1,4 @@
-import cluster, { type Worker } from 'node:cluster';
+import cluster from 'node:cluster';
 import type { Logger } from '../../log';
 import type { ContextSummary } from '../startup-report';
 import { isWorkerMessage, type PrimaryMessage } from './protocol';
@@ -37,46 +37,46 @@ const MAX_RESTARTS = 5;
 const RESTART_WINDOW_MS = 60_000;
 
 interface Forked {
-  worker: Worker;
   /** The worker's report, or its exit code when it exited before serving. */
   ready: Promise<ReadyReport | number>;
-  /** Its exit code; a worker killed by a signal has none, and counts as 1 unless the signal was our stop before it served. */
+  /** Its exit code; a worker killed by a signal has none and counts as 1, unless it was our stop before it served. */
   exited: Promise<number>;
-  stopping?: NodeJS.Signals;
+  stop(signal: NodeJS.Signals): void;
 }
 
 function fork(setup: PrimaryMessage): Forked {
   const worker = cluster.fork();
   let serving = false;
-  const forked: Forked = {
-    worker,
-    ready: Promise.resolve(0),
-    exited: new Promise<number>((resolve) =>
-      worker.once('exit', (code: number | null, signal: NodeJS.Signals | null) => {
-        // Stopped while it was still loading, before it could handle the signal: nothing was lost.
-        const stoppedEarly = !serving && signal !== null && signal === forked.stopping;
-        resolve(code ?? (stoppedEarly ? 0 : 1));
-      }),
-    ),
-  };
-  forked.ready = new Promise<ReadyReport | number>((resolve) => {
+  let stoppedWith: NodeJS.Signals | undefined;
+  const exited = new Promise<number>((resolve) =>
+    worker.once('exit', (code: number | null, signal: NodeJS.Signals | null) => {
+      // Stopped while still loading, before it could handle the signal: nothing was lost.
+      const stoppedEarly = !serving && signal !== null && signal === stoppedWith;
+      resolve(code ?? (stoppedEarly ? 0 : 1));
+    }),
+  );
+  const ready = new Promise<ReadyReport | number>((resolve) => {
     worker.on('message', (message: unknown) => {
       if (!isWorkerMessage(message)) return;
       if (message.type === 'kore:hello') return void worker.send(setup);
       serving = true;
       resolve({ url: message.url, contexts: message.contexts });
     });
-    void forked.exited.then(resolve);
+    void exited.then(resolve);
   });
-  return forked;
+  return {
+    ready,
+    exited,
+    stop(signal) {
+      stoppedWith = signal;
+      if (worker.process.exitCode === null && worker.process.signalCode === null) worker.process.kill(signal);
+    },
+  };
 }
 
 function stopAll(forked: Iterable<Forked>, signal: NodeJS.Signals): Promise<number[]> {
   const all = [...forked];
-  for (const f of all) {
-    f.stopping = signal;
-    if (f.worker.process.exitCode === null) f.worker.process.kill(signal);
-  }
+  for (const f of all) f.stop(signal);
   return Promise.all(all.map((f) => f.exited));
 }
 
