@@ -208,7 +208,7 @@ describe.each(Object.entries(CONTEXTS))('kubectl through /raw with a %s context'
 });
 
 describe('upgrades the cluster refuses', () => {
-  it('port-forward (not served by the simulated cluster): kubectl gets the same refusal as directly', async () => {
+  it('port-forward to a pod that declares no ports: kubectl gets the same refusal as directly', async () => {
     const args = ['port-forward', 'pod/busybox', '-n', 'default', '0:80'];
     const [through, straight] = await Promise.all([kubectl([...viaProxy(CONTEXTS.cert), ...args], ''), direct(args)]);
     expect(straight.stderr).toContain('error upgrading connection');
