@@ -30,7 +30,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { bundle } from '../build';
-import { stringify } from 'yaml';
+import { demoKubeconfig } from '../lib/demo-kubeconfig';
 import { createPki } from '../lib/sim/tls';
 
 const { values } = parseArgs({
@@ -401,19 +401,8 @@ async function main(): Promise<void> {
 
     const nginx = await startNginx(dir);
     children.push(nginx.process);
-    const b64 = (s: string) => Buffer.from(s).toString('base64');
     const kubeconfig = join(dir, 'kubeconfig.yaml');
-    writeFileSync(
-      kubeconfig,
-      stringify({
-        apiVersion: 'v1',
-        kind: 'Config',
-        clusters: [{ name: 'bench', cluster: { server: `https://127.0.0.1:${nginx.verifiedPort}`, 'certificate-authority-data': b64(pki.ca.certPem) } }],
-        users: [{ name: 'bench', user: { 'client-certificate-data': b64(pki.client.certPem), 'client-key-data': b64(pki.client.keyPem) } }],
-        contexts: [{ name: 'bench', context: { cluster: 'bench', user: 'bench' } }],
-        'current-context': 'bench',
-      }),
-    );
+    writeFileSync(kubeconfig, demoKubeconfig({ url: `https://127.0.0.1:${nginx.verifiedPort}`, caPem: pki.ca.certPem, client: pki.client }, 'bench'));
 
     const { shipped, fetchOnly } = await bundleKore(dir);
     if (values['save-bundle'] !== undefined) copyFileSync(shipped, values['save-bundle']);

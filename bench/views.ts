@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { request } from 'undici';
-import { stringify } from 'yaml';
+import { demoKubeconfig } from '../lib/demo-kubeconfig';
 
 const { values } = parseArgs({
   options: {
@@ -113,19 +113,8 @@ async function main(): Promise<void> {
   try {
     const access = JSON.parse(await sim.firstLine) as { url: string; caPem: string; client: { certPem: string; keyPem: string }; buildMs: number; pods: number; deployments: number; nodes: number };
     console.log(`cluster: ${access.nodes} nodes, ${access.pods} pods, ${access.deployments} deployments (built in ${(access.buildMs / 1000).toFixed(1)} s)`);
-    const b64 = (s: string) => Buffer.from(s).toString('base64');
     const kubeconfig = join(dir, 'kubeconfig');
-    writeFileSync(
-      kubeconfig,
-      stringify({
-        apiVersion: 'v1',
-        kind: 'Config',
-        clusters: [{ name: 'sim', cluster: { server: access.url, 'certificate-authority-data': b64(access.caPem) } }],
-        users: [{ name: 'admin', user: { 'client-certificate-data': b64(access.client.certPem), 'client-key-data': b64(access.client.keyPem) } }],
-        contexts: [{ name: CONTEXT, context: { cluster: 'sim', user: 'admin' } }],
-        'current-context': CONTEXT,
-      }),
-    );
+    writeFileSync(kubeconfig, demoKubeconfig(access, CONTEXT));
     const nsPaths = (names: string[]) => {
       let i = 0;
       return () => `/topology/namespaces/${names[i++ % names.length]}`;

@@ -11,7 +11,10 @@ export interface DemoClusterAccess {
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 
-/** A kubeconfig (YAML) for the built-in demo cluster, credentials inline so no file is written. */
+/**
+ * A kubeconfig (YAML) for the built-in demo cluster, credentials inline so no file is written; also for any
+ * other cluster reached with a CA and a client certificate (the tests' and benchmarks' clusters).
+ */
 export function demoKubeconfig(sim: DemoClusterAccess, contextName = DEMO_CONTEXT): string {
   // YAML 1.1, as kubectl reads it (an unquoted `on` or `no` would be a boolean).
   return stringify({

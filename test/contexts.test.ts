@@ -2,6 +2,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { startStack, type Stack } from './helpers/stack';
+import { b64 } from './helpers/b64';
 
 let stack: Stack;
 beforeAll(async () => {
@@ -10,8 +11,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await stack?.close();
 });
-
-const b64 = (s: string) => Buffer.from(s).toString('base64');
 
 /** A kubeconfig for the same simulated cluster under another context name, with a token user. */
 function upload(contexts: Array<{ name: string; cluster?: string; server?: string }>): string {

@@ -19,8 +19,9 @@ import { createRawFastPath } from '../lib/node/raw-fast-path';
 import { startServer, type RunningServer } from '../lib/node/server';
 import { rawUpgradeRoute } from '../lib/node/upgrade-proxy';
 import type { ForwardOptions } from '../lib/proxy/forward';
+import { b64 } from './helpers/b64';
 
-export const b64 = (s: string) => Buffer.from(s).toString('base64');
+export { b64 };
 
 export type UserKind = 'cert' | 'token' | 'exec';
 

@@ -13,8 +13,9 @@ import { request } from 'undici';
 import { stringify } from 'yaml';
 import type { ClusterConnection } from '../lib/clusters/types';
 import { createPki, type Pem, type SimPki } from '../lib/sim/tls';
+import { b64 } from './helpers/b64';
 
-export const b64 = (s: string) => Buffer.from(s).toString('base64');
+export { b64 };
 
 export interface TempDir {
   dir: string;

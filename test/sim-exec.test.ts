@@ -5,8 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
 import { pickExecProtocol, runExecSession, type ExecTarget } from '../lib/sim/exec';
 import { SHELLS_ANNOTATION } from '../lib/sim/generator';
-import { startSim, type SimCluster } from '../lib/sim/index';
-import { kubectl, writeKubeconfig, type KubeconfigDir } from './helpers/kubectl';
+import { kubectl, simWithKubeconfig } from './helpers/kubectl';
 
 const PODS: Record<string, object> = {
   web: pod('web', undefined, [{ name: 'GREETING', value: 'hello' }]),
@@ -303,45 +302,34 @@ describe('runExecSession', () => {
 });
 
 describe('the real kubectl against the simulator', () => {
-  let sim: SimCluster;
-  let config: KubeconfigDir;
-
-  beforeAll(async () => {
-    sim = await startSim();
-    config = await writeKubeconfig(sim, 'cert');
-  });
-
-  afterAll(async () => {
-    await config?.remove();
-    await sim?.close();
-  });
+  const fixture = simWithKubeconfig();
 
   it('kubectl exec POD -- echo hi', async () => {
-    expect(await kubectl(config, ['exec', 'busybox', '--', 'echo', 'hi'])).toEqual({ code: 0, stdout: 'hi\n', stderr: '' });
+    expect(await kubectl(fixture.config, ['exec', 'busybox', '--', 'echo', 'hi'])).toEqual({ code: 0, stdout: 'hi\n', stderr: '' });
   });
 
   it('kubectl exec -i POD -- sh, with lines on stdin and the exit code passed through', async () => {
-    const result = await kubectl(config, ['exec', '-i', 'busybox', '--', 'sh'], { input: 'echo one\nhostname\nstty size\nexit 3\n' });
+    const result = await kubectl(fixture.config, ['exec', '-i', 'busybox', '--', 'sh'], { input: 'echo one\nhostname\nstty size\nexit 3\n' });
     expect(result.stdout).toBe('one\nbusybox\n');
     expect(result.stderr).toBe('stty: standard input: Not a tty\ncommand terminated with exit code 3\n');
     expect(result.code).toBe(3);
   });
 
   it('kubectl exec -i POD -- cat ends when stdin does (v5 close)', async () => {
-    expect(await kubectl(config, ['exec', '-i', 'busybox', '--', 'cat'], { input: 'a\nb\n' })).toEqual({ code: 0, stdout: 'a\nb\n', stderr: '' });
+    expect(await kubectl(fixture.config, ['exec', '-i', 'busybox', '--', 'cat'], { input: 'a\nb\n' })).toEqual({ code: 0, stdout: 'a\nb\n', stderr: '' });
   });
 
   it.each(['alpine-sh', 'busybox'])('kubectl exec into an sh-only image (%s): bash fails as containerd reports it, sh works', async (pod) => {
-    const bash = await kubectl(config, ['exec', pod, '--', 'bash']);
+    const bash = await kubectl(fixture.config, ['exec', pod, '--', 'bash']);
     expect(bash.code).toBe(1);
     expect(bash.stderr).toMatch(/^error: Internal error occurred: error executing command in container: .*exec: "bash": executable file not found in \$PATH: unknown\n$/);
-    expect(await kubectl(config, ['exec', pod, '--', 'sh', '-c', 'echo $HOSTNAME'])).toEqual({ code: 0, stdout: `${pod}\n`, stderr: '' });
+    expect(await kubectl(fixture.config, ['exec', pod, '--', 'sh', '-c', 'echo $HOSTNAME'])).toEqual({ code: 0, stdout: `${pod}\n`, stderr: '' });
   });
 
   it('kubectl exec -it POD -- sh in a real pty: prompt, the terminal size, exit code', async () => {
     // util-linux `script` gives kubectl a terminal, so it negotiates a tty and sends its size.
-    const command = `stty cols 100 rows 30; kubectl --kubeconfig ${config.path} --cache-dir ${join(config.dir, 'cache')} exec -it busybox -- sh`;
-    const child = spawn('script', ['-qfec', command, '/dev/null'], { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: config.dir, TERM: 'xterm' } });
+    const command = `stty cols 100 rows 30; kubectl --kubeconfig ${fixture.config.path} --cache-dir ${join(fixture.config.dir, 'cache')} exec -it busybox -- sh`;
+    const child = spawn('script', ['-qfec', command, '/dev/null'], { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: fixture.config.dir, TERM: 'xterm' } });
     let out = '';
     const arrived = (text: string) =>
       new Promise<void>((resolve, reject) => {

@@ -8,23 +8,11 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { connect as connectTcp, type Socket } from 'node:net';
 import { connect as connectTls } from 'node:tls';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { startSim, type SimCluster } from '../lib/sim/index';
-import { writeKubeconfig, type KubeconfigDir } from './helpers/kubectl';
+import { simWithKubeconfig } from './helpers/kubectl';
 
-let sim: SimCluster;
-let config: KubeconfigDir;
-
-beforeAll(async () => {
-  sim = await startSim();
-  config = await writeKubeconfig(sim, 'cert');
-});
-
-afterAll(async () => {
-  await config?.remove();
-  await sim?.close();
-});
+const fixture = simWithKubeconfig();
 
 const REDIS = '/api/v1/namespaces/shop/pods/redis-0/portforward';
 
@@ -38,8 +26,8 @@ interface PortForward {
 
 /** Starts `kubectl port-forward` (verbose enough to log how it connected) and waits for its local port. */
 async function portForward(args: string[], env: Record<string, string> = {}): Promise<PortForward> {
-  const child = spawn('kubectl', ['--kubeconfig', config.path, '--cache-dir', join(config.dir, 'cache'), '-v=4', 'port-forward', ...args], {
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: config.dir, ...env },
+  const child = spawn('kubectl', ['--kubeconfig', fixture.config.path, '--cache-dir', join(fixture.config.dir, 'cache'), '-v=4', 'port-forward', ...args], {
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: fixture.config.dir, ...env },
   });
   child.stdin.end();
   let stdout = '';
@@ -120,7 +108,7 @@ describe('kubectl port-forward', () => {
   });
 
   it('is refused before any upgrade for a pod that declares no ports (default/busybox)', async () => {
-    const child = spawn('kubectl', ['--kubeconfig', config.path, '--cache-dir', join(config.dir, 'cache'), 'port-forward', 'pod/busybox', ':80'], { env: { PATH: process.env.PATH ?? '', HOME: config.dir } });
+    const child = spawn('kubectl', ['--kubeconfig', fixture.config.path, '--cache-dir', join(fixture.config.dir, 'cache'), 'port-forward', 'pod/busybox', ':80'], { env: { PATH: process.env.PATH ?? '', HOME: fixture.config.dir } });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
@@ -133,8 +121,8 @@ describe('kubectl port-forward', () => {
 /** An upgrade request's status line and body, sent by hand over TLS. */
 function rawUpgrade(path: string, headers: Record<string, string>, method = 'GET'): Promise<{ status: number; head: string; body: string }> {
   return new Promise((resolve, reject) => {
-    const url = new URL(sim.url);
-    const socket = connectTls({ host: url.hostname, port: Number(url.port), ca: sim.caPem, cert: sim.client.certPem, key: sim.client.keyPem }, () => {
+    const url = new URL(fixture.sim.url);
+    const socket = connectTls({ host: url.hostname, port: Number(url.port), ca: fixture.sim.caPem, cert: fixture.sim.client.certPem, key: fixture.sim.client.keyPem }, () => {
       const lines = Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('');
       socket.write(`${method} ${path} HTTP/1.1\r\nHost: ${url.host}\r\n${lines}\r\n`);
     });
@@ -193,8 +181,8 @@ describe('a plain SPDY/3.1 connection', () => {
   };
 
   it('answers a client PING with the same id, and drops the connection on a frame of another SPDY version', async () => {
-    const url = new URL(sim.url);
-    const socket = connectTls({ host: url.hostname, port: Number(url.port), ca: sim.caPem, cert: sim.client.certPem, key: sim.client.keyPem });
+    const url = new URL(fixture.sim.url);
+    const socket = connectTls({ host: url.hostname, port: Number(url.port), ca: fixture.sim.caPem, cert: fixture.sim.client.certPem, key: fixture.sim.client.keyPem });
     let received = Buffer.alloc(0);
     const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
     const arrived = (predicate: (b: Buffer) => boolean) =>
@@ -220,7 +208,7 @@ describe('a plain SPDY/3.1 connection', () => {
 
 describe('the WebSocket channel protocol (?ports=)', () => {
   async function open(protocol: string, ports: string): Promise<{ ws: WebSocket; messages: (Buffer | string)[]; next(count: number): Promise<(Buffer | string)[]> }> {
-    const ws = new WebSocket(`${sim.url.replace('https', 'wss')}${REDIS}?ports=${ports}`, [protocol], { ca: sim.caPem, headers: { authorization: `Bearer ${sim.token}` } });
+    const ws = new WebSocket(`${fixture.sim.url.replace('https', 'wss')}${REDIS}?ports=${ports}`, [protocol], { ca: fixture.sim.caPem, headers: { authorization: `Bearer ${fixture.sim.token}` } });
     const messages: (Buffer | string)[] = [];
     const waiters: (() => void)[] = [];
     ws.on('message', (data: Buffer, binary: boolean) => {

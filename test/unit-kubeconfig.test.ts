@@ -3,8 +3,8 @@ import { planContext, planContexts } from '../lib/clusters/context-plan';
 import { mergeKubeconfigs } from '../lib/clusters/kubeconfig-merge';
 import { parseKubeconfig, type KubeconfigFile } from '../lib/clusters/kubeconfig-parse';
 import { kubeconfigYaml as kubeconfig } from './registry-fixtures';
+import { b64 } from './helpers/b64';
 
-const b64 = (s: string) => Buffer.from(s).toString('base64');
 
 function plan(file: KubeconfigFile, name: string) {
   return planContext(mergeKubeconfigs([file]), name);

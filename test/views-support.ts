@@ -16,6 +16,7 @@ import { startSim, type KubeObject, type SimCluster, type SimOptions } from '../
 import { ClusterState, VIEW_KINDS } from '../lib/views/state';
 import { createViewStore, type ViewStore, type ViewStoreOptions } from '../lib/views/store';
 import { FIXTURE } from './views-fixture';
+import { b64 } from './helpers/b64';
 
 /** A context name with every character that must survive URL encoding. */
 export const CONTEXT = 'arn:aws:eks:eu-west-1:123456789012:cluster/prod@team:a';
@@ -54,7 +55,6 @@ export interface ViewsHarness {
 
 /** Extra contexts: name → server URL (same CA and client certificate as the sim). */
 function kubeconfig(sim: SimCluster, contexts: Record<string, string>): string {
-  const b64 = (text: string) => Buffer.from(text).toString('base64');
   const entries = Object.entries(contexts);
   return stringify({
     apiVersion: 'v1',

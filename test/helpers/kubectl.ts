@@ -9,7 +9,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import type { SimCluster } from '../../lib/sim/index';
+import { afterAll, beforeAll } from 'vitest';
+import { startSim, type SimCluster } from '../../lib/sim/index';
+import { b64 } from './b64';
 
 export type AuthKind = 'cert' | 'token' | 'exec';
 export const AUTH_KINDS: readonly AuthKind[] = ['cert', 'token', 'exec'];
@@ -20,8 +22,6 @@ export interface KubeconfigDir {
   dir: string;
   remove(): Promise<void>;
 }
-
-const b64 = (s: string) => Buffer.from(s).toString('base64');
 
 /** Writes a kubeconfig for `sim` using `auth`; context `sim`, namespace `default`. */
 export async function writeKubeconfig(sim: SimCluster, auth: AuthKind): Promise<KubeconfigDir> {
@@ -141,4 +141,18 @@ export function kubectlStream(config: KubeconfigDir, args: readonly string[], en
       await exited;
     },
   };
+}
+
+/** A simulated cluster and a kubeconfig for it, set up around the enclosing suite; read both inside its tests. */
+export function simWithKubeconfig(auth: AuthKind = 'cert'): { readonly sim: SimCluster; readonly config: KubeconfigDir } {
+  const fixture = {} as { sim: SimCluster; config: KubeconfigDir };
+  beforeAll(async () => {
+    fixture.sim = await startSim();
+    fixture.config = await writeKubeconfig(fixture.sim, auth);
+  });
+  afterAll(async () => {
+    await fixture.config?.remove();
+    await fixture.sim?.close();
+  });
+  return fixture;
 }
