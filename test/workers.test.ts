@@ -109,6 +109,15 @@ describe('kore-board --workers 2', () => {
     }
   });
 
+  it('passes exec upgrades through whichever worker holds the connection', async () => {
+    const server = `${p.url}/raw/clusters/${encodeURIComponent(DEMO)}`;
+    // Each kubectl is a connection of its own: four of them reach both workers.
+    const runs = await Promise.all(
+      [1, 2, 3, 4].map(() => runToExit('kubectl', ['--kubeconfig', '/dev/null', '--server', server, 'exec', 'busybox', '-n', 'default', '--', 'echo', 'hi'], { ...env, HOME: home })),
+    );
+    for (const r of runs) expect(r).toEqual({ code: 0, stdout: 'hi\n', stderr: '' });
+  });
+
   it('loses no context when several are added at once through different workers', async () => {
     const names = Array.from({ length: 6 }, (_, i) => `added-${i}`);
     const results = await Promise.all(names.map((n) => call(`${p.url}/api/contexts`, { method: 'POST', body: upload(n), headers: { 'content-type': 'application/yaml' } })));
