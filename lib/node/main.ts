@@ -7,6 +7,7 @@ import { demoKubeconfig } from '../demo-kubeconfig';
 import { createLogger, type Logger } from '../log';
 import { startSim, type SimCluster } from '../sim';
 import { parseCli, type CliConfig } from './cli';
+import { ListenError } from './listen';
 import { ownKubeconfigPath, serve, type Serving } from './serve';
 import { startupReport } from './startup-report';
 import { onStopSignals } from './stop-signals';
@@ -26,11 +27,13 @@ function wantsDemo(config: CliConfig): boolean {
   return config.demo || (![...config.kubeconfigPaths, ownKubeconfigPath(config)].some((p) => existsSync(p)) && !existsSync(IN_CLUSTER_TOKEN));
 }
 
+/** A bad address is the user's to fix (exit 2, like a bad flag); anything else is ours (exit 1, from main). */
 async function serveOrFail(config: CliConfig, demo: string | undefined, log: Logger): Promise<Serving> {
   try {
     return await serve(config, demo, log);
   } catch (err) {
-    fail(`cannot listen on ${config.listen.host}:${config.listen.port}: ${(err as Error).message}`);
+    if (err instanceof ListenError) fail(err.message);
+    throw err;
   }
 }
 
