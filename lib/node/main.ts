@@ -51,39 +51,26 @@ async function runWorker(config: CliConfig, log: Logger): Promise<void> {
   tellPrimary({ type: 'kore:ready', url: serving.server.url, contexts: contextSummaries(serving) });
 }
 
-async function main(): Promise<void> {
-  const parsed = parseCli(process.argv.slice(2), process.env, homedir(), delimiter, availableParallelism());
-  if (parsed.kind === 'error') fail(parsed.message);
-  if (parsed.kind === 'help') {
-    process.stdout.write(parsed.text);
-    return;
-  }
-  const config = parsed.config;
-  const log = createLogger(config.logLevel);
-  if (cluster.isWorker) return runWorker(config, log);
+/** `--workers 1`: this process serves. */
+async function runAlone(config: CliConfig, log: Logger, sim: SimCluster | undefined): Promise<void> {
+  const serving = await serveOrFail(config, sim === undefined ? undefined : demoKubeconfig(sim), log);
+  onStopSignals((signal) => {
+    log.info(`${signal} received: finishing in-flight requests`);
+    void serving
+      .close(SHUTDOWN_GRACE_MS)
+      .then(() => sim?.close())
+      .then(() => process.exit(0));
+  });
+  // Only after the handlers: whoever reads the URL may signal at once, and an unhandled SIGINT kills with no exit code.
+  process.stdout.write(startupReport(serving.server.url, contextSummaries(serving), sim !== undefined, 1));
+}
 
-  const demo = wantsDemo(config);
-  const sim: SimCluster | undefined = demo ? await startSim({ fixture: 'demo' }) : undefined;
-  const demoYaml = sim === undefined ? undefined : demoKubeconfig(sim);
-
-  if (config.workers === 1) {
-    const serving = await serveOrFail(config, demoYaml, log);
-    onStopSignals((signal) => {
-      log.info(`${signal} received: finishing in-flight requests`);
-      void serving
-        .close(SHUTDOWN_GRACE_MS)
-        .then(() => sim?.close())
-        .then(() => process.exit(0));
-    });
-    // Only after the handlers: whoever reads the URL may signal at once, and an unhandled SIGINT kills with no exit code.
-    process.stdout.write(startupReport(serving.server.url, contextSummaries(serving), demo, 1));
-    return;
-  }
-
+/** `--workers N`: this process supervises N that serve. */
+async function runSupervisor(config: CliConfig, log: Logger, sim: SimCluster | undefined): Promise<void> {
   let gaveUp = false;
   const started = await startWorkers({
     count: config.workers,
-    demoKubeconfig: demoYaml,
+    demoKubeconfig: sim === undefined ? undefined : demoKubeconfig(sim),
     log,
     onGiveUp: (reason) => {
       log.error(`${reason}; stopping`);
@@ -103,7 +90,22 @@ async function main(): Promise<void> {
       process.exit(clean && !gaveUp ? 0 : 1);
     });
   });
-  process.stdout.write(startupReport(pool.ready.url, pool.ready.contexts, demo, config.workers));
+  process.stdout.write(startupReport(pool.ready.url, pool.ready.contexts, sim !== undefined, config.workers));
+}
+
+async function main(): Promise<void> {
+  const parsed = parseCli(process.argv.slice(2), process.env, homedir(), delimiter, availableParallelism());
+  if (parsed.kind === 'error') fail(parsed.message);
+  if (parsed.kind === 'help') {
+    process.stdout.write(parsed.text);
+    return;
+  }
+  const config = parsed.config;
+  const log = createLogger(config.logLevel);
+  if (cluster.isWorker) return runWorker(config, log);
+  // The demo cluster lives here, in the supervisor when there is one: one cluster for every worker.
+  const sim = wantsDemo(config) ? await startSim({ fixture: 'demo' }) : undefined;
+  return config.workers === 1 ? runAlone(config, log, sim) : runSupervisor(config, log, sim);
 }
 
 main().catch((err: unknown) => {
