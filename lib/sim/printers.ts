@@ -26,6 +26,9 @@ interface Printer {
 const col = (name: string, type: string, description: string, priority = 0, format = ''): ColumnDefinition => ({ name, type, format, description, priority });
 const NAME = col('Name', 'string', 'Name must be unique within a namespace. Is required when creating resources, although some resources may allow a client to request the generation of an appropriate name automatically. Name is primarily intended for creation idempotence and configuration definition. Cannot be updated. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names#names', 0, 'name');
 const AGE = col('Age', 'string', 'CreationTimestamp is a timestamp representing the server time when this object was created. It is not guaranteed to be set in happens-before order across separate operations. Clients may not set this value. It is represented in RFC3339 form and is in UTC.\n\nPopulated by the system. Read-only. Null for lists. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata');
+/** The wide-output columns of every workload that has a pod template. */
+const CONTAINERS = col('Containers', 'string', 'Names of each container in the template.', 1);
+const IMAGES = col('Images', 'string', 'Images referenced by each container in the template.', 1);
 
 /** apimachinery's duration.HumanDuration, which every Age cell is written with. */
 export function humanDuration(ms: number): string {
@@ -168,8 +171,8 @@ const PRINTERS: Record<string, Printer> = {
       col('Up-to-date', 'string', 'Total number of non-terminated pods targeted by this deployment that have the desired template spec.'),
       col('Available', 'string', 'Total number of available pods (ready for at least minReadySeconds) targeted by this deployment.'),
       AGE,
-      col('Containers', 'string', 'Names of each container in the template.', 1),
-      col('Images', 'string', 'Images referenced by each container in the template.', 1),
+      CONTAINERS,
+      IMAGES,
       col('Selector', 'string', 'Label selector for pods. Existing ReplicaSets whose pods are selected by this will be the ones affected by this deployment.', 1),
     ],
     cells: (d, now) => {
@@ -186,8 +189,8 @@ const PRINTERS: Record<string, Printer> = {
       col('Current', 'integer', 'Replicas is the most recently observed number of replicas.'),
       col('Ready', 'integer', 'The number of ready replicas for this replica set.'),
       AGE,
-      col('Containers', 'string', 'Names of each container in the template.', 1),
-      col('Images', 'string', 'Images referenced by each container in the template.', 1),
+      CONTAINERS,
+      IMAGES,
       col('Selector', 'string', 'Selector is a label query over pods that should match the replica count.', 1),
     ],
     cells: (rs, now) => {
@@ -202,8 +205,8 @@ const PRINTERS: Record<string, Printer> = {
       NAME,
       col('Ready', 'string', 'Number of the pod with ready state'),
       AGE,
-      col('Containers', 'string', 'Names of each container in the template.', 1),
-      col('Images', 'string', 'Images referenced by each container in the template.', 1),
+      CONTAINERS,
+      IMAGES,
     ],
     cells: (s, now) => {
       const spec = obj(s.spec);
@@ -221,8 +224,8 @@ const PRINTERS: Record<string, Printer> = {
       col('Available', 'integer', 'The number of nodes that should be running the daemon pod and have one or more of the daemon pod running and available (ready for at least spec.minReadySeconds)'),
       col('Node Selector', 'string', 'NodeSelector is a selector which must be true for the pod to fit on a node. Selector which must match a node\'s labels for the pod to be scheduled on that node. More info: https://kubernetes.io/docs/concepts/configuration/assign-pod-node/'),
       AGE,
-      col('Containers', 'string', 'Names of each container in the template.', 1),
-      col('Images', 'string', 'Images referenced by each container in the template.', 1),
+      CONTAINERS,
+      IMAGES,
       col('Selector', 'string', 'A label query over pods that are managed by the daemon set. Must match in order to be controlled. If empty, defaulted to labels on Pod template. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#label-selectors', 1),
     ],
     cells: (ds, now) => {
@@ -241,8 +244,8 @@ const PRINTERS: Record<string, Printer> = {
       col('Completions', 'string', 'The completion status of the job, in the format succeeded/completions.'),
       col('Duration', 'string', 'Time required to complete the job.'),
       AGE,
-      col('Containers', 'string', 'Names of each container in the template.', 1),
-      col('Images', 'string', 'Images referenced by each container in the template.', 1),
+      CONTAINERS,
+      IMAGES,
       col('Selector', 'string', 'A label query over pods that should match the pod count.', 1),
     ],
     cells: (job, now) => {
@@ -265,8 +268,8 @@ const PRINTERS: Record<string, Printer> = {
       col('Active', 'integer', 'A list of pointers to currently running jobs.'),
       col('Last Schedule', 'string', 'Information when was the last time the job was successfully scheduled.'),
       AGE,
-      col('Containers', 'string', 'Names of each container in the template.', 1),
-      col('Images', 'string', 'Images referenced by each container in the template.', 1),
+      CONTAINERS,
+      IMAGES,
       col('Selector', 'string', 'A label query over pods that should match the pod count.', 1),
     ],
     cells: (cj, now) => {
