@@ -1,7 +1,6 @@
 import cluster from 'node:cluster';
 import type { Logger } from '../../log';
-import type { ContextSummary } from '../startup-report';
-import { isWorkerMessage, type PrimaryMessage } from './protocol';
+import { isWorkerMessage, type PrimaryMessage, type ReadyReport } from './protocol';
 
 /**
  * The supervising side of `--workers N`: N processes serving one listen address. Node's cluster module
@@ -9,11 +8,6 @@ import { isWorkerMessage, type PrimaryMessage } from './protocol';
  * against letting the workers race for `accept` (SCHED_NONE), which left the load lopsided, in
  * docs/benchmarks.md. A connection stays with its worker, so per-request cost is the worker's alone.
  */
-
-export interface ReadyReport {
-  url: string;
-  contexts: ContextSummary[];
-}
 
 export interface PoolOptions {
   count: number;

@@ -5,7 +5,13 @@ import type { ContextSummary } from '../startup-report';
  * A worker asks for its set-up once it listens for the answer (a message sent earlier could be lost),
  * and reports when it serves.
  */
-export type WorkerMessage = { type: 'kore:hello' } | { type: 'kore:ready'; url: string; contexts: ContextSummary[] };
+export type WorkerMessage = { type: 'kore:hello' } | ({ type: 'kore:ready' } & ReadyReport);
+
+/** What a worker serves, once it does: its URL and the contexts it loaded. */
+export interface ReadyReport {
+  url: string;
+  contexts: ContextSummary[];
+}
 
 /** The demo cluster runs in the supervisor, so that every worker serves the same one. */
 export interface PrimaryMessage {
