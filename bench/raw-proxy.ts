@@ -24,7 +24,7 @@
  * Installs nginx-light and wrk with apt-get when they are missing (needs root).
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, copyFileSync, createWriteStream, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,6 +32,7 @@ import { parseArgs } from 'node:util';
 import { bundle } from '../build';
 import { demoKubeconfig } from '../lib/demo-kubeconfig';
 import { createPki } from '../lib/sim/tls';
+import { childPids } from '../test/helpers/proc';
 
 const { values } = parseArgs({
   options: {
@@ -220,10 +221,7 @@ const CLOCK_TICK_US = 1e6 / Number(execFileSync('getconf', ['CLK_TCK']).toString
 
 /** A process and its descendants (kore-board's workers), from /proc. */
 function processTree(pid: number): number[] {
-  const children = readdirSync(`/proc/${pid}/task`).flatMap((tid) =>
-    readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').split(' ').filter((c) => c !== '').map(Number),
-  );
-  return [pid, ...children.flatMap(processTree)];
+  return [pid, ...childPids(pid).flatMap(processTree)];
 }
 
 /** User + system CPU time of a process and its descendants so far, in clock ticks. */

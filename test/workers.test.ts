@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
+import { childPids } from './helpers/proc';
 import { runToExit, startProcess, type StartedProcess } from './helpers/process';
 
 // `--workers 2`: one supervising process, two serving ones, one listen address.
@@ -15,15 +16,13 @@ const DEMO = 'kubernetes-admin@kubernetes';
 
 /** The worker processes (not, say, the esbuild service tsx may start beside them). */
 function childrenOf(pid: number): number[] {
-  return readdirSync(`/proc/${pid}/task`)
-    .flatMap((tid) => readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').split(' ').filter((c) => c !== '').map(Number))
-    .filter((child) => {
-      try {
-        return readFileSync(`/proc/${child}/cmdline`, 'utf8').includes('lib/node/main.ts');
-      } catch {
-        return false;
-      }
-    });
+  return childPids(pid).filter((child) => {
+    try {
+      return readFileSync(`/proc/${child}/cmdline`, 'utf8').includes('lib/node/main.ts');
+    } catch {
+      return false;
+    }
+  });
 }
 
 /** Established connections to `port` that the process holds (from /proc/net/tcp, matched by socket inode). */
