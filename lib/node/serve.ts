@@ -45,6 +45,10 @@ export async function serve(config: CliConfig, demoKubeconfig: string | undefine
   const views = createViewStore({ registry, clock: systemClock, log });
   const contextStore = fileContextStore(ownKubeconfig, registry);
   const app = createApp({ registry, clock: systemClock, log, security, views, contextStore });
+  const release = async () => {
+    views.close();
+    await registry.close();
+  };
   let server: RunningServer;
   try {
     server = await startServer({
@@ -57,8 +61,7 @@ export async function serve(config: CliConfig, demoKubeconfig: string | undefine
       log,
     });
   } catch (err) {
-    views.close();
-    await registry.close();
+    await release();
     throw err;
   }
   return {
@@ -66,8 +69,7 @@ export async function serve(config: CliConfig, demoKubeconfig: string | undefine
     registry,
     close: async (graceMs) => {
       await server.close(graceMs);
-      views.close();
-      await registry.close();
+      await release();
     },
   };
 }
