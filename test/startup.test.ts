@@ -1,9 +1,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runToExit, startProcess, type StartedProcess } from './helpers/process';
+import { runToExit, startProcess, withTakenPort, type StartedProcess } from './helpers/process';
 
 // One process, not tsx's wrapper plus a child: a SIGKILL in clean-up must not leave a server behind.
 const NODE = process.execPath;
@@ -29,16 +28,11 @@ describe('the kore-board process', () => {
   });
 
   it('exits 2 saying why when the address is taken', async () => {
-    const blocker = createServer();
-    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
-    const port = (blocker.address() as { port: number }).port;
-    try {
+    await withTakenPort(async (port) => {
       const r = await runToExit(NODE, [...TS, '--demo', '--listen', `127.0.0.1:${port}`], env);
       expect(r.code).toBe(2);
       expect(r.stderr.split('\n')[0]).toMatch(new RegExp(`^kore-board: cannot listen on 127\\.0\\.0\\.1:${port}: .*EADDRINUSE`));
-    } finally {
-      blocker.close();
-    }
+    });
   });
 
   it('starts the demo cluster loudly when there is no kubeconfig, serves it, and exits 0 on SIGTERM', async () => {

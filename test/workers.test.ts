@@ -1,12 +1,11 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { get, type ClientRequest } from 'node:http';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { childPids } from './helpers/proc';
-import { runToExit, startProcess, type StartedProcess } from './helpers/process';
+import { runToExit, startProcess, withTakenPort, type StartedProcess } from './helpers/process';
 
 // `--workers 2`: one supervising process, two serving ones, one listen address.
 const TS = ['--import', 'tsx', join(process.cwd(), 'lib/node/main.ts')];
@@ -148,15 +147,10 @@ describe('kore-board --workers 2', () => {
 
 describe('kore-board --workers 2 that cannot listen', () => {
   it('exits 2, saying why once', async () => {
-    const blocker = createServer();
-    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
-    const port = (blocker.address() as { port: number }).port;
-    try {
+    await withTakenPort(async (port) => {
       const r = await runToExit(process.execPath, [...TS, '--demo', '--listen', `127.0.0.1:${port}`, '--workers', '2'], env);
       expect(r.code).toBe(2);
       expect(r.stderr.match(/cannot listen/g)).toHaveLength(1);
-    } finally {
-      blocker.close();
-    }
+    });
   });
 });

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
 
 export interface StartedProcess {
   child: ChildProcess;
@@ -54,4 +55,15 @@ export function runToExit(command: string, args: string[], env: NodeJS.ProcessEn
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.once('exit', (code) => resolve({ code, stdout, stderr }));
   });
+}
+
+/** Runs `use` with a loopback port that something else is listening on, for "address in use" cases. */
+export async function withTakenPort<T>(use: (port: number) => Promise<T>): Promise<T> {
+  const holder = createServer();
+  await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+  try {
+    return await use((holder.address() as { port: number }).port);
+  } finally {
+    holder.close();
+  }
 }
