@@ -23,7 +23,10 @@ describe('parseCli', () => {
       logLevel: 'info',
       allowOrigins: [],
       allowHosts: [],
+      auth: 'token',
       authToken: undefined,
+      authTokenFile: undefined,
+      allowAddedContextExec: false,
       dataDir: '/home/u/.kore-board',
       workers: 1,
     });
@@ -78,17 +81,36 @@ describe('parseCli', () => {
     for (const argv of [['--listen', 'nope'], ['--bogus']]) expect(errorOf(argv)).not.toContain('\n');
   });
 
-  it('refuses to listen beyond loopback without an auth token, and accepts its name as a Host', () => {
-    expect(errorOf(['--listen', '0.0.0.0:3001'])).toMatch(/requires --auth-token/);
+  it('refuses to listen beyond loopback without an access token, and accepts its name as a Host', () => {
+    expect(errorOf(['--listen', '0.0.0.0:3001', '--auth', 'none'])).toMatch(/beyond loopback requires an access token/);
+    expect(config(['--listen', '0.0.0.0:3001']).auth).toBe('token');
     expect(errorOf(['--listen', '0.0.0.0:3001', '--auth-token', 'short'])).toMatch(/at least 16/);
     const c = config(['--listen', '10.1.2.3:3001', '--auth-token', 'a-long-enough-token']);
     expect(c.allowHosts).toEqual(['10.1.2.3']);
     expect(c.authToken).toBe('a-long-enough-token');
   });
 
+  it('takes the access token from the environment or a file, and warns when it is on the command line', () => {
+    expect(run([], { KORE_AUTH_TOKEN: 'a-long-enough-token' })).toMatchObject({ kind: 'run', config: { authToken: 'a-long-enough-token' }, warnings: [] });
+    expect(run(['--auth-token-file', '/run/t'])).toMatchObject({ kind: 'run', config: { authTokenFile: '/run/t' }, warnings: [] });
+    expect(config([], { KORE_AUTH_TOKEN_FILE: '/run/t' }).authTokenFile).toBe('/run/t');
+    const onArgv = run(['--auth-token', 'a-long-enough-token']);
+    expect(onArgv.kind === 'run' && onArgv.warnings.join()).toMatch(/visible to every local user/);
+    expect(errorOf(['--auth-token', 'a-long-enough-token', '--auth-token-file', '/t'])).toMatch(/one, not both/);
+    expect(errorOf(['--auth', 'none', '--auth-token', 'a-long-enough-token'])).toMatch(/--auth none/);
+    expect(errorOf(['--auth', 'open'])).toMatch(/^--auth: must be one of token, none/);
+    expect(config([], { KORE_AUTH: 'none' }).auth).toBe('none');
+  });
+
+  it('keeps exec plugins out of added contexts unless the operator lets them in', () => {
+    expect(config(['--allow-added-context-exec']).allowAddedContextExec).toBe(true);
+    expect(config([], { KORE_ALLOW_ADDED_CONTEXT_EXEC: '1' }).allowAddedContextExec).toBe(true);
+    expect(errorOf([], { KORE_ALLOW_ADDED_CONTEXT_EXEC: 'perhaps' })).toMatch(/^KORE_ALLOW_ADDED_CONTEXT_EXEC/);
+  });
+
   it('answers --help with the usage text', () => {
     const r = run(['--help']);
     expect(r.kind).toBe('help');
-    if (r.kind === 'help') for (const flag of ['--kubeconfig', '--listen', '--demo', '--log-level']) expect(r.text).toContain(flag);
+    if (r.kind === 'help') for (const flag of ['--kubeconfig', '--listen', '--demo', '--log-level', '--auth', '--allow-added-context-exec']) expect(r.text).toContain(flag);
   });
 });

@@ -10,13 +10,24 @@ export interface CliConfig {
   logLevel: LogLevel;
   allowOrigins: string[];
   allowHosts: string[];
+  /** `token` (the default): callers present the access token; `none`: anyone who reaches the address (loopback only). */
+  auth: AuthMode;
+  /** The access token given by flag or environment; with neither, one is read from or made in the data dir at start. */
   authToken: string | undefined;
+  /** A file holding the access token (first line). */
+  authTokenFile: string | undefined;
+  /** Lets contexts added through the API run exec credential plugins (off: they may carry only inline material). */
+  allowAddedContextExec: boolean;
   dataDir: string;
   /** Processes serving the one listen address; 1 serves from this process alone. */
   workers: number;
 }
 
-export type CliResult = { kind: 'run'; config: CliConfig } | { kind: 'help'; text: string } | { kind: 'error'; message: string };
+export const AUTH_MODES = ['token', 'none'] as const;
+export type AuthMode = (typeof AUTH_MODES)[number];
+
+/** `warnings` are said once at start; they do not stop it. */
+export type CliResult = { kind: 'run'; config: CliConfig; warnings: string[] } | { kind: 'help'; text: string } | { kind: 'error'; message: string };
 
 export const HELP = `kore-board — multi-cluster Kubernetes dashboard backend
 
@@ -30,8 +41,24 @@ Flags (environment twin in brackets):
   --log-level LEVEL     debug | info | warn | error | silent (info)   [KORE_LOG_LEVEL]
   --allow-origin URL    CORS origin allowed, exact; repeatable        [KORE_ALLOW_ORIGIN, comma list]
   --allow-host NAME     extra Host name accepted; repeatable          [KORE_ALLOW_HOST, comma list]
-  --auth-token TOKEN    bearer token required from callers; mandatory
-                        when listening beyond loopback                [KORE_AUTH_TOKEN]
+  --auth MODE           token (default): every caller presents the access
+                        token (Authorization: Bearer, or the cookie the
+                        printed login URL sets); none: anyone who can reach
+                        the address is the owner — loopback only, and on a
+                        shared host every local user is                [KORE_AUTH]
+  --auth-token-file PATH  file holding the access token                [KORE_AUTH_TOKEN_FILE]
+  --auth-token TOKEN    the access token itself; prefer the environment
+                        or a file: a flag is visible to every local user
+                        in the process list                           [KORE_AUTH_TOKEN]
+                        with none of these, the token is kept in
+                        <data-dir>/token (made at first start, mode 0600)
+  --allow-added-context-exec
+                        let contexts added through POST /api/contexts run
+                        exec credential plugins. RISK: whoever may add a
+                        context then runs any command on this host, with
+                        access to every other context's credentials.
+                        Off by default: added contexts may carry only
+                        inline credentials    [KORE_ALLOW_ADDED_CONTEXT_EXEC=1]
   --data-dir PATH       kore-board's own state (default ~/.kore-board) [KORE_DATA_DIR]
   --workers N|auto      processes serving the address (default 1);
                         auto = one per CPU. Each keeps its own
@@ -69,8 +96,20 @@ const WorkersSchema = v.pipe(
   v.check((n) => n === -1 || (n >= 1 && n <= MAX_WORKERS), `must be 1..${MAX_WORKERS} or "auto"`),
 );
 
+const AuthModeSchema = v.picklist(AUTH_MODES, `must be one of ${AUTH_MODES.join(', ')}`);
+
 const TRUTHY = new Set(['1', 'true', 'yes', 'on']);
 const FALSY = new Set(['', '0', 'false', 'no', 'off']);
+
+/** A boolean flag, else its environment twin; a string is the error. */
+function booleanFlag(flag: boolean | undefined, envValue: string | undefined, envName: string): boolean | string {
+  if (flag !== undefined) return flag;
+  if (envValue === undefined) return false;
+  const value = envValue.toLowerCase();
+  if (TRUTHY.has(value)) return true;
+  if (FALSY.has(value)) return false;
+  return `${envName}: must be 1/true/yes/on or 0/false/no/off`;
+}
 
 function list(value: string | undefined, separator: string): string[] {
   return value === undefined ? [] : value.split(separator).map((s) => s.trim()).filter((s) => s !== '');
@@ -98,7 +137,10 @@ export function parseCli(argv: string[], env: Record<string, string | undefined>
         'log-level': { type: 'string' },
         'allow-origin': { type: 'string', multiple: true },
         'allow-host': { type: 'string', multiple: true },
+        auth: { type: 'string' },
         'auth-token': { type: 'string' },
+        'auth-token-file': { type: 'string' },
+        'allow-added-context-exec': { type: 'boolean' },
         'data-dir': { type: 'string' },
         workers: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -122,17 +164,26 @@ export function parseCli(argv: string[], env: Record<string, string | undefined>
     if (!r.success) return { kind: 'error', message: issueText(`--allow-origin ${origin}`, r.issues) };
   }
 
-  let demo = f.demo === true;
-  if (f.demo === undefined && env.KORE_DEMO !== undefined) {
-    const value = env.KORE_DEMO.toLowerCase();
-    if (!TRUTHY.has(value) && !FALSY.has(value)) return { kind: 'error', message: 'KORE_DEMO: must be 1/true/yes/on or 0/false/no/off' };
-    demo = TRUTHY.has(value);
-  }
+  const demo = booleanFlag(f.demo, env.KORE_DEMO, 'KORE_DEMO');
+  if (typeof demo === 'string') return { kind: 'error', message: demo };
+  const allowAddedContextExec = booleanFlag(f['allow-added-context-exec'], env.KORE_ALLOW_ADDED_CONTEXT_EXEC, 'KORE_ALLOW_ADDED_CONTEXT_EXEC');
+  if (typeof allowAddedContextExec === 'string') return { kind: 'error', message: allowAddedContextExec };
 
+  const warnings: string[] = [];
+  const auth = v.safeParse(AuthModeSchema, f.auth ?? env.KORE_AUTH ?? 'token');
+  if (!auth.success) return { kind: 'error', message: issueText('--auth', auth.issues) };
   const authToken = f['auth-token'] ?? (env.KORE_AUTH_TOKEN || undefined);
+  const authTokenFile = f['auth-token-file'] ?? (env.KORE_AUTH_TOKEN_FILE || undefined);
   if (authToken !== undefined && authToken.length < 16) return { kind: 'error', message: '--auth-token: must be at least 16 characters' };
-  if (!LOOPBACK_HOSTS.has(listen.output.host) && authToken === undefined) {
-    return { kind: 'error', message: `--listen ${listen.output.host}: listening beyond loopback requires --auth-token` };
+  if (authToken !== undefined && authTokenFile !== undefined) return { kind: 'error', message: '--auth-token and --auth-token-file: give one, not both' };
+  if (auth.output === 'none' && (authToken !== undefined || authTokenFile !== undefined)) {
+    return { kind: 'error', message: '--auth none: no access token is used, but one was given' };
+  }
+  if (auth.output === 'none' && !LOOPBACK_HOSTS.has(listen.output.host)) {
+    return { kind: 'error', message: `--listen ${listen.output.host}: listening beyond loopback requires an access token (--auth token)` };
+  }
+  if (f['auth-token'] !== undefined) {
+    warnings.push('--auth-token on the command line is visible to every local user (ps, /proc/<pid>/cmdline); use KORE_AUTH_TOKEN or --auth-token-file');
   }
 
   const workers = v.safeParse(WorkersSchema, f.workers ?? env.KORE_WORKERS ?? '1');
@@ -152,9 +203,13 @@ export function parseCli(argv: string[], env: Record<string, string | undefined>
       logLevel: logLevel.output,
       allowOrigins: origins,
       allowHosts,
+      auth: auth.output,
       authToken,
+      authTokenFile,
+      allowAddedContextExec,
       dataDir: f['data-dir'] ?? env.KORE_DATA_DIR ?? `${homeDir}/.kore-board`,
       workers: workers.output === -1 ? Math.min(cpuCount, MAX_WORKERS) : workers.output,
     },
+    warnings,
   };
 }
