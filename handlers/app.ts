@@ -17,10 +17,8 @@ import { rawRoutes } from './raw';
 import { renderError, statusResponse } from './status-response';
 import { viewsRoutes } from './views';
 
-export interface SecurityOptions extends AdmissionPolicy {
-  /** Exact origins allowed for CORS; empty means no CORS headers. */
-  allowOrigins: readonly string[];
-}
+/** Host names, trusted origins (CORS) and the access token: what every entrance checks. */
+export type SecurityOptions = AdmissionPolicy;
 
 /** Everything the app needs from outside. Tests and the edge entry pass their own. */
 export interface AppDeps {

@@ -22,7 +22,7 @@ it('bundles into one file that runs alone in an empty folder (demo mode)', async
     // No NODE_PATH, no HOME kubeconfig: only the file itself.
     env: { PATH: process.env.PATH, HOME: home },
   });
-  const clusters = (await (await fetch(`${started.url}/api/clusters`)).json()) as { contexts: string[] };
+  const clusters = (await (await fetch(`${started.url}/api/clusters`, { headers: started.auth })).json()) as { contexts: string[] };
   expect(clusters.contexts).toEqual(['kubernetes-admin@kubernetes']);
   expect(await started.stop('SIGTERM')).toBe(0);
 }, 60_000);

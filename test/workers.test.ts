@@ -54,8 +54,11 @@ async function until<T>(what: string, probe: () => T | Promise<T>, ok: (v: T) =>
 }
 
 /** Each call on a connection of its own, so that calls are spread over the workers. */
+/** The pool's access token, as every worker checks it (handed over by the supervisor). */
+let auth: Record<string, string> = {};
+
 async function call(url: string, init: RequestInit = {}): Promise<{ status: number; body: any }> {
-  const res = await fetch(url, { ...init, headers: { ...(init.headers as Record<string, string>), connection: 'close' } });
+  const res = await fetch(url, { ...init, headers: { ...auth, ...(init.headers as Record<string, string>), connection: 'close' } });
   return { status: res.status, body: await res.json() };
 }
 
@@ -75,6 +78,7 @@ describe('kore-board --workers 2', () => {
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'kore-data-'));
     p = await startProcess(process.execPath, [...TS, '--listen', '127.0.0.1:0', '--workers', '2', '--data-dir', dataDir], { env });
+    auth = p.auth;
   });
   afterAll(async () => {
     if (p?.child.exitCode === null) await p.stop('SIGKILL');
@@ -98,7 +102,7 @@ describe('kore-board --workers 2', () => {
     const port = Number(new URL(p.url).port);
     // Watches hold their connection open, so each worker's share can be counted.
     const watches: ClientRequest[] = [];
-    for (let i = 0; i < 4; i++) watches.push(get(`${p.url}/raw/clusters/${DEMO}/api/v1/namespaces?watch=1`, { agent: false }));
+    for (let i = 0; i < 4; i++) watches.push(get(`${p.url}/raw/clusters/${DEMO}/api/v1/namespaces?watch=1`, { agent: false, headers: auth }));
     try {
       const held = await until('connections per worker', () => workers.map((w) => connectionsTo(w, port)), (counts) => counts.reduce((a, b) => a + b) === 4);
       expect(held.every((c) => c >= 1)).toBe(true);
@@ -108,7 +112,8 @@ describe('kore-board --workers 2', () => {
   });
 
   it('passes exec upgrades through whichever worker holds the connection', async () => {
-    const server = `${p.url}/raw/clusters/${encodeURIComponent(DEMO)}`;
+    // kubectl sends no kubeconfig credential to a plain-HTTP server: the token rides in the path.
+    const server = `${p.url}/token/${p.token!}/raw/clusters/${encodeURIComponent(DEMO)}`;
     // Each kubectl is a connection of its own: four of them reach both workers.
     const runs = await Promise.all(
       [1, 2, 3, 4].map(() => runToExit('kubectl', ['--kubeconfig', '/dev/null', '--server', server, 'exec', 'busybox', '-n', 'default', '--', 'echo', 'hi'], { ...env, HOME: home })),

@@ -6,9 +6,10 @@ import { delimiter } from 'node:path';
 import { demoKubeconfig } from '../demo-kubeconfig';
 import { createLogger, type Logger } from '../log';
 import { startSim, type SimCluster } from '../sim';
+import { AccessTokenError, resolveAccessToken, type AccessToken } from './access-token';
 import { parseCli, type CliConfig } from './cli';
 import { ListenError } from './listen';
-import { ownKubeconfigPath, serve, type Serving } from './serve';
+import { ownKubeconfigPath, serve, type ServeSetup, type Serving } from './serve';
 import { startupReport } from './startup-report';
 import { onStopSignals } from './stop-signals';
 import { startWorkers } from './workers/pool';
@@ -28,13 +29,17 @@ function wantsDemo(config: CliConfig): boolean {
 }
 
 /** A bad address is the user's to fix (exit 2, like a bad flag); anything else is ours (exit 1, from main). */
-async function serveOrFail(config: CliConfig, demo: string | undefined, log: Logger): Promise<Serving> {
+async function serveOrFail(config: CliConfig, setup: ServeSetup, log: Logger): Promise<Serving> {
   try {
-    return await serve(config, demo, log);
+    return await serve(config, setup, log);
   } catch (err) {
     if (err instanceof ListenError) fail(err.message);
     throw err;
   }
+}
+
+function setupOf(sim: SimCluster | undefined, access: AccessToken | undefined): ServeSetup {
+  return { demoKubeconfig: sim === undefined ? undefined : demoKubeconfig(sim), authToken: access?.token };
 }
 
 function contextSummaries(serving: Serving) {
@@ -47,13 +52,13 @@ async function runWorker(config: CliConfig, log: Logger): Promise<void> {
   // From the start: the supervisor may stop a worker it is still starting.
   onStopSignals(() => void (serving?.close(SHUTDOWN_GRACE_MS) ?? Promise.resolve()).then(() => process.exit(0)));
   const setup = await setupFromPrimary();
-  serving = await serveOrFail(config, setup.demoKubeconfig, log);
+  serving = await serveOrFail(config, setup, log);
   tellPrimary({ type: 'kore:ready', url: serving.server.url, contexts: contextSummaries(serving) });
 }
 
 /** `--workers 1`: this process serves. */
-async function runAlone(config: CliConfig, log: Logger, sim: SimCluster | undefined): Promise<void> {
-  const serving = await serveOrFail(config, sim === undefined ? undefined : demoKubeconfig(sim), log);
+async function runAlone(config: CliConfig, log: Logger, sim: SimCluster | undefined, access: AccessToken | undefined): Promise<void> {
+  const serving = await serveOrFail(config, setupOf(sim, access), log);
   onStopSignals((signal) => {
     log.info(`${signal} received: finishing in-flight requests`);
     void serving
@@ -62,15 +67,15 @@ async function runAlone(config: CliConfig, log: Logger, sim: SimCluster | undefi
       .then(() => process.exit(0));
   });
   // Only after the handlers: whoever reads the URL may signal at once, and an unhandled SIGINT kills with no exit code.
-  process.stdout.write(startupReport(serving.server.url, contextSummaries(serving), sim !== undefined, 1));
+  process.stdout.write(startupReport(serving.server.url, contextSummaries(serving), sim !== undefined, 1, access));
 }
 
 /** `--workers N`: this process supervises N that serve. */
-async function runSupervisor(config: CliConfig, log: Logger, sim: SimCluster | undefined): Promise<void> {
+async function runSupervisor(config: CliConfig, log: Logger, sim: SimCluster | undefined, access: AccessToken | undefined): Promise<void> {
   let gaveUp = false;
   const started = await startWorkers({
     count: config.workers,
-    demoKubeconfig: sim === undefined ? undefined : demoKubeconfig(sim),
+    setup: setupOf(sim, access),
     log,
     onGiveUp: (reason) => {
       log.error(`${reason}; stopping`);
@@ -90,7 +95,7 @@ async function runSupervisor(config: CliConfig, log: Logger, sim: SimCluster | u
       process.exit(clean && !gaveUp ? 0 : 1);
     });
   });
-  process.stdout.write(startupReport(pool.ready.url, pool.ready.contexts, sim !== undefined, config.workers));
+  process.stdout.write(startupReport(pool.ready.url, pool.ready.contexts, sim !== undefined, config.workers, access));
 }
 
 async function main(): Promise<void> {
@@ -103,9 +108,11 @@ async function main(): Promise<void> {
   const config = parsed.config;
   const log = createLogger(config.logLevel);
   if (cluster.isWorker) return runWorker(config, log);
+  for (const warning of parsed.warnings) log.warn(warning);
+  const access = await resolveAccessToken(config).catch((err: unknown) => (err instanceof AccessTokenError ? fail(err.message) : Promise.reject(err)));
   // The demo cluster lives here, in the supervisor when there is one: one cluster for every worker.
   const sim = wantsDemo(config) ? await startSim({ fixture: 'demo' }) : undefined;
-  return config.workers === 1 ? runAlone(config, log, sim) : runSupervisor(config, log, sim);
+  return config.workers === 1 ? runAlone(config, log, sim, access) : runSupervisor(config, log, sim, access);
 }
 
 main().catch((err: unknown) => {

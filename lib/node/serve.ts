@@ -25,12 +25,16 @@ export function ownKubeconfigPath(config: CliConfig): string {
   return join(config.dataDir, 'kubeconfig');
 }
 
-/**
- * Builds and starts everything that serves requests. `demoKubeconfig` (YAML) is the built-in cluster's
- * context when in demo mode: then the user's kubeconfig files and the in-cluster account are not read.
- * Rejects when the address cannot be listened on.
- */
-export async function serve(config: CliConfig, demoKubeconfig: string | undefined, log: Logger): Promise<Serving> {
+/** What is decided once per kore-board, before any process serves (the supervisor's, with `--workers`). */
+export interface ServeSetup {
+  /** The built-in cluster's context (YAML) in demo mode: then the user's kubeconfig files and the in-cluster account are not read. */
+  demoKubeconfig: string | undefined;
+  /** The token every caller presents; undefined with `--auth none`. */
+  authToken: string | undefined;
+}
+
+/** Builds and starts everything that serves requests. Rejects when the address cannot be listened on. */
+export async function serve(config: CliConfig, { demoKubeconfig, authToken }: ServeSetup, log: Logger): Promise<Serving> {
   const ownKubeconfig = ownKubeconfigPath(config);
   const demo = demoKubeconfig !== undefined;
   const registry = await createRegistry({
@@ -41,7 +45,7 @@ export async function serve(config: CliConfig, demoKubeconfig: string | undefine
     clock: systemClock,
     log,
   });
-  const security = { allowedHosts: config.allowHosts, allowOrigins: config.allowOrigins, authToken: config.authToken };
+  const security = { allowedHosts: config.allowHosts, allowOrigins: config.allowOrigins, authToken };
   const views = createViewStore({ registry, clock: systemClock, log });
   const contextStore = fileContextStore(ownKubeconfig, registry);
   const app = createApp({ registry, clock: systemClock, log, security, views, contextStore });

@@ -1,9 +1,11 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { getRequestListener } from '@hono/node-server';
+import type { Admit } from '../admission';
 import { StatusError } from '../errors';
 import type { Logger } from '../log';
 import { listen } from './listen';
+import { takePathToken } from './path-token';
 import { rejectUpgrade } from './reject-upgrade';
 
 /** Handles an HTTP upgrade for one path prefix; owns the socket from then on. */
@@ -20,7 +22,7 @@ export interface ServerOptions {
   host: string;
   port: number;
   /** The same admission the Fetch app applies, for the entrances that bypass it. */
-  admit: (req: { host: string | undefined; authorization: string | undefined; path: string }) => StatusError | undefined;
+  admit: Admit;
   upgrades?: UpgradeRoute[];
   fastPaths?: NodeFastPath[];
   log: Logger;
@@ -41,8 +43,19 @@ function pathOf(req: IncomingMessage): string {
   return q === -1 ? url : url.slice(0, q);
 }
 
-function admitNode(options: ServerOptions, req: IncomingMessage): StatusError | undefined {
-  return options.admit({ host: req.headers.host, authorization: req.headers.authorization, path: pathOf(req) });
+function admitNode(options: ServerOptions, req: IncomingMessage, upgrade: boolean): StatusError | undefined {
+  const h = req.headers;
+  const fetchSite = h['sec-fetch-site'];
+  return options.admit({
+    method: req.method ?? 'GET',
+    path: pathOf(req),
+    upgrade,
+    host: h.host,
+    origin: h.origin,
+    fetchSite: Array.isArray(fetchSite) ? fetchSite[0] : fetchSite,
+    authorization: h.authorization,
+    cookie: h.cookie,
+  });
 }
 
 /**
@@ -54,14 +67,16 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const fastPaths = options.fastPaths ?? [];
   const upgraded = new Set<Duplex>();
   const server = createServer((req, res) => {
-    if (fastPaths.length > 0 && admitNode(options, req) === undefined) {
+    takePathToken(req);
+    if (fastPaths.length > 0 && admitNode(options, req, false) === undefined) {
       for (const fast of fastPaths) if (fast(req, res)) return;
     }
     void listener(req, res);
   });
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
-    const rejected = admitNode(options, req);
+    takePathToken(req);
+    const rejected = admitNode(options, req, true);
     if (rejected !== undefined) return rejectUpgrade(socket, rejected);
     const path = pathOf(req);
     const route = (options.upgrades ?? []).find((r) => path.startsWith(r.prefix));

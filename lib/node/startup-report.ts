@@ -1,12 +1,28 @@
+import type { AccessToken } from './access-token';
+
 /** What a serving process knows about one context at start-up. */
 export interface ContextSummary {
   name: string;
   error?: string;
 }
 
-/** The start-up lines: the URL first (scripts wait for it), then the demo warning, the contexts and each failure with why. */
-export function startupReport(url: string, contexts: readonly ContextSummary[], demo: boolean, workers: number): string {
-  const lines = [`kore-board listening on ${url}${workers > 1 ? ` (${workers} worker processes)` : ''}`];
+/** How callers get in. A token is printed only when it is kore-board's own: one the operator gave may be in shared logs. */
+function accessLines(url: string, access: AccessToken | undefined): string[] {
+  if (access === undefined) return ['access: anyone who can reach this address (--auth none)'];
+  if (access.source === 'data-dir') {
+    const file = access.path ?? 'the token file';
+    return [
+      `sign in a browser: ${url}/?token=${access.token}`,
+      `scripts: Authorization: Bearer $(cat ${file})`,
+      `kubectl: kubectl --server "${url}/token/$(cat ${file})/raw/clusters/<context>" ...`,
+    ];
+  }
+  return [`access: callers present the access token ${access.source === 'file' ? `in ${access.path ?? 'the token file'}` : 'you gave'}`];
+}
+
+/** The start-up lines: the URL first (scripts wait for it), how to get in, the demo warning, the contexts and each failure with why. */
+export function startupReport(url: string, contexts: readonly ContextSummary[], demo: boolean, workers: number, access: AccessToken | undefined): string {
+  const lines = [`kore-board listening on ${url}${workers > 1 ? ` (${workers} worker processes)` : ''}`, ...accessLines(url, access)];
   if (demo) {
     lines.push('', '  *** DEMO MODE: serving the built-in simulated cluster, not a real one. ***');
     lines.push('  *** Point --kubeconfig (or KUBECONFIG) at a real kubeconfig to use your clusters. ***', '');

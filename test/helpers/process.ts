@@ -5,12 +5,16 @@ export interface StartedProcess {
   child: ChildProcess;
   /** Base URL the server printed at start-up. */
   url: string;
+  /** The access token from the printed login URL; undefined when none was printed (`--auth none`, a token given). */
+  token: string | undefined;
+  /** `Authorization: Bearer <token>` when there is a token, else nothing. */
+  auth: Record<string, string>;
   output(): string;
   /** Sends a signal and resolves with the exit code. */
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** Starts a kore-board process and waits for its "listening on" line. */
+/** Starts a kore-board process and waits for its "listening on" line and the access line after it. */
 export function startProcess(command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<StartedProcess> {
   const child = spawn(command, args, { cwd: options.cwd, env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
@@ -23,11 +27,14 @@ export function startProcess(command: string, args: string[], options: { cwd?: s
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
       const match = /listening on (http:\/\/\S+)/.exec(output);
-      if (match?.[1] !== undefined) {
+      if (match?.[1] !== undefined && /^(sign in a browser|access):/m.test(output)) {
         clearTimeout(timer);
+        const token = /\?token=(\S+)/.exec(output)?.[1];
         resolve({
           child,
           url: match[1],
+          token,
+          auth: token === undefined ? {} : { authorization: `Bearer ${token}` },
           output: () => output,
           stop: (signal = 'SIGTERM') => {
             child.kill(signal);

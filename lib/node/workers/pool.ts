@@ -1,5 +1,6 @@
 import cluster from 'node:cluster';
 import type { Logger } from '../../log';
+import type { ServeSetup } from '../serve';
 import { isWorkerMessage, type PrimaryMessage, type ReadyReport } from './protocol';
 
 /**
@@ -11,7 +12,7 @@ import { isWorkerMessage, type PrimaryMessage, type ReadyReport } from './protoc
 
 export interface PoolOptions {
   count: number;
-  demoKubeconfig: string | undefined;
+  setup: ServeSetup;
   log: Logger;
   /** Workers that keep exiting on their own: the supervisor should stop. */
   onGiveUp(reason: string): void;
@@ -79,7 +80,7 @@ function stopAll(forked: Iterable<Forked>, signal: NodeJS.Signals): Promise<numb
  * by that worker, not N times). Resolves when all serve, or with the exit code of the first that could not.
  */
 export async function startWorkers(options: PoolOptions): Promise<PoolStart> {
-  const setup: PrimaryMessage = { type: 'kore:setup', demoKubeconfig: options.demoKubeconfig };
+  const setup: PrimaryMessage = { type: 'kore:setup', ...options.setup };
   const live = new Set<Forked>();
   const started = (f: Forked) => {
     live.add(f);

@@ -1,3 +1,4 @@
+import type { ServeSetup } from '../serve';
 import type { ContextSummary } from '../startup-report';
 
 /**
@@ -13,10 +14,12 @@ export interface ReadyReport {
   contexts: ContextSummary[];
 }
 
-/** The demo cluster runs in the supervisor, so that every worker serves the same one. */
-export interface PrimaryMessage {
+/**
+ * The demo cluster runs in the supervisor, so that every worker serves the same one; the access token is
+ * resolved there once, and reaches the workers here rather than through their environment.
+ */
+export interface PrimaryMessage extends ServeSetup {
   type: 'kore:setup';
-  demoKubeconfig: string | undefined;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -28,5 +31,6 @@ export function isWorkerMessage(value: unknown): value is WorkerMessage {
 }
 
 export function isPrimaryMessage(value: unknown): value is PrimaryMessage {
-  return isObject(value) && value.type === 'kore:setup' && (value.demoKubeconfig === undefined || typeof value.demoKubeconfig === 'string');
+  const optionalString = (v: unknown) => v === undefined || typeof v === 'string';
+  return isObject(value) && value.type === 'kore:setup' && optionalString(value.demoKubeconfig) && optionalString(value.authToken);
 }
