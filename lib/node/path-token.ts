@@ -14,5 +14,8 @@ export function takePathToken(req: IncomingMessage): void {
   const end = url.indexOf('/', PREFIX.length);
   const token = url.slice(PREFIX.length, end === -1 ? url.length : end);
   req.url = end === -1 ? '/' : url.slice(end);
-  if (token !== '' && req.headers.authorization === undefined) req.headers.authorization = `Bearer ${token}`;
+  if (token === '' || req.headers.authorization !== undefined) return;
+  // Both views of the headers: the fast paths read `headers`, the Fetch adapter builds its Request from `rawHeaders`.
+  req.headers.authorization = `Bearer ${token}`;
+  req.rawHeaders.push('Authorization', `Bearer ${token}`);
 }
