@@ -1,9 +1,10 @@
 import { Hono } from 'hono';
 import type { ClusterRegistry } from '../lib/clusters/types';
 
-/** Liveness and readiness for process supervisors and Kubernetes probes. */
+/** Liveness and readiness for process supervisors and Kubernetes probes; `/`, where the login URL lands. */
 export function opsRoutes(registry: ClusterRegistry): Hono {
   const app = new Hono();
+  app.get('/', (c) => c.json({ name: 'kore-board', contexts: '/api/contexts', proxy: '/raw/clusters/{context}/{Kubernetes API path}' }));
   app.get('/healthz', (c) => c.text('ok'));
   app.get('/readyz', (c) => {
     const contexts = registry.contexts();

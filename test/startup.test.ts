@@ -72,6 +72,11 @@ describe('the kore-board process', () => {
     expect(cookie).toMatch(new RegExp(`^kore-board-token-${new URL(p.url).port}=${p.token}; Path=/; HttpOnly; SameSite=Strict`));
     expect((await fetch(`${p.url}/api/clusters`, { headers: { cookie: cookie.split(';')[0]! } })).status).toBe(200);
     expect((await fetch(`${p.url}/api/clusters?token=wrong-token-of-some-length`, { redirect: 'manual' })).status).toBe(401);
+    // The printed URL itself lands on / , which says where things are.
+    const printed = await fetch(`${p.url}/?token=${p.token}`, { redirect: 'manual' });
+    expect(printed.headers.get('location')).toBe('/');
+    const root = await fetch(`${p.url}/`, { headers: { cookie: cookie.split(';')[0]! } });
+    expect(await root.json()).toMatchObject({ name: 'kore-board', contexts: '/api/contexts' });
 
     // A second start keeps the same token, so a signed-in browser stays signed in.
     expect(await p.stop('SIGTERM')).toBe(0);
