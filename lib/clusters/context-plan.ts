@@ -1,3 +1,4 @@
+import { describeHostAccess, hostAccessOf } from './inline-only';
 import type { MergedKubeconfig } from './kubeconfig-merge';
 import type { Entry } from './kubeconfig-parse';
 import type { KubeconfigCluster, KubeconfigExec, KubeconfigUser } from './kubeconfig-schema';
@@ -76,18 +77,29 @@ function fail(message: string): never {
   throw new PlanError(message);
 }
 
+/** Which sources are trusted as kubectl trusts a kubeconfig, and which may carry only inline material. */
+export interface PlanPolicy {
+  /** True for a source (kore-board's own kubeconfig) whose entries may not run commands or name files. */
+  inlineOnly(source: string): boolean;
+  /** Exec plugins are allowed even in inline-only sources (--allow-added-context-exec). */
+  allowExec: boolean;
+}
+
+const TRUST_ALL: PlanPolicy = { inlineOnly: () => false, allowExec: true };
+
 /** Plans every context of a merged kubeconfig, sorted by name as `kubectl config get-contexts` lists them. */
-export function planContexts(merged: MergedKubeconfig): ContextPlan[] {
-  return [...merged.contexts.keys()].sort().map((name) => planContext(merged, name));
+export function planContexts(merged: MergedKubeconfig, policy: PlanPolicy = TRUST_ALL): ContextPlan[] {
+  return [...merged.contexts.keys()].sort().map((name) => planContext(merged, name, policy));
 }
 
 /** Resolves one context against the merged clusters and users, validating as client-go does. */
-export function planContext(merged: MergedKubeconfig, name: string): ContextPlan {
+export function planContext(merged: MergedKubeconfig, name: string, policy: PlanPolicy = TRUST_ALL): ContextPlan {
   const entry = merged.contexts.get(name);
   const context = entry?.value;
   const clusterName = context?.cluster ?? '';
   const userName = context?.user ?? '';
   const clusterEntry = merged.clusters.get(clusterName);
+  const userEntry = merged.users.get(userName);
   const info: ContextInfo = {
     name,
     cluster: clusterName,
@@ -105,7 +117,13 @@ export function planContext(merged: MergedKubeconfig, name: string): ContextPlan
     if (clusterName === '') fail(`cluster was not specified for context "${name}"`);
     const cluster = entryValue(clusterEntry, `cluster "${clusterName}" was not found for context "${name}"`);
     // A context without a user is anonymous; kubectl's own checks differ by version, anonymous is the useful reading.
-    const user = userName === '' ? {} : entryValue(merged.users.get(userName), `user "${userName}" was not found for context "${name}"`);
+    const user = userName === '' ? {} : entryValue(userEntry, `user "${userName}" was not found for context "${name}"`);
+    // Any entry from an inline-only source restricts the whole context: an added context must not pair the
+    // user's own exec credentials with a server the caller chose, nor a trusted context use an added user.
+    if ([entry, clusterEntry, userEntry].some((e) => e !== undefined && policy.inlineOnly(e.origin))) {
+      const found = hostAccessOf(merged, name, policy.allowExec);
+      if (found.length > 0) fail(`context "${name}" may carry only inline material, as it uses kore-board's own kubeconfig: ${describeHostAccess(found)}`);
+    }
     return { info, plan: planConnection(clusterName, cluster, userName, user) };
   } catch (err) {
     if (!(err instanceof PlanError)) throw err;

@@ -3,7 +3,7 @@ import type { Clock } from '../clock';
 import { StatusError } from '../errors';
 import type { Logger } from '../log';
 import { connectContext, prepareContext, type LiveConnection, type PreparedContext } from './connection';
-import { planContexts, type ContextPlan } from './context-plan';
+import { planContexts, type ContextPlan, type PlanPolicy } from './context-plan';
 import type { FileWatcher, RegistryHost } from './host';
 import { IN_CLUSTER_CONTEXT, planInCluster, type InClusterOptions } from './in-cluster';
 import { mergeKubeconfigs } from './kubeconfig-merge';
@@ -22,6 +22,8 @@ export interface InlineSource {
 export interface RegistryConfig {
   /** In precedence order: for each name the first file that defines it wins. */
   kubeconfigPaths: readonly string[];
+  /** Files (among kubeconfigPaths) whose contexts may carry only inline material, and whether exec is allowed there. */
+  inlineOnly: { paths: readonly string[]; allowExec: boolean };
   /** Read on every reload, after the files (a file's context wins over an inline one of the same name). */
   inlineSources: () => readonly InlineSource[];
   inCluster: InClusterOptions | false;
@@ -55,6 +57,9 @@ export async function openRegistry(config: RegistryConfig, host: RegistryHost): 
   const { log } = config;
   const paths = [...new Set(config.kubeconfigPaths.filter((p) => p !== ''))];
   const deps = { host, clock: config.clock, log, tokenFileTtlMs: config.tokenFileTtlMs, execTimeoutMs: config.execTimeoutMs };
+  // Compared resolved, so another spelling of the same path cannot lift the restriction.
+  const inlineOnlyPaths = new Set(config.inlineOnly.paths.map((p) => resolve(p)));
+  const policy: PlanPolicy = { inlineOnly: (source) => inlineOnlyPaths.has(resolve(source)), allowExec: config.inlineOnly.allowExec };
   /** Contexts each source defined when it last parsed, so a file that breaks fails exactly those. */
   const knownContexts = new Map<string, string[]>();
   const listeners = new Set<(change: RegistryChange) => void>();
@@ -91,7 +96,7 @@ export async function openRegistry(config: RegistryConfig, host: RegistryHost): 
       if (file.error !== undefined) log.warn('kubeconfig unusable', { source: file.source, error: file.error });
     }
     const merged = mergeKubeconfigs(files);
-    const plans: ContextPlan[] = planContexts(merged);
+    const plans: ContextPlan[] = planContexts(merged, policy);
     if (config.inCluster !== false && !merged.contexts.has(IN_CLUSTER_CONTEXT)) {
       const inCluster = await planInCluster(config.inCluster, host.env, host.readFile);
       if (inCluster !== undefined) plans.push(inCluster);

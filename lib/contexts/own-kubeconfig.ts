@@ -2,6 +2,7 @@ import { parse, stringify } from 'yaml';
 import { mergeKubeconfigs } from '../clusters/kubeconfig-merge';
 import { parseKubeconfig } from '../clusters/kubeconfig-parse';
 import { planContexts } from '../clusters/context-plan';
+import { refuseHostAccess } from '../clusters/inline-only';
 import { StatusError, type StatusCause } from '../errors';
 
 /**
@@ -35,11 +36,15 @@ export function writeKubeconfigDoc(doc: KubeconfigDoc): string {
   return stringify(doc);
 }
 
-/** Checks an uploaded kubeconfig the way the registry will load it; every context must load, or nothing is taken. */
-export function validateUpload(text: string, dir: string): KubeconfigDoc {
+/**
+ * Checks an uploaded kubeconfig the way the registry will load it; every context must load, or nothing is taken.
+ * Its contexts may carry only inline material (lib/clusters/inline-only.ts); exec plugins only with `allowExec`.
+ */
+export function validateUpload(text: string, dir: string, options: { allowExec: boolean } = { allowExec: false }): KubeconfigDoc {
   const parsed = parseKubeconfig(text, 'the uploaded kubeconfig', dir);
   if (parsed.error !== undefined) throw new StatusError('BadRequest', parsed.error);
   if (parsed.contexts.length === 0) throw new StatusError('BadRequest', 'the uploaded kubeconfig defines no contexts');
+  refuseHostAccess(parsed, options.allowExec);
   const failed = planContexts(mergeKubeconfigs([parsed])).filter((p) => p.info.error !== undefined);
   if (failed.length > 0) {
     const causes: StatusCause[] = failed.map((p) => ({ reason: 'FieldValueInvalid', field: `contexts[${p.info.name}]`, message: p.info.error ?? '' }));

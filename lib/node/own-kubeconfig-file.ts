@@ -39,8 +39,9 @@ export async function writeFileAtomic(path: string, content: string): Promise<vo
  * The context store backed by `<data-dir>/kubeconfig`, which the registry reads after the user's files.
  * Changes are serialized (also across processes sharing the file), and each is checked by reloading the
  * registry: a context that does not load rolls the file back, so nothing half-works silently.
+ * Added contexts may run exec plugins only with `allowExec` (--allow-added-context-exec); never read files.
  */
-export function fileContextStore(path: string, registry: ClusterRegistry): ContextStore {
+export function fileContextStore(path: string, registry: ClusterRegistry, options: { allowExec: boolean } = { allowExec: false }): ContextStore {
   let queue: Promise<unknown> = Promise.resolve();
   // In this process one change at a time; across processes the lock, after which the registry is
   // reloaded so that it reflects what the others wrote before this change reads it.
@@ -70,7 +71,7 @@ export function fileContextStore(path: string, registry: ClusterRegistry): Conte
     path,
     add: (text) =>
       serialized(async () => {
-        const upload = validateUpload(text, dirname(path));
+        const upload = validateUpload(text, dirname(path), options);
         const before = await readOrEmpty(path);
         const taken = new Set(registry.contexts().map((c) => c.name));
         const { doc, added } = addContexts(readKubeconfigDoc(before), upload, taken);

@@ -16,6 +16,12 @@ export { IN_CLUSTER_CONTEXT, type InClusterOptions } from '../clusters/in-cluste
 export interface RegistryOptions {
   /** The KUBECONFIG list or the --kubeconfig flags, in precedence order. Missing files are skipped. */
   kubeconfigPaths: readonly string[];
+  /**
+   * Files among kubeconfigPaths that anyone but the operator may have written (kore-board's own file): a
+   * context defined there, or using a cluster or user from there, that would run an exec plugin (unless
+   * allowExec) or read a file loads as a broken context. Default: none, every file is trusted as kubectl trusts it.
+   */
+  inlineOnly?: { paths: readonly string[]; allowExec: boolean };
   /** In-memory kubeconfigs, after the files in precedence. A function is called again on every reload. */
   inlineSources?: readonly InlineSource[] | (() => readonly InlineSource[]);
   /** The pod's service account as `kubernetes@in-cluster`; `false` to never offer it. Paths default to the standard mount. */
@@ -52,6 +58,7 @@ export function createRegistry(options: RegistryOptions): Promise<ClusterRegistr
   return openRegistry(
     {
       kubeconfigPaths: options.kubeconfigPaths,
+      inlineOnly: options.inlineOnly ?? { paths: [], allowExec: false },
       inlineSources: typeof inline === 'function' ? inline : () => inline ?? [],
       inCluster: options.inCluster === false ? false : { ...IN_CLUSTER_DEFAULTS, ...options.inCluster },
       watch: options.watch,
