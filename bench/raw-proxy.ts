@@ -405,11 +405,12 @@ async function main(): Promise<void> {
     const { shipped, fetchOnly } = await bundleKore(dir);
     if (values['save-bundle'] !== undefined) copyFileSync(shipped, values['save-bundle']);
     const nodeArgs = (values['node-args'] ?? '').split(' ').filter((a) => a !== '');
-    // The shipped entry, as a user starts it; --data-dir keeps it away from ~/.kore-board.
+    // The shipped entry, as a user starts it; --data-dir keeps it away from ~/.kore-board. `--auth none`: kubectl
+    // proxy checks no token either (a token check is one header compare per request).
     const startKore = (script: string, workers: string) =>
       startChild(
         process.execPath,
-        [...nodeArgs, script, '--kubeconfig', kubeconfig, '--listen', '127.0.0.1:0', '--log-level', 'warn', '--data-dir', join(dir, `data-${workers}`), '--workers', workers],
+        [...nodeArgs, script, '--kubeconfig', kubeconfig, '--listen', '127.0.0.1:0', '--log-level', 'warn', '--auth', 'none', '--data-dir', join(dir, `data-${workers}`), '--workers', workers],
         /listening on http:\/\/127\.0\.0\.1:(\d+)/,
       );
     const kores: Array<{ name: string; started: { child: ChildProcess; port: number } }> = [];
