@@ -35,16 +35,18 @@ export interface Stack {
   close(): Promise<void>;
 }
 
-export async function startStack(simOptions: SimOptions = {}, securityOptions: Partial<SecurityOptions> = {}): Promise<Stack> {
+/** `allowAddedContextExec` is the --allow-added-context-exec flag. */
+export async function startStack(simOptions: SimOptions = {}, securityOptions: Partial<SecurityOptions> = {}, { allowAddedContextExec = false } = {}): Promise<Stack> {
   const sim = await startSim(simOptions);
   const dir = await mkdtemp(join(tmpdir(), 'kore-stack-'));
   const userKubeconfig = join(dir, 'config');
   const ownKubeconfig = join(dir, 'data', 'kubeconfig');
   await writeFile(userKubeconfig, demoKubeconfig(sim, CONTEXT), { mode: 0o600 });
-  const registry = await createRegistry({ kubeconfigPaths: [userKubeconfig, ownKubeconfig], inCluster: false, watch: false, clock: systemClock, log: silentLogger });
+  const inlineOnly = { paths: [ownKubeconfig], allowExec: allowAddedContextExec };
+  const registry = await createRegistry({ kubeconfigPaths: [userKubeconfig, ownKubeconfig], inlineOnly, inCluster: false, watch: false, clock: systemClock, log: silentLogger });
   const security: SecurityOptions = { allowedHosts: [], allowOrigins: [], authToken: undefined, ...securityOptions };
   const views = createViewStore({ registry, clock: systemClock, log: silentLogger });
-  const app = createApp({ registry, clock: systemClock, log: silentLogger, security, views, contextStore: fileContextStore(ownKubeconfig, registry) });
+  const app = createApp({ registry, clock: systemClock, log: silentLogger, security, views, contextStore: fileContextStore(ownKubeconfig, registry, { allowExec: allowAddedContextExec }) });
   const server = await startServer({
     fetch: app.fetch,
     host: '127.0.0.1',
