@@ -39,6 +39,7 @@ export async function serve(config: CliConfig, { demoKubeconfig, authToken }: Se
   const demo = demoKubeconfig !== undefined;
   const registry = await createRegistry({
     kubeconfigPaths: demo ? [ownKubeconfig] : [...config.kubeconfigPaths, ownKubeconfig],
+    inlineOnly: { paths: [ownKubeconfig], allowExec: config.allowAddedContextExec },
     inlineSources: demo ? [{ name: 'demo', yaml: demoKubeconfig }] : [],
     inCluster: demo ? false : undefined,
     watch: true,
@@ -47,7 +48,7 @@ export async function serve(config: CliConfig, { demoKubeconfig, authToken }: Se
   });
   const security = { allowedHosts: config.allowHosts, allowOrigins: config.allowOrigins, authToken };
   const views = createViewStore({ registry, clock: systemClock, log });
-  const contextStore = fileContextStore(ownKubeconfig, registry);
+  const contextStore = fileContextStore(ownKubeconfig, registry, { allowExec: config.allowAddedContextExec });
   const app = createApp({ registry, clock: systemClock, log, security, views, contextStore });
   const release = async () => {
     views.close();
