@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClusterRegistry } from '../lib/clusters/types';
 import type { RunningServer } from '../lib/node/server';
 import { createPki } from '../lib/sim/tls';
-import { b64, execPlugin, kubeconfigYaml, registryFor, send, sendRawBytes, startProxy, tempDir, type ContextSpec, type RawResponse } from './raw-support';
+import { b64, execPlugin, kubeconfigYaml, registryFor, send, sendRawBytes, startProxy, tempDir, UI_ORIGIN, type ContextSpec, type RawResponse } from './raw-support';
 
 const pki = createPki();
 const otherPki = createPki();
@@ -177,7 +177,7 @@ const lastSeen = () => upstreamState.seen[upstreamState.seen.length - 1] as Seen
 /** Both ways in: the Node fast path, and the Fetch route (taken by browser requests, which carry Origin). */
 const ENTRANCES: [string, Record<string, string>][] = [
   ['fast path', {}],
-  ['Fetch route', { origin: 'http://localhost:5173' }],
+  ['Fetch route', { origin: UI_ORIGIN }],
 ];
 
 describe.each(ENTRANCES)('forwarding (%s)', (_entrance, via) => {
@@ -388,7 +388,7 @@ describe('path tricks', () => {
   const label = (t: string) => (t.length > 120 ? `${t.slice(0, 60)}… (${t.length} bytes)` : t);
   it.each(tricks.map((t) => [label(t), t]))('%s → 400 BadRequest, nothing sent upstream', async (_label, target) => {
     const seenBefore = upstreamState.seen.length;
-    for (const headers of [{}, { origin: 'http://localhost:5173' }] as Record<string, string>[]) {
+    for (const headers of [{}, { origin: UI_ORIGIN }] as Record<string, string>[]) {
       const res = await send(proxy.port, 'GET', target, { headers });
       expect(res.status).toBe(400);
       expect(res.json()).toMatchObject({ kind: 'Status', code: 400, reason: 'BadRequest' });

@@ -96,9 +96,12 @@ export async function registryFor(yaml: string): Promise<ClusterRegistry> {
   return createRegistry({ kubeconfigPaths: [], inlineSources: [{ name: 'test', yaml }], inCluster: false, watch: false, clock: systemClock, log: silentLogger });
 }
 
+/** A web UI's dev server: the browser whose requests (they carry Origin) the Fetch route serves. */
+export const UI_ORIGIN = 'http://localhost:5173';
+
 /** The app behind the Node server exactly as the entry wires it: raw fast path and raw upgrades first. */
 export async function startProxy(registry: ClusterRegistry, options?: ForwardOptions): Promise<RunningServer> {
-  const security = { allowedHosts: [], allowOrigins: [], authToken: undefined };
+  const security = { allowedHosts: [], allowOrigins: [UI_ORIGIN], authToken: undefined };
   const app = createApp({ registry, clock: systemClock, log: silentLogger, security });
   return startServer({
     fetch: app.fetch,
