@@ -15,10 +15,14 @@ export const STATUS_REASONS = {
   Conflict: 409,
   Gone: 410,
   Expired: 410,
+  // Kubernetes has no reasons for 408, 414 and 431: Node's parser refuses these before any route runs.
+  RequestTimeout: 408,
   RequestEntityTooLarge: 413,
+  URITooLong: 414,
   UnsupportedMediaType: 415,
   Invalid: 422,
   TooManyRequests: 429,
+  RequestHeaderFieldsTooLarge: 431,
   InternalError: 500,
   // Kubernetes has no reason for 502; proxies conventionally say BadGateway.
   BadGateway: 502,

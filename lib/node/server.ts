@@ -5,6 +5,7 @@ import type { Admit } from '../admission';
 import { StatusError } from '../errors';
 import type { Logger } from '../log';
 import { listen } from './listen';
+import { answerMalformedRequests } from './malformed-requests';
 import { takePathToken } from './path-token';
 import { rejectUpgrade } from './reject-upgrade';
 
@@ -86,10 +87,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     socket.once('close', () => upgraded.delete(socket));
     route.handle(req, socket, head);
   });
-  server.on('clientError', (_err, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
-    else socket.destroy();
-  });
+  answerMalformedRequests(server, options.log);
 
   const { port, urlHost } = await listen(server, options.host, options.port);
   const url = `http://${urlHost === '0.0.0.0' || urlHost === '[::]' ? '127.0.0.1' : urlHost}:${port}`;

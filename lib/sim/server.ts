@@ -10,6 +10,7 @@ import type { Duplex } from 'node:stream';
 import { StatusError, failureStatus, toStatusError } from '../errors';
 import type { Logger } from '../log';
 import { listen } from '../node/listen';
+import { answerMalformedRequests } from '../node/malformed-requests';
 import { rejectUpgrade } from '../node/reject-upgrade';
 import { AGGREGATED_CONTENT_TYPE, buildDiscoveryDocs, wantsAggregated, type DiscoveryDocs } from './discovery-docs';
 import type { Authenticator } from './auth';
@@ -188,6 +189,7 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
   );
   // kube-apiserver keeps idle connections 90 s (Node's default is 5 s); clients tuned for it keep theirs 30 s.
   server.keepAliveTimeout = 90_000;
+  answerMalformedRequests(server, log);
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const reject = (err: StatusError) => rejectUpgrade(socket, err);
