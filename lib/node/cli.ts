@@ -56,7 +56,8 @@ Flags (environment twin in brackets):
                         let contexts added through POST /api/contexts run
                         exec credential plugins. RISK: whoever may add a
                         context then runs any command on this host, with
-                        access to every other context's credentials.
+                        access to every other context's credentials
+                        (plugins inherit kore-board's environment).
                         Off by default: added contexts may carry only
                         inline credentials    [KORE_ALLOW_ADDED_CONTEXT_EXEC=1]
   --data-dir PATH       kore-board's own state (default ~/.kore-board) [KORE_DATA_DIR]
