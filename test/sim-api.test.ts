@@ -3,7 +3,7 @@
  * selectors and pagination, Tables, writes and their error shapes, patches, server-side apply, subresources,
  * logs, watches and metrics — checked against what a real kube-apiserver answers.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Agent, request } from 'undici';
 import { WebSocket } from 'ws';
@@ -47,7 +47,14 @@ async function call(method: string, path: string, options: { body?: unknown; typ
 
 const get = (path: string, accept?: string) => call('GET', path, accept ? { accept } : {});
 const names = (list: { items: { metadata: { name: string } }[] }) => list.items.map((i) => i.metadata.name);
-const reference = (file: string) => readFileSync(new URL(`../../shared/k8s-reference/discovery/${file}`, import.meta.url), 'utf8');
+/**
+ * Documents a real kube-apiserver produced, kept in the repository: the simulator's own copies (lib/sim/discovery,
+ * copied unchanged), and what it does not carry (the legacy /apis group list) under test/fixtures.
+ */
+const reference = (file: string) => {
+  const simCopy = new URL(`../lib/sim/discovery/${file}`, import.meta.url);
+  return readFileSync(existsSync(simCopy) ? simCopy : new URL(`./fixtures/k8s-reference/${file}`, import.meta.url), 'utf8');
+};
 
 describe('authentication', () => {
   it('answers 401 Unauthorized as a Status without credentials or with an unknown token', async () => {
