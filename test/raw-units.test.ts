@@ -1,8 +1,7 @@
-/** The pure parts of the /raw proxy: target parsing and path checks, header filtering, body replay, error mapping. */
+/** The pure parts of the /raw proxy: target parsing and path checks, body replay, error mapping (headers: raw-headers.test.ts). */
 import { describe, expect, it } from 'vitest';
 import { StatusError } from '../lib/errors';
 import { isLongRunning, MAX_TARGET_LENGTH, parseRawTarget, upstreamPath } from '../lib/proxy/raw-target';
-import { clientResponseHeaders, hasRequestBody, upstreamRequestHeaders } from '../lib/proxy/headers';
 import { ReplayableBody } from '../lib/proxy/replayable-body';
 import { upstreamError } from '../lib/proxy/upstream-error';
 
@@ -112,70 +111,6 @@ describe('isLongRunning', () => {
     ['/raw/clusters/c/api/v1/namespaces/watch/pods', false],
   ])('%s → %s', (target, expected) => {
     expect(isLongRunning(parseRawTarget(target))).toBe(expected);
-  });
-});
-
-describe('headers', () => {
-  it('strips hop-by-hop headers, Connection-named headers and the caller credentials', () => {
-    const out = upstreamRequestHeaders(
-      {
-        host: 'localhost:3001',
-        connection: 'keep-alive, X-Hop',
-        'x-hop': '1',
-        'keep-alive': 'timeout=5',
-        te: 'trailers',
-        trailer: 'x',
-        'transfer-encoding': 'chunked',
-        upgrade: 'h2c',
-        'proxy-authorization': 'Basic eA==',
-        'proxy-connection': 'keep-alive',
-        authorization: 'Bearer caller',
-        cookie: 'session=1',
-        'impersonate-user': 'admin',
-        'impersonate-group': ['system:masters', 'x'],
-        'impersonate-extra-scopes': 'all',
-        accept: 'application/json;as=Table;v=v1;g=meta.k8s.io, application/json',
-        'accept-encoding': 'gzip',
-        'content-type': 'application/merge-patch+json',
-        'content-length': '12',
-        'user-agent': 'kubectl/v1.32',
-        expect: '100-continue',
-        'x-undefined': undefined,
-      },
-      { authorization: 'Bearer context-token', 'impersonate-group': ['a', 'b'] },
-    );
-    expect(out).toEqual({
-      accept: 'application/json;as=Table;v=v1;g=meta.k8s.io, application/json',
-      'accept-encoding': 'gzip',
-      'content-type': 'application/merge-patch+json',
-      'content-length': '12',
-      'user-agent': 'kubectl/v1.32',
-      authorization: 'Bearer context-token',
-      'impersonate-group': ['a', 'b'],
-    });
-  });
-
-  it('passes response headers except hop-by-hop ones; Content-Encoding and Content-Length stay', () => {
-    expect(
-      clientResponseHeaders({
-        'content-type': 'application/json',
-        'content-encoding': 'gzip',
-        'content-length': '10',
-        'audit-id': 'x',
-        connection: 'close, x-internal',
-        'x-internal': '1',
-        'transfer-encoding': 'chunked',
-        'keep-alive': 'timeout=5',
-        'set-cookie': ['a=1', 'b=2'],
-      }),
-    ).toEqual({ 'content-type': 'application/json', 'content-encoding': 'gzip', 'content-length': '10', 'audit-id': 'x', 'set-cookie': ['a=1', 'b=2'] });
-  });
-
-  it('sees a body when HTTP/1.1 framing says there is one', () => {
-    expect(hasRequestBody({})).toBe(false);
-    expect(hasRequestBody({ 'content-length': '0' })).toBe(false);
-    expect(hasRequestBody({ 'content-length': '5' })).toBe(true);
-    expect(hasRequestBody({ 'transfer-encoding': 'chunked' })).toBe(true);
   });
 });
 

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ClusterRegistry } from '../clusters/types';
 import { StatusError, toStatusError } from '../errors';
 import { DEFAULT_FORWARD_OPTIONS, forward, type ForwardOptions, type ResponseSink } from '../proxy/forward';
-import { hasRequestBody } from '../proxy/headers';
+import { hasRequestBody, SANDBOX_HEADERS } from '../proxy/headers';
 import { isApplyRoute, RAW_PREFIX, resolveRawTarget } from '../proxy/raw-target';
 import { leaveSignal } from './leave-signal';
 import type { NodeFastPath } from './server';
@@ -18,7 +18,7 @@ import type { NodeFastPath } from './server';
 
 function writeStatus(res: ServerResponse, error: StatusError): void {
   const body = JSON.stringify(error.toStatus());
-  res.writeHead(error.code, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+  res.writeHead(error.code, { ...SANDBOX_HEADERS, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
   res.end(body);
 }
 

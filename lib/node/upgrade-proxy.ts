@@ -47,9 +47,9 @@ function socketSink(client: Duplex, head: Buffer): ResponseSink {
     start(statusCode, headers: HeaderMap) {
       started = true;
       if (gone()) return;
-      // The refused upgrade ends here: this connection carries this one answer and closes.
-      const { connection: _c, ...rest } = headers;
-      client.write(`HTTP/1.1 ${statusCode} ${STATUS_CODES[statusCode] ?? 'Unknown'}\r\n${headerLines(rest)}connection: close\r\n\r\n`);
+      // The refused upgrade ends here: this connection carries this one answer and closes (the upstream's
+      // `Connection` stopped in clientResponseHeaders, with every other hop-by-hop header).
+      client.write(`HTTP/1.1 ${statusCode} ${STATUS_CODES[statusCode] ?? 'Unknown'}\r\n${headerLines(headers)}connection: close\r\n\r\n`);
     },
     write: (chunk) => gone() || client.write(chunk),
     waitDrain: (resume) => void client.once('drain', resume),

@@ -2,7 +2,7 @@ import type { Duplex } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import type { ClusterConnection, CredentialHeaders } from '../clusters/types';
 import { StatusError } from '../errors';
-import { clientResponseHeaders, upstreamRequestHeaders, type HeaderMap, type IncomingHeaderMap } from './headers';
+import { clientResponseHeaders, upgradedResponseHeaders, upstreamRequestHeaders, type HeaderMap, type IncomingHeaderMap } from './headers';
 import { isLongRunning, upstreamPath, type RawTarget } from './raw-target';
 import { ReplayableBody } from './replayable-body';
 import { upstreamError } from './upstream-error';
@@ -42,12 +42,12 @@ export interface ResponseSink {
   write(chunk: Uint8Array): boolean;
   waitDrain(resume: () => void): void;
   end(): void;
-  /** Before `start`: answer with this Status. After: cut the stream so the caller sees an error, not a clean end. */
+  /** Before `start`: answer with this Status (with SANDBOX_HEADERS, like every answer). After: cut the stream so the caller sees an error, not a clean end. */
   fail(error: StatusError): void;
   /** The caller left: release everything quietly, nobody is reading any more. */
   abandon(): void;
   /** The cluster switched protocols (101): the socket now belongs to the sink. */
-  upgraded?(headers: IncomingHeaderMap, socket: Duplex): void;
+  upgraded?(headers: HeaderMap, socket: Duplex): void;
 }
 
 export interface ForwardOptions {
@@ -103,7 +103,7 @@ function sendOnce(a: Attempt): Promise<Outcome> {
       },
       onRequestUpgrade(_ctl, _statusCode, headers, socket) {
         if (sink.upgraded === undefined) socket.destroy();
-        else sink.upgraded(headers as IncomingHeaderMap, socket);
+        else sink.upgraded(upgradedResponseHeaders(headers as IncomingHeaderMap), socket);
         settle({ kind: 'done' });
       },
       onResponseStart(_ctl, statusCode, headers) {

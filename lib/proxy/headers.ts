@@ -1,6 +1,9 @@
 /**
  * Which headers cross the proxy. Hop-by-hop headers describe one connection and stop here, in both
- * directions; the caller's own credentials never reach a cluster (the context's are applied instead).
+ * directions. Going up, what the caller says about itself (credentials, origin, where it came from) stays
+ * with kore-board: the context's credentials are applied instead. Coming back, a cluster (or whatever pod
+ * answers through its proxy subresource) must not act on kore-board's origin, which every cluster shares:
+ * such headers are dropped, and every answer is sandboxed.
  */
 
 /** Header values as Node and undici carry them: lower-case names, repeated headers as arrays. */
@@ -14,11 +17,54 @@ const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'te', 'trailer', 'transf
 const CALLER_ONLY = new Set([
   'authorization',
   'cookie',
+  // kore-board judges a browser's origin (admission, its own CORS); an API server with CORS enabled would
+  // otherwise answer for our origin.
+  'origin',
+  // Where the caller claims to come from: a cluster that trusts a front proxy would take it as proven.
+  'forwarded',
+  'x-real-ip',
   // undici sets Host from the cluster URL.
   'host',
   // undici refuses `expect`; Kubernetes clients do not send it.
   'expect',
 ]);
+
+function callerOnly(name: string): boolean {
+  return (
+    CALLER_ONLY.has(name) ||
+    name.startsWith('impersonate-') ||
+    // The front-proxy identity headers (kube-apiserver's --requestheader-*-headers convention).
+    name.startsWith('x-remote-') ||
+    name.startsWith('x-forwarded-')
+  );
+}
+
+/** Response headers by which a cluster would act on our origin rather than describe its own answer. */
+const ACTS_ON_OUR_ORIGIN = new Set([
+  // Cookies for our origin, readable by every page of it.
+  'set-cookie',
+  // Ours replace them (an upstream `report-uri` would also learn what our pages do).
+  'content-security-policy',
+  'content-security-policy-report-only',
+  'x-content-type-options',
+  // Erases our origin's cookies and storage.
+  'clear-site-data',
+  // Origin- or host-wide policies: HTTPS pinning, another place to reach our origin at, reports about our
+  // origin's traffic sent to the cluster's endpoint, a service worker scope over all of it.
+  'strict-transport-security',
+  'alt-svc',
+  'nel',
+  'report-to',
+  'reporting-endpoints',
+  'service-worker-allowed',
+  // A browser login prompt that would show our host name; no Kubernetes client reads the challenge.
+  'www-authenticate',
+]);
+
+function actsOnOurOrigin(name: string): boolean {
+  // A cluster's CORS answer would let foreign pages read through us with the browser's credentials.
+  return ACTS_ON_OUR_ORIGIN.has(name) || name.startsWith('access-control-');
+}
 
 function isProxyHeader(name: string): boolean {
   return name.startsWith('proxy-');
@@ -59,14 +105,56 @@ function copyExcept(headers: IncomingHeaderMap, drop: (name: string) => boolean)
  * With `upgrade`, `Connection`/`Upgrade` are still removed: undici writes them from its `upgrade` option.
  */
 export function upstreamRequestHeaders(incoming: IncomingHeaderMap, credentials: Readonly<Record<string, HeaderValue>>): HeaderMap {
-  const out = copyExcept(incoming, (name) => CALLER_ONLY.has(name) || name.startsWith('impersonate-'));
+  const out = copyExcept(incoming, callerOnly);
   for (const [name, value] of Object.entries(credentials)) out[name.toLowerCase()] = value;
   return out;
 }
 
+/**
+ * Kubernetes API media types (`;stream=watch`, `;as=Table` and the like are parameters). A browser shows
+ * them as data; everything else, a pod's HTML behind the proxy subresource above all, is a document.
+ */
+const API_MEDIA_TYPES = new Set(['application/json', 'application/yaml', 'application/vnd.kubernetes.protobuf']);
+
+function isApiMediaType(contentType: HeaderValue | undefined): boolean {
+  if (typeof contentType !== 'string') return false;
+  // The usual value is exactly one of them: no parsing.
+  if (API_MEDIA_TYPES.has(contentType)) return true;
+  const semicolon = contentType.indexOf(';');
+  return API_MEDIA_TYPES.has((semicolon === -1 ? contentType : contentType.slice(0, semicolon)).trim().toLowerCase());
+}
+
+/**
+ * `sandbox` gives the document an opaque origin and no scripts, forms, popups or top navigation: nothing
+ * in it can reach our origin's cookies or APIs. Documents also load nothing (`default-src 'none'`).
+ * `text/plain` (logs) is a document here: it renders the same without subresources, and a pod behind the
+ * proxy subresource picks its own content type.
+ */
+const DATA_POLICY = 'sandbox';
+const DOCUMENT_POLICY = "sandbox; default-src 'none'";
+
+/** What every answer through `/raw` carries, kore-board's own Status answers included. */
+export const SANDBOX_HEADERS: Readonly<Record<string, string>> = { 'content-security-policy': DATA_POLICY, 'x-content-type-options': 'nosniff' };
+
 /** The cluster's response headers as the caller should see them. Content-Encoding and Content-Length pass as they are. */
 export function clientResponseHeaders(upstream: IncomingHeaderMap): HeaderMap {
-  return copyExcept(upstream, () => false);
+  const out = copyExcept(upstream, actsOnOurOrigin);
+  out['content-security-policy'] = isApiMediaType(upstream['content-type']) ? DATA_POLICY : DOCUMENT_POLICY;
+  out['x-content-type-options'] = 'nosniff';
+  return out;
+}
+
+/**
+ * The headers of a successful upgrade (101), which a browser reads too (it stores a WebSocket handshake's
+ * cookies): the handshake's own (`Connection`, `Upgrade`, `Sec-WebSocket-*`) stay; no document follows, so no policy.
+ */
+export function upgradedResponseHeaders(upstream: IncomingHeaderMap): HeaderMap {
+  const out: HeaderMap = {};
+  for (const name in upstream) {
+    const value = upstream[name];
+    if (value !== undefined && !actsOnOurOrigin(name)) out[name] = value;
+  }
+  return out;
 }
 
 /** Whether a request carries a body, judged the way HTTP/1.1 frames it. */

@@ -1,6 +1,6 @@
 import type { StatusError } from '../errors';
 import type { ResponseSink } from './forward';
-import type { HeaderMap } from './headers';
+import { SANDBOX_HEADERS, type HeaderMap } from './headers';
 
 /**
  * A ResponseSink that becomes a Fetch `Response` whose body is a ReadableStream fed chunk by chunk.
@@ -17,6 +17,11 @@ function toHeaders(map: HeaderMap): Headers {
     else headers.set(name, value);
   }
   return headers;
+}
+
+function sandboxed(response: Response): Response {
+  for (const [name, value] of Object.entries(SANDBOX_HEADERS)) response.headers.set(name, value);
+  return response;
 }
 
 /** Statuses whose responses carry no body (a Response with a body for them is a TypeError). */
@@ -79,7 +84,7 @@ export function createWebSink(
       controller?.close();
     },
     fail(error) {
-      if (controller === undefined) return resolveResponse(renderFailure(error));
+      if (controller === undefined) return resolveResponse(sandboxed(renderFailure(error)));
       if (!open) return;
       open = false;
       controller.error(error);

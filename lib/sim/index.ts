@@ -14,11 +14,13 @@ import { createPki } from './tls';
 import { Authenticator } from './auth';
 import { runExecSession } from './exec/index';
 import { CRONTAB_CRD, crontabCrdObject } from './crd';
+import { ProxiedAnswers, type ProxiedAnswer } from './http/proxied';
 
 export { SimStore } from './store';
 export type { KubeObject, ObjectMeta } from './object-meta';
 export type { ExecTarget } from './exec/index';
 export { SHELLS_ANNOTATION } from './generator';
+export type { ProxiedAnswer } from './http/proxied';
 
 export interface SimOptions {
   /** 'demo' (default): small realistic cluster incl. pod default/busybox, node vm-live-01. */
@@ -49,6 +51,11 @@ export interface SimCluster {
   /** Accepts another bearer token (exec-plugin / rotation tests). */
   addToken(token: string): void;
   revokeToken(token: string): void;
+  /**
+   * What a pod answers through the proxy subresource at `path` (the whole API path, e.g.
+   * `/api/v1/namespaces/default/services/web:80/proxy/`); other proxy paths are 404.
+   */
+  answerProxy(path: string, answer: ProxiedAnswer): void;
   /** Direct access for tests: get/create/update/delete objects; writes emit watch events. */
   store: SimStore;
   close(): Promise<void>;
@@ -71,6 +78,7 @@ export async function startSim(options: SimOptions = {}): Promise<SimCluster> {
   const token = randomBytes(24).toString('base64url');
   const auth = new Authenticator();
   auth.addToken(token);
+  const proxied = new ProxiedAnswers();
   const server = await startSimServer({
     host: options.host ?? '127.0.0.1',
     port: options.port ?? 0,
@@ -78,6 +86,7 @@ export async function startSim(options: SimOptions = {}): Promise<SimCluster> {
     store,
     auth,
     runExec: runExecSession,
+    proxied,
     log: options.log ?? silentLogger,
   });
 
@@ -88,6 +97,7 @@ export async function startSim(options: SimOptions = {}): Promise<SimCluster> {
     token,
     addToken: (t) => auth.addToken(t),
     revokeToken: (t) => auth.revokeToken(t),
+    answerProxy: (path, answer) => proxied.set(path, answer),
     store,
     close: () => server.close(),
   };

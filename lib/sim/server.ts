@@ -26,6 +26,7 @@ import { handleLogs } from './http/logs';
 import { handleMetrics } from './http/metrics';
 import { handleCreate, handleCreateToken, handleDelete, handleDeleteCollection, handleEviction, handleGet, handlePatch, handleReplace } from './http/objects';
 import { handleGetScale } from './http/scale';
+import type { ProxiedAnswers } from './http/proxied';
 import { parseResourcePath, type ResourceRoute } from './http/route';
 
 /** What /version reports: the Kubernetes release kubectl 1.32 expects to talk to. */
@@ -48,6 +49,8 @@ export interface SimServerOptions {
   store: SimStore;
   auth: Authenticator;
   runExec: ExecSessionRunner;
+  /** What pods answer through the proxy subresource. */
+  proxied: ProxiedAnswers;
   log: Logger;
 }
 
@@ -152,6 +155,8 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
       return;
     }
     const url = new URL(req.url ?? '/', 'https://sim');
+    // A pod's path is its own: no trailing slash trimmed, any method.
+    if (options.proxied.serve(url.pathname, res)) return;
     const path = url.pathname.length > 1 ? url.pathname.replace(/\/$/, '') : url.pathname;
     const method = req.method ?? 'GET';
     const { docs, openapi } = current();
