@@ -86,11 +86,10 @@ function connectionListed(value: HeaderValue): Set<string> | undefined {
   return listed;
 }
 
-/** Names must be lower-case, as Node, undici and Fetch `Headers` all give them. */
-function copyExcept(headers: IncomingHeaderMap, drop: (name: string) => boolean): HeaderMap {
+/** Names must be lower-case, as Node, undici and Fetch `Headers` all give them. Copied into `out`. */
+function copyExcept(headers: IncomingHeaderMap, drop: (name: string) => boolean, out: HeaderMap): HeaderMap {
   const connection = headers['connection'];
   const listed = connection === undefined ? undefined : connectionListed(connection);
-  const out: HeaderMap = {};
   for (const name in headers) {
     const value = headers[name];
     if (value === undefined || HOP_BY_HOP.has(name) || isProxyHeader(name) || listed?.has(name) === true || drop(name)) continue;
@@ -105,7 +104,7 @@ function copyExcept(headers: IncomingHeaderMap, drop: (name: string) => boolean)
  * With `upgrade`, `Connection`/`Upgrade` are still removed: undici writes them from its `upgrade` option.
  */
 export function upstreamRequestHeaders(incoming: IncomingHeaderMap, credentials: Readonly<Record<string, HeaderValue>>): HeaderMap {
-  const out = copyExcept(incoming, callerOnly);
+  const out = copyExcept(incoming, callerOnly, {});
   for (const [name, value] of Object.entries(credentials)) out[name.toLowerCase()] = value;
   return out;
 }
@@ -138,10 +137,9 @@ export const SANDBOX_HEADERS: Readonly<Record<string, string>> = { 'content-secu
 
 /** The cluster's response headers as the caller should see them. Content-Encoding and Content-Length pass as they are. */
 export function clientResponseHeaders(upstream: IncomingHeaderMap): HeaderMap {
-  const out = copyExcept(upstream, actsOnOurOrigin);
-  out['content-security-policy'] = isApiMediaType(upstream['content-type']) ? DATA_POLICY : DOCUMENT_POLICY;
-  out['x-content-type-options'] = 'nosniff';
-  return out;
+  // Ours first: the upstream's own are dropped on the way.
+  const policy = isApiMediaType(upstream['content-type']) ? DATA_POLICY : DOCUMENT_POLICY;
+  return copyExcept(upstream, actsOnOurOrigin, { 'content-security-policy': policy, 'x-content-type-options': 'nosniff' });
 }
 
 /**
