@@ -131,9 +131,6 @@ describe.skipIf(SKIP)('/raw in Chromium', () => {
           if (path.endsWith('/cors')) expect(res.headers['access-control-allow-origin']).toBe(foreignOrigin);
           else expect(res.headers['set-cookie']).toEqual(POD_HEADERS['set-cookie']);
         }
-        const missing = await request(`${stack.sim.url}${PROXY}/nothing-here`, { dispatcher });
-        expect(missing.statusCode).toBe(404);
-        expect(await missing.body.json()).toMatchObject({ kind: 'Status', reason: 'NotFound' });
       } finally {
         await dispatcher.close();
       }
