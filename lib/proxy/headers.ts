@@ -125,9 +125,11 @@ function isApiMediaType(contentType: HeaderValue | undefined): boolean {
 
 /**
  * `sandbox` gives the document an opaque origin and no scripts, forms, popups or top navigation: nothing
- * in it can reach our origin's cookies or APIs. Documents also load nothing (`default-src 'none'`).
- * `text/plain` (logs) is a document here: it renders the same without subresources, and a pod behind the
- * proxy subresource picks its own content type.
+ * in it can reach our origin's cookies or APIs. Data is never parsed as markup (nosniff keeps it so), so
+ * that is all it needs. Anything else may be markup, which could still frame kore-board's own pages (to
+ * trick a click) or send what it shows to another site through an image or a style sheet:
+ * `default-src 'none'` lets it load nothing. `text/plain` (logs) counts as markup here: it renders the
+ * same without subresources, and a pod behind the proxy subresource picks its own content type.
  */
 const DATA_POLICY = 'sandbox';
 const DOCUMENT_POLICY = "sandbox; default-src 'none'";
