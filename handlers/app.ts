@@ -6,6 +6,7 @@ import { StatusError } from '../lib/errors';
 import type { Logger } from '../lib/log';
 import { clusterApis } from '../lib/apply/cluster-apis';
 import type { ContextStore } from '../lib/contexts/context-store';
+import { inlineDecoder, type BodyDecoder } from '../lib/decode/decoder';
 import { createViewStore, type ViewStore } from '../lib/views/store';
 import { applyRoutes } from './apply';
 import { clustersRoutes } from './clusters';
@@ -30,6 +31,8 @@ export interface AppDeps {
   contextStore?: ContextStore;
   /** Topology/dashboard/graph views with their watch caches; the caller closes it. Default: one made here, never closed. */
   views?: ViewStore;
+  /** Decodes request bodies within their budgets. Default: on the calling thread (Node passes a worker-backed one). */
+  decoder?: BodyDecoder;
 }
 
 /** Builds the whole HTTP API. Pure Fetch-API: no Node objects, so any runtime can serve it. */
@@ -41,7 +44,7 @@ export function createApp(deps: AppDeps): Hono {
   app.route('/', opsRoutes(deps.registry));
   app.route('/', clustersRoutes(deps.registry));
   const clusterApi = clusterApis(deps.registry);
-  app.route('/', applyRoutes({ registry: deps.registry, clusterApi }));
+  app.route('/', applyRoutes({ registry: deps.registry, clusterApi, decoder: deps.decoder ?? inlineDecoder }));
   app.route('/', contextsRoutes({ registry: deps.registry, clusterApi, contextStore: deps.contextStore }));
   app.route('/', viewsRoutes(deps.views ?? createViewStore({ registry: deps.registry, clock: deps.clock, log: deps.log })));
   app.route('/', rawRoutes(deps.registry));

@@ -2,10 +2,11 @@ import { Hono } from 'hono';
 import { applyManifests, type ApplyMode } from '../lib/apply/apply';
 import type { DiscoveryCache } from '../lib/apply/discovery-cache';
 import type { KubeCall } from '../lib/apply/kube-call';
-import { manifestFormat, parseManifests } from '../lib/apply/manifests';
+import { invalidValue, namespaceProblem } from '../lib/apply/names';
 import type { ClusterRegistry } from '../lib/clusters/types';
+import type { BodyDecoder } from '../lib/decode/decoder';
 import { StatusError } from '../lib/errors';
-import { readBodyText } from './body';
+import { readStructuredBody } from './body';
 
 export const APPLY_BODY_LIMIT = 10 * 1024 * 1024;
 const CRD_WAIT_MS = 10_000;
@@ -14,6 +15,7 @@ export interface ApplyDeps {
   registry: ClusterRegistry;
   /** A JSON request function bound to a context, and that context's discovery cache. */
   clusterApi(context: string): { call: KubeCall; discovery: DiscoveryCache };
+  decoder: BodyDecoder;
 }
 
 function flag(value: string | undefined, name: string): boolean {
@@ -38,12 +40,13 @@ export function applyRoutes(deps: ApplyDeps): Hono {
         throw new StatusError('BadRequest', `mode must be server-side or client-side, got ${JSON.stringify(modeParam)}`);
       }
       if (q.dryRun !== undefined && q.dryRun !== 'All') throw new StatusError('BadRequest', `dryRun must be All, got ${JSON.stringify(q.dryRun)}`);
+      const namespace = q.namespace || undefined;
+      const namespaceWrong = namespace === undefined ? undefined : namespaceProblem(namespace);
+      if (namespaceWrong !== undefined) throw invalidValue('the request', 'namespace', namespace, namespaceWrong);
       const mode: ApplyMode = modeParam === 'server-side' ? 'server-side' : method === 'POST' ? 'create' : 'replace';
 
-      const body = await readBodyText(c.req.raw, APPLY_BODY_LIMIT);
-      const format = manifestFormat(c.req.header('content-type'), body);
-      if (format instanceof StatusError) throw format;
-      const items = parseManifests(body, format, mode === 'create');
+      const { text, format } = await readStructuredBody(c.req.raw, APPLY_BODY_LIMIT);
+      const items = await deps.decoder.run('manifests', { body: text, format, allowGenerateName: mode === 'create' });
       const { call, discovery } = deps.clusterApi(context);
       const result = await applyManifests(
         items,
@@ -52,7 +55,7 @@ export function applyRoutes(deps: ApplyDeps): Hono {
           fieldManager: q.fieldManager || 'kore-board',
           force: flag(q.force, 'force'),
           dryRun: q.dryRun === 'All',
-          namespace: q.namespace || undefined,
+          namespace,
           contextNamespace: connection.context.namespace,
           crdWaitMs: CRD_WAIT_MS,
         },

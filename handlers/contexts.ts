@@ -4,7 +4,7 @@ import type { ClusterRegistry } from '../lib/clusters/types';
 import { describeContext } from '../lib/contexts/context-details';
 import type { ContextStore } from '../lib/contexts/context-store';
 import { StatusError } from '../lib/errors';
-import { readBodyText } from './body';
+import { readStructuredBody } from './body';
 
 const DESCRIBE_TIMEOUT_MS = 8_000;
 const KUBECONFIG_BODY_LIMIT = 1024 * 1024;
@@ -35,7 +35,9 @@ export function contextsRoutes(deps: ContextsDeps): Hono {
     return deps.contextStore;
   };
   app.post('/api/contexts', async (c) => {
-    const added = await store().add(await readBodyText(c.req.raw, KUBECONFIG_BODY_LIMIT));
+    // Either media type is read as YAML 1.1, JSON included, as client-go reads a kubeconfig.
+    const { text } = await readStructuredBody(c.req.raw, KUBECONFIG_BODY_LIMIT);
+    const added = await store().add(text);
     return c.json({ added, contexts: deps.registry.contexts().map((x) => x.name) }, 201);
   });
   app.delete('/api/contexts/:cluster', async (c) => {

@@ -2,7 +2,8 @@ import { StatusError, failureStatus, isStatus, type Status } from '../errors';
 import type { ApiResource } from '../discovery/resource-index';
 import type { DiscoveryCache } from './discovery-cache';
 import type { KubeCall, KubeResponse } from './kube-call';
-import type { ManifestItem, ManifestObject } from './manifests';
+import { objectJson, type ManifestItem, type ManifestObject } from './manifests';
+import { invalidValue, namespaceProblem } from './names';
 
 export type ApplyMode = 'create' | 'replace' | 'server-side';
 
@@ -44,27 +45,35 @@ function asFailure(res: KubeResponse, index: number): Status {
   return failureStatus(res.status, 'InternalError', `unexpected answer ${res.status} from the cluster`, { index });
 }
 
+/** The context's namespace (else `default`): it comes from a kubeconfig, and is checked before a path is built from it. */
+function contextNamespace(options: ApplyOptions, index: number): string {
+  const namespace = options.contextNamespace || 'default';
+  const problem = namespaceProblem(namespace);
+  if (problem !== undefined) throw invalidValue("the context's namespace", 'namespace', namespace, problem, { index });
+  return namespace;
+}
+
 /** The namespace an object goes to, following kubectl: the object's own, else --namespace, else the context's. */
 function targetNamespace(obj: ManifestObject, r: ApiResource, options: ApplyOptions, index: number): string | undefined {
   const own = obj.metadata.namespace;
   if (!r.namespaced) {
-    if (own !== undefined && own !== '') {
+    if (own !== undefined) {
       throw new StatusError('BadRequest', `${obj.kind} "${obj.metadata.name ?? ''}" is cluster-scoped and cannot have a namespace (metadata.namespace: "${own}")`, { index, kind: obj.kind });
     }
     return undefined;
   }
-  if (own !== undefined && own !== '' && options.namespace !== undefined && own !== options.namespace) {
+  if (own !== undefined && options.namespace !== undefined && own !== options.namespace) {
     throw new StatusError('BadRequest', `the namespace from the provided object "${own}" does not match the namespace "${options.namespace}". You must pass namespace=${own} to perform this operation.`, { index });
   }
-  return own || options.namespace || options.contextNamespace || 'default';
+  return own ?? options.namespace ?? contextNamespace(options, index);
 }
 
 async function send(obj: ManifestObject, r: ApiResource, namespace: string | undefined, options: ApplyOptions, call: KubeCall): Promise<KubeResponse> {
   const collection = collectionPath(r, namespace);
   const name = obj.metadata.name;
   const dryRun: Record<string, string> = options.dryRun ? { dryRun: 'All' } : {};
-  const placed = namespace === undefined ? obj : { ...obj, metadata: { ...obj.metadata, namespace } };
-  const body = JSON.stringify(placed);
+  const placed = namespace === undefined ? obj.metadata : { ...obj.metadata, namespace };
+  const body = objectJson(obj, placed);
   if (options.mode === 'create' || name === undefined) {
     return call({ method: 'POST', path: collection, query: dryRun, body, contentType: 'application/json' });
   }
@@ -78,8 +87,7 @@ async function send(obj: ManifestObject, r: ApiResource, namespace: string | und
   if (current.status === 404) return call({ method: 'POST', path: collection, query: dryRun, body, contentType: 'application/json' });
   if (current.status !== 200) return current;
   const resourceVersion = obj.metadata.resourceVersion ?? (current.body as { metadata?: { resourceVersion?: string } }).metadata?.resourceVersion;
-  const replacement = { ...placed, metadata: { ...placed.metadata, resourceVersion } };
-  return call({ method: 'PUT', path: item, query: dryRun, body: JSON.stringify(replacement), contentType: 'application/json' });
+  return call({ method: 'PUT', path: item, query: dryRun, body: objectJson(obj, { ...placed, resourceVersion }), contentType: 'application/json' });
 }
 
 function isEstablished(crd: unknown): boolean {
@@ -100,7 +108,7 @@ async function awaitEstablished(name: string, call: KubeCall, discovery: Discove
 }
 
 async function applyOne(item: ManifestItem, options: ApplyOptions, call: KubeCall, discovery: DiscoveryCache): Promise<ItemOutcome> {
-  if ('error' in item) return { ok: false, status: withIndex(item.error.toStatus(), item.index) };
+  if ('status' in item) return { ok: false, status: item.status };
   const obj = item.object;
   try {
     const r = await discovery.resolve(obj.apiVersion, obj.kind);

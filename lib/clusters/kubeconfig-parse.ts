@@ -1,5 +1,7 @@
 import { isAbsolute, join, sep } from 'node:path';
-import { parseDocument } from 'yaml';
+import { LineCounter, parseDocument } from 'yaml';
+import { describeFault } from '../decode/decoded';
+import { documentFault } from '../decode/document-fault';
 import {
   ClusterSchema,
   ContextSchema,
@@ -40,11 +42,11 @@ export function failedKubeconfig(source: string, error: string, contextNames: It
  * ignored, relative file references resolved against `dir`, the file's own directory.
  */
 export function parseKubeconfig(text: string, source: string, dir: string): KubeconfigFile {
-  const doc = parseDocument(text, { version: '1.1', uniqueKeys: true });
-  const syntaxError = doc.errors[0];
-  if (syntaxError !== undefined) {
-    return failedKubeconfig(source, `${source}: invalid YAML: ${describeYamlError(syntaxError)}`, namesFromBrokenDocument(doc));
-  }
+  const lines = new LineCounter();
+  // uniqueKeys off: the library's check is quadratic in a map's keys; documentFault finds duplicates in linear time.
+  const doc = parseDocument(text, { version: '1.1', uniqueKeys: false, prettyErrors: false, lineCounter: lines });
+  const fault = documentFault(doc, lines);
+  if (fault !== undefined) return failedKubeconfig(source, `${source}: invalid YAML: ${describeFault(fault)}`, namesFromBrokenDocument(doc));
   let root: unknown;
   try {
     root = doc.toJS();
@@ -52,6 +54,11 @@ export function parseKubeconfig(text: string, source: string, dir: string): Kube
     // toJS throws on alias bombs (maxAliasCount) and similar; the message carries no document text.
     return failedKubeconfig(source, `${source}: invalid YAML: ${(err as Error).message}`, []);
   }
+  return kubeconfigFromValue(root, source, dir);
+}
+
+/** A kubeconfig already decoded (an upload, decoded within its budget), checked and resolved as parseKubeconfig does. */
+export function kubeconfigFromValue(root: unknown, source: string, dir: string): KubeconfigFile {
   if (root === null || root === undefined) return emptyFile(source);
   if (!isRecord(root)) return failedKubeconfig(source, `${source}: not a kubeconfig: the document is not a mapping`, []);
 
@@ -126,11 +133,6 @@ function namesFromBrokenDocument(doc: ReturnType<typeof parseDocument>): string[
   } catch {
     return [];
   }
-}
-
-/** The yaml library's message ("… at line L, column C") without the source excerpt after it, which could quote a secret. */
-function describeYamlError(error: { message: string }): string {
-  return (error.message.split('\n')[0] ?? '').replace(/:$/, '');
 }
 
 /** client-go's ResolvePaths: an empty or absolute path stays, a relative one is joined to the file's directory. */

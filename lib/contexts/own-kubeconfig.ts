@@ -1,8 +1,11 @@
 import { parse, stringify } from 'yaml';
 import { mergeKubeconfigs } from '../clusters/kubeconfig-merge';
-import { parseKubeconfig } from '../clusters/kubeconfig-parse';
+import { kubeconfigFromValue } from '../clusters/kubeconfig-parse';
 import { planContexts } from '../clusters/context-plan';
 import { refuseHostAccess } from '../clusters/inline-only';
+import { KUBECONFIG_BUDGET } from '../decode/budget';
+import { describeFault } from '../decode/decoded';
+import { yamlDocuments } from '../decode/yaml-documents';
 import { StatusError, type StatusCause } from '../errors';
 
 /**
@@ -27,13 +30,28 @@ export const EMPTY_KUBECONFIG: KubeconfigDoc = { apiVersion: 'v1', kind: 'Config
 /** Cluster and user entries are renamed after their context, so they cannot be shadowed by a same-named entry in the user's files. */
 export const entryNameFor = (context: string) => `kore-board/${context}`;
 
-export function readKubeconfigDoc(text: string): KubeconfigDoc {
-  const root = (text.trim() === '' ? {} : parse(text, { version: '1.1' })) as Partial<KubeconfigDoc> | null;
+function kubeconfigDocOf(value: unknown): KubeconfigDoc {
+  const root = value as Partial<KubeconfigDoc> | null;
   return { ...EMPTY_KUBECONFIG, clusters: root?.clusters ?? [], users: root?.users ?? [], contexts: root?.contexts ?? [] };
+}
+
+export function readKubeconfigDoc(text: string): KubeconfigDoc {
+  // kore-board wrote this file from uploads already checked for duplicate keys, and the library's check is quadratic.
+  return kubeconfigDocOf(text.trim() === '' ? {} : parse(text, { version: '1.1', uniqueKeys: false }));
 }
 
 export function writeKubeconfigDoc(doc: KubeconfigDoc): string {
   return stringify(doc);
+}
+
+const UPLOAD = 'the uploaded kubeconfig';
+
+/** An upload's one document, decoded within KUBECONFIG_BUDGET (413 past it), as client-go reads it: YAML 1.1, JSON included. */
+function decodeUpload(text: string): unknown {
+  const [document] = [...yamlDocuments(text, { version: '1.1', budget: KUBECONFIG_BUDGET })];
+  if (document === undefined) return null;
+  if ('fault' in document) throw new StatusError('BadRequest', `${UPLOAD}: invalid YAML: ${describeFault(document.fault)}`);
+  return document.value;
 }
 
 /**
@@ -41,7 +59,8 @@ export function writeKubeconfigDoc(doc: KubeconfigDoc): string {
  * Its contexts may carry only inline material (lib/clusters/inline-only.ts); exec plugins only with `allowExec`.
  */
 export function validateUpload(text: string, dir: string, options: { allowExec: boolean } = { allowExec: false }): KubeconfigDoc {
-  const parsed = parseKubeconfig(text, 'the uploaded kubeconfig', dir);
+  const root = decodeUpload(text);
+  const parsed = kubeconfigFromValue(root, UPLOAD, dir);
   if (parsed.error !== undefined) throw new StatusError('BadRequest', parsed.error);
   if (parsed.contexts.length === 0) throw new StatusError('BadRequest', 'the uploaded kubeconfig defines no contexts');
   refuseHostAccess(parsed, options.allowExec);
@@ -50,7 +69,7 @@ export function validateUpload(text: string, dir: string, options: { allowExec: 
     const causes: StatusCause[] = failed.map((p) => ({ reason: 'FieldValueInvalid', field: `contexts[${p.info.name}]`, message: p.info.error ?? '' }));
     throw new StatusError('Invalid', `the uploaded kubeconfig cannot be used: ${failed.map((p) => `context ${p.info.name}: ${p.info.error}`).join('; ')}`, { kind: 'Config', causes });
   }
-  return readKubeconfigDoc(text);
+  return kubeconfigDocOf(root);
 }
 
 /**

@@ -8,6 +8,7 @@ import { createLogger, type Logger } from '../log';
 import { startSim, type SimCluster } from '../sim';
 import { AccessTokenError, resolveAccessToken, type AccessToken } from './access-token';
 import { parseCli, type CliConfig } from './cli';
+import { isDecodeWorker, serveDecodeJobs } from './decode-worker-thread';
 import { ListenError } from './listen';
 import { ownKubeconfigPath, serve, type ServeSetup, type Serving } from './serve';
 import { startupReport } from './startup-report';
@@ -115,7 +116,12 @@ async function main(): Promise<void> {
   return config.workers === 1 ? runAlone(config, log, sim, access) : runSupervisor(config, log, sim, access);
 }
 
-main().catch((err: unknown) => {
-  process.stderr.write(`kore-board: ${err instanceof Error ? err.message : String(err)}\n`);
-  process.exit(1);
-});
+// The bundle is also its own decoding worker (lib/node/decode-worker-spawn.ts).
+if (isDecodeWorker()) {
+  serveDecodeJobs();
+} else {
+  main().catch((err: unknown) => {
+    process.stderr.write(`kore-board: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  });
+}

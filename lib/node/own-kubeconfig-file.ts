@@ -3,7 +3,8 @@ import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { ClusterRegistry } from '../clusters/types';
 import type { ContextStore } from '../contexts/context-store';
-import { addContexts, readKubeconfigDoc, removeContext, validateUpload, writeKubeconfigDoc } from '../contexts/own-kubeconfig';
+import { addContexts, readKubeconfigDoc, removeContext, writeKubeconfigDoc } from '../contexts/own-kubeconfig';
+import type { BodyDecoder } from '../decode/decoder';
 import { StatusError } from '../errors';
 import { withFileLock } from './file-lock';
 
@@ -40,8 +41,9 @@ export async function writeFileAtomic(path: string, content: string): Promise<vo
  * Changes are serialized (also across processes sharing the file), and each is checked by reloading the
  * registry: a context that does not load rolls the file back, so nothing half-works silently.
  * Added contexts may run exec plugins only with `allowExec` (--allow-added-context-exec); never read files.
+ * Uploads are decoded and checked by `decoder` (a worker thread), before the lock is taken.
  */
-export function fileContextStore(path: string, registry: ClusterRegistry, options: { allowExec: boolean } = { allowExec: false }): ContextStore {
+export function fileContextStore(path: string, registry: ClusterRegistry, options: { allowExec: boolean; decoder: BodyDecoder }): ContextStore {
   let queue: Promise<unknown> = Promise.resolve();
   // In this process one change at a time; across processes the lock, after which the registry is
   // reloaded so that it reflects what the others wrote before this change reads it.
@@ -69,18 +71,20 @@ export function fileContextStore(path: string, registry: ClusterRegistry, option
 
   return {
     path,
-    add: (text) =>
-      serialized(async () => {
-        const upload = validateUpload(text, dirname(path), options);
+    add: async (text) => {
+      // The job yields the one checked upload.
+      const [upload] = await options.decoder.run('kubeconfigUpload', { body: text, dir: dirname(path), allowExec: options.allowExec });
+      return serialized(async () => {
         const before = await readOrEmpty(path);
         const taken = new Set(registry.contexts().map((c) => c.name));
-        const { doc, added } = addContexts(readKubeconfigDoc(before), upload, taken);
+        const { doc, added } = addContexts(readKubeconfigDoc(before), upload!, taken);
         await commit(before, writeKubeconfigDoc(doc), () => {
           const failed = registry.contexts().filter((c) => added.includes(c.name) && c.error !== undefined);
           if (failed.length > 0) throw new StatusError('Invalid', `the uploaded kubeconfig cannot be used: ${failed.map((c) => `context ${c.name}: ${c.error}`).join('; ')}`);
         });
         return added;
-      }),
+      });
+    },
     remove: (name) =>
       serialized(async () => {
         const info = registry.contexts().find((c) => c.name === name);

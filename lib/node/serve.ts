@@ -10,6 +10,7 @@ import { fileContextStore } from './own-kubeconfig-file';
 import { createRawFastPath } from './raw-fast-path';
 import { createRegistry } from './registry';
 import { startServer, type RunningServer } from './server';
+import { createWorkerDecoder, DECODE_LIMITS } from './worker-decoder';
 import { rawUpgradeRoute } from './upgrade-proxy';
 
 /** One serving kore-board: the registry, the app and the HTTP server, as one process (or one worker) runs them. */
@@ -48,10 +49,12 @@ export async function serve(config: CliConfig, { demoKubeconfig, authToken }: Se
   });
   const security = { allowedHosts: config.allowHosts, allowOrigins: config.allowOrigins, authToken };
   const views = createViewStore({ registry, clock: systemClock, log });
-  const contextStore = fileContextStore(ownKubeconfig, registry, { allowExec: config.allowAddedContextExec });
-  const app = createApp({ registry, clock: systemClock, log, security, views, contextStore });
+  const decoder = createWorkerDecoder(DECODE_LIMITS);
+  const contextStore = fileContextStore(ownKubeconfig, registry, { allowExec: config.allowAddedContextExec, decoder });
+  const app = createApp({ registry, clock: systemClock, log, security, views, contextStore, decoder });
   const release = async () => {
     views.close();
+    await decoder.close();
     await registry.close();
   };
   let server: RunningServer;

@@ -1,6 +1,7 @@
 /**
  * The whole kore-board stack as `main.ts` wires it — registry, app, Node server with the raw fast path and
- * upgrade passthrough, file-backed context store — in front of a simulated cluster, on ephemeral ports.
+ * upgrade passthrough, file-backed context store, body decoding in a worker thread — in front of a simulated
+ * cluster, on ephemeral ports.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -16,6 +17,7 @@ import { fileContextStore } from '../../lib/node/own-kubeconfig-file';
 import { createRawFastPath } from '../../lib/node/raw-fast-path';
 import { startServer } from '../../lib/node/server';
 import { rawUpgradeRoute } from '../../lib/node/upgrade-proxy';
+import { createWorkerDecoder, DECODE_LIMITS } from '../../lib/node/worker-decoder';
 import { startSim, type SimCluster, type SimOptions } from '../../lib/sim/index';
 import { createViewStore } from '../../lib/views/store';
 
@@ -46,7 +48,9 @@ export async function startStack(simOptions: SimOptions = {}, securityOptions: P
   const registry = await createRegistry({ kubeconfigPaths: [userKubeconfig, ownKubeconfig], inlineOnly, inCluster: false, watch: false, clock: systemClock, log: silentLogger });
   const security: SecurityOptions = { allowedHosts: [], allowOrigins: [], authToken: undefined, ...securityOptions };
   const views = createViewStore({ registry, clock: systemClock, log: silentLogger });
-  const app = createApp({ registry, clock: systemClock, log: silentLogger, security, views, contextStore: fileContextStore(ownKubeconfig, registry, { allowExec: allowAddedContextExec }) });
+  const decoder = createWorkerDecoder(DECODE_LIMITS);
+  const contextStore = fileContextStore(ownKubeconfig, registry, { allowExec: allowAddedContextExec, decoder });
+  const app = createApp({ registry, clock: systemClock, log: silentLogger, security, views, contextStore, decoder });
   const server = await startServer({
     fetch: app.fetch,
     host: '127.0.0.1',
@@ -67,6 +71,7 @@ export async function startStack(simOptions: SimOptions = {}, securityOptions: P
     close: async () => {
       await server.close(1_000);
       views.close();
+      await decoder.close();
       await registry.close();
       await sim.close();
       await rm(dir, { recursive: true, force: true });

@@ -1,0 +1,93 @@
+import type { Worker } from 'node:worker_threads';
+import type { BodyDecoder } from '../decode/decoder';
+import type { JobArgs, JobName, JobPiece } from '../decode/jobs';
+import { StatusError } from '../errors';
+import { fromWire, type JobRequest, type WorkerReply } from './decode-protocol';
+import { spawnDecodeWorker } from './decode-worker-spawn';
+
+export interface WorkerDecoderOptions {
+  /** How long one body may take to decode; past it the worker is terminated, and another started for the next body. */
+  timeoutMs: number;
+  /** The worker's heap, so that a body that needs more costs its own request, not the process. */
+  maxHeapMb: number;
+}
+
+export interface WorkerDecoder extends BodyDecoder {
+  /** Terminates the worker; a body still decoding is refused. */
+  close(): Promise<void>;
+}
+
+/**
+ * Decodes request bodies in one worker thread, one body at a time, so that the event loop (and /healthz)
+ * never waits on a parse: a 10 MiB manifest takes seconds to decode. The worker starts with the first body.
+ */
+export function createWorkerDecoder(options: WorkerDecoderOptions): WorkerDecoder {
+  let worker: Worker | undefined;
+  let closed = false;
+  let queue: Promise<unknown> = Promise.resolve();
+
+  const start = () => {
+    const started = spawnDecodeWorker({ maxOldGenerationSizeMb: options.maxHeapMb });
+    // Requests keep the process alive while they wait for it; an idle worker should not.
+    started.unref();
+    return started;
+  };
+
+  function decode<N extends JobName>(job: N, args: JobArgs<N>): Promise<Array<JobPiece<N>>> {
+    if (closed) return Promise.reject(new StatusError('ServiceUnavailable', 'kore-board is shutting down'));
+    const current = (worker ??= start());
+    return new Promise((resolve, reject) => {
+      const pieces: Array<JobPiece<N>> = [];
+      const settle = (outcome: () => void) => {
+        clearTimeout(timer);
+        current.off('message', onMessage).off('error', onError).off('exit', onExit);
+        outcome();
+      };
+      // A worker that failed or ran out of time is not reused: the next body gets a fresh one.
+      const fail = (error: StatusError) =>
+        settle(() => {
+          if (worker === current) worker = undefined;
+          void current.terminate();
+          reject(error);
+        });
+      const onMessage = (reply: WorkerReply) => {
+        if ('piece' in reply) pieces.push(reply.piece as JobPiece<N>);
+        else if ('done' in reply) settle(() => resolve(pieces));
+        else settle(() => reject(fromWire(reply.failure)));
+      };
+      const onError = (err: Error & { code?: string }) =>
+        fail(
+          err.code === 'ERR_WORKER_OUT_OF_MEMORY'
+            ? new StatusError('RequestEntityTooLarge', `the request body needs more than ${options.maxHeapMb} MB to decode (the limit)`)
+            : new StatusError('InternalError', `decoding the request body failed: ${err.message}`),
+        );
+      const onExit = (code: number) => fail(new StatusError('InternalError', `the decoding worker stopped (exit code ${code})`));
+      const timer = setTimeout(
+        () => fail(new StatusError('RequestEntityTooLarge', `the request body took longer than ${options.timeoutMs / 1000} s to decode (the limit)`)),
+        options.timeoutMs,
+      );
+      current.on('message', onMessage).on('error', onError).on('exit', onExit);
+      current.postMessage({ job, args } satisfies JobRequest<N>);
+    });
+  }
+
+  return {
+    run(job, args) {
+      const next = queue.then(() => decode(job, args));
+      queue = next.catch(() => undefined);
+      return next;
+    },
+    async close() {
+      closed = true;
+      await worker?.terminate();
+      worker = undefined;
+    },
+  };
+}
+
+/**
+ * The yaml library reads ~1 MB/s: the slowest bodies within the caps (10 MiB of documents, or one document
+ * near the node cap) took 7-12 s here, and ~500 MB of heap for the one document's syntax tree and value.
+ * The limits leave room for a busier machine; what passes them is refused (413), not the process.
+ */
+export const DECODE_LIMITS: WorkerDecoderOptions = { timeoutMs: 30_000, maxHeapMb: 1024 };
