@@ -1,10 +1,14 @@
 import { StatusError, toStatusError, type Status } from '../lib/errors';
+import { SANDBOX_HEADERS } from '../lib/proxy/headers';
 
-/** A Status object as an HTTP response; the one way every handler reports a failure. */
+/**
+ * A Status object as an HTTP response; the one way every handler reports a failure. Sandboxed like every `/raw`
+ * answer (which these may be): an error message can echo what a caller put in the path.
+ */
 export function statusResponse(status: Status): Response {
   return new Response(JSON.stringify(status), {
     status: status.code,
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...SANDBOX_HEADERS },
   });
 }
 

@@ -80,6 +80,15 @@ describe('state-changing requests from a foreign page', () => {
     expect(await namespaceExists('xs-create')).toBe(false);
   });
 
+  it("sandboxes kore-board's own Status answers on every entrance, as any /raw answer", async () => {
+    for (const headers of [browser(own), browser(undefined), browser(EVIL)]) {
+      const res = await fetch(`${stack.url}/raw/clusters/no-such-context/api/v1/pods`, { headers });
+      expect(res.status).toBe(404);
+      expect(res.headers.get('content-security-policy')).toMatch(/^sandbox/);
+      expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    }
+  });
+
   it('serves cross-site reads, never with CORS headers (the page cannot read them)', async () => {
     for (const url of [`${stack.url}/api/clusters`, `${stack.raw}/api/v1/namespaces`]) {
       const res = await fetch(url, { headers: browser(EVIL) });
