@@ -5,6 +5,7 @@
 import { connect as tcpConnect } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { exchange } from './helpers/raw-exchange';
 import { startStack, type Stack } from './helpers/stack';
 
 let stack: Stack;
@@ -12,28 +13,6 @@ beforeAll(async () => {
   stack = await startStack();
 });
 afterAll(async () => stack?.close());
-
-type Dial = () => import('node:stream').Duplex;
-
-/** Writes raw bytes, reads until the peer closes; resolves with the status code and the parsed body. */
-function exchange(dial: Dial, bytes: string): Promise<{ code: number; body: unknown }> {
-  return new Promise((resolve, reject) => {
-    const socket = dial();
-    let text = '';
-    socket.on('data', (d: Buffer) => (text += d.toString('latin1')));
-    socket.on('error', reject);
-    socket.on('close', () => {
-      const code = Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1] ?? 0);
-      const body = text.slice(text.indexOf('\r\n\r\n') + 4);
-      try {
-        resolve({ code, body: JSON.parse(body) as unknown });
-      } catch {
-        resolve({ code, body });
-      }
-    });
-    socket.write(bytes);
-  });
-}
 
 /** `h`: the target's Host and credential header lines. */
 const MALFORMED: Array<[string, (h: string) => string, number]> = [

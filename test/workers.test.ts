@@ -1,11 +1,13 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { get, type ClientRequest } from 'node:http';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { childPids } from './helpers/proc';
 import { runToExit, startProcess, withTakenPort, type StartedProcess } from './helpers/process';
+import { exchange } from './helpers/raw-exchange';
 
 // `--workers 2`: one supervising process, two serving ones, one listen address.
 const TS = ['--import', 'tsx', join(process.cwd(), 'lib/node/main.ts')];
@@ -135,6 +137,15 @@ describe('kore-board --workers 2', () => {
       const listed = await until('contexts of a worker', async () => (await call(`${p.url}/api/clusters`)).body.contexts as string[], (c) => names.every((n) => c.includes(n)));
       expect(listed).toEqual(expect.arrayContaining(names));
     }
+  });
+
+  it('answers what the parser refuses with a Status in every worker', async () => {
+    const port = Number(new URL(p.url).port);
+    for (let i = 0; i < 4; i++) {
+      const answer = await exchange(() => connect(port, '127.0.0.1'), `FOO /api/clusters HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n\r\n`);
+      expect(answer).toMatchObject({ code: 400, body: { kind: 'Status', code: 400 } });
+    }
+    expect((await call(`${p.url}/api/clusters`)).status).toBe(200);
   });
 
   it('replaces a worker that dies, and keeps serving', async () => {
