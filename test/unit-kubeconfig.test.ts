@@ -102,6 +102,50 @@ describe('parseKubeconfig', () => {
     // YAML 1.1, as kubectl reads it: an unquoted `y` is a boolean, not a name.
     expect(parseKubeconfig('contexts:\n- name: y\n  context: {}\n', '/k', '/').contexts).toEqual([]);
   });
+
+  it('keeps dates and base-60 numbers as strings, as go-yaml v2 reads them for client-go', () => {
+    const file = parseKubeconfig(
+      'users:\n- name: 2024-06-01\n  user: {token: 12:34:56, as: 2001-12-14t21:59:43.10-05:00, as-groups: [1:20, 190:20:30.15]}\n',
+      '/k',
+      '/',
+    );
+    expect(file.users).toEqual([
+      { name: '2024-06-01', origin: '/k', value: expect.objectContaining({ token: '12:34:56', as: '2001-12-14t21:59:43.10-05:00', 'as-groups': ['1:20', '190:20:30.15'] }) },
+    ]);
+  });
+
+  it('merges `<<` in go-yaml v2 order: merged keys replace those set before them, the first map of a list wins', () => {
+    const text = [
+      'x-a: &a {server: "https://a", tls-server-name: a}',
+      'x-b: &b {server: "https://b", proxy-url: "http://b"}',
+      'clusters:',
+      '- {name: before, cluster: {server: "https://own", <<: *a}}',
+      '- {name: after, cluster: {<<: *a, server: "https://own"}}',
+      '- {name: list, cluster: {proxy-url: "http://own", <<: [*a, *b]}}',
+    ].join('\n');
+    const clusters = Object.fromEntries(parseKubeconfig(text, '/k', '/').clusters.map((c) => [c.name, c.value]));
+    expect(clusters.before).toEqual(expect.objectContaining({ server: 'https://a', 'tls-server-name': 'a' }));
+    expect(clusters.after).toEqual(expect.objectContaining({ server: 'https://own', 'tls-server-name': 'a' }));
+    expect(clusters.list).toEqual(expect.objectContaining({ server: 'https://a', 'tls-server-name': 'a', 'proxy-url': 'http://b' }));
+    expect(parseKubeconfig('x: &s scalar\nclusters:\n- {name: c, cluster: {<<: *s}}\n', '/k', '/').error).toBe('/k: invalid YAML: merge sources must be maps or map aliases');
+  });
+
+  it('refuses a document that is not a v1 Config, as client-go does; an absent or empty apiVersion or kind is v1 Config', () => {
+    const text = (header: string) => `${header}\ncontexts:\n- {name: x, context: {}}\n`;
+    expect(parseKubeconfig(text('apiVersion: v2\nkind: Config'), '/k', '/')).toMatchObject({
+      error: '/k: not a kubeconfig: apiVersion "v2", kind "Config" (want v1 Config)',
+      contexts: [{ name: 'x', error: expect.any(String) }],
+    });
+    expect(parseKubeconfig(text('apiVersion: v1\nkind: Pod'), '/k', '/').error).toBe('/k: not a kubeconfig: apiVersion "v1", kind "Pod" (want v1 Config)');
+    expect(parseKubeconfig(text('apiVersion: 1'), '/k', '/').error).toBe('/k: not a kubeconfig: apiVersion that is not a string, kind that is not a string (want v1 Config)');
+    for (const header of ['', 'kind: Config', 'apiVersion: v1', 'apiVersion: ""\nkind: ~']) expect(parseKubeconfig(text(header), '/k', '/').error).toBeUndefined();
+  });
+
+  it('reads an empty string as an absent field, as Go does', () => {
+    const file = parseKubeconfig('contexts:\n- {name: x, context: {cluster: c, namespace: ""}}\nusers:\n- {name: u, user: {tokenFile: ""}}\n', '/k', '/k');
+    expect(file.contexts[0]?.value).toEqual({ cluster: 'c', namespace: undefined, extensions: undefined });
+    expect(file.users[0]?.value?.tokenFile).toBeUndefined();
+  });
 });
 
 describe('mergeKubeconfigs', () => {

@@ -1,5 +1,5 @@
 import { isAbsolute, join, sep } from 'node:path';
-import { LineCounter, parseDocument } from 'yaml';
+import { isAlias, isMap, isSeq, LineCounter, parseDocument, Scalar, type ScalarTag, type Tags } from 'yaml';
 import { describeFault } from '../decode/decoded';
 import { documentFault } from '../decode/document-fault';
 import {
@@ -37,14 +37,55 @@ export function failedKubeconfig(source: string, error: string, contextNames: It
   return { source, clusters: [], users: [], contexts, currentContext: undefined, error, warnings: [] };
 }
 
+const MERGE_TAG = 'tag:yaml.org,2002:merge';
+const TIMESTAMP_TAG = 'tag:yaml.org,2002:timestamp';
+type AddToJSMap = NonNullable<Scalar['addToJSMap']>;
+
 /**
- * Parses kubeconfig text the way client-go does: YAML 1.1 (so `yes` is a boolean), unknown fields
- * ignored, relative file references resolved against `dir`, the file's own directory.
+ * go-yaml v2's `<<`, which is what client-go reads: each merged map's keys are written where the `<<` stands,
+ * over keys the map set before it, and of a list of maps the first wins. (The YAML spec, and so the yaml
+ * library, never let a merged key replace one the map sets itself: a server could differ from kubectl's.)
+ */
+const addMergedKeys: AddToJSMap = (ctx, map, value) => {
+  const resolve = (node: unknown) => (ctx !== undefined && isAlias(node) ? node.resolve(ctx.doc, ctx) : node);
+  const source = resolve(value);
+  const merged = isSeq(source) ? source.items.map(resolve).reverse() : [source];
+  for (const item of merged) {
+    if (!isMap(item)) throw new Error('merge sources must be maps or map aliases');
+    for (const [key, entry] of item.toJSON(null, ctx, Map)) {
+      if (map instanceof Map) map.set(key, entry);
+      else if (map instanceof Set) map.add(key);
+      // defineProperty, as the library does: a `__proto__` key stays a plain key.
+      else Object.defineProperty(map, String(key), { value: entry, writable: true, enumerable: true, configurable: true });
+    }
+  }
+};
+
+const goMergeKey: ScalarTag = {
+  tag: MERGE_TAG,
+  default: 'key',
+  test: /^<<$/,
+  resolve: () => Object.assign(new Scalar(Symbol('<<')), { addToJSMap: addMergedKeys }),
+};
+
+/**
+ * YAML 1.1 as go-yaml v2 reads it into client-go's untyped first pass: dates and base-60 numbers (`1:20`)
+ * stay strings, so a namespace `2024-01-01` or a token `12:34:56` is read as written; `<<` merges in v2's order.
+ */
+function goYamlTags(tags: Tags): Tags {
+  return tags
+    .filter((tag) => typeof tag === 'string' || (tag.tag !== TIMESTAMP_TAG && tag.format !== 'TIME'))
+    .map((tag) => (typeof tag !== 'string' && tag.tag === MERGE_TAG ? goMergeKey : tag));
+}
+
+/**
+ * Parses kubeconfig text the way client-go does: YAML 1.1 as go-yaml v2 reads it (so `yes` is a boolean),
+ * unknown fields ignored, relative file references resolved against `dir`, the file's own directory.
  */
 export function parseKubeconfig(text: string, source: string, dir: string): KubeconfigFile {
   const lines = new LineCounter();
   // uniqueKeys off: the library's check is quadratic in a map's keys; documentFault finds duplicates in linear time.
-  const doc = parseDocument(text, { version: '1.1', uniqueKeys: false, prettyErrors: false, lineCounter: lines });
+  const doc = parseDocument(text, { version: '1.1', customTags: goYamlTags, uniqueKeys: false, prettyErrors: false, lineCounter: lines });
   const fault = documentFault(doc, lines);
   if (fault !== undefined) return failedKubeconfig(source, `${source}: invalid YAML: ${describeFault(fault)}`, namesFromBrokenDocument(doc));
   let root: unknown;
@@ -61,6 +102,13 @@ export function parseKubeconfig(text: string, source: string, dir: string): Kube
 export function kubeconfigFromValue(root: unknown, source: string, dir: string): KubeconfigFile {
   if (root === null || root === undefined) return emptyFile(source);
   if (!isRecord(root)) return failedKubeconfig(source, `${source}: not a kubeconfig: the document is not a mapping`, []);
+
+  // client-go decodes a file as the kind its apiVersion and kind name; only absent ones default to v1 Config.
+  const { apiVersion, kind } = root;
+  if (!absentOr(apiVersion, 'v1') || !absentOr(kind, 'Config')) {
+    const shown = (value: unknown) => (typeof value === 'string' ? JSON.stringify(value) : 'that is not a string');
+    return failedKubeconfig(source, `${source}: not a kubeconfig: apiVersion ${shown(apiVersion)}, kind ${shown(kind)} (want v1 Config)`, contextNamesOf(root));
+  }
 
   const current = root['current-context'];
   if (current !== undefined && current !== null && typeof current !== 'string') {
@@ -115,6 +163,10 @@ function emptyFile(source: string): KubeconfigFile {
 
 function mapValue<T, U>(result: { value: T } | { error: string }, f: (value: T) => U): { value: U } | { error: string } {
   return 'value' in result ? { value: f(result.value) } : result;
+}
+
+function absentOr(value: unknown, expected: string): boolean {
+  return value === undefined || value === null || value === '' || value === expected;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -12,7 +12,11 @@ const optional = <T extends v.GenericSchema>(schema: T) =>
     v.transform((value) => value ?? undefined),
   );
 
-const str = optional(v.string());
+/** A string field: empty is the same as absent, as Go cannot tell them apart (client-go tests `len(x) == 0`). */
+const str = v.pipe(
+  optional(v.string()),
+  v.transform((value) => (value === '' ? undefined : value)),
+);
 const bool = optional(v.boolean());
 
 const extensions = optional(v.array(v.object({ name: v.string(), extension: v.unknown() })));
