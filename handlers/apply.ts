@@ -7,6 +7,7 @@ import type { ClusterRegistry } from '../lib/clusters/types';
 import type { BodyDecoder } from '../lib/decode/decoder';
 import { StatusError } from '../lib/errors';
 import { readStructuredBody } from './body';
+import { jsonListResponse } from './json-list';
 
 export const APPLY_BODY_LIMIT = 10 * 1024 * 1024;
 const CRD_WAIT_MS = 10_000;
@@ -45,8 +46,8 @@ export function applyRoutes(deps: ApplyDeps): Hono {
       if (namespaceWrong !== undefined) throw invalidValue('the request', 'namespace', namespace, namespaceWrong);
       const mode: ApplyMode = modeParam === 'server-side' ? 'server-side' : method === 'POST' ? 'create' : 'replace';
 
-      const { text, format } = await readStructuredBody(c.req.raw, APPLY_BODY_LIMIT);
-      const items = await deps.decoder.run('manifests', { body: text, format, allowGenerateName: mode === 'create' });
+      const { bytes, format } = await readStructuredBody(c.req.raw, APPLY_BODY_LIMIT);
+      const items = await deps.decoder.run('manifests', { body: bytes, format, allowGenerateName: mode === 'create' });
       const { call, discovery } = deps.clusterApi(context);
       const result = await applyManifests(
         items,
@@ -62,7 +63,7 @@ export function applyRoutes(deps: ApplyDeps): Hono {
         call,
         discovery,
       );
-      return c.json(result.body as object, result.status as 200);
+      return 'object' in result ? c.json(result.object as object, result.status as 200) : jsonListResponse(result.items, result.status);
     });
   handle('POST');
   handle('PUT');

@@ -36,8 +36,8 @@ export function contextsRoutes(deps: ContextsDeps): Hono {
   };
   app.post('/api/contexts', async (c) => {
     // Either media type is read as YAML 1.1, JSON included, as client-go reads a kubeconfig.
-    const { text } = await readStructuredBody(c.req.raw, KUBECONFIG_BODY_LIMIT);
-    const added = await store().add(text);
+    const { bytes } = await readStructuredBody(c.req.raw, KUBECONFIG_BODY_LIMIT);
+    const added = await store().add(new TextDecoder().decode(bytes));
     return c.json({ added, contexts: deps.registry.contexts().map((x) => x.name) }, 201);
   });
   app.delete('/api/contexts/:cluster', async (c) => {

@@ -160,6 +160,53 @@ describe('apply (POST/PUT /raw/clusters/:cluster)', () => {
     }
   });
 
+  it('takes only JSON and YAML media types: anything else, or none, is 415 before the body is read', async () => {
+    const body = JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'by-form' } });
+    const refused: Array<[string | undefined, string]> = [
+      ['text/plain', body],
+      ['application/x-www-form-urlencoded', `x=${encodeURIComponent(body)}`],
+      ['multipart/form-data; boundary=b', `--b\r\nContent-Disposition: form-data; name="x"\r\n\r\n${body}\r\n--b--\r\n`],
+      [undefined, body],
+    ];
+    for (const [type, sent] of refused) {
+      // fetch labels a string body text/plain unless told otherwise; a Blob with no type sends no Content-Type.
+      const res = await fetch(stack.raw, { method: 'POST', body: type === undefined ? new Blob([sent]) : sent, headers: type === undefined ? {} : { 'content-type': type } });
+      expect(res.status, String(type)).toBe(415);
+      const status = (await res.json()) as { reason: string; message: string };
+      expect(status.reason).toBe('UnsupportedMediaType');
+      expect(status.message).toBe(type === undefined ? 'the request has no Content-Type: send application/json or application/yaml' : `unsupported media type "${type.split(';')[0]}": send application/json or application/yaml`);
+    }
+    expect((await get('/api/v1/namespaces/by-form')).status).toBe(404);
+    for (const type of ['application/json; charset=utf-8', 'application/apply-patch+yaml', 'text/yaml']) {
+      expect((await apply('POST', body.replace('by-form', `by-${type.split(/[/;+]/)[1]}`), type)).status, type).toBe(201);
+    }
+  });
+
+  it('refuses names apply would build a path from that are not path segments, and namespaces that are not DNS labels (422)', async () => {
+    const configMap = (metadata: Record<string, unknown>) => JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata, data: { from: 'apply' } });
+    const cases: Array<[Record<string, unknown>, string]> = [
+      [{ name: '.' }, 'metadata.name'],
+      [{ name: '..' }, 'metadata.name'],
+      [{ name: 'a/b' }, 'metadata.name'],
+      [{ name: 'a%2fb' }, 'metadata.name'],
+      [{ name: 'x', namespace: '..' }, 'metadata.namespace'],
+      [{ generateName: 'g/' }, 'metadata.generateName'],
+    ];
+    for (const method of ['POST', 'PUT'] as const) {
+      for (const [metadata, field] of cases) {
+        const res = await apply(method, configMap(metadata), 'application/json');
+        expect(res.status, `${method} ${JSON.stringify(metadata)}`).toBe(422);
+        expect(res.body).toMatchObject({ kind: 'Status', reason: 'Invalid', details: { index: 0, causes: [{ reason: 'FieldValueInvalid', field }] } });
+      }
+    }
+    const query = await apply('POST', configMap({ name: 'x' }), 'application/json', '?namespace=..');
+    expect(query.status).toBe(422);
+    expect(query.body).toMatchObject({ reason: 'Invalid', details: { causes: [{ field: 'namespace' }] } });
+    // Nothing was written anywhere, under any of those names.
+    const all = (await get('/api/v1/configmaps')).body.items as Array<{ data?: Record<string, string> }>;
+    expect(all.filter((c) => c.data?.from === 'apply')).toEqual([]);
+  });
+
   it('refuses a body over 10 MiB with 413, and keeps serving', async () => {
     const big = JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'big' }, data: { x: 'y'.repeat(11 * 1024 * 1024) } });
     const res = await apply('POST', big, 'application/json');

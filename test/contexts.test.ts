@@ -1,6 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stringify } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { startStack, type Stack } from './helpers/stack';
 import { b64 } from './helpers/b64';
 
@@ -90,6 +90,31 @@ describe('adding and removing contexts', () => {
     }
     expect(await readFile(stack.ownKubeconfig, 'utf8')).toBe(before);
     expect(await names()).toEqual(['added', 'sim']);
+  });
+
+  it('takes a kubeconfig only as JSON or YAML: text/plain, a form, multipart or no type is 415, and nothing is added', async () => {
+    const kubeconfig = upload([{ name: 'by-form' }]);
+    const bodies: Array<[string | undefined, BodyInit]> = [
+      ['text/plain', kubeconfig],
+      ['application/x-www-form-urlencoded', `config=${encodeURIComponent(kubeconfig)}`],
+      ['multipart/form-data; boundary=b', `--b\r\nContent-Disposition: form-data; name="config"\r\n\r\n${kubeconfig}\r\n--b--\r\n`],
+      // A Blob with no type sends no Content-Type at all.
+      [undefined, new Blob([kubeconfig])],
+    ];
+    for (const [type, body] of bodies) {
+      const res = await fetch(`${stack.url}/api/contexts`, { method: 'POST', body, headers: type === undefined ? {} : { 'content-type': type } });
+      expect(res.status, String(type)).toBe(415);
+      expect(await res.json()).toMatchObject({ kind: 'Status', reason: 'UnsupportedMediaType', code: 415 });
+    }
+    expect(await names()).toEqual(['added', 'sim']);
+  });
+
+  it('takes a kubeconfig as JSON too, as client-go reads one', async () => {
+    const json = JSON.stringify(parse(upload([{ name: 'as-json' }])));
+    const res = await fetch(`${stack.url}/api/contexts`, { method: 'POST', body: json, headers: { 'content-type': 'application/json' } });
+    expect(res.status).toBe(201);
+    expect(await names()).toEqual(['added', 'as-json', 'sim']);
+    expect((await call('DELETE', '/api/contexts/as-json')).status).toBe(200);
   });
 
   it("refuses to delete a context from the user's own kubeconfig (409, saying where it lives)", async () => {

@@ -5,7 +5,10 @@ import { runJob, type JobArgs, type JobName, type JobPiece } from './jobs';
  * in a worker thread (lib/node/worker-decoder.ts) so that no body holds up other requests.
  */
 export interface BodyDecoder {
-  /** Runs `job` and gathers its pieces; rejects with a StatusError for a body refused as a whole. */
+  /**
+   * Runs `job` and gathers its pieces; rejects with a StatusError for a body refused as a whole.
+   * Byte arrays among `args` may be handed over to another thread, leaving the caller's copy empty.
+   */
   run<N extends JobName>(job: N, args: JobArgs<N>): Promise<Array<JobPiece<N>>>;
 }
 

@@ -48,7 +48,7 @@ export function* yamlDocuments(text: string, { version, budget }: YamlDecodeOpti
 
   function* settled(docs: Iterable<Document.Parsed>): Generator<DecodedDocument> {
     for (const doc of docs) {
-      if (++documents > budget.maxDocuments) throw overBudget(`the request body holds more than ${budget.maxDocuments} documents (the limit) ${where()}`);
+      if (++documents > budget.maxDocuments) throw overBudget(`the request body holds more than ${budget.maxDocuments} document${budget.maxDocuments === 1 ? '' : 's'} (the limit) ${where()}`);
       yield settle(doc, documents - 1, lines, budget);
     }
   }

@@ -12,8 +12,8 @@ export interface WireFailure {
   details: StatusDetails | undefined;
 }
 
-/** Decoding worker → main thread: each piece of the job's result, then the end or why the body was refused. */
-export type WorkerReply = { piece: unknown } | { done: true } | { failure: WireFailure };
+/** Decoding worker → main thread: ready once, then for each job every piece of its result and the end, or why the body was refused. */
+export type WorkerReply = { ready: true } | { piece: unknown } | { done: true } | { failure: WireFailure };
 
 export function toWire(err: unknown): WireFailure {
   const { reason, code, message, details } = toStatusError(err);

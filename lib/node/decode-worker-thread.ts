@@ -9,7 +9,7 @@ export function isDecodeWorker(): boolean {
   return !isMainThread && workerData === DECODE_WORKER_MARK;
 }
 
-/** The worker's side: runs each job it is sent and replies with every piece as it comes, then the outcome. */
+/** The worker's side: says it is ready, then runs each job it is sent and replies with every piece as it comes, then the outcome. */
 export function serveDecodeJobs(): void {
   const port = parentPort;
   if (port === null) throw new Error('serveDecodeJobs runs in a worker thread');
@@ -22,4 +22,5 @@ export function serveDecodeJobs(): void {
       reply({ failure: toWire(err) });
     }
   });
+  reply({ ready: true });
 }

@@ -22,38 +22,49 @@ export interface WorkerDecoder extends BodyDecoder {
  * never waits on a parse: a 10 MiB manifest takes seconds to decode. The worker starts with the first body.
  */
 export function createWorkerDecoder(options: WorkerDecoderOptions): WorkerDecoder {
-  let worker: Worker | undefined;
+  let worker: { thread: Worker; ready: Promise<void> } | undefined;
   let closed = false;
   let queue: Promise<unknown> = Promise.resolve();
 
   const start = () => {
-    const started = spawnDecodeWorker({ maxOldGenerationSizeMb: options.maxHeapMb });
+    const thread = spawnDecodeWorker({ maxOldGenerationSizeMb: options.maxHeapMb });
     // Requests keep the process alive while they wait for it; an idle worker should not.
-    started.unref();
-    return started;
+    thread.unref();
+    // A worker that stops is not reused; the job in flight, if any, hears why through its own listeners.
+    thread.on('error', () => undefined).once('exit', () => {
+      if (worker?.thread === thread) worker = undefined;
+    });
+    const ready = new Promise<void>((resolve, reject) => {
+      thread.once('message', () => resolve());
+      thread.once('exit', (code) => reject(new StatusError('InternalError', `the decoding worker did not start (exit code ${code})`)));
+    });
+    return { thread, ready };
   };
 
-  function decode<N extends JobName>(job: N, args: JobArgs<N>): Promise<Array<JobPiece<N>>> {
-    if (closed) return Promise.reject(new StatusError('ServiceUnavailable', 'kore-board is shutting down'));
+  async function decode<N extends JobName>(job: N, args: JobArgs<N>): Promise<Array<JobPiece<N>>> {
+    if (closed) throw new StatusError('ServiceUnavailable', 'kore-board is shutting down');
     const current = (worker ??= start());
+    // The time limit is the body's: it starts once the worker is ready, not while it loads.
+    await current.ready;
+    const { thread } = current;
     return new Promise((resolve, reject) => {
       const pieces: Array<JobPiece<N>> = [];
       const settle = (outcome: () => void) => {
         clearTimeout(timer);
-        current.off('message', onMessage).off('error', onError).off('exit', onExit);
+        thread.off('message', onMessage).off('error', onError).off('exit', onExit);
         outcome();
       };
       // A worker that failed or ran out of time is not reused: the next body gets a fresh one.
       const fail = (error: StatusError) =>
         settle(() => {
           if (worker === current) worker = undefined;
-          void current.terminate();
+          void thread.terminate();
           reject(error);
         });
       const onMessage = (reply: WorkerReply) => {
         if ('piece' in reply) pieces.push(reply.piece as JobPiece<N>);
         else if ('done' in reply) settle(() => resolve(pieces));
-        else settle(() => reject(fromWire(reply.failure)));
+        else if ('failure' in reply) settle(() => reject(fromWire(reply.failure)));
       };
       const onError = (err: Error & { code?: string }) =>
         fail(
@@ -66,8 +77,10 @@ export function createWorkerDecoder(options: WorkerDecoderOptions): WorkerDecode
         () => fail(new StatusError('RequestEntityTooLarge', `the request body took longer than ${options.timeoutMs / 1000} s to decode (the limit)`)),
         options.timeoutMs,
       );
-      current.on('message', onMessage).on('error', onError).on('exit', onExit);
-      current.postMessage({ job, args } satisfies JobRequest<N>);
+      thread.on('message', onMessage).on('error', onError).on('exit', onExit);
+      // Bodies move to the worker rather than being copied there.
+      const bodies = Object.values(args).flatMap((value) => (value instanceof Uint8Array && value.buffer instanceof ArrayBuffer ? [value.buffer] : []));
+      thread.postMessage({ job, args } satisfies JobRequest<N>, bodies);
     });
   }
 
@@ -79,7 +92,7 @@ export function createWorkerDecoder(options: WorkerDecoderOptions): WorkerDecode
     },
     async close() {
       closed = true;
-      await worker?.terminate();
+      await worker?.thread.terminate();
       worker = undefined;
     },
   };
