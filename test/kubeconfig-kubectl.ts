@@ -62,10 +62,11 @@ interface UseOutcome {
 const UNREADABLE = /unable to read (?:certificate-authority|client-cert|client-key) (\S+) for /;
 const TOKEN_FILE = /^error: open (\S+): no such file or directory$/m;
 const EXEC_PATH = /exec: fork\/exec (\S+): no such file or directory/;
-/** Past configuration: a connection was tried (refused, or answered by whatever listens on kubectl's localhost:8080 default). */
+/** Past configuration: a connection was tried (refused, or answered by whatever may listen on kubectl's localhost:8080 default). */
 const REACHED = /Unable to connect to the server|connection to the server .* was refused|connect: connection refused|Error from server/;
 
 function useOutcome(run: KubectlRun): UseOutcome {
+  if (run.code === 0) return { usable: true };
   const text = run.stderr.trim();
   const unreadable = UNREADABLE.exec(text)?.[1];
   if (unreadable !== undefined) return { usable: false, problem: text, unreadable };
@@ -80,16 +81,8 @@ function useOutcome(run: KubectlRun): UseOutcome {
 /** client-go's canIdentifyUser: without any of these kubectl prompts for a username on a TLS server. */
 function canIdentify(user: KubeconfigUser | undefined): boolean {
   if (user === undefined) return false;
-  const set = (v: string | undefined) => v !== undefined && v !== '';
-  return (
-    set(user.username) ||
-    set(user.token) ||
-    set(user.tokenFile) ||
-    set(user['client-certificate']) ||
-    set(user['client-certificate-data']) ||
-    user.exec !== undefined ||
-    user['auth-provider'] !== undefined
-  );
+  const fields = [user.username, user.token, user.tokenFile, user['client-certificate'], user['client-certificate-data']];
+  return fields.some((v) => nonEmpty(v) !== undefined) || user.exec !== undefined || user['auth-provider'] !== undefined;
 }
 
 const clustersOf = (config: KubectlConfig | undefined) => new Map((config?.clusters ?? []).map((e) => [e.name, e.cluster]));

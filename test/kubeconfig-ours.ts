@@ -146,8 +146,9 @@ async function authOf(connection: ClusterConnection, host: RecordingHost): Promi
     const { [EXEC_INFO_ENV]: info, ...env } = run.env;
     const { apiVersion, spec } = JSON.parse(info ?? '{}') as { apiVersion?: string; spec?: { cluster?: unknown } };
     const auth: Auth = { kind: 'exec', command: run.command, args: [...run.args], env, apiVersion: apiVersion ?? '', provideClusterInfo: spec?.cluster !== undefined };
-    const hint = first.failure?.split('\n\n')[1];
-    if (hint !== undefined) auth.installHint = hint;
+    // The failure reads "<what happened>\n\n<installHint>".
+    const hintAt = first.failure?.indexOf('\n\n') ?? -1;
+    if (hintAt >= 0) auth.installHint = first.failure!.slice(hintAt + 2);
     return { auth, headers };
   }
   const headers = first.headers;

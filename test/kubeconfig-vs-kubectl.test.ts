@@ -1,5 +1,5 @@
 /**
- * Differential test: every KUBECONFIG list of the corpus (test/kubeconfig-corpus.ts) is read by the real
+ * Differential test: every KUBECONFIG list of the corpus (test/kubeconfig-corpus*.ts) is read by the real
  * kubectl and by kore-board's registry, and the two readings must agree, context by context, except where
  * the corpus lists a deliberate deviation with its reason. A deviation that no longer shows fails too.
  */
@@ -7,10 +7,15 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CORPUS, expand, type CorpusSet, type Pems } from './kubeconfig-corpus';
+import { expand, type CorpusSet, type Pems } from './kubeconfig-corpus';
+import { CONTEXT_SETS } from './kubeconfig-corpus-contexts';
+import { FILE_SETS } from './kubeconfig-corpus-files';
+import { YAML_SETS } from './kubeconfig-corpus-yaml';
 import { kubectlFor, kubectlReading } from './kubeconfig-kubectl';
 import { ourReading } from './kubeconfig-ours';
 import { differences, type Reading } from './kubeconfig-readings';
+
+const CORPUS: readonly CorpusSet[] = [...FILE_SETS, ...YAML_SETS, ...CONTEXT_SETS];
 
 /** kubectl processes at once: the machine has two cores, and other suites run beside this one. */
 const KUBECTL_PROCESSES = 4;
