@@ -35,7 +35,7 @@ export const MANIFEST_BUDGET: DecodeBudget = {
 
 /**
  * Uploaded kubeconfigs (body limit 1 MiB): one document, as client-go reads it. Each context with its cluster
- * and user takes ~20 nodes, so 20,000 nodes is ~1,000 contexts; a kubeconfig nests 6 deep.
+ * and user takes ~27 nodes, so 20,000 nodes is ~700 contexts; a kubeconfig nests 6 deep.
  */
 export const KUBECONFIG_BUDGET: DecodeBudget = {
   maxDocuments: 1,

@@ -59,6 +59,7 @@ export function* yamlDocuments(text: string, { version, budget }: YamlDecodeOpti
       syntaxNodes = 0;
       anchors = 0;
     } else if (type !== null && NODE_TOKENS.has(type) && ++syntaxNodes > 2 * budget.maxNodes) {
+      // Twice the cap of such tokens is more nodes than the cap: refused before the document is built.
       throw overBudget(`a document holds more than ${budget.maxNodes} nodes (the limit per document) ${where()}`);
     }
     if (type !== null && ANCHOR_TOKENS.has(type) && ++anchors > budget.maxAnchors) {
