@@ -45,6 +45,7 @@ export function applyRoutes(deps: ApplyDeps): Hono {
       const namespaceWrong = namespace === undefined ? undefined : namespaceProblem(namespace);
       if (namespaceWrong !== undefined) throw invalidValue('the request', 'namespace', namespace, namespaceWrong);
       const mode: ApplyMode = modeParam === 'server-side' ? 'server-side' : method === 'POST' ? 'create' : 'replace';
+      const force = flag(q.force, 'force');
 
       const { bytes, format } = await readStructuredBody(c.req.raw, APPLY_BODY_LIMIT);
       const items = await deps.decoder.run('manifests', { body: bytes, format, allowGenerateName: mode === 'create' });
@@ -54,7 +55,7 @@ export function applyRoutes(deps: ApplyDeps): Hono {
         {
           mode,
           fieldManager: q.fieldManager || 'kore-board',
-          force: flag(q.force, 'force'),
+          force,
           dryRun: q.dryRun === 'All',
           namespace,
           contextNamespace: connection.context.namespace,
