@@ -16,7 +16,7 @@ clusters:
 - {name: http-proxy, cluster: {server: "${SERVER}", proxy-url: "http://127.0.0.1:2"}}
 - {name: socks, cluster: {server: "${SERVER}", proxy-url: "socks5://user:secret@127.0.0.1:2", disable-compression: true}}
 - {name: bad-proxy, cluster: {server: "${SERVER}", proxy-url: "ftp://127.0.0.1:2"}}
-- {name: plain-http, cluster: {server: "http://127.0.0.1:1/prefix"}}
+- {name: schemeless-proxy, cluster: {server: "${SERVER}", proxy-url: "127.0.0.1:2"}}
 users:
 - {name: u, user: {token: t}}
 contexts:
@@ -25,8 +25,46 @@ contexts:
 - {name: http-proxy, context: {cluster: http-proxy, user: u}}
 - {name: socks, context: {cluster: socks, user: u}}
 - {name: bad-proxy, context: {cluster: bad-proxy, user: u}}
-- {name: plain-http, context: {cluster: plain-http, user: u}}`),
+- {name: schemeless-proxy, context: {cluster: schemeless-proxy, user: u}}`),
     },
+  },
+  {
+    name: 'server URLs: host:port alone, a path, credentials; nothing secret over http',
+    list: ['config'],
+    files: {
+      config: config(`
+clusters:
+- {name: host-port, cluster: {server: "127.0.0.1:1"}}
+- {name: host-port-tls, cluster: {server: "127.0.0.1:1", certificate-authority-data: "${pemData('ca', 'CA for a host:port server')}"}}
+- {name: host-port-path, cluster: {server: "127.0.0.1:1/prefix", insecure-skip-tls-verify: true}}
+- {name: path, cluster: {server: "http://127.0.0.1:1/rancher/k8s/clusters/c-1?ignored=1#too"}}
+- {name: userinfo, cluster: {server: "https://admin:secret@127.0.0.1:1", insecure-skip-tls-verify: true}}
+users:
+- {name: token, user: {token: never-sent-in-the-clear, as: someone}}
+- {name: plugin, user: {exec: {command: kore-missing-plugin, apiVersion: ${V1BETA1}}}}
+contexts:
+- {name: host-port, context: {cluster: host-port, user: token}}
+- {name: host-port-tls, context: {cluster: host-port-tls, user: token}}
+- {name: host-port-path, context: {cluster: host-port-path}}
+- {name: path, context: {cluster: path, user: plugin}}
+- {name: userinfo, context: {cluster: userinfo}}`),
+    },
+    deviations: [
+      {
+        at: 'context userinfo: server',
+        kubectl: 'https://admin:secret@127.0.0.1:1',
+        ours: 'https://127.0.0.1:1',
+        reason: 'contexts are listed (and served to the UI) without the credentials a server URL may carry',
+      },
+      {
+        at: 'context userinfo: url',
+        kubectl: 'https://admin:secret@127.0.0.1:1',
+        ours: 'https://127.0.0.1:1',
+        reason:
+          "kubectl leaves a server URL's user:password to Go's HTTP client, which sends it as basic auth; we drop it " +
+          'and authenticate only with the user entry, so a password in a URL is never sent nor shown',
+      },
+    ],
   },
   {
     name: 'exec plugins: command, args, env, apiVersion, installHint',

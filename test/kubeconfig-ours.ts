@@ -14,7 +14,7 @@ import type { RegistryHost, TransportOptions } from '../lib/clusters/host';
 import type { ClusterConnection, CredentialHeaders } from '../lib/clusters/types';
 import { silentLogger } from '../lib/log';
 import { createTransport } from '../lib/node/cluster-agents';
-import { firstLine, type Auth, type Connect, type ContextReading, type Impersonation, type Reading, type Source } from './kubeconfig-readings';
+import { extraKey, firstLine, origin, type Auth, type Connect, type ContextReading, type Impersonation, type Reading, type Source } from './kubeconfig-readings';
 import { fakeClock } from './registry-fixtures';
 
 interface PluginRun {
@@ -117,7 +117,7 @@ async function connectOf(connection: ClusterConnection, host: RecordingHost): Pr
     return { from: file === undefined ? 'data' : 'file', firstLine: firstLine(Buffer.from(data).toString('utf8')) };
   };
   const { auth, headers } = await authOf(connection, host);
-  const connect: Connect = { insecure: options.insecure, auth };
+  const connect: Connect = { url: origin(options.server), insecure: options.insecure, auth };
   if (options.ca !== undefined) connect.ca = source(options.ca);
   if (options.identity !== undefined) connect.clientCert = { cert: source(options.identity.cert), key: source(options.identity.key) };
   if (options.servername !== undefined) connect.tlsServerName = options.servername;
@@ -170,7 +170,7 @@ function impersonationOf(headers: CredentialHeaders): Impersonation | undefined 
   if (typeof user !== 'string') return undefined;
   const extra: Record<string, string[]> = {};
   for (const [name, value] of Object.entries(headers)) {
-    if (name.startsWith('impersonate-extra-')) extra[decodeURIComponent(name.slice('impersonate-extra-'.length))] = list(value);
+    if (name.startsWith('impersonate-extra-')) extra[extraKey(name)] = list(value);
   }
   const impersonation: Impersonation = { user, groups: list(headers['impersonate-group']), extra };
   const uid = headers['impersonate-uid'];

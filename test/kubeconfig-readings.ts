@@ -10,6 +10,15 @@ export interface Source {
   firstLine: string;
 }
 
+/** Where requests go, as both readers are compared: scheme, user:password if any, host and port. */
+export function origin(url: URL): string {
+  const userinfo = url.username === '' && url.password === '' ? '' : `${url.username}:${url.password}@`;
+  return `${url.protocol}//${userinfo}${url.host}`;
+}
+
+/** An Impersonate-Extra-* header's key as the API server reads it: unescaped, in lower case (header names have no case). */
+export const extraKey = (header: string): string => decodeURIComponent(header.slice('impersonate-extra-'.length)).toLowerCase();
+
 export const firstLine = (content: string): string => content.split('\n')[0] ?? '';
 
 export type Auth =
@@ -36,6 +45,11 @@ export interface Impersonation {
 
 /** How a usable context connects. */
 export interface Connect {
+  /**
+   * Scheme, credentials and host:port requests go to. kubectl's is the one it logged sending (-v=6), so it is
+   * absent when kubectl failed before sending (an unreadable token file) and then not compared.
+   */
+  url?: string;
   ca?: Source;
   insecure: boolean;
   tlsServerName?: string;
@@ -70,7 +84,7 @@ export interface Difference {
 }
 
 const LISTED = ['cluster', 'user', 'namespace', 'server', 'usable', 'unreadable'] as const;
-const CONNECT = ['ca', 'insecure', 'tlsServerName', 'proxyUrl', 'clientCert', 'auth', 'impersonate'] as const;
+const CONNECT = ['url', 'ca', 'insecure', 'tlsServerName', 'proxyUrl', 'clientCert', 'auth', 'impersonate'] as const;
 
 /** Each context as it fared: `usable`, or why not. What a refused list is compared with. */
 export function outcomes(reading: Reading): Record<string, string> | string {
@@ -98,7 +112,9 @@ export function differences(kubectl: Reading, ours: Reading): Difference[] {
     }
     for (const field of LISTED) differ(`context ${name}: ${field}`, k[field], o[field]);
     if (k.connect === undefined || o.connect === undefined) continue;
-    for (const field of CONNECT) differ(`context ${name}: ${field}`, k.connect[field], o.connect[field]);
+    for (const field of CONNECT) {
+      if (field !== 'url' || k.connect.url !== undefined) differ(`context ${name}: ${field}`, k.connect[field], o.connect[field]);
+    }
   }
   return found;
 }

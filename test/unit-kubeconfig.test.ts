@@ -233,13 +233,26 @@ describe('planContext', () => {
     );
   });
 
-  it('adds https:// to a bare host when TLS is configured and http:// when not, as client-go DefaultServerURL', () => {
-    expect(plan(single({ server: '10.0.0.1:6443', 'insecure-skip-tls-verify': true }), 'x').plan?.server.href).toBe('https://10.0.0.1:6443/');
+  it('adds http:// to a bare host even with TLS configured, as kubectl decides before applying the CA', () => {
+    expect(plan(single({ server: '10.0.0.1:6443', 'insecure-skip-tls-verify': true }), 'x').plan?.server.href).toBe('http://10.0.0.1:6443/');
     expect(plan(single({ server: 'localhost:8080' }), 'x').plan?.server.href).toBe('http://localhost:8080/');
     // A full URL keeps its path prefix (Rancher-style), and never its credentials.
     const p = plan(single({ server: 'https://admin:pw@rancher.example/k8s/clusters/c-1' }), 'x');
     expect(p.plan?.server.href).toBe('https://rancher.example/k8s/clusters/c-1');
     expect(p.info.server).toBe('https://rancher.example/k8s/clusters/c-1');
+  });
+
+  it('sends no credentials and applies no TLS settings over http, as kubectl; impersonation and the proxy stay', () => {
+    const user = { token: 't', 'client-certificate-data': b64('C'), 'client-key-data': b64('K'), as: 'jane' };
+    const cluster = { 'certificate-authority-data': b64('CA'), 'tls-server-name': 'n', 'proxy-url': 'http://p:3128' };
+    for (const server of ['http://h:8080', 'h:6443']) {
+      const p = plan(single({ ...cluster, server }, user), 'x').plan;
+      expect(p?.tls).toEqual({ insecure: false });
+      expect(p).toMatchObject({ auth: { kind: 'none' }, impersonate: { user: 'jane' }, proxyUrl: new URL('http://p:3128') });
+    }
+    expect(plan(single({ ...cluster, server: 'https://h' }, user), 'x').plan).toMatchObject({ tls: { servername: 'n', ca: { field: 'certificate-authority-data' } }, auth: { kind: 'token' } });
+    // The checks still apply, as kubectl makes them before it looks at the scheme.
+    expect(plan(single({ server: 'http://h', 'insecure-skip-tls-verify': true, 'certificate-authority-data': b64('CA') }), 'x').info.error).toMatch(/insecure flag is not allowed/);
   });
 
   it('accepts proxy-url schemes http, https and socks5', () => {

@@ -152,7 +152,7 @@ function planConnection(clusterName: string, cluster: KubeconfigCluster, userNam
     fail(`client-certificate-data or client-certificate must be specified for ${userOwner} to use the clientCert authentication method`);
   }
 
-  const server = serverUrl(clusterOwner, cluster.server, ca !== undefined || cert !== undefined || insecure);
+  const server = serverUrl(clusterOwner, cluster.server);
   const proxyUrl = cluster['proxy-url'] === undefined || cluster['proxy-url'] === '' ? undefined : parseProxyUrl(clusterOwner, cluster['proxy-url']);
   const tls: TlsPlan = { insecure };
   if (ca !== undefined) tls.ca = ca;
@@ -164,6 +164,12 @@ function planConnection(clusterName: string, cluster: KubeconfigCluster, userNam
   if (proxyUrl !== undefined) plan.proxyUrl = proxyUrl;
   const impersonate = planImpersonation(userName, user);
   if (impersonate !== undefined) plan.impersonate = impersonate;
+  // kubectl applies no credentials and no TLS settings over http, only the proxy and impersonation (client-go's
+  // "only try to read the auth information if we are secure"): a token is never sent in the clear.
+  if (server.protocol === 'http:') {
+    plan.tls = { insecure: false };
+    plan.auth = { kind: 'none' };
+  }
   return plan;
 }
 
@@ -184,13 +190,16 @@ export function decodeBase64(text: string, what: string): Uint8Array {
   return Buffer.from(compact, 'base64');
 }
 
-/** client-go's DefaultServerURL: a bare host[:port] gets https:// when TLS is configured, else http://. */
-function serverUrl(owner: string, server: string | undefined, defaultTls: boolean): URL {
+/**
+ * client-go's DefaultServerURL as kubectl reaches it: a bare host[:port] gets http://, as kubectl decides
+ * before it applies the cluster's TLS settings (so a CA does not make it https).
+ */
+function serverUrl(owner: string, server: string | undefined): URL {
   if (server === undefined || server === '') fail(`no server found for ${owner}`);
   const hasScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(server);
   let url: URL;
   try {
-    url = new URL(hasScheme ? server : `${defaultTls ? 'https' : 'http'}://${server}`);
+    url = new URL(hasScheme ? server : `http://${server}`);
   } catch {
     return fail(`server "${displayServer(server)}" of ${owner} is not a valid URL`);
   }
