@@ -109,6 +109,14 @@ describe('adding and removing contexts', () => {
     expect(await names()).toEqual(['added', 'sim']);
   });
 
+  it('reads an upload as the registry reads the file it is stored in (go-yaml v2: a date stays a string)', async () => {
+    const dated = upload([{ name: 'dated' }]).replace('namespace: shop', 'namespace: 2024-01-01');
+    expect(dated).toContain('namespace: 2024-01-01');
+    expect((await call('POST', '/api/contexts', dated)).status).toBe(201);
+    expect((await call('GET', '/api/clusters')).body.clusters.find((c: any) => c.name === 'dated')).toMatchObject({ namespace: '2024-01-01' });
+    expect((await call('DELETE', '/api/contexts/dated')).status).toBe(200);
+  });
+
   it('takes a kubeconfig as JSON too, as client-go reads one', async () => {
     const json = JSON.stringify(parse(upload([{ name: 'as-json' }])));
     const res = await fetch(`${stack.url}/api/contexts`, { method: 'POST', body: json, headers: { 'content-type': 'application/json' } });

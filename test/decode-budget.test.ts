@@ -13,7 +13,7 @@ const SMALL: DecodeBudget = { maxDocuments: 3, maxNodes: 50, maxKeysPerMap: 5, m
 function readUntilRefused(text: string, budget: DecodeBudget): { read: DecodedDocument[]; refused: string | undefined } {
   const read: DecodedDocument[] = [];
   try {
-    for (const doc of yamlDocuments(text, { version: '1.2', budget })) read.push(doc);
+    for (const doc of yamlDocuments(text, { schema: { version: '1.2' }, budget })) read.push(doc);
     return { read, refused: undefined };
   } catch (err) {
     if (!(err instanceof StatusError)) throw err;
@@ -22,7 +22,7 @@ function readUntilRefused(text: string, budget: DecodeBudget): { read: DecodedDo
 }
 
 const refusal = (text: string, budget: DecodeBudget = SMALL) => {
-  const error = statusOf(() => [...yamlDocuments(text, { version: '1.2', budget })]);
+  const error = statusOf(() => [...yamlDocuments(text, { schema: { version: '1.2' }, budget })]);
   expect(error.code).toBe(413);
   expect(error.reason).toBe('RequestEntityTooLarge');
   return error.message;
@@ -62,7 +62,7 @@ describe('yamlDocuments', () => {
     const block = Array.from({ length: 10 }, (_, i) => `${' '.repeat(i)}k:`).join('\n');
     expect(refusal(block)).toMatch(/nests deeper than 4 levels/);
     // At the limit itself, the value decodes.
-    expect([...yamlDocuments('a: {b: {c: [1]}}', { version: '1.2', budget: SMALL })]).toEqual([{ value: { a: { b: { c: [1] } } } }]);
+    expect([...yamlDocuments('a: {b: {c: [1]}}', { schema: { version: '1.2' }, budget: SMALL })]).toEqual([{ value: { a: { b: { c: [1] } } } }]);
   });
 
   it('refuses too many anchors and aliases (the library resolves each alias by scanning all before it)', () => {
@@ -70,28 +70,28 @@ describe('yamlDocuments', () => {
   });
 
   it('finds a duplicate key in linear time and names it with both lines', () => {
-    const [doc] = [...yamlDocuments('a: 1\nb:\n  c: 1\n  d: 2\n  c: 3\n', { version: '1.2', budget: SMALL })];
+    const [doc] = [...yamlDocuments('a: 1\nb:\n  c: 1\n  d: 2\n  c: 3\n', { schema: { version: '1.2' }, budget: SMALL })];
     expect(doc).toEqual({ fault: { message: 'key "c" is set twice (first at line 3)', line: 5, column: 3 } });
     // Keys compare as JSON sees them.
-    expect([...yamlDocuments('1: a\n"1": b\n', { version: '1.2', budget: SMALL })][0]).toMatchObject({ fault: { message: 'key "1" is set twice (first at line 1)' } });
+    expect([...yamlDocuments('1: a\n"1": b\n', { schema: { version: '1.2' }, budget: SMALL })][0]).toMatchObject({ fault: { message: 'key "1" is set twice (first at line 1)' } });
 
     const keys = (n: number) => Array.from({ length: n }, (_, i) => `k${i}: v`).join('\n');
     const started = performance.now();
-    const [big] = [...yamlDocuments(`${keys(40_000)}\nk0: again\n`, { version: '1.2', budget: { ...MANIFEST_BUDGET, maxKeysPerMap: 50_000 } })];
+    const [big] = [...yamlDocuments(`${keys(40_000)}\nk0: again\n`, { schema: { version: '1.2' }, budget: { ...MANIFEST_BUDGET, maxKeysPerMap: 50_000 } })];
     expect(big).toMatchObject({ fault: { message: 'key "k0" is set twice (first at line 1)', line: 40_001 } });
     // The yaml library's own check took 17 s for 40,000 keys.
     expect(performance.now() - started).toBeLessThan(5_000);
   });
 
   it('reports a syntax error with its position and no excerpt of the text', () => {
-    const [doc] = [...yamlDocuments('kind: [Namespace\n  token: s3cret\n', { version: '1.2', budget: SMALL })];
+    const [doc] = [...yamlDocuments('kind: [Namespace\n  token: s3cret\n', { schema: { version: '1.2' }, budget: SMALL })];
     expect(doc).toMatchObject({ fault: { line: 1, column: 8 } });
     expect(JSON.stringify(doc)).not.toContain('s3cret');
   });
 
   it('reads YAML 1.1 when asked, as client-go reads kubeconfigs', () => {
-    expect([...yamlDocuments('a: yes', { version: '1.1', budget: SMALL })]).toEqual([{ value: { a: true } }]);
-    expect([...yamlDocuments('a: yes', { version: '1.2', budget: SMALL })]).toEqual([{ value: { a: 'yes' } }]);
+    expect([...yamlDocuments('a: yes', { schema: { version: '1.1' }, budget: SMALL })]).toEqual([{ value: { a: true } }]);
+    expect([...yamlDocuments('a: yes', { schema: { version: '1.2' }, budget: SMALL })]).toEqual([{ value: { a: 'yes' } }]);
   });
 });
 

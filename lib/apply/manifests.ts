@@ -116,7 +116,7 @@ function faultStatus(format: BodyFormat, document: number, fault: DocumentFault,
  */
 export function* parseManifests(body: string, format: BodyFormat, allowGenerateName: boolean): Generator<ManifestItem> {
   if (body.trim() === '') throw new StatusError('BadRequest', 'the request body is empty: nothing to apply');
-  const documents = format === 'json' ? [decodeJson(body)] : yamlDocuments(body, { version: '1.2', budget: MANIFEST_BUDGET });
+  const documents = format === 'json' ? [decodeJson(body)] : yamlDocuments(body, { schema: { version: '1.2' }, budget: MANIFEST_BUDGET });
   let index = 0;
   let document = 0;
   for (const decoded of documents) {

@@ -2,6 +2,7 @@ import { isAbsolute, join, sep } from 'node:path';
 import { isAlias, isMap, isSeq, LineCounter, parseDocument, Scalar, type ScalarTag, type Tags } from 'yaml';
 import { describeFault } from '../decode/decoded';
 import { documentFault } from '../decode/document-fault';
+import type { YamlSchema } from '../decode/yaml-documents';
 import {
   ClusterSchema,
   ContextSchema,
@@ -78,6 +79,9 @@ function goYamlTags(tags: Tags): Tags {
     .map((tag) => (typeof tag !== 'string' && tag.tag === MERGE_TAG ? goMergeKey : tag));
 }
 
+/** How every kubeconfig is read, a file or an upload alike. */
+export const KUBECONFIG_YAML: YamlSchema = { version: '1.1', customTags: goYamlTags };
+
 /**
  * Parses kubeconfig text the way client-go does: YAML 1.1 as go-yaml v2 reads it (so `yes` is a boolean),
  * unknown fields ignored, relative file references resolved against `dir`, the file's own directory.
@@ -85,7 +89,7 @@ function goYamlTags(tags: Tags): Tags {
 export function parseKubeconfig(text: string, source: string, dir: string): KubeconfigFile {
   const lines = new LineCounter();
   // uniqueKeys off: the library's check is quadratic in a map's keys; documentFault finds duplicates in linear time.
-  const doc = parseDocument(text, { version: '1.1', customTags: goYamlTags, uniqueKeys: false, prettyErrors: false, lineCounter: lines });
+  const doc = parseDocument(text, { ...KUBECONFIG_YAML, uniqueKeys: false, prettyErrors: false, lineCounter: lines });
   const fault = documentFault(doc, lines);
   if (fault !== undefined) return failedKubeconfig(source, `${source}: invalid YAML: ${describeFault(fault)}`, namesFromBrokenDocument(doc));
   let root: unknown;

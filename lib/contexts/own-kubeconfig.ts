@@ -1,6 +1,6 @@
 import { parse, stringify } from 'yaml';
 import { mergeKubeconfigs } from '../clusters/kubeconfig-merge';
-import { kubeconfigFromValue } from '../clusters/kubeconfig-parse';
+import { KUBECONFIG_YAML, kubeconfigFromValue } from '../clusters/kubeconfig-parse';
 import { planContexts } from '../clusters/context-plan';
 import { refuseHostAccess } from '../clusters/inline-only';
 import { KUBECONFIG_BUDGET } from '../decode/budget';
@@ -37,7 +37,7 @@ function kubeconfigDocOf(value: unknown): KubeconfigDoc {
 
 export function readKubeconfigDoc(text: string): KubeconfigDoc {
   // kore-board wrote this file from uploads already checked for duplicate keys, and the library's check is quadratic.
-  return kubeconfigDocOf(text.trim() === '' ? {} : parse(text, { version: '1.1', uniqueKeys: false }));
+  return kubeconfigDocOf(text.trim() === '' ? {} : parse(text, { ...KUBECONFIG_YAML, uniqueKeys: false }));
 }
 
 export function writeKubeconfigDoc(doc: KubeconfigDoc): string {
@@ -46,9 +46,9 @@ export function writeKubeconfigDoc(doc: KubeconfigDoc): string {
 
 const UPLOAD = 'the uploaded kubeconfig';
 
-/** An upload's one document, decoded within KUBECONFIG_BUDGET (413 past it), as client-go reads it: YAML 1.1, JSON included. */
+/** An upload's one document, decoded within KUBECONFIG_BUDGET (413 past it) and read as the registry reads files (JSON included). */
 function decodeUpload(text: string): unknown {
-  const [document] = [...yamlDocuments(text, { version: '1.1', budget: KUBECONFIG_BUDGET })];
+  const [document] = [...yamlDocuments(text, { schema: KUBECONFIG_YAML, budget: KUBECONFIG_BUDGET })];
   if (document === undefined) return null;
   if ('fault' in document) throw new StatusError('BadRequest', `${UPLOAD}: invalid YAML: ${describeFault(document.fault)}`);
   return document.value;

@@ -24,7 +24,8 @@ function findDuplicateKey(doc: Document.Parsed, lines: LineCounter): DocumentFau
     Map(_, map) {
       const seen = new Map<string, number>();
       for (const { key } of map.items) {
-        if (!isScalar(key) || key.range === undefined || key.range === null) continue;
+        // A merge key (`<<`, read as a symbol) is not a key of the value.
+        if (!isScalar(key) || typeof key.value === 'symbol' || key.range === undefined || key.range === null) continue;
         const name = String(key.value);
         const first = seen.get(name);
         if (first === undefined) {

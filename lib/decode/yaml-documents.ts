@@ -1,12 +1,14 @@
-import { Composer, CST, Lexer, LineCounter, Parser, type Document } from 'yaml';
+import { Composer, CST, Lexer, LineCounter, Parser, type Document, type DocumentOptions, type SchemaOptions } from 'yaml';
 import { overBudget, type DecodeBudget } from './budget';
 import type { DecodedDocument } from './decoded';
 import { documentFault } from './document-fault';
 import { checkValueBudget } from './value-budget';
 
+/** How values are read: the YAML version and tags (kubeconfigs are read as go-yaml v2 reads them). */
+export type YamlSchema = Pick<DocumentOptions & SchemaOptions, 'version' | 'customTags'>;
+
 export interface YamlDecodeOptions {
-  /** '1.1' reads `yes` as true, as client-go reads kubeconfigs. */
-  version: '1.1' | '1.2';
+  schema: YamlSchema;
   budget: DecodeBudget;
 }
 
@@ -34,13 +36,13 @@ const STACK_BEYOND_DEPTH = 2;
  * passed, not after the whole stream has been built. Yields each document's value or fault in order;
  * throws a 413 StatusError for a body over budget.
  */
-export function* yamlDocuments(text: string, { version, budget }: YamlDecodeOptions): Generator<DecodedDocument> {
+export function* yamlDocuments(text: string, { schema, budget }: YamlDecodeOptions): Generator<DecodedDocument> {
   const lines = new LineCounter();
   const parser = new Parser(lines.addNewLine);
   // Parser.parse() records where the first line starts; driven token by token, that is ours to do.
   lines.addNewLine(0);
   // uniqueKeys off: the library's check is quadratic; documentFault finds duplicates in linear time.
-  const composer = new Composer({ version, uniqueKeys: false });
+  const composer = new Composer({ ...schema, uniqueKeys: false });
   const where = () => `at line ${lines.linePos(parser.offset).line}`;
   let documents = 0;
   let syntaxNodes = 0;
