@@ -7,7 +7,7 @@ import { config, pemData, pemFile, SERVER, type CorpusSet } from './kubeconfig-c
 
 export const FILE_SETS: CorpusSet[] = [
   {
-    name: 'one file',
+    name: 'one file, with names as EKS and GKE write them',
     list: ['config'],
     files: {
       config: config(`
@@ -16,12 +16,16 @@ clusters:
   cluster:
     server: ${SERVER}
     certificate-authority-data: ${pemData('ca', 'CA of prod')}
+- name: gke_my-project_europe-west1_prod
+  cluster: {server: "${SERVER}", insecure-skip-tls-verify: true}
 users:
 - name: admin
   user: {token: prod-admin-token}
 contexts:
 - name: prod
   context: {cluster: prod, user: admin, namespace: team-a}
+- name: arn:aws:eks:eu-west-1:123456789012:cluster/prod
+  context: {cluster: gke_my-project_europe-west1_prod, user: admin}
 current-context: prod`),
     },
   },

@@ -285,6 +285,23 @@ contexts:
     },
   },
   {
+    name: 'JSON, and a byte order mark',
+    list: ['config.json', 'bom.yaml'],
+    files: {
+      'config.json': JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'Config',
+        clusters: [{ name: 'c', cluster: { server: SERVER, 'insecure-skip-tls-verify': true } }],
+        users: [{ name: 'u', user: { token: 'json-token', 'as-groups': ['on', 'yes'] } }],
+        contexts: [{ name: 'json', context: { cluster: 'c', user: 'u', namespace: 'json-ns' } }],
+        'current-context': 'json',
+      }),
+      'bom.yaml': `\ufeff${config(`
+contexts:
+- {name: after-a-bom, context: {cluster: c, user: u}}`)}`,
+    },
+  },
+  {
     name: "numbers only Go's parser knows: 0o17, 0X1F",
     list: ['config'],
     files: {

@@ -10,17 +10,6 @@ export interface Source {
   firstLine: string;
 }
 
-/** Where requests go, as both readers are compared: scheme, user:password if any, host and port. */
-export function origin(url: URL): string {
-  const userinfo = url.username === '' && url.password === '' ? '' : `${url.username}:${url.password}@`;
-  return `${url.protocol}//${userinfo}${url.host}`;
-}
-
-/** An Impersonate-Extra-* header's key as the API server reads it: unescaped, in lower case (header names have no case). */
-export const extraKey = (header: string): string => decodeURIComponent(header.slice('impersonate-extra-'.length)).toLowerCase();
-
-export const firstLine = (content: string): string => content.split('\n')[0] ?? '';
-
 export type Auth =
   | { kind: 'none' }
   /** What is sent as the bearer token (the token file's content while readable, else `token`), and the file. */
@@ -83,11 +72,22 @@ export interface Difference {
   ours: unknown;
 }
 
+/** Where requests go, as both readers are compared: scheme, user:password if any, host and port. */
+export function origin(url: URL): string {
+  const userinfo = url.username === '' && url.password === '' ? '' : `${url.username}:${url.password}@`;
+  return `${url.protocol}//${userinfo}${url.host}`;
+}
+
+/** An Impersonate-Extra-* header's key as the API server reads it: unescaped, in lower case (header names have no case). */
+export const extraKey = (header: string): string => decodeURIComponent(header.slice('impersonate-extra-'.length)).toLowerCase();
+
+export const firstLine = (content: string): string => content.split('\n')[0] ?? '';
+
 const LISTED = ['cluster', 'user', 'namespace', 'server', 'usable', 'unreadable'] as const;
 const CONNECT = ['url', 'ca', 'insecure', 'tlsServerName', 'proxyUrl', 'clientCert', 'auth', 'impersonate'] as const;
 
 /** Each context as it fared: `usable`, or why not. What a refused list is compared with. */
-export function outcomes(reading: Reading): Record<string, string> | string {
+function outcomes(reading: Reading): Record<string, string> | string {
   if ('refused' in reading) return reading.refused;
   return Object.fromEntries(Object.entries(reading.contexts).map(([name, c]) => [name, c.usable ? 'usable' : (c.problem ?? 'unusable')]));
 }
