@@ -115,6 +115,22 @@ contexts:
     },
   },
   {
+    name: 'a kubeconfig reached through a symbolic link: paths are relative to the link',
+    list: ['home/.kube/config'],
+    links: { 'home/.kube/config': '../../dotfiles/kubeconfig' },
+    files: {
+      'dotfiles/kubeconfig': config(`
+clusters:
+- {name: c, cluster: {server: "${SERVER}", certificate-authority: ca.pem}}
+users:
+- {name: u, user: {token: t}}
+contexts:
+- {name: linked, context: {cluster: c, user: u}}`),
+      'dotfiles/ca.pem': pemFile('ca', 'CA beside the link target'),
+      'home/.kube/ca.pem': pemFile('ca', 'CA beside the link'),
+    },
+  },
+  {
     name: 'certificates inline or in files, mixed per field',
     list: ['config'],
     files: {

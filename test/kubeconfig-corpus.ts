@@ -22,6 +22,8 @@ export interface CorpusSet {
   name: string;
   /** Written under the set's own directory; `{{dir}}` in a text stands for that directory's absolute path. */
   files: Record<string, string>;
+  /** Symbolic links written after the files: name → target (relative to the link, as `ln -s` takes it). */
+  links?: Record<string, string>;
   /** The KUBECONFIG list, relative to the set's directory; a name not in `files` is a missing file. */
   list: string[];
   /** Where our reading differs from kubectl's on purpose, in the order `differences` reports them. */

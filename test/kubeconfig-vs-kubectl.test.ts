@@ -3,7 +3,7 @@
  * kubectl and by kore-board's registry, and the two readings must agree, context by context, except where
  * the corpus lists a deliberate deviation with its reason. A deviation that no longer shows fails too.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -44,6 +44,7 @@ function writeSet(set: CorpusSet, dir: string, pems: Pems): void {
     mkdirSync(dirname(path), { recursive: true });
     writeFileSync(path, expand(text, dir, pems));
   }
+  for (const [name, target] of Object.entries(set.links ?? {})) symlinkSync(target, join(dir, name));
 }
 
 /** The set's directory as `<dir>`, so deviations can name paths; JSON also drops absent fields. */
