@@ -302,7 +302,7 @@ contexts:
     },
   },
   {
-    name: "numbers only Go's parser knows: 0o17, 0X1F",
+    name: "a number only Go's parser knows: 0o17",
     list: ['config'],
     files: {
       config: config(`
