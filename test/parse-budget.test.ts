@@ -31,6 +31,11 @@ const APPLY = '/raw/clusters/sim';
 /** The answer /healthz must keep while any body is decoded. */
 const HEALTHZ_BOUND_MS = 50;
 const PROBE_PAUSE_MS = 5;
+/**
+ * /healthz is timed by the wall clock: on a shared two-core machine another process can hold a core for longer
+ * than the bound. Blocking of our own fails every attempt; such a stall does not come back three times.
+ */
+const TIMED = { retry: 2, timeout: 90_000 };
 
 async function post(path: string, body: string, contentType: string | undefined): Promise<Answer> {
   const res = await fetch(`${stack.url}${path}`, { method: 'POST', body, headers: contentType === undefined ? {} : { 'content-type': contentType } });
@@ -72,7 +77,7 @@ const kubeconfig = (extra: string) =>
   `apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster: {server: "${stack.sim.url}"}\nusers:\n- name: u\n  user:\n${extra}\ncontexts:\n- name: wide\n  context: {cluster: c, user: u}\n`;
 
 describe('bodies over budget are refused quickly, and /healthz keeps answering', () => {
-  it('40,000 keys in one map (17 s of the event loop before): 413 on apply, YAML and JSON, and on /api/contexts', async () => {
+  it('40,000 keys in one map (17 s of the event loop before): 413 on apply, YAML and JSON, and on /api/contexts', TIMED, async () => {
     const yaml = `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: wide}\ndata:\n${keyLines(40_000, '  ')}\n`;
     const json = JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'wide' }, data: Object.fromEntries(Array.from({ length: 40_000 }, (_, i) => [`k${i}`, 'v'])) });
     const cases: Array<[string, string, string, RegExp]> = [
@@ -92,7 +97,7 @@ describe('bodies over budget are refused quickly, and /healthz keeps answering',
     expect(stack.registry.contexts().map((c) => c.name)).toEqual(['sim']);
   });
 
-  it('10 MiB of `---` (21 s and 2.6 GB before): 413 at the 10,001st document', async () => {
+  it('10 MiB of `---` (21 s and 2.6 GB before): 413 at the 10,001st document', TIMED, async () => {
     const result = await postWhileProbingHealthz(APPLY, '---\n'.repeat((10 * 1024 * 1024) / 4), 'application/yaml');
     expect(result.status).toBe(413);
     expect(result.body.message).toMatch(/^the request body holds more than 10000 documents \(the limit\) at line 1000\d$/);
@@ -144,7 +149,7 @@ describe('big bodies within budget', () => {
     }
   }, 60_000);
 
-  it('keeps /healthz under 50 ms while 10 MB of 9,990 documents decode', async () => {
+  it('keeps /healthz under 50 ms while 10 MB of 9,990 documents decode', TIMED, async () => {
     // Complete objects in a namespace that is not a DNS label: each is decoded in full, then refused on its
     // own (422) without a call to the cluster, so what is measured is the decoding.
     const rows = Array.from({ length: 25 }, (_, i) => ({ i, text: 'x'.repeat(10) }));
@@ -157,9 +162,9 @@ describe('big bodies within budget', () => {
     expect(result.body.items[9_989]).toMatchObject({ reason: 'Invalid', details: { index: 9_989, causes: [{ field: 'metadata.namespace' }] } });
     expect(result.probes).toBeGreaterThan(20);
     expect(result.slowestMs).toBeLessThan(HEALTHZ_BOUND_MS);
-  }, 60_000);
+  });
 
-  it('keeps /healthz under 50 ms while one 2.4 MB document of 450,000 nodes decodes and crosses to the main thread', async () => {
+  it('keeps /healthz under 50 ms while one 2.4 MB document of 450,000 nodes decodes and crosses to the main thread', TIMED, async () => {
     // A Namespace that names a namespace: decoded in full and handed over, then refused (400) without a call to the cluster.
     const rows = `${'    - {a: 1, b: xxxxxxxxxx}\n'.repeat(90_000)}`;
     const body = `apiVersion: v1\nkind: Namespace\nmetadata: {name: one, namespace: default}\nspec:\n  rows:\n${rows}`;
@@ -168,5 +173,5 @@ describe('big bodies within budget', () => {
     expect(result.body.message).toBe('Namespace "one" is cluster-scoped and cannot have a namespace (metadata.namespace: "default")');
     expect(result.probes).toBeGreaterThan(20);
     expect(result.slowestMs).toBeLessThan(HEALTHZ_BOUND_MS);
-  }, 60_000);
+  });
 });

@@ -101,6 +101,7 @@ export function createWorkerDecoder(options: WorkerDecoderOptions): WorkerDecode
 /**
  * The yaml library reads ~1 MB/s: the slowest bodies within the caps (10 MiB of documents, or one document
  * near the node cap) took 7-12 s here, and ~500 MB of heap for the one document's syntax tree and value.
- * The limits leave room for a busier machine; what passes them is refused (413), not the process.
+ * The time is wall-clock time: on two cores shared with other busy processes the 10 MiB body took over 30 s.
+ * The caps bound the work; these limits are the backstop, and what passes them is refused (413), not the process.
  */
-export const DECODE_LIMITS: WorkerDecoderOptions = { timeoutMs: 30_000, maxHeapMb: 1024 };
+export const DECODE_LIMITS: WorkerDecoderOptions = { timeoutMs: 60_000, maxHeapMb: 1024 };
