@@ -118,6 +118,11 @@ clusters:
   cluster:
     proxy-url: "http://127.0.0.1:9"
     <<: [*base, *proxy]
+- name: two-merge-keys
+  cluster:
+    <<: *base
+    tls-server-name: mine
+    <<: *proxy
 users:
 - {name: one, user: *user}
 - name: two
@@ -129,7 +134,8 @@ contexts:
 - {name: merge-then-override, context: {cluster: merge-then-override, user: two}}
 - {name: override-then-merge, context: {cluster: override-then-merge, user: one}}
 - {name: merge-list, context: {cluster: merge-list, user: one}}
-- {name: key-then-merge-list, context: {cluster: key-then-merge-list, user: two}}`),
+- {name: key-then-merge-list, context: {cluster: key-then-merge-list, user: two}}
+- {name: two-merge-keys, context: {cluster: two-merge-keys, user: one}}`),
     },
   },
   {
