@@ -99,7 +99,7 @@ contexts:
       'other/nested/config': config(`
 clusters:
 - {name: same-name, cluster: {server: "${SERVER}", certificate-authority: ca.pem}}
-- {name: dotted, cluster: {server: "${SERVER}", certificate-authority: ./../shared/ca.pem}}
+- {name: dotted, cluster: {server: "${SERVER}", certificate-authority: ./../sibling/ca.pem}}
 - {name: absolute, cluster: {server: "${SERVER}", certificate-authority: "{{dir}}/abs/ca.pem"}}
 users:
 - {name: abs-cert, user: {client-certificate: "{{dir}}/abs/client.pem", client-key: "{{dir}}/abs/../abs/client.key"}}
@@ -108,7 +108,7 @@ contexts:
 - {name: dotted, context: {cluster: dotted, user: abs-cert}}
 - {name: absolute, context: {cluster: absolute, user: abs-cert}}`),
       'other/nested/ca.pem': pemFile('ca', 'CA next to other/nested/config'),
-      'other/shared/ca.pem': pemFile('ca', 'CA in other/shared'),
+      'other/sibling/ca.pem': pemFile('ca', 'CA in other/sibling'),
       'abs/ca.pem': pemFile('ca', 'CA named by an absolute path'),
       'abs/client.pem': pemFile('cert', 'client certificate named by an absolute path'),
       'abs/client.key': pemFile('key', 'client key named by an absolute path'),
