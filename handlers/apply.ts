@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { applyManifests, type ApplyMode } from '../lib/apply/apply';
 import type { DiscoveryCache } from '../lib/apply/discovery-cache';
 import type { KubeCall } from '../lib/apply/kube-call';
-import { invalidValue, namespaceProblem } from '../lib/apply/names';
+import { invalidValue, namespaceProblem } from '../lib/kube/names';
 import type { ClusterRegistry } from '../lib/clusters/types';
 import type { BodyDecoder } from '../lib/decode/decoder';
 import { StatusError } from '../lib/errors';

@@ -3,7 +3,7 @@ import type { ApiResource } from '../discovery/resource-index';
 import type { DiscoveryCache } from './discovery-cache';
 import type { KubeCall, KubeResponse } from './kube-call';
 import { objectJson, type ManifestItem, type ManifestObject } from './manifests';
-import { invalidValue, namespaceProblem } from './names';
+import { invalidValue, namespaceProblem } from '../kube/names';
 
 export type ApplyMode = 'create' | 'replace' | 'server-side';
 

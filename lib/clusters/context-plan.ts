@@ -3,6 +3,7 @@ import type { MergedKubeconfig } from './kubeconfig-merge';
 import type { Entry } from './kubeconfig-parse';
 import type { KubeconfigCluster, KubeconfigExec, KubeconfigUser } from './kubeconfig-schema';
 import type { ContextInfo } from './types';
+import { namespaceProblem } from '../kube/names';
 
 /** Certificate or key material: inline bytes, or a file to read when the connection is built. */
 export type Material = { field: string; owner: string } & ({ data: Uint8Array; path?: undefined } | { path: string; data?: undefined });
@@ -69,7 +70,6 @@ export interface ContextPlan {
 }
 
 const DEFAULT_NAMESPACE = 'default';
-const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const EXEC_EXTENSION = 'client.authentication.k8s.io/exec';
 
 class PlanError extends Error {}
@@ -111,7 +111,7 @@ export function planContext(merged: MergedKubeconfig, name: string, policy: Plan
   };
   try {
     const namespace = entryValue(entry, `context "${name}" is not defined`).namespace;
-    if (namespace !== undefined && (namespace.length > 63 || !DNS1123_LABEL.test(namespace))) {
+    if (namespace !== undefined && namespaceProblem(namespace) !== undefined) {
       fail(`namespace "${namespace}" for context "${name}" does not conform to the kubernetes DNS_LABEL rules`);
     }
     if (clusterName === '') fail(`cluster was not specified for context "${name}"`);

@@ -1,8 +1,8 @@
 import { StatusError, type StatusDetails } from '../errors';
 
 /**
- * The names apply builds API paths from, checked as the API server checks them, so that a name cannot
- * change which path a request goes to (an object named `..` would otherwise address another object).
+ * Kubernetes' name rules, checked as the API server checks them: apply builds API paths from names (an object
+ * named `..` would otherwise address another object), and a kubeconfig context's namespace must be a label.
  * Each function returns what is wrong, or undefined.
  */
 
