@@ -54,13 +54,12 @@ function bracketed(name: string): string {
  * two kore-boards on one machine keep apart instead of overwriting each other's cookie.
  */
 export function loginCookieName(host: string): string {
-  const trimmed = host.trim();
-  const port = /:(\d+)$/.exec(trimmed.startsWith('[') ? trimmed.slice(trimmed.indexOf(']')) : trimmed)?.[1];
-  return port === undefined ? 'kore-board-token' : `kore-board-token-${port}`;
+  const port = host.trim().slice(hostnameOf(host).length + 1);
+  return port === '' ? 'kore-board-token' : `kore-board-token-${port}`;
 }
 
 /** One cookie's value from a `Cookie` header, or undefined. */
-export function cookieValue(header: string | undefined, name: string): string | undefined {
+function cookieValue(header: string | undefined, name: string): string | undefined {
   if (header === undefined) return undefined;
   for (const pair of header.split(';')) {
     const eq = pair.indexOf('=');
