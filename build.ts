@@ -16,7 +16,9 @@ export async function bundle(entry: string, outfile: string): Promise<void> {
     // Optional native addons stay outside the bundle; the code that loads them copes with their absence.
     external: ['node-pty', 'bufferutil', 'utf-8-validate'],
     // Bundled CommonJS dependencies call require(); give the ESM bundle one.
-    banner: { js: "import { createRequire as __koreCreateRequire } from 'node:module'; const require = __koreCreateRequire(import.meta.url);" },
+    banner: {
+      js: "import { createRequire as __koreCreateRequire } from 'node:module'; const require = __koreCreateRequire(import.meta.url);",
+    },
     logLevel: 'warning',
   });
 }

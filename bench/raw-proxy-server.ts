@@ -13,11 +13,24 @@ import { createRawFastPath } from '../lib/node/raw-fast-path';
 import { startServer } from '../lib/node/server';
 import { rawUpgradeRoute } from '../lib/node/upgrade-proxy';
 
-const { values } = parseArgs({ options: { kubeconfig: { type: 'string' }, 'fetch-only': { type: 'boolean', default: false }, h2: { type: 'boolean', default: false } } });
+const { values } = parseArgs({
+  options: {
+    kubeconfig: { type: 'string' },
+    'fetch-only': { type: 'boolean', default: false },
+    h2: { type: 'boolean', default: false },
+  },
+});
 if (values.kubeconfig === undefined) throw new Error('--kubeconfig is required');
 
 const log = createLogger('warn');
-const registry = await createRegistry({ kubeconfigPaths: [values.kubeconfig], inCluster: false, watch: false, clock: systemClock, log, allowH2: values.h2 });
+const registry = await createRegistry({
+  kubeconfigPaths: [values.kubeconfig],
+  inCluster: false,
+  watch: false,
+  clock: systemClock,
+  log,
+  allowH2: values.h2,
+});
 const security = { allowedHosts: [], allowOrigins: [], authToken: undefined };
 const app = createApp({ registry, clock: systemClock, log, security });
 const server = await startServer({

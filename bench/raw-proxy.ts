@@ -24,7 +24,16 @@
  * Installs nginx-light and wrk with apt-get when they are missing (needs root).
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, copyFileSync, createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  createWriteStream,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -72,11 +81,16 @@ function have(command: string): boolean {
 function ensureTools(): void {
   const missing = ['nginx', 'wrk', 'kubectl', 'curl'].filter((c) => !have(c) && !existsSync(`/usr/sbin/${c}`));
   if (missing.length === 0) return;
-  if (missing.includes('kubectl') || missing.includes('curl')) throw new Error(`missing ${missing.join(', ')}: install them first`);
-  if (values['skip-install'] || process.getuid?.() !== 0) throw new Error(`missing ${missing.join(', ')}: apt-get install -y nginx-light wrk`);
+  if (missing.includes('kubectl') || missing.includes('curl'))
+    throw new Error(`missing ${missing.join(', ')}: install them first`);
+  if (values['skip-install'] || process.getuid?.() !== 0)
+    throw new Error(`missing ${missing.join(', ')}: apt-get install -y nginx-light wrk`);
   console.error('installing nginx-light and wrk with apt-get …');
   execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit' });
-  execFileSync('apt-get', ['install', '-y', '-qq', 'nginx-light', 'wrk'], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  execFileSync('apt-get', ['install', '-y', '-qq', 'nginx-light', 'wrk'], {
+    stdio: 'inherit',
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+  });
 }
 
 function freePort(): Promise<number> {
@@ -92,11 +106,23 @@ function pod(i: number, padTo = 0): Record<string, unknown> {
   const p = {
     apiVersion: 'v1',
     kind: 'Pod',
-    metadata: { name: `bench-pod-${i}`, namespace: 'default', uid: `0b7c6a3e-1d2f-4c5b-9a8e-${String(i).padStart(12, '0')}`, resourceVersion: String(1000 + i), labels: { app: 'bench' } },
-    spec: { nodeName: 'vm-live-01', containers: [{ name: 'app', image: 'nginx:1.27', ports: [{ containerPort: 80, protocol: 'TCP' }] }] },
+    metadata: {
+      name: `bench-pod-${i}`,
+      namespace: 'default',
+      uid: `0b7c6a3e-1d2f-4c5b-9a8e-${String(i).padStart(12, '0')}`,
+      resourceVersion: String(1000 + i),
+      labels: { app: 'bench' },
+    },
+    spec: {
+      nodeName: 'vm-live-01',
+      containers: [{ name: 'app', image: 'nginx:1.27', ports: [{ containerPort: 80, protocol: 'TCP' }] }],
+    },
     status: { phase: 'Running', podIP: '10.244.0.12', conditions: [{ type: 'Ready', status: 'True' }] },
   };
-  if (padTo > 0) (p.metadata as Record<string, unknown>).annotations = { pad: 'x'.repeat(Math.max(0, padTo - JSON.stringify(p).length - 30)) };
+  if (padTo > 0)
+    (p.metadata as Record<string, unknown>).annotations = {
+      pad: 'x'.repeat(Math.max(0, padTo - JSON.stringify(p).length - 30)),
+    };
   return p;
 }
 
@@ -167,7 +193,9 @@ http {
 }
 `,
   );
-  const process = spawn('nginx', ['-c', join(dir, 'nginx.conf'), '-p', dir], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const process = spawn('nginx', ['-c', join(dir, 'nginx.conf'), '-p', dir], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   await waitFor(() => curlStatus(`https://127.0.0.1:${openPort}${POD_PATH}`) === '200', 'nginx');
   return { verifiedPort, openPort, process };
 }
@@ -189,7 +217,12 @@ async function waitFor(ok: () => boolean, what: string): Promise<void> {
 }
 
 /** Starts a child and resolves with the first stdout match of `ready` (the port it listens on). */
-function startChild(command: string, args: string[], ready: RegExp, stderr: 'inherit' | 'ignore' = 'inherit'): Promise<{ child: ChildProcess; port: number }> {
+function startChild(
+  command: string,
+  args: string[],
+  ready: RegExp,
+  stderr: 'inherit' | 'ignore' = 'inherit',
+): Promise<{ child: ChildProcess; port: number }> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { stdio: ['ignore', 'pipe', stderr] });
     let out = '';
@@ -204,7 +237,8 @@ function startChild(command: string, args: string[], ready: RegExp, stderr: 'inh
 
 function rssMb(pid: number): number {
   let kb = 0;
-  for (const p of processTree(pid)) kb += Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${p}/status`, 'utf8'))?.[1] ?? 0);
+  for (const p of processTree(pid))
+    kb += Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${p}/status`, 'utf8'))?.[1] ?? 0);
   return kb / 1024;
 }
 
@@ -251,7 +285,9 @@ function toMbps(value: string): number {
 
 function wrk(url: string, connections: number, pid: number | undefined, seconds = SECONDS): WrkResult {
   const before = cpuTicks(pid);
-  const out = execFileSync('wrk', ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', url], { timeout: (seconds + 30) * 1000 }).toString();
+  const out = execFileSync('wrk', ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', url], {
+    timeout: (seconds + 30) * 1000,
+  }).toString();
   const cpu = (cpuTicks(pid) - before) * CLOCK_TICK_US;
   const requests = Number(/(\d+) requests in/.exec(out)?.[1]);
   const errors = /Non-2xx or 3xx responses: (\d+)/.exec(out) ?? /Socket errors: (.*)/.exec(out);
@@ -266,13 +302,18 @@ function wrk(url: string, connections: number, pid: number | undefined, seconds 
 }
 
 /** Streams the 1 GB list once with curl, sampling the proxy's RSS every 50 ms. */
-async function streamHuge(url: string, pid: number | undefined): Promise<{ mbps: number; baseRss: number; peakRss: number }> {
+async function streamHuge(
+  url: string,
+  pid: number | undefined,
+): Promise<{ mbps: number; baseRss: number; peakRss: number }> {
   const baseRss = pid === undefined ? NaN : rssMb(pid);
   let peakRss = baseRss;
   const timer = pid === undefined ? undefined : setInterval(() => (peakRss = Math.max(peakRss, rssMb(pid))), 50);
   const started = Date.now();
   const bytes = await new Promise<number>((resolve, reject) => {
-    const curl = spawn('curl', ['-sk', '-o', '/dev/null', '-w', '%{size_download}', url], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const curl = spawn('curl', ['-sk', '-o', '/dev/null', '-w', '%{size_download}', url], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let out = '';
     curl.stdout.on('data', (d: Buffer) => (out += d.toString()));
     curl.once('exit', (code) => (code === 0 ? resolve(Number(out)) : reject(new Error(`curl ${url} exited ${code}`))));
@@ -349,7 +390,8 @@ function report(targets: Target[], results: Map<Target, Measured>, rows: RowName
     const r = ratioTo(mine, theirs);
     return `${f(median(mine), digits)} (${times(r.value)}${r.spread})`;
   };
-  const lat = (xs: WrkResult[]) => (xs.length === 0 ? '–' : `${f(median(xs.map((x) => x.p50)), 2)} / ${f(median(xs.map((x) => x.p99)), 2)}`);
+  const lat = (xs: WrkResult[]) =>
+    xs.length === 0 ? '–' : `${f(median(xs.map((x) => x.p50)), 2)} / ${f(median(xs.map((x) => x.p99)), 2)}`;
   const lines = [
     '| target | 1 KB GET c=1 req/s | p50 / p99 ms | 1 KB GET c=64 req/s | p50 / p99 ms | 10 MB list MB/s | 1 GB stream MB/s | RSS before → peak of one 1 GB stream (MB) |',
     '|---|---|---|---|---|---|---|---|',
@@ -359,26 +401,52 @@ function report(targets: Target[], results: Map<Target, Measured>, rows: RowName
     const rps = (xs: WrkResult[]) => xs.map((x) => x.rps);
     const theirs = (pick: (m: Measured) => number[]) => (kp === undefined || t === kpTarget ? undefined : pick(kp));
     // The stream whose RSS rose the most: growth while streaming is the question, not drift between rounds.
-    const worst = m.huge.reduce<HugeResult | undefined>((w, h) => (w === undefined || h.peakRss - h.baseRss > w.peakRss - w.baseRss ? h : w), undefined);
+    const worst = m.huge.reduce<HugeResult | undefined>(
+      (w, h) => (w === undefined || h.peakRss - h.baseRss > w.peakRss - w.baseRss ? h : w),
+      undefined,
+    );
     const rss = worst === undefined ? '–' : `${f(worst.baseRss)} → ${f(worst.peakRss)}`;
     lines.push(
-      `| ${t.name} | ${cell(rps(m.c1), theirs((k) => rps(k.c1)))} | ${lat(m.c1)} | ${cell(rps(m.c64), theirs((k) => rps(k.c64)))} | ${lat(m.c64)} | ` +
-        `${cell(m.list.map((x) => x.mbps), theirs((k) => k.list.map((x) => x.mbps)))} | ${cell(m.huge.map((h) => h.mbps), theirs((k) => k.huge.map((h) => h.mbps)))} | ${rss} |`,
+      `| ${t.name} | ${cell(
+        rps(m.c1),
+        theirs((k) => rps(k.c1)),
+      )} | ${lat(m.c1)} | ${cell(
+        rps(m.c64),
+        theirs((k) => rps(k.c64)),
+      )} | ${lat(m.c64)} | ` +
+        `${cell(
+          m.list.map((x) => x.mbps),
+          theirs((k) => k.list.map((x) => x.mbps)),
+        )} | ${cell(
+          m.huge.map((h) => h.mbps),
+          theirs((k) => k.huge.map((h) => h.mbps)),
+        )} | ${rss} |`,
     );
   }
-  lines.push('', '| proxy CPU time (median) | 1 KB GET c=1 µs/req | 1 KB GET c=64 µs/req | 10 MB list ms/req |', '|---|---|---|---|');
+  lines.push(
+    '',
+    '| proxy CPU time (median) | 1 KB GET c=1 µs/req | 1 KB GET c=64 µs/req | 10 MB list ms/req |',
+    '|---|---|---|---|',
+  );
   for (const t of targets) {
     if (t.pid === undefined) continue;
     const m = results.get(t) as Measured;
-    lines.push(`| ${t.name} | ${f(median(m.c1.map((x) => x.cpuUs)))} | ${f(median(m.c64.map((x) => x.cpuUs)))} | ${f(median(m.list.map((x) => x.cpuUs)) / 1000, 1)} |`);
+    lines.push(
+      `| ${t.name} | ${f(median(m.c1.map((x) => x.cpuUs)))} | ${f(median(m.c64.map((x) => x.cpuUs)))} | ${f(median(m.list.map((x) => x.cpuUs)) / 1000, 1)} |`,
+    );
   }
   const direct = targets.find((t) => t.pid === undefined);
   if (direct !== undefined && rows.includes('c1')) {
     const directP50 = median((results.get(direct) as Measured).c1.map((x) => x.p50));
     lines.push('', 'Added p50 over direct (c=1, medians):');
-    for (const t of targets) if (t !== direct) lines.push(`- ${t.name}: +${f(median((results.get(t) as Measured).c1.map((x) => x.p50)) - directP50, 3)} ms`);
+    for (const t of targets)
+      if (t !== direct)
+        lines.push(`- ${t.name}: +${f(median((results.get(t) as Measured).c1.map((x) => x.p50)) - directP50, 3)} ms`);
   }
-  lines.push('', 'Ratios in brackets are to `kubectl proxy`; for targets measured every round, the median of the per-round ratios [each round].');
+  lines.push(
+    '',
+    'Ratios in brackets are to `kubectl proxy`; for targets measured every round, the median of the per-round ratios [each round].',
+  );
   return lines.join('\n');
 }
 
@@ -400,7 +468,13 @@ async function main(): Promise<void> {
     const nginx = await startNginx(dir);
     children.push(nginx.process);
     const kubeconfig = join(dir, 'kubeconfig.yaml');
-    writeFileSync(kubeconfig, demoKubeconfig({ url: `https://127.0.0.1:${nginx.verifiedPort}`, caPem: pki.ca.certPem, client: pki.client }, 'bench'));
+    writeFileSync(
+      kubeconfig,
+      demoKubeconfig(
+        { url: `https://127.0.0.1:${nginx.verifiedPort}`, caPem: pki.ca.certPem, client: pki.client },
+        'bench',
+      ),
+    );
 
     const { shipped, fetchOnly } = await bundleKore(dir);
     if (values['save-bundle'] !== undefined) copyFileSync(shipped, values['save-bundle']);
@@ -410,16 +484,39 @@ async function main(): Promise<void> {
     const startKore = (script: string, workers: string) =>
       startChild(
         process.execPath,
-        [...nodeArgs, script, '--kubeconfig', kubeconfig, '--listen', '127.0.0.1:0', '--log-level', 'warn', '--auth', 'none', '--data-dir', join(dir, `data-${workers}`), '--workers', workers],
+        [
+          ...nodeArgs,
+          script,
+          '--kubeconfig',
+          kubeconfig,
+          '--listen',
+          '127.0.0.1:0',
+          '--log-level',
+          'warn',
+          '--auth',
+          'none',
+          '--data-dir',
+          join(dir, `data-${workers}`),
+          '--workers',
+          workers,
+        ],
         /listening on http:\/\/127\.0\.0\.1:(\d+)/,
       );
     const kores: Array<{ name: string; started: { child: ChildProcess; port: number } }> = [];
     for (const workers of (values.workers ?? '1').split(',')) {
-      kores.push({ name: `kore-board /raw (${workers === '1' ? 'one process' : `--workers ${workers}`})`, started: await startKore(shipped, workers) });
+      kores.push({
+        name: `kore-board /raw (${workers === '1' ? 'one process' : `--workers ${workers}`})`,
+        started: await startKore(shipped, workers),
+      });
     }
-    if (values.baseline !== undefined) kores.push({ name: 'kore-board /raw (baseline bundle)', started: await startKore(values.baseline, '1') });
+    if (values.baseline !== undefined)
+      kores.push({ name: 'kore-board /raw (baseline bundle)', started: await startKore(values.baseline, '1') });
     for (const k of kores) children.push(k.started.child);
-    const koreFetch = await startChild(process.execPath, [fetchOnly, '--kubeconfig', kubeconfig, '--fetch-only'], /listening (\d+)/);
+    const koreFetch = await startChild(
+      process.execPath,
+      [fetchOnly, '--kubeconfig', kubeconfig, '--fetch-only'],
+      /listening (\d+)/,
+    );
     children.push(koreFetch.child);
     const kp = await startChild(
       'kubectl',
@@ -431,10 +528,25 @@ async function main(): Promise<void> {
     children.push(kp.child);
 
     const targets: Target[] = [
-      { name: 'direct (nginx, TLS, no client cert)', base: `https://127.0.0.1:${nginx.openPort}`, pid: undefined, compared: false },
+      {
+        name: 'direct (nginx, TLS, no client cert)',
+        base: `https://127.0.0.1:${nginx.openPort}`,
+        pid: undefined,
+        compared: false,
+      },
       { name: 'kubectl proxy', base: `http://127.0.0.1:${kp.port}`, pid: kp.child.pid, compared: true },
-      ...kores.map((k) => ({ name: k.name, base: `http://127.0.0.1:${k.started.port}/raw/clusters/bench`, pid: k.started.child.pid, compared: true })),
-      { name: 'kore-board /raw (Hono route only)', base: `http://127.0.0.1:${koreFetch.port}/raw/clusters/bench`, pid: koreFetch.child.pid, compared: false },
+      ...kores.map((k) => ({
+        name: k.name,
+        base: `http://127.0.0.1:${k.started.port}/raw/clusters/bench`,
+        pid: k.started.child.pid,
+        compared: true,
+      })),
+      {
+        name: 'kore-board /raw (Hono route only)',
+        base: `http://127.0.0.1:${koreFetch.port}/raw/clusters/bench`,
+        pid: koreFetch.child.pid,
+        compared: false,
+      },
     ].filter((t) => t.compared || values.references);
     for (const t of targets) {
       const status = curlStatus(t.base + POD_PATH);
@@ -461,7 +573,9 @@ async function main(): Promise<void> {
     }
     console.log(
       `\n${SECONDS}s per wrk run, ${ROUNDS} round(s), node ${process.version}, ${readFileSync('/proc/cpuinfo', 'utf8').match(/model name\s*:\s*(.*)/)?.[1] ?? 'cpu?'}, ` +
-        `nproc ${execFileSync('nproc').toString().trim()}, load average at the end ${loadavg().map((l) => l.toFixed(1)).join(' ')}\n`,
+        `nproc ${execFileSync('nproc').toString().trim()}, load average at the end ${loadavg()
+          .map((l) => l.toFixed(1))
+          .join(' ')}\n`,
     );
     console.log(report(targets, results, rows));
   } finally {

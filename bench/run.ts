@@ -15,12 +15,14 @@ interface Benchmark {
 const BENCHMARKS: Record<string, Benchmark> = {
   'raw-proxy': {
     script: 'raw-proxy.ts',
-    measures: 'the /raw proxy (shipped bundle, per --workers) against `kubectl proxy` and direct: throughput, p50/p99 added latency, RSS while 1 GB streams (nginx + wrk, ~7 min)',
+    measures:
+      'the /raw proxy (shipped bundle, per --workers) against `kubectl proxy` and direct: throughput, p50/p99 added latency, RSS while 1 GB streams (nginx + wrk, ~7 min)',
     doc: 'docs/benchmarks.md',
   },
   views: {
     script: 'views.ts',
-    measures: 'the dashboard and topology views at 5,000 nodes / 150,000 pods: warm latency against listing per request, cold start, RSS',
+    measures:
+      'the dashboard and topology views at 5,000 nodes / 150,000 pods: warm latency against listing per request, cold start, RSS',
     doc: 'docs/benchmarks-views.md',
   },
 };
@@ -29,7 +31,8 @@ const [name, ...flags] = process.argv.slice(2);
 if (name === undefined || name === '--help' || name === '-h') {
   const width = Math.max(...Object.keys(BENCHMARKS).map((n) => n.length));
   process.stdout.write('npm run bench -- NAME [flags]\n\n');
-  for (const [n, b] of Object.entries(BENCHMARKS)) process.stdout.write(`  ${n.padEnd(width)}  ${b.measures}\n  ${' '.repeat(width)}  flags and results: ${b.doc}\n`);
+  for (const [n, b] of Object.entries(BENCHMARKS))
+    process.stdout.write(`  ${n.padEnd(width)}  ${b.measures}\n  ${' '.repeat(width)}  flags and results: ${b.doc}\n`);
 } else {
   const bench = BENCHMARKS[name];
   if (bench === undefined) {

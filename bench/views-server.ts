@@ -14,15 +14,29 @@ import { createLogger } from '../lib/log';
 import { startServer } from '../lib/node/server';
 import { createViewStore } from '../lib/views/store';
 
-const { values } = parseArgs({ options: { kubeconfig: { type: 'string' }, mode: { type: 'string', default: 'cache' } } });
+const { values } = parseArgs({
+  options: { kubeconfig: { type: 'string' }, mode: { type: 'string', default: 'cache' } },
+});
 if (values.kubeconfig === undefined) throw new Error('--kubeconfig is required');
 
 const log = createLogger('warn');
-const registry = await createRegistry({ kubeconfigPaths: [values.kubeconfig], inCluster: false, watch: false, clock: systemClock, log });
+const registry = await createRegistry({
+  kubeconfigPaths: [values.kubeconfig],
+  inCluster: false,
+  watch: false,
+  clock: systemClock,
+  log,
+});
 const views = createViewStore({ registry, clock: systemClock, log, watch: values.mode !== 'naive' });
 const security = { allowedHosts: [], allowOrigins: [], authToken: undefined };
 const app = createApp({ registry, clock: systemClock, log, security, views });
-const server = await startServer({ fetch: app.fetch, host: '127.0.0.1', port: 0, admit: createAdmission(security), log });
+const server = await startServer({
+  fetch: app.fetch,
+  host: '127.0.0.1',
+  port: 0,
+  admit: createAdmission(security),
+  log,
+});
 process.stdout.write(`listening ${server.port}\n`);
 process.on('SIGTERM', () => {
   views.close();

@@ -18,9 +18,23 @@ const { values } = parseArgs({
 });
 
 const start = performance.now();
-const sim = await startSim({ nodes: Number(values.nodes), podsPerNode: Number(values['pods-per-node']), namespaces: Number(values.namespaces) });
+const sim = await startSim({
+  nodes: Number(values.nodes),
+  podsPerNode: Number(values['pods-per-node']),
+  namespaces: Number(values.namespaces),
+});
 const buildMs = performance.now() - start;
-process.stdout.write(JSON.stringify({ url: sim.url, caPem: sim.caPem, client: sim.client, buildMs, pods: sim.store.count('pods'), deployments: sim.store.count('deployments'), nodes: sim.store.count('nodes') }) + '\n');
+process.stdout.write(
+  JSON.stringify({
+    url: sim.url,
+    caPem: sim.caPem,
+    client: sim.client,
+    buildMs,
+    pods: sim.store.count('pods'),
+    deployments: sim.store.count('deployments'),
+    nodes: sim.store.count('nodes'),
+  }) + '\n',
+);
 
 /** Flips the Ready condition of pods, round robin, `rate` times a second: a cluster that is alive. */
 function churn(rate: number): void {
@@ -29,11 +43,18 @@ function churn(rate: number): void {
   setInterval(() => {
     for (let i = 0; i < rate / 10; i++) {
       const [ns, name] = pods[next++ % pods.length]!;
-      sim.store.mutate('pods', ns, name, (pod) => {
-        const conditions = (pod.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions ?? [];
-        const ready = conditions.find((c) => c.type === 'Ready');
-        if (ready !== undefined) ready.status = ready.status === 'True' ? 'False' : 'True';
-      }, { subresource: 'status' });
+      sim.store.mutate(
+        'pods',
+        ns,
+        name,
+        (pod) => {
+          const conditions =
+            (pod.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions ?? [];
+          const ready = conditions.find((c) => c.type === 'Ready');
+          if (ready !== undefined) ready.status = ready.status === 'True' ? 'False' : 'True';
+        },
+        { subresource: 'status' },
+      );
     }
   }, 100);
 }

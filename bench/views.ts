@@ -32,7 +32,11 @@ const CONTEXT = 'bench@views';
 const here = new URL('.', import.meta.url).pathname;
 
 function child(script: string, args: string[], heapMb: number): { proc: ChildProcess; firstLine: Promise<string> } {
-  const proc = spawn(process.execPath, [`--max-old-space-size=${heapMb}`, '--import', 'tsx', join(here, script), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const proc = spawn(
+    process.execPath,
+    [`--max-old-space-size=${heapMb}`, '--import', 'tsx', join(here, script), ...args],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   const firstLine = new Promise<string>((resolve, reject) => {
     createInterface({ input: proc.stdout! }).once('line', resolve);
     proc.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
@@ -94,7 +98,13 @@ async function time(base: string, paths: () => string, n: number, warmup = 0): P
   }
   samples.sort((a, b) => a - b);
   server.sort((a, b) => a - b);
-  return { p50: percentile(samples, 50), p99: percentile(samples, 99), max: samples[samples.length - 1] ?? NaN, n, server: { p50: percentile(server, 50), p99: percentile(server, 99) } };
+  return {
+    p50: percentile(samples, 50),
+    p99: percentile(samples, 99),
+    max: samples[samples.length - 1] ?? NaN,
+    n,
+    server: { p50: percentile(server, 50), p99: percentile(server, 99) },
+  };
 }
 
 async function startServer(kubeconfig: string, mode: 'cache' | 'naive'): Promise<{ proc: ChildProcess; base: string }> {
@@ -108,11 +118,27 @@ const line = (label: string, t: Timing) =>
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'kore-bench-views-'));
-  console.log(`building the simulated cluster (${values.nodes} nodes × ${values['pods-per-node']} pods, ${values.namespaces} namespaces) …`);
-  const sim = child('views-sim.ts', ['--nodes', values.nodes!, '--pods-per-node', values['pods-per-node']!, '--namespaces', values.namespaces!], 8192);
+  console.log(
+    `building the simulated cluster (${values.nodes} nodes × ${values['pods-per-node']} pods, ${values.namespaces} namespaces) …`,
+  );
+  const sim = child(
+    'views-sim.ts',
+    ['--nodes', values.nodes!, '--pods-per-node', values['pods-per-node']!, '--namespaces', values.namespaces!],
+    8192,
+  );
   try {
-    const access = JSON.parse(await sim.firstLine) as { url: string; caPem: string; client: { certPem: string; keyPem: string }; buildMs: number; pods: number; deployments: number; nodes: number };
-    console.log(`cluster: ${access.nodes} nodes, ${access.pods} pods, ${access.deployments} deployments (built in ${(access.buildMs / 1000).toFixed(1)} s)`);
+    const access = JSON.parse(await sim.firstLine) as {
+      url: string;
+      caPem: string;
+      client: { certPem: string; keyPem: string };
+      buildMs: number;
+      pods: number;
+      deployments: number;
+      nodes: number;
+    };
+    console.log(
+      `cluster: ${access.nodes} nodes, ${access.pods} pods, ${access.deployments} deployments (built in ${(access.buildMs / 1000).toFixed(1)} s)`,
+    );
     const kubeconfig = join(dir, 'kubeconfig');
     writeFileSync(kubeconfig, demoKubeconfig(access, CONTEXT));
     const nsPaths = (names: string[]) => {
@@ -124,7 +150,9 @@ async function main(): Promise<void> {
     const cached = await startServer(kubeconfig, 'cache');
     const cold = await get(cached.base, '/dashboard');
     const afterCold = memory(cached.proc.pid!);
-    const workloads = (await (await request(`${cached.base}/api/clusters/${encodeURIComponent(CONTEXT)}/graph/workloads`)).body.json()) as Record<string, unknown[]>;
+    const workloads = (await (
+      await request(`${cached.base}/api/clusters/${encodeURIComponent(CONTEXT)}/graph/workloads`)
+    ).body.json()) as Record<string, unknown[]>;
     const appNamespaces = Object.keys(workloads).filter((ns) => !ns.startsWith('kube-') && ns !== 'default');
     const nsTopologyCold = await get(cached.base, `/topology/namespaces/${appNamespaces[0]}`);
     const dashWarm = await time(cached.base, () => '/dashboard', REQUESTS, 200);
@@ -149,25 +177,39 @@ async function main(): Promise<void> {
 
     console.log('');
     // The machine is shared: say how busy it was, since tail latencies depend on it.
-    console.log(`load average at the end: ${loadavg().map((x) => x.toFixed(1)).join(' ')} (${process.env.HOSTNAME ?? 'this machine'})`);
-    console.log(`watch cache (${appNamespaces.length} app namespaces, ~${Math.round(access.pods / appNamespaces.length)} pods each)`);
+    console.log(
+      `load average at the end: ${loadavg()
+        .map((x) => x.toFixed(1))
+        .join(' ')} (${process.env.HOSTNAME ?? 'this machine'})`,
+    );
+    console.log(
+      `watch cache (${appNamespaces.length} app namespaces, ~${Math.round(access.pods / appNamespaces.length)} pods each)`,
+    );
     console.log(`  first /dashboard (cold: lists every kind)   ${ms(cold.ms)} ms  (${cold.bytes} bytes)`);
-    console.log(`  first namespace /topology after that       ${ms(nsTopologyCold.ms)} ms  (${nsTopologyCold.bytes} bytes)`);
+    console.log(
+      `  first namespace /topology after that       ${ms(nsTopologyCold.ms)} ms  (${nsTopologyCold.bytes} bytes)`,
+    );
     console.log(`  ${line('/dashboard warm', dashWarm)}`);
     console.log(`  ${line('namespace /topology warm, 50 in turn', topoWarm)}`);
     console.log(`  ${line('namespace /topology warm, the same one', topoOne)}`);
     console.log(`  ${line('/dashboard, 100 pod changes/s', dashChurn)}`);
     console.log(`  ${line('namespace /topology, 50 in turn, churn', topoChurn)}`);
     console.log(`  ${line('namespace /topology, the same one, churn', topoOneChurn)}`);
-    console.log(`  RSS after the first dashboard ${mib(afterCold.rss)}, warm ${mib(warmMemory.rss)}, with churn ${mib(churnMemory.rss)}, peak ${mib(churnMemory.peak)}`);
+    console.log(
+      `  RSS after the first dashboard ${mib(afterCold.rss)}, warm ${mib(warmMemory.rss)}, with churn ${mib(churnMemory.rss)}, peak ${mib(churnMemory.peak)}`,
+    );
     console.log('naive (paginated full list on every request)');
     console.log(`  first /dashboard                           ${ms(naiveCold.ms)} ms`);
     console.log(`  ${line('/dashboard', dashNaive)}`);
     console.log(`  ${line('namespace /topology', topoNaive)}`);
     console.log(`  RSS ${mib(naiveMemory.rss)}, peak ${mib(naiveMemory.peak)}`);
     console.log('ratios (naive / cache)');
-    console.log(`  /dashboard p50 ×${(dashNaive.p50 / dashWarm.p50).toFixed(0)}, p99 ×${(dashNaive.p99 / dashWarm.p99).toFixed(0)}; with churn p99 ×${(dashNaive.p99 / dashChurn.p99).toFixed(0)}`);
-    console.log(`  namespace /topology p50 ×${(topoNaive.p50 / topoWarm.p50).toFixed(1)}, p99 ×${(topoNaive.p99 / topoWarm.p99).toFixed(1)}`);
+    console.log(
+      `  /dashboard p50 ×${(dashNaive.p50 / dashWarm.p50).toFixed(0)}, p99 ×${(dashNaive.p99 / dashWarm.p99).toFixed(0)}; with churn p99 ×${(dashNaive.p99 / dashChurn.p99).toFixed(0)}`,
+    );
+    console.log(
+      `  namespace /topology p50 ×${(topoNaive.p50 / topoWarm.p50).toFixed(1)}, p99 ×${(topoNaive.p99 / topoWarm.p99).toFixed(1)}`,
+    );
   } finally {
     await stop(sim.proc);
     rmSync(dir, { recursive: true, force: true });

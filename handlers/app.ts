@@ -46,11 +46,21 @@ export function createApp(deps: AppDeps): Hono {
   const clusterApi = clusterApis(deps.registry);
   app.route('/', applyRoutes({ registry: deps.registry, clusterApi, decoder: deps.decoder ?? inlineDecoder }));
   app.route('/', contextsRoutes({ registry: deps.registry, clusterApi, contextStore: deps.contextStore }));
-  app.route('/', viewsRoutes(deps.views ?? createViewStore({ registry: deps.registry, clock: deps.clock, log: deps.log })));
+  app.route(
+    '/',
+    viewsRoutes(deps.views ?? createViewStore({ registry: deps.registry, clock: deps.clock, log: deps.log })),
+  );
   app.route('/', rawRoutes(deps.registry));
   app.notFound((c) =>
-    statusResponse(new StatusError('NotFound', `the server could not find the requested resource: ${c.req.method} ${c.req.path}`).toStatus()),
+    statusResponse(
+      new StatusError(
+        'NotFound',
+        `the server could not find the requested resource: ${c.req.method} ${c.req.path}`,
+      ).toStatus(),
+    ),
   );
-  app.onError((err, c) => renderError(err, (e) => deps.log.error('unexpected error', { path: c.req.path, error: String(e) })));
+  app.onError((err, c) =>
+    renderError(err, (e) => deps.log.error('unexpected error', { path: c.req.path, error: String(e) })),
+  );
   return app;
 }

@@ -38,9 +38,13 @@ export function applyRoutes(deps: ApplyDeps): Hono {
       const q = c.req.query();
       const modeParam = q.mode;
       if (modeParam !== undefined && modeParam !== 'server-side' && modeParam !== 'client-side') {
-        throw new StatusError('BadRequest', `mode must be server-side or client-side, got ${JSON.stringify(modeParam)}`);
+        throw new StatusError(
+          'BadRequest',
+          `mode must be server-side or client-side, got ${JSON.stringify(modeParam)}`,
+        );
       }
-      if (q.dryRun !== undefined && q.dryRun !== 'All') throw new StatusError('BadRequest', `dryRun must be All, got ${JSON.stringify(q.dryRun)}`);
+      if (q.dryRun !== undefined && q.dryRun !== 'All')
+        throw new StatusError('BadRequest', `dryRun must be All, got ${JSON.stringify(q.dryRun)}`);
       const namespace = q.namespace || undefined;
       const namespaceWrong = namespace === undefined ? undefined : namespaceProblem(namespace);
       if (namespaceWrong !== undefined) throw invalidValue('the request', 'namespace', namespace, namespaceWrong);
@@ -64,7 +68,9 @@ export function applyRoutes(deps: ApplyDeps): Hono {
         call,
         discovery,
       );
-      return 'object' in result ? c.json(result.object as object, result.status as 200) : jsonListResponse(result.items, result.status);
+      return 'object' in result
+        ? c.json(result.object as object, result.status as 200)
+        : jsonListResponse(result.items, result.status);
     });
   handle('POST');
   handle('PUT');

@@ -10,7 +10,9 @@ export function clustersRoutes(registry: ClusterRegistry): Hono {
       contexts: clusters.map((c) => c.name),
       currentContext: registry.currentContext() ?? null,
       clusters: clusters.map(({ name, cluster, server, user, namespace, inCluster, error }) =>
-        error === undefined ? { name, cluster, server, user, namespace, inCluster } : { name, cluster, server, user, namespace, inCluster, error },
+        error === undefined
+          ? { name, cluster, server, user, namespace, inCluster }
+          : { name, cluster, server, user, namespace, inCluster, error },
       ),
     };
   };

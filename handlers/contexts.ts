@@ -31,7 +31,8 @@ export function contextsRoutes(deps: ContextsDeps): Hono {
     return c.json(details, details.error === undefined ? 200 : 206);
   });
   const store = () => {
-    if (deps.contextStore === undefined) throw new StatusError('MethodNotAllowed', 'this deployment has no place to keep added contexts');
+    if (deps.contextStore === undefined)
+      throw new StatusError('MethodNotAllowed', 'this deployment has no place to keep added contexts');
     return deps.contextStore;
   };
   app.post('/api/contexts', async (c) => {
@@ -43,7 +44,14 @@ export function contextsRoutes(deps: ContextsDeps): Hono {
   app.delete('/api/contexts/:cluster', async (c) => {
     const name = c.req.param('cluster');
     await store().remove(name);
-    return c.json({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: { name, kind: 'Context' }, code: 200 });
+    return c.json({
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Success',
+      details: { name, kind: 'Context' },
+      code: 200,
+    });
   });
   return app;
 }

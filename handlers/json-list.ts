@@ -14,7 +14,8 @@ export function jsonListResponse(items: readonly unknown[], status: number): Res
       // A client on a fast socket takes each chunk at once, and the reads would follow in one task.
       if (next > 0) await new Promise((resolve) => setTimeout(resolve, 0));
       let text = next === 0 ? '{"kind":"List","apiVersion":"v1","metadata":{},"items":[' : '';
-      while (next < items.length && text.length < CHUNK_CHARS) text += `${next === 0 ? '' : ','}${JSON.stringify(items[next++])}`;
+      while (next < items.length && text.length < CHUNK_CHARS)
+        text += `${next === 0 ? '' : ','}${JSON.stringify(items[next++])}`;
       const done = next === items.length;
       controller.enqueue(encoder.encode(done ? `${text}]}` : text));
       if (done) controller.close();

@@ -46,7 +46,10 @@ function answer(req: Request, registry: ClusterRegistry, options: ForwardOptions
   const method = req.method;
   const { target, conn } = resolveRawTarget(registry, pathAndQuery(req.url));
   if (isApplyRoute(method, target)) {
-    throw new StatusError('MethodNotAllowed', `${method} /raw/clusters/<context> (apply a manifest) is not available; send the request to an API path`);
+    throw new StatusError(
+      'MethodNotAllowed',
+      `${method} /raw/clusters/<context> (apply a manifest) is not available; send the request to an API path`,
+    );
   }
   const headers = headerMap(req.headers);
   const upstream = new AbortController();

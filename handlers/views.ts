@@ -9,10 +9,18 @@ import type { ViewResponse, ViewStore } from '../lib/views/store';
  */
 
 const DNS_LABEL = v.pipe(v.string(), v.maxLength(63), v.regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/));
-const DNS_SUBDOMAIN = v.pipe(v.string(), v.maxLength(253), v.regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/));
+const DNS_SUBDOMAIN = v.pipe(
+  v.string(),
+  v.maxLength(253),
+  v.regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/),
+);
 
 function valid(schema: typeof DNS_LABEL | typeof DNS_SUBDOMAIN, value: string, what: string): string {
-  if (!v.is(schema, value)) throw new StatusError('BadRequest', `invalid ${what} ${JSON.stringify(value)}: must be a lowercase RFC 1123 ${schema === DNS_LABEL ? 'label' : 'subdomain'}`);
+  if (!v.is(schema, value))
+    throw new StatusError(
+      'BadRequest',
+      `invalid ${what} ${JSON.stringify(value)}: must be a lowercase RFC 1123 ${schema === DNS_LABEL ? 'label' : 'subdomain'}`,
+    );
   return value;
 }
 
@@ -21,7 +29,10 @@ function namespaceOf(c: Context): string | undefined {
   const fromPath = c.req.param('ns');
   const fromQuery = c.req.query('namespace') || undefined;
   if (fromPath !== undefined && fromQuery !== undefined && fromPath !== fromQuery) {
-    throw new StatusError('BadRequest', `namespace ${JSON.stringify(fromPath)} in the path and ${JSON.stringify(fromQuery)} in the query disagree`);
+    throw new StatusError(
+      'BadRequest',
+      `namespace ${JSON.stringify(fromPath)} in the path and ${JSON.stringify(fromQuery)} in the query disagree`,
+    );
   }
   const ns = fromPath ?? fromQuery;
   return ns === undefined ? undefined : valid(DNS_LABEL, ns, 'namespace');
@@ -40,7 +51,10 @@ function cluster(c: Context): string {
 async function respond(compute: () => Promise<ViewResponse>): Promise<Response> {
   const start = performance.now();
   const view = await compute();
-  const headers = new Headers({ 'content-type': 'application/json', 'server-timing': `view;dur=${(performance.now() - start).toFixed(3)}` });
+  const headers = new Headers({
+    'content-type': 'application/json',
+    'server-timing': `view;dur=${(performance.now() - start).toFixed(3)}`,
+  });
   for (const w of view.warnings) headers.append('warning', `299 - ${JSON.stringify(w.replace(/[^\x20-\x7e]/g, '?'))}`);
   return new Response(view.json, { status: 200, headers });
 }
@@ -50,7 +64,8 @@ export function viewsRoutes(views: ViewStore): Hono {
   const base = '/api/clusters/:cluster';
 
   const topology = async (c: Context) => respond(() => views.topology(cluster(c), namespaceOf(c)));
-  for (const path of ['/topology', '/graph/topology', '/topology/namespaces/:ns', '/graph/topology/namespaces/:ns']) app.get(base + path, topology);
+  for (const path of ['/topology', '/graph/topology', '/topology/namespaces/:ns', '/graph/topology/namespaces/:ns'])
+    app.get(base + path, topology);
 
   app.get(`${base}/dashboard`, async (c) => respond(() => views.dashboard(cluster(c))));
 

@@ -92,19 +92,28 @@ export function createAdmission(policy: AdmissionPolicy): Admit {
   return (req) => {
     // A page on an attacker's domain whose DNS name was rebound to 127.0.0.1 arrives with that name as Host.
     if (req.host === undefined || !hosts.has(hostnameOf(req.host))) {
-      return new StatusError('Forbidden', `host ${JSON.stringify(req.host ?? '')} is not allowed; use localhost or add it with --allow-host`);
+      return new StatusError(
+        'Forbidden',
+        `host ${JSON.stringify(req.host ?? '')} is not allowed; use localhost or add it with --allow-host`,
+      );
     }
     // The Host is right here, so this is the user's own browser carrying another page's request.
     if (req.upgrade || !SAFE_METHODS.has(req.method)) {
       const page = foreignPage(req, trusted);
       if (page !== undefined) {
         const what = req.upgrade ? 'an upgrade' : `a ${req.method} request`;
-        return new StatusError('Forbidden', `${what} from ${page} is refused: only kore-board's own pages and origins given with --allow-origin may change anything`);
+        return new StatusError(
+          'Forbidden',
+          `${what} from ${page} is refused: only kore-board's own pages and origins given with --allow-origin may change anything`,
+        );
       }
     }
     if (token === undefined || UNAUTHENTICATED_PATHS.has(req.path)) return undefined;
     if (presentsToken(req, token)) return undefined;
-    return new StatusError('Unauthorized', 'kore-board requires its access token: "Authorization: Bearer <token>", kubectl --server http://HOST:PORT/token/<token>/raw/clusters/<context>, or the login URL printed at start');
+    return new StatusError(
+      'Unauthorized',
+      'kore-board requires its access token: "Authorization: Bearer <token>", kubectl --server http://HOST:PORT/token/<token>/raw/clusters/<context>, or the login URL printed at start',
+    );
   };
 }
 

@@ -17,12 +17,22 @@ const b64 = (s: string) => Buffer.from(s).toString('base64');
  */
 export function demoKubeconfig(sim: DemoClusterAccess, contextName = DEMO_CONTEXT): string {
   // YAML 1.1, as kubectl reads it (an unquoted `on` or `no` would be a boolean).
-  return stringify({
-    apiVersion: 'v1',
-    kind: 'Config',
-    clusters: [{ name: 'kubernetes', cluster: { server: sim.url, 'certificate-authority-data': b64(sim.caPem) } }],
-    users: [{ name: 'kubernetes-admin', user: { 'client-certificate-data': b64(sim.client.certPem), 'client-key-data': b64(sim.client.keyPem) } }],
-    contexts: [{ name: contextName, context: { cluster: 'kubernetes', user: 'kubernetes-admin', namespace: 'default' } }],
-    'current-context': contextName,
-  }, { version: '1.1' });
+  return stringify(
+    {
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [{ name: 'kubernetes', cluster: { server: sim.url, 'certificate-authority-data': b64(sim.caPem) } }],
+      users: [
+        {
+          name: 'kubernetes-admin',
+          user: { 'client-certificate-data': b64(sim.client.certPem), 'client-key-data': b64(sim.client.keyPem) },
+        },
+      ],
+      contexts: [
+        { name: contextName, context: { cluster: 'kubernetes', user: 'kubernetes-admin', namespace: 'default' } },
+      ],
+      'current-context': contextName,
+    },
+    { version: '1.1' },
+  );
 }

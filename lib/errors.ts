@@ -66,7 +66,12 @@ export class StatusError extends Error {
   readonly reason: StatusReason;
   readonly details: StatusDetails | undefined;
 
-  constructor(reason: StatusReason, message: string, details?: StatusDetails, options?: { cause?: unknown; code?: number }) {
+  constructor(
+    reason: StatusReason,
+    message: string,
+    details?: StatusDetails,
+    options?: { cause?: unknown; code?: number },
+  ) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'StatusError';
     this.reason = reason;

@@ -27,7 +27,10 @@ export function parserErrorStatus(code: string | undefined, packet: Uint8Array |
     case 'HPE_HEADER_OVERFLOW':
       return overlongRequestLine(packet)
         ? new StatusError('URITooLong', 'the request line is longer than the server accepts (16 KiB with the headers)')
-        : new StatusError('RequestHeaderFieldsTooLarge', 'the request headers are larger than the server accepts (16 KiB)');
+        : new StatusError(
+            'RequestHeaderFieldsTooLarge',
+            'the request headers are larger than the server accepts (16 KiB)',
+          );
     case 'HPE_INVALID_METHOD':
       return new StatusError('BadRequest', 'unknown HTTP method');
     case 'ERR_HTTP_REQUEST_TIMEOUT':
@@ -48,4 +51,6 @@ export function parserErrorAnswer(err: { code?: string; rawPacket?: Uint8Array }
 }
 
 /** The raw answer to `CONNECT`: nothing here is a forward proxy. */
-export const CONNECT_ANSWER = statusHttpResponse(new StatusError('MethodNotAllowed', 'CONNECT is not served: this is not a forward proxy'));
+export const CONNECT_ANSWER = statusHttpResponse(
+  new StatusError('MethodNotAllowed', 'CONNECT is not served: this is not a forward proxy'),
+);

@@ -4,9 +4,12 @@ import { objectJson, parseManifests as parseLazily, type ManifestItem } from '..
 import type { BodyFormat } from '../lib/decode/media-type';
 import { statusOf } from './helpers/status-of';
 
-const parseManifests = (body: string, format: BodyFormat, allowGenerateName: boolean) => [...parseLazily(body, format, allowGenerateName)];
+const parseManifests = (body: string, format: BodyFormat, allowGenerateName: boolean) => [
+  ...parseLazily(body, format, allowGenerateName),
+];
 const ns = (name: string) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
-const objects = (items: ManifestItem[]) => items.map((i) => ('object' in i ? JSON.parse(objectJson(i.object, i.object.metadata)) : i.status.message));
+const objects = (items: ManifestItem[]) =>
+  items.map((i) => ('object' in i ? JSON.parse(objectJson(i.object, i.object.metadata)) : i.status.message));
 const errorOf = (item: ManifestItem | undefined) => {
   if (item === undefined || !('status' in item)) throw new Error(`expected an error item, got ${JSON.stringify(item)}`);
   return item.status;
@@ -20,12 +23,14 @@ describe('parseManifests', () => {
   it('expands a kind: List, and a multi-document YAML stream skipping empty documents', () => {
     const list = { apiVersion: 'v1', kind: 'List', items: [ns('a'), ns('b')] };
     expect(objects(parseManifests(JSON.stringify(list), 'json', false))).toEqual([ns('a'), ns('b')]);
-    const yaml = '---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: a\n---\n---\napiVersion: v1\nkind: Namespace\nmetadata: {name: b}\n';
+    const yaml =
+      '---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: a\n---\n---\napiVersion: v1\nkind: Namespace\nmetadata: {name: b}\n';
     expect(objects(parseManifests(yaml, 'yaml', false))).toEqual([ns('a'), ns('b')]);
   });
 
   it('reports a YAML syntax error with document, line and column, and keeps the other documents', () => {
-    const yaml = 'apiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n---\nkind: [Namespace\n  x: y\n---\napiVersion: v1\nkind: Namespace\nmetadata: {name: c}\n';
+    const yaml =
+      'apiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n---\nkind: [Namespace\n  x: y\n---\napiVersion: v1\nkind: Namespace\nmetadata: {name: c}\n';
     const items = parseManifests(yaml, 'yaml', false);
     expect(items).toHaveLength(3);
     expect(objects(items.slice(0, 1))).toEqual([ns('a')]);
@@ -70,7 +75,13 @@ describe('parseManifests', () => {
   });
 
   it('stops a YAML alias bomb instead of expanding it', () => {
-    const bomb = ['a: &a [x,x,x,x,x,x,x,x,x,x]', 'b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]', 'c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]', 'd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]', 'e: [*d,*d,*d,*d,*d,*d,*d,*d,*d,*d]'].join('\n');
+    const bomb = [
+      'a: &a [x,x,x,x,x,x,x,x,x,x]',
+      'b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]',
+      'c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]',
+      'd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]',
+      'e: [*d,*d,*d,*d,*d,*d,*d,*d,*d,*d]',
+    ].join('\n');
     const err = errorOf(parseManifests(bomb, 'yaml', false)[0]);
     expect(err.code).toBe(400);
     expect(err.message).toMatch(/Excessive alias count/);
@@ -78,7 +89,8 @@ describe('parseManifests', () => {
 });
 
 describe('names apply builds paths from', () => {
-  const configMap = (metadata: Record<string, unknown>) => JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata });
+  const configMap = (metadata: Record<string, unknown>) =>
+    JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata });
 
   it('refuses a name that is not a path segment, a generateName with / or %, and a namespace that is not a DNS label (422)', () => {
     const cases: Array<[Record<string, unknown>, string, string]> = [
@@ -95,7 +107,11 @@ describe('names apply builds paths from', () => {
     ];
     for (const [metadata, field, problem] of cases) {
       const status = errorOf(parseManifests(configMap(metadata), 'json', true)[0]);
-      expect(status, JSON.stringify(metadata)).toMatchObject({ code: 422, reason: 'Invalid', details: { index: 0, kind: 'ConfigMap', causes: [{ reason: 'FieldValueInvalid', field }] } });
+      expect(status, JSON.stringify(metadata)).toMatchObject({
+        code: 422,
+        reason: 'Invalid',
+        details: { index: 0, kind: 'ConfigMap', causes: [{ reason: 'FieldValueInvalid', field }] },
+      });
       expect(status.message).toContain(`${field}: Invalid value: `);
       expect(status.message).toContain(problem);
     }
@@ -111,30 +127,52 @@ describe('names apply builds paths from', () => {
 
 describe('objectJson', () => {
   it('rebuilds the object with the fields apply sets in place of the ones it read', () => {
-    const doc = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: 'a', labels: { app: 'web' }, resourceVersion: '7' }, spec: { replicas: 2 }, status: {} };
+    const doc = {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'web', namespace: 'a', labels: { app: 'web' }, resourceVersion: '7' },
+      spec: { replicas: 2 },
+      status: {},
+    };
     const [item] = parseManifests(JSON.stringify(doc), 'json', false);
     if (item === undefined || !('object' in item)) throw new Error('expected an object');
     expect(item.object.metadata).toEqual({ name: 'web', namespace: 'a', resourceVersion: '7' });
     expect(JSON.parse(objectJson(item.object, item.object.metadata))).toEqual(doc);
     const moved = JSON.parse(objectJson(item.object, { name: 'web', namespace: 'b' }));
     expect(moved).toEqual({ ...doc, metadata: { name: 'web', namespace: 'b', labels: { app: 'web' } } });
-    const bare = parseManifests(JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'n' } }), 'json', false)[0];
+    const bare = parseManifests(
+      JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'n' } }),
+      'json',
+      false,
+    )[0];
     if (bare === undefined || !('object' in bare)) throw new Error('expected an object');
-    expect(objectJson(bare.object, bare.object.metadata)).toBe('{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"n"}}');
+    expect(objectJson(bare.object, bare.object.metadata)).toBe(
+      '{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"n"}}',
+    );
   });
 });
 
 describe('parseManifests within its budget', () => {
   it('reports a duplicate key in its document, naming the key and both lines, and keeps the other documents', () => {
-    const items = parseManifests('apiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: b\n  name: c\n', 'yaml', false);
+    const items = parseManifests(
+      'apiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: b\n  name: c\n',
+      'yaml',
+      false,
+    );
     expect(objects(items.slice(0, 1))).toEqual([ns('a')]);
-    expect(errorOf(items[1])).toMatchObject({ code: 400, message: 'YAML syntax error in document 1 at line 9, column 3: key "name" is set twice (first at line 8)' });
+    expect(errorOf(items[1])).toMatchObject({
+      code: 400,
+      message: 'YAML syntax error in document 1 at line 9, column 3: key "name" is set twice (first at line 8)',
+    });
   });
 
   it('refuses a whole body over a cap with 413, JSON as YAML', () => {
     const data = Object.fromEntries(Array.from({ length: 10_001 }, (_, i) => [`k${i}`, 'v']));
     const body = JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'wide' }, data });
-    for (const [text, format] of [[body, 'json'], [`---\n${body}`, 'yaml']] as const) {
+    for (const [text, format] of [
+      [body, 'json'],
+      [`---\n${body}`, 'yaml'],
+    ] as const) {
       const error = statusOf(() => parseManifests(text, format, false));
       expect(error.code).toBe(413);
       expect(error.message).toBe('document 0: the map at data has 10001 keys, more than the limit of 10000 per map');

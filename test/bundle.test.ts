@@ -22,11 +22,21 @@ it('bundles into one file that runs alone in an empty folder (demo mode)', async
     // No NODE_PATH, no HOME kubeconfig: only the file itself.
     env: { PATH: process.env.PATH, HOME: home },
   });
-  const clusters = (await (await fetch(`${started.url}/api/clusters`, { headers: started.auth })).json()) as { contexts: string[] };
+  const clusters = (await (await fetch(`${started.url}/api/clusters`, { headers: started.auth })).json()) as {
+    contexts: string[];
+  };
   expect(clusters.contexts).toEqual(['kubernetes-admin@kubernetes']);
   // Apply decodes its body in a worker thread, which the bundle starts from its own file.
   const manifest = 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: from-bundle}\ndata: {k: v}\n';
-  const applied = await fetch(`${started.url}/raw/clusters/kubernetes-admin@kubernetes`, { method: 'POST', body: manifest, headers: { ...started.auth, 'content-type': 'application/yaml' } });
-  expect(await applied.json()).toMatchObject({ kind: 'ConfigMap', metadata: { name: 'from-bundle' }, data: { k: 'v' } });
+  const applied = await fetch(`${started.url}/raw/clusters/kubernetes-admin@kubernetes`, {
+    method: 'POST',
+    body: manifest,
+    headers: { ...started.auth, 'content-type': 'application/yaml' },
+  });
+  expect(await applied.json()).toMatchObject({
+    kind: 'ConfigMap',
+    metadata: { name: 'from-bundle' },
+    data: { k: 'v' },
+  });
   expect(await started.stop('SIGTERM')).toBe(0);
 }, 60_000);

@@ -43,7 +43,10 @@ describe('parseCli', () => {
   });
 
   it('takes repeated --kubeconfig in order, over KUBECONFIG', () => {
-    expect(config(['--kubeconfig', 'a', '--kubeconfig', 'b'], { KUBECONFIG: 'x:y' }).kubeconfigPaths).toEqual(['a', 'b']);
+    expect(config(['--kubeconfig', 'a', '--kubeconfig', 'b'], { KUBECONFIG: 'x:y' }).kubeconfigPaths).toEqual([
+      'a',
+      'b',
+    ]);
     expect(config([], { KUBECONFIG: 'x::y' }).kubeconfigPaths).toEqual(['x', 'y']);
   });
 
@@ -91,8 +94,16 @@ describe('parseCli', () => {
   });
 
   it('takes the access token from the environment or a file, and warns when it is on the command line', () => {
-    expect(run([], { KORE_AUTH_TOKEN: 'a-long-enough-token' })).toMatchObject({ kind: 'run', config: { authToken: 'a-long-enough-token' }, warnings: [] });
-    expect(run(['--auth-token-file', '/run/t'])).toMatchObject({ kind: 'run', config: { authTokenFile: '/run/t' }, warnings: [] });
+    expect(run([], { KORE_AUTH_TOKEN: 'a-long-enough-token' })).toMatchObject({
+      kind: 'run',
+      config: { authToken: 'a-long-enough-token' },
+      warnings: [],
+    });
+    expect(run(['--auth-token-file', '/run/t'])).toMatchObject({
+      kind: 'run',
+      config: { authTokenFile: '/run/t' },
+      warnings: [],
+    });
     expect(config([], { KORE_AUTH_TOKEN_FILE: '/run/t' }).authTokenFile).toBe('/run/t');
     const onArgv = run(['--auth-token', 'a-long-enough-token']);
     expect(onArgv.kind === 'run' && onArgv.warnings.join()).toMatch(/visible to every local user/);
@@ -111,6 +122,8 @@ describe('parseCli', () => {
   it('answers --help with the usage text', () => {
     const r = run(['--help']);
     expect(r.kind).toBe('help');
-    if (r.kind === 'help') for (const flag of ['--kubeconfig', '--listen', '--demo', '--log-level', '--auth', '--allow-added-context-exec']) expect(r.text).toContain(flag);
+    if (r.kind === 'help')
+      for (const flag of ['--kubeconfig', '--listen', '--demo', '--log-level', '--auth', '--allow-added-context-exec'])
+        expect(r.text).toContain(flag);
   });
 });

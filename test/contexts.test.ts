@@ -22,12 +22,19 @@ function upload(contexts: Array<{ name: string; cluster?: string; server?: strin
       { name: 'down', cluster: { server: 'https://127.0.0.1:1', 'certificate-authority-data': b64(stack.sim.caPem) } },
     ],
     users: [{ name: 'u', user: { token: stack.sim.token } }],
-    contexts: contexts.map((c) => ({ name: c.name, context: { cluster: c.cluster ?? 'c', user: 'u', namespace: 'shop' } })),
+    contexts: contexts.map((c) => ({
+      name: c.name,
+      context: { cluster: c.cluster ?? 'c', user: 'u', namespace: 'shop' },
+    })),
   });
 }
 
 async function call(method: string, path: string, body?: string): Promise<{ status: number; body: any }> {
-  const res = await fetch(`${stack.url}${path}`, { method, body, headers: body === undefined ? {} : { 'content-type': 'application/yaml' } });
+  const res = await fetch(`${stack.url}${path}`, {
+    method,
+    body,
+    headers: body === undefined ? {} : { 'content-type': 'application/yaml' },
+  });
   return { status: res.status, body: await res.json() };
 }
 
@@ -40,8 +47,18 @@ describe('GET /api/contexts/:cluster', () => {
     expect(res.body).toMatchObject({ name: 'sim', platform: 'kubernetes' });
     expect(res.body.kubernetesVersion).toMatch(/^v1\.\d+/);
     expect(res.body.namespaces).toEqual(expect.arrayContaining(['default', 'kube-system']));
-    expect(res.body.resources[''].pods).toEqual({ name: 'pods', groupVersion: 'v1', kind: 'Pod', namespaced: true, verbs: expect.arrayContaining(['get', 'list', 'watch']) });
-    expect(res.body.resources.apps.deployments).toMatchObject({ groupVersion: 'apps/v1', kind: 'Deployment', namespaced: true });
+    expect(res.body.resources[''].pods).toEqual({
+      name: 'pods',
+      groupVersion: 'v1',
+      kind: 'Pod',
+      namespaced: true,
+      verbs: expect.arrayContaining(['get', 'list', 'watch']),
+    });
+    expect(res.body.resources.apps.deployments).toMatchObject({
+      groupVersion: 'apps/v1',
+      kind: 'Deployment',
+      namespaced: true,
+    });
     expect(res.body.resources['autoscaling'].horizontalpodautoscalers.groupVersion).toBe('autoscaling/v2');
     expect(res.body.error).toBeUndefined();
   });
@@ -97,12 +114,19 @@ describe('adding and removing contexts', () => {
     const bodies: Array<[string | undefined, BodyInit]> = [
       ['text/plain', kubeconfig],
       ['application/x-www-form-urlencoded', `config=${encodeURIComponent(kubeconfig)}`],
-      ['multipart/form-data; boundary=b', `--b\r\nContent-Disposition: form-data; name="config"\r\n\r\n${kubeconfig}\r\n--b--\r\n`],
+      [
+        'multipart/form-data; boundary=b',
+        `--b\r\nContent-Disposition: form-data; name="config"\r\n\r\n${kubeconfig}\r\n--b--\r\n`,
+      ],
       // A Blob with no type sends no Content-Type at all.
       [undefined, new Blob([kubeconfig])],
     ];
     for (const [type, body] of bodies) {
-      const res = await fetch(`${stack.url}/api/contexts`, { method: 'POST', body, headers: type === undefined ? {} : { 'content-type': type } });
+      const res = await fetch(`${stack.url}/api/contexts`, {
+        method: 'POST',
+        body,
+        headers: type === undefined ? {} : { 'content-type': type },
+      });
       expect(res.status, String(type)).toBe(415);
       expect(await res.json()).toMatchObject({ kind: 'Status', reason: 'UnsupportedMediaType', code: 415 });
     }
@@ -113,13 +137,19 @@ describe('adding and removing contexts', () => {
     const dated = upload([{ name: 'dated' }]).replace('namespace: shop', 'namespace: 2024-01-01');
     expect(dated).toContain('namespace: 2024-01-01');
     expect((await call('POST', '/api/contexts', dated)).status).toBe(201);
-    expect((await call('GET', '/api/clusters')).body.clusters.find((c: any) => c.name === 'dated')).toMatchObject({ namespace: '2024-01-01' });
+    expect((await call('GET', '/api/clusters')).body.clusters.find((c: any) => c.name === 'dated')).toMatchObject({
+      namespace: '2024-01-01',
+    });
     expect((await call('DELETE', '/api/contexts/dated')).status).toBe(200);
   });
 
   it('takes a kubeconfig as JSON too, as client-go reads one', async () => {
     const json = JSON.stringify(parse(upload([{ name: 'as-json' }])));
-    const res = await fetch(`${stack.url}/api/contexts`, { method: 'POST', body: json, headers: { 'content-type': 'application/json' } });
+    const res = await fetch(`${stack.url}/api/contexts`, {
+      method: 'POST',
+      body: json,
+      headers: { 'content-type': 'application/json' },
+    });
     expect(res.status).toBe(201);
     expect(await names()).toEqual(['added', 'as-json', 'sim']);
     expect((await call('DELETE', '/api/contexts/as-json')).status).toBe(200);

@@ -250,25 +250,29 @@ current-context: no-such-context`),
         at: 'current-context',
         kubectl: 'no-such-context',
         ours: undefined,
-        reason: 'a current context that names no context is dropped (with a warning), so the UI never starts on a context that is not there',
+        reason:
+          'a current context that names no context is dropped (with a warning), so the UI never starts on a context that is not there',
       },
       {
         at: 'context no-server: usable',
         kubectl: true,
         ours: false,
-        reason: 'kubectl silently falls back to http://localhost:8080 for a cluster without a server; we list the context as broken',
+        reason:
+          'kubectl silently falls back to http://localhost:8080 for a cluster without a server; we list the context as broken',
       },
       {
         at: 'context no-such-cluster: usable',
         kubectl: true,
         ours: false,
-        reason: 'kubectl silently falls back to http://localhost:8080 for a missing cluster; we list the context as broken',
+        reason:
+          'kubectl silently falls back to http://localhost:8080 for a missing cluster; we list the context as broken',
       },
       {
         at: 'context no-such-user: usable',
         kubectl: true,
         ours: false,
-        reason: 'kubectl connects anonymously when the named user is missing; we list the context as broken, as the name is almost always a mistake',
+        reason:
+          'kubectl connects anonymously when the named user is missing; we list the context as broken, as the name is almost always a mistake',
       },
     ],
   },

@@ -45,8 +45,14 @@ contexts:
     deviations: [
       {
         at: 'list',
-        kubectl: expect.stringMatching(/cannot unmarshal bool into Go struct field Context\.contexts\.context\.namespace of type string/),
-        ours: { elsewhere: 'usable', quoted: 'usable', 'switched-on': 'context "switched-on" in <dir>/config is invalid: field namespace: expected string' },
+        kubectl: expect.stringMatching(
+          /cannot unmarshal bool into Go struct field Context\.contexts\.context\.namespace of type string/,
+        ),
+        ours: {
+          elsewhere: 'usable',
+          quoted: 'usable',
+          'switched-on': 'context "switched-on" in <dir>/config is invalid: field namespace: expected string',
+        },
         reason: WHOLE_LIST,
       },
     ],
@@ -68,7 +74,9 @@ contexts:
     deviations: [
       {
         at: 'list',
-        kubectl: expect.stringMatching(/cannot unmarshal number into Go struct field AuthInfo\.users\.user\.token of type string/),
+        kubectl: expect.stringMatching(
+          /cannot unmarshal number into Go struct field AuthInfo\.users\.user\.token of type string/,
+        ),
         ours: { octal: 'user "octal" in <dir>/config is invalid: field token: expected string', quoted: 'usable' },
         reason: WHOLE_LIST,
       },
@@ -155,7 +163,10 @@ contexts:
       {
         at: 'list',
         kubectl: expect.stringMatching(/no kind "Config" is registered for version "v2"/),
-        ours: { fine: 'usable', 'from-v2': '<dir>/v2.yaml: not a kubeconfig: apiVersion "v2", kind "Config" (want v1 Config)' },
+        ours: {
+          fine: 'usable',
+          'from-v2': '<dir>/v2.yaml: not a kubeconfig: apiVersion "v2", kind "Config" (want v1 Config)',
+        },
         reason: WHOLE_LIST,
       },
     ],
@@ -245,8 +256,14 @@ contexts:
     deviations: [
       {
         at: 'list',
-        kubectl: expect.stringMatching(/cannot unmarshal string into Go struct field Cluster\.clusters\.cluster\.insecure-skip-tls-verify of type bool/),
-        ours: { fine: 'usable', 'quoted-bool': 'cluster "quoted" in <dir>/config is invalid: field insecure-skip-tls-verify: expected boolean' },
+        kubectl: expect.stringMatching(
+          /cannot unmarshal string into Go struct field Cluster\.clusters\.cluster\.insecure-skip-tls-verify of type bool/,
+        ),
+        ours: {
+          fine: 'usable',
+          'quoted-bool':
+            'cluster "quoted" in <dir>/config is invalid: field insecure-skip-tls-verify: expected boolean',
+        },
         reason: WHOLE_LIST,
       },
     ],
@@ -322,7 +339,9 @@ contexts:
     deviations: [
       {
         at: 'list',
-        kubectl: expect.stringMatching(/cannot unmarshal number into Go struct field AuthInfo\.users\.user\.token of type string/),
+        kubectl: expect.stringMatching(
+          /cannot unmarshal number into Go struct field AuthInfo\.users\.user\.token of type string/,
+        ),
         ours: { octal: 'usable' },
         reason:
           "go-yaml v2 hands plain scalars to Go's ParseInt, which also reads 0o17, 0X1F and 0B1 as numbers (so kubectl " +

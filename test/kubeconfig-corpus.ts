@@ -61,9 +61,18 @@ export const WHOLE_LIST =
   'only the entries (or the file) at fault, so one bad file does not take every other cluster away';
 
 /** A context of a file we refuse whole: listed, broken, with nothing else read from the file. */
-export function refusedFile(context: string, kubectl: { cluster: string; user: string; server: string }, reason: string): Deviation[] {
+export function refusedFile(
+  context: string,
+  kubectl: { cluster: string; user: string; server: string },
+  reason: string,
+): Deviation[] {
   return [
-    ...(['cluster', 'user', 'server'] as const).map((field) => ({ at: `context ${context}: ${field}`, kubectl: kubectl[field], ours: '', reason })),
+    ...(['cluster', 'user', 'server'] as const).map((field) => ({
+      at: `context ${context}: ${field}`,
+      kubectl: kubectl[field],
+      ours: '',
+      reason,
+    })),
     { at: `context ${context}: usable`, kubectl: true, ours: false, reason },
   ];
 }

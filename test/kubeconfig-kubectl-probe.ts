@@ -40,21 +40,38 @@ const SENT = /round_trippers\.go:\d+\] GET (\S+)\/kore-probe\s/;
 const HEADER = /round_trippers\.go:\d+\] {5}([^:\s]+): (.*)$/gm;
 const KLOG_LINE = /^[IWE]\d{4} /;
 /** Past configuration: a connection was tried (refused, or answered by whatever may listen on kubectl's localhost:8080 default). */
-const REACHED = /Unable to connect to the server|connection to the server .* was refused|connect: connection refused|Error from server/;
+const REACHED =
+  /Unable to connect to the server|connection to the server .* was refused|connect: connection refused|Error from server/;
 
 const STAND_IN = ['--username', 'kore-probe', '--password', 'kore-probe'];
 
 /** client-go's canIdentifyUser: without any of these kubectl prompts for a username on a TLS server. */
 function canIdentify(user: KubeconfigUser | undefined): boolean {
   if (user === undefined) return false;
-  const fields = [user.username, user.token, user.tokenFile, user['client-certificate'], user['client-certificate-data']];
-  return fields.some((v) => v !== undefined && v !== '') || user.exec !== undefined || user['auth-provider'] !== undefined;
+  const fields = [
+    user.username,
+    user.token,
+    user.tokenFile,
+    user['client-certificate'],
+    user['client-certificate-data'],
+  ];
+  return (
+    fields.some((v) => v !== undefined && v !== '') || user.exec !== undefined || user['auth-provider'] !== undefined
+  );
 }
 
 export async function probe(kubectl: Kubectl, context: string, user: KubeconfigUser | undefined): Promise<Probe> {
   // A user kubectl cannot identify makes it prompt on a terminal; a stand-in username keeps it going.
   const standIn = !canIdentify(user);
-  const run = await kubectl(['--context', context, '-v=7', ...(standIn ? STAND_IN : []), 'get', '--raw', '/kore-probe']);
+  const run = await kubectl([
+    '--context',
+    context,
+    '-v=7',
+    ...(standIn ? STAND_IN : []),
+    'get',
+    '--raw',
+    '/kore-probe',
+  ]);
   const log = run.stderr;
   const said = log
     .split('\n')
@@ -63,7 +80,8 @@ export async function probe(kubectl: Kubectl, context: string, user: KubeconfigU
     .trim();
   const url = SENT.exec(log)?.[1];
   const outcome: Probe = { usable: true, standIn, execRan: EXEC_RAN.test(said) };
-  if (url !== undefined) outcome.sent = { url, headers: [...log.matchAll(HEADER)].map((m) => [m[1]!.toLowerCase(), m[2]!]) };
+  if (url !== undefined)
+    outcome.sent = { url, headers: [...log.matchAll(HEADER)].map((m) => [m[1]!.toLowerCase(), m[2]!]) };
   if (run.code === 0) return outcome;
   const unreadable = UNREADABLE.exec(said)?.[1];
   if (unreadable !== undefined) return { ...outcome, usable: false, problem: said, unreadable };

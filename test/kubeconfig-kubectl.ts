@@ -16,7 +16,17 @@ import { readFile } from 'node:fs/promises';
 import { delimiter, isAbsolute } from 'node:path';
 import type { KubeconfigCluster, KubeconfigContext, KubeconfigUser } from '../lib/clusters/kubeconfig-schema';
 import { probe, type Kubectl, type KubectlRun, type Probe } from './kubeconfig-kubectl-probe';
-import { extraKey, firstLine, origin, type Auth, type Connect, type ContextReading, type Impersonation, type Reading, type Source } from './kubeconfig-readings';
+import {
+  extraKey,
+  firstLine,
+  origin,
+  type Auth,
+  type Connect,
+  type ContextReading,
+  type Impersonation,
+  type Reading,
+  type Source,
+} from './kubeconfig-readings';
 
 interface KubectlConfig {
   clusters: { name: string; cluster: KubeconfigCluster }[] | null;
@@ -26,9 +36,19 @@ interface KubectlConfig {
 }
 
 /** Runs kubectl with this KUBECONFIG and HOME only (no inherited kubeconfig, cache or plugins). */
-export function kubectlFor(list: readonly string[], home: string, limit: <T>(task: () => Promise<T>) => Promise<T>): Kubectl {
+export function kubectlFor(
+  list: readonly string[],
+  home: string,
+  limit: <T>(task: () => Promise<T>) => Promise<T>,
+): Kubectl {
   // GOGC and GOMAXPROCS: a kubectl that lives 50 ms needs no garbage collector nor more than one thread (a quarter less CPU).
-  const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, KUBECONFIG: list.join(delimiter), GOGC: 'off', GOMAXPROCS: '1' };
+  const env = {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: home,
+    KUBECONFIG: list.join(delimiter),
+    GOGC: 'off',
+    GOMAXPROCS: '1',
+  };
   return (args) =>
     limit(
       () =>
@@ -41,14 +61,17 @@ export function kubectlFor(list: readonly string[], home: string, limit: <T>(tas
     );
 }
 
-const clustersOf = (config: KubectlConfig | undefined) => new Map((config?.clusters ?? []).map((e) => [e.name, e.cluster]));
+const clustersOf = (config: KubectlConfig | undefined) =>
+  new Map((config?.clusters ?? []).map((e) => [e.name, e.cluster]));
 const usersOf = (config: KubectlConfig | undefined) => new Map((config?.users ?? []).map((e) => [e.name, e.user]));
 
 const decode = (b64: string) => Buffer.from(b64, 'base64').toString('utf8');
 const nonEmpty = (v: string | undefined) => (v === undefined || v === '' ? undefined : v);
 
 function unobservable(context: string, what: string): never {
-  throw new Error(`corpus: kubectl does not show which ${what} context "${context}" resolves to; make the path absolute, or name a missing file so kubectl's error shows it`);
+  throw new Error(
+    `corpus: kubectl does not show which ${what} context "${context}" resolves to; make the path absolute, or name a missing file so kubectl's error shows it`,
+  );
 }
 
 export async function kubectlReading(kubectl: Kubectl): Promise<Reading> {
@@ -61,7 +84,9 @@ export async function kubectlReading(kubectl: Kubectl): Promise<Reading> {
 
   const namesFiles =
     [...clusters.values()].some((c) => nonEmpty(c['certificate-authority']) !== undefined) ||
-    [...users.values()].some((u) => nonEmpty(u['client-certificate']) !== undefined || nonEmpty(u['client-key']) !== undefined);
+    [...users.values()].some(
+      (u) => nonEmpty(u['client-certificate']) !== undefined || nonEmpty(u['client-key']) !== undefined,
+    );
   const flat = namesFiles ? await kubectl(['config', 'view', '--merge', '--flatten', '-o', 'json']) : undefined;
   const flattened = flat?.code === 0 ? (JSON.parse(flat.stdout) as KubectlConfig) : undefined;
   const flatClusters = clustersOf(flattened);
@@ -83,9 +108,15 @@ export async function kubectlReading(kubectl: Kubectl): Promise<Reading> {
       if (use.unreadable !== undefined) reading.unreadable = use.unreadable;
       if (use.problem !== undefined) reading.problem = use.problem;
       if (use.usable) {
-        const material = (path: string | undefined, data: string | undefined, flatData: string | undefined, what: string): Source | undefined => {
+        const material = (
+          path: string | undefined,
+          data: string | undefined,
+          flatData: string | undefined,
+          what: string,
+        ): Source | undefined => {
           if (nonEmpty(path) !== undefined) {
-            if (flatData === undefined) throw new Error(`corpus: context "${name}": no ${what} from kubectl --flatten: ${flat?.stderr ?? ''}`);
+            if (flatData === undefined)
+              throw new Error(`corpus: context "${name}": no ${what} from kubectl --flatten: ${flat?.stderr ?? ''}`);
             return { from: 'file', firstLine: firstLine(decode(flatData)) };
           }
           return nonEmpty(data) === undefined ? undefined : { from: 'data', firstLine: firstLine(decode(data!)) };
@@ -93,8 +124,18 @@ export async function kubectlReading(kubectl: Kubectl): Promise<Reading> {
         const flatCluster = flatClusters.get(context.cluster ?? '');
         const flatUser = flatUsers.get(context.user ?? '');
         reading.connect = await connectOf(name, cluster ?? {}, user ?? {}, use, {
-          ca: material(cluster?.['certificate-authority'], cluster?.['certificate-authority-data'], flatCluster?.['certificate-authority-data'], 'CA'),
-          cert: material(user?.['client-certificate'], user?.['client-certificate-data'], flatUser?.['client-certificate-data'], 'client certificate'),
+          ca: material(
+            cluster?.['certificate-authority'],
+            cluster?.['certificate-authority-data'],
+            flatCluster?.['certificate-authority-data'],
+            'CA',
+          ),
+          cert: material(
+            user?.['client-certificate'],
+            user?.['client-certificate-data'],
+            flatUser?.['client-certificate-data'],
+            'client certificate',
+          ),
           key: material(user?.['client-key'], user?.['client-key-data'], flatUser?.['client-key-data'], 'client key'),
         });
       }
@@ -137,10 +178,12 @@ async function authOf(name: string, user: KubeconfigUser, use: Probe): Promise<A
   const authorization = use.sent?.headers.find(([header]) => header === 'authorization')?.[1];
   // A token file it could not read stopped kubectl before it sent anything; the file was its credential.
   if (use.tokenFile !== undefined || authorization?.startsWith('Bearer ') === true) return tokenAuth(name, user, use);
-  if (authorization?.startsWith('Basic ') === true && !use.standIn) return { kind: 'basic', username: user.username ?? '', password: user.password ?? '' };
+  if (authorization?.startsWith('Basic ') === true && !use.standIn)
+    return { kind: 'basic', username: user.username ?? '', password: user.password ?? '' };
   if (!use.execRan || user.exec === undefined) return { kind: 'none' };
   const command = user.exec.command ?? '';
-  const resolved = !command.includes('/') || isAbsolute(command) ? command : (use.command ?? unobservable(name, 'exec command'));
+  const resolved =
+    !command.includes('/') || isAbsolute(command) ? command : (use.command ?? unobservable(name, 'exec command'));
   const auth: Auth = {
     kind: 'exec',
     command: resolved,
@@ -160,7 +203,11 @@ async function tokenAuth(name: string, user: KubeconfigUser, use: Probe): Promis
   if (tokenFile === undefined) return { kind: 'token', bearer: token ?? '' };
   const path = isAbsolute(tokenFile) ? tokenFile : (use.tokenFile ?? unobservable(name, 'token file'));
   // client-go's bearer-with-refresh: the file's token while it can be read, else `token`.
-  const bearer = (await readFile(path, 'utf8').then((text) => text.trim(), () => undefined)) ?? token;
+  const bearer =
+    (await readFile(path, 'utf8').then(
+      (text) => text.trim(),
+      () => undefined,
+    )) ?? token;
   return bearer === undefined ? { kind: 'token', tokenFile: path } : { kind: 'token', bearer, tokenFile: path };
 }
 

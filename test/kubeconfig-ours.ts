@@ -14,7 +14,17 @@ import type { RegistryHost, TransportOptions } from '../lib/clusters/host';
 import type { ClusterConnection, CredentialHeaders } from '../lib/clusters/types';
 import { silentLogger } from '../lib/log';
 import { createTransport } from '../lib/node/cluster-agents';
-import { extraKey, firstLine, origin, type Auth, type Connect, type ContextReading, type Impersonation, type Reading, type Source } from './kubeconfig-readings';
+import {
+  extraKey,
+  firstLine,
+  origin,
+  type Auth,
+  type Connect,
+  type ContextReading,
+  type Impersonation,
+  type Reading,
+  type Source,
+} from './kubeconfig-readings';
 import { fakeClock } from './registry-fixtures';
 
 interface PluginRun {
@@ -50,7 +60,10 @@ function recordingHost(): RecordingHost {
       host.runs.push({ command, args, env });
       if (!host.pluginFound) return { kind: 'not-found' };
       const { apiVersion } = JSON.parse(env[EXEC_INFO_ENV] ?? '{}') as { apiVersion?: string };
-      return { kind: 'ok', stdout: JSON.stringify({ kind: 'ExecCredential', apiVersion, status: { token: 'from-the-plugin' } }) };
+      return {
+        kind: 'ok',
+        stdout: JSON.stringify({ kind: 'ExecCredential', apiVersion, status: { token: 'from-the-plugin' } }),
+      };
     },
     createTransport(options) {
       // The real transport, so certificates and keys are parsed as when serving; nothing connects until a request.
@@ -113,13 +126,15 @@ async function connectOf(connection: ClusterConnection, host: RecordingHost): Pr
   if (options === undefined) throw new Error(`no transport recorded for context ${connection.context.name}`);
   const source = (data: Uint8Array): Source => {
     const file = host.fileOf.get(data);
-    if (file !== undefined && !isAbsolute(file)) throw new Error(`context ${connection.context.name} read a relative path: ${file}`);
+    if (file !== undefined && !isAbsolute(file))
+      throw new Error(`context ${connection.context.name} read a relative path: ${file}`);
     return { from: file === undefined ? 'data' : 'file', firstLine: firstLine(Buffer.from(data).toString('utf8')) };
   };
   const { auth, headers } = await authOf(connection, host);
   const connect: Connect = { url: origin(options.server), insecure: options.insecure, auth };
   if (options.ca !== undefined) connect.ca = source(options.ca);
-  if (options.identity !== undefined) connect.clientCert = { cert: source(options.identity.cert), key: source(options.identity.key) };
+  if (options.identity !== undefined)
+    connect.clientCert = { cert: source(options.identity.cert), key: source(options.identity.key) };
   if (options.servername !== undefined) connect.tlsServerName = options.servername;
   if (options.proxyUrl !== undefined) connect.proxyUrl = options.proxyUrl.href;
   const impersonate = headers === undefined ? undefined : impersonationOf(headers);
@@ -131,7 +146,10 @@ async function connectOf(connection: ClusterConnection, host: RecordingHost): Pr
  * Asks for credentials twice when a plugin is involved: first it is "not found" (the failure carries the
  * installHint), then it answers (the headers carry the impersonation).
  */
-async function authOf(connection: ClusterConnection, host: RecordingHost): Promise<{ auth: Auth; headers?: CredentialHeaders }> {
+async function authOf(
+  connection: ClusterConnection,
+  host: RecordingHost,
+): Promise<{ auth: Auth; headers?: CredentialHeaders }> {
   const readsBefore = host.reads.length;
   const runsBefore = host.runs.length;
   host.pluginFound = false;
@@ -145,7 +163,14 @@ async function authOf(connection: ClusterConnection, host: RecordingHost): Promi
     const headers = await connection.credentials();
     const { [EXEC_INFO_ENV]: info, ...env } = run.env;
     const { apiVersion, spec } = JSON.parse(info ?? '{}') as { apiVersion?: string; spec?: { cluster?: unknown } };
-    const auth: Auth = { kind: 'exec', command: run.command, args: [...run.args], env, apiVersion: apiVersion ?? '', provideClusterInfo: spec?.cluster !== undefined };
+    const auth: Auth = {
+      kind: 'exec',
+      command: run.command,
+      args: [...run.args],
+      env,
+      apiVersion: apiVersion ?? '',
+      provideClusterInfo: spec?.cluster !== undefined,
+    };
     // The failure reads "<what happened>\n\n<installHint>".
     const hintAt = first.failure?.indexOf('\n\n') ?? -1;
     if (hintAt >= 0) auth.installHint = first.failure!.slice(hintAt + 2);
@@ -153,9 +178,14 @@ async function authOf(connection: ClusterConnection, host: RecordingHost): Promi
   }
   const headers = first.headers;
   const authorization = headers?.authorization;
-  const bearer = typeof authorization === 'string' && authorization.startsWith('Bearer ') ? authorization.slice(7) : undefined;
+  const bearer =
+    typeof authorization === 'string' && authorization.startsWith('Bearer ') ? authorization.slice(7) : undefined;
   const tokenFile = host.reads[readsBefore];
-  if (tokenFile !== undefined) return { auth: bearer === undefined ? { kind: 'token', tokenFile } : { kind: 'token', bearer, tokenFile }, headers };
+  if (tokenFile !== undefined)
+    return {
+      auth: bearer === undefined ? { kind: 'token', tokenFile } : { kind: 'token', bearer, tokenFile },
+      headers,
+    };
   if (bearer !== undefined) return { auth: { kind: 'token', bearer }, headers };
   if (typeof authorization === 'string' && authorization.startsWith('Basic ')) {
     const [username = '', ...password] = Buffer.from(authorization.slice(6), 'base64').toString('utf8').split(':');
@@ -165,7 +195,8 @@ async function authOf(connection: ClusterConnection, host: RecordingHost): Promi
 }
 
 function impersonationOf(headers: CredentialHeaders): Impersonation | undefined {
-  const list = (value: string | string[] | undefined) => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
+  const list = (value: string | string[] | undefined) =>
+    value === undefined ? [] : Array.isArray(value) ? value : [value];
   const user = headers['impersonate-user'];
   if (typeof user !== 'string') return undefined;
   const extra: Record<string, string[]> = {};

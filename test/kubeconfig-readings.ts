@@ -79,7 +79,8 @@ export function origin(url: URL): string {
 }
 
 /** An Impersonate-Extra-* header's key as the API server reads it: unescaped, in lower case (header names have no case). */
-export const extraKey = (header: string): string => decodeURIComponent(header.slice('impersonate-extra-'.length)).toLowerCase();
+export const extraKey = (header: string): string =>
+  decodeURIComponent(header.slice('impersonate-extra-'.length)).toLowerCase();
 
 export const firstLine = (content: string): string => content.split('\n')[0] ?? '';
 
@@ -89,7 +90,9 @@ const CONNECT = ['url', 'ca', 'insecure', 'tlsServerName', 'proxyUrl', 'clientCe
 /** Each context as it fared: `usable`, or why not. What a refused list is compared with. */
 function outcomes(reading: Reading): Record<string, string> | string {
   if ('refused' in reading) return reading.refused;
-  return Object.fromEntries(Object.entries(reading.contexts).map(([name, c]) => [name, c.usable ? 'usable' : (c.problem ?? 'unusable')]));
+  return Object.fromEntries(
+    Object.entries(reading.contexts).map(([name, c]) => [name, c.usable ? 'usable' : (c.problem ?? 'unusable')]),
+  );
 }
 
 /** Where the readings disagree, in a stable order: the list, the current context, then each context's fields. */
@@ -113,7 +116,8 @@ export function differences(kubectl: Reading, ours: Reading): Difference[] {
     for (const field of LISTED) differ(`context ${name}: ${field}`, k[field], o[field]);
     if (k.connect === undefined || o.connect === undefined) continue;
     for (const field of CONNECT) {
-      if (field !== 'url' || k.connect.url !== undefined) differ(`context ${name}: ${field}`, k.connect[field], o.connect[field]);
+      if (field !== 'url' || k.connect.url !== undefined)
+        differ(`context ${name}: ${field}`, k.connect[field], o.connect[field]);
     }
   }
   return found;

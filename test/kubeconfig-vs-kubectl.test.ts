@@ -55,7 +55,8 @@ function portable(reading: Reading, dir: string): Reading {
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'kore-kubeconfig-corpus-'));
   const limit = limiter(KUBECTL_PROCESSES);
-  const fixture = (name: string) => readFileSync(new URL(`fixtures/kubeconfig-corpus/${name}`, import.meta.url), 'utf8');
+  const fixture = (name: string) =>
+    readFileSync(new URL(`fixtures/kubeconfig-corpus/${name}`, import.meta.url), 'utf8');
   const pems: Pems = { ca: fixture('ca.pem'), cert: fixture('client.pem'), key: fixture('client.key') };
   await Promise.all(
     CORPUS.map(async (set, index) => {

@@ -40,17 +40,20 @@ describe('parseQuantity', () => {
     expect(parseQuantity(text)).toBeCloseTo(value, 12);
   });
 
-  it.each(['', 'abc', '1.2.3', '10 Mi', '1mi', '1KiB', 'Mi', '1e', '--1', '1m1'])('rejects %j with a 400 Status', (text) => {
-    let caught: unknown;
-    try {
-      parseQuantity(text);
-    } catch (err) {
-      caught = err;
-    }
-    expect(caught).toBeInstanceOf(StatusError);
-    expect((caught as StatusError).code).toBe(400);
-    expect((caught as StatusError).message).toContain('quantities must match the regular expression');
-  });
+  it.each(['', 'abc', '1.2.3', '10 Mi', '1mi', '1KiB', 'Mi', '1e', '--1', '1m1'])(
+    'rejects %j with a 400 Status',
+    (text) => {
+      let caught: unknown;
+      try {
+        parseQuantity(text);
+      } catch (err) {
+        caught = err;
+      }
+      expect(caught).toBeInstanceOf(StatusError);
+      expect((caught as StatusError).code).toBe(400);
+      expect((caught as StatusError).message).toContain('quantities must match the regular expression');
+    },
+  );
 
   it('rejects non-finite numbers', () => {
     expect(() => parseQuantity(Number.NaN)).toThrow(StatusError);

@@ -13,10 +13,15 @@ import { chromium, type Browser, type BrowserContext, type Page, type Route } fr
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CONTEXT, startStack, type Stack } from './helpers/stack';
 
-const CHROMIUM = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => p !== undefined && p !== '' && existsSync(p));
+const CHROMIUM = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].find(
+  (p) => p !== undefined && p !== '' && existsSync(p),
+);
 // In CI a missing browser fails the suite: .ci/run installs it, and a skip there would go unnoticed for ever.
 const SKIP = CHROMIUM === undefined && process.env.CI !== 'true';
-if (SKIP) console.warn('test/raw-browser.test.ts skipped: no chromium executable (apt-get install -y chromium, or set CHROMIUM_PATH)');
+if (SKIP)
+  console.warn(
+    'test/raw-browser.test.ts skipped: no chromium executable (apt-get install -y chromium, or set CHROMIUM_PATH)',
+  );
 
 const PROXY = '/api/v1/namespaces/default/services/web:80/proxy';
 
@@ -51,7 +56,8 @@ document.title = 'started';
 })();
 `;
 
-const html = (head: string) => `<!doctype html><html><head><title>pod page</title>${head}</head><body><h1>pod</h1></body></html>`;
+const html = (head: string) =>
+  `<!doctype html><html><head><title>pod page</title>${head}</head><body><h1>pod</h1></body></html>`;
 
 let stack: Stack;
 let browser: Browser;
@@ -82,7 +88,8 @@ function corsProbe(url: string): string {
 
 describe.skipIf(SKIP)('/raw in Chromium', () => {
   beforeAll(async () => {
-    if (CHROMIUM === undefined) throw new Error("CI=true and no chromium executable: .ci/run installs Debian's chromium");
+    if (CHROMIUM === undefined)
+      throw new Error("CI=true and no chromium executable: .ci/run installs Debian's chromium");
     stack = await startStack();
     foreign = createServer((req, res) => {
       res.writeHead(200, { 'content-type': 'text/html' });
@@ -91,15 +98,36 @@ describe.skipIf(SKIP)('/raw in Chromium', () => {
     await new Promise<void>((r) => foreign.listen(0, '127.0.0.1', r));
     // localhost, not 127.0.0.1: another origin, still on the loopback interface.
     foreignOrigin = `http://localhost:${(foreign.address() as { port: number }).port}`;
-    stack.sim.answerProxy(`${PROXY}/`, { status: 200, headers: { ...POD_HEADERS, 'content-type': 'text/html; charset=utf-8' }, body: html(`<script>${STEAL}</script>`) });
-    stack.sim.answerProxy(`${PROXY}/tag.html`, { status: 200, headers: { ...POD_HEADERS, 'content-type': 'text/html' }, body: html('<script src="steal.js"></script>') });
-    stack.sim.answerProxy(`${PROXY}/steal.js`, { status: 200, headers: { 'content-type': 'text/javascript' }, body: STEAL });
+    stack.sim.answerProxy(`${PROXY}/`, {
+      status: 200,
+      headers: { ...POD_HEADERS, 'content-type': 'text/html; charset=utf-8' },
+      body: html(`<script>${STEAL}</script>`),
+    });
+    stack.sim.answerProxy(`${PROXY}/tag.html`, {
+      status: 200,
+      headers: { ...POD_HEADERS, 'content-type': 'text/html' },
+      body: html('<script src="steal.js"></script>'),
+    });
+    stack.sim.answerProxy(`${PROXY}/steal.js`, {
+      status: 200,
+      headers: { 'content-type': 'text/javascript' },
+      body: STEAL,
+    });
     // HTML under a JSON label: with nosniff it stays text.
-    stack.sim.answerProxy(`${PROXY}/data.json`, { status: 200, headers: { ...POD_HEADERS, 'content-type': 'application/json' }, body: html(`<script>${STEAL}</script>`) });
+    stack.sim.answerProxy(`${PROXY}/data.json`, {
+      status: 200,
+      headers: { ...POD_HEADERS, 'content-type': 'application/json' },
+      body: html(`<script>${STEAL}</script>`),
+    });
     // The cluster's CORS, as an API server with --cors-allowed-origins (or a pod) answers the foreign page.
     stack.sim.answerProxy(`${PROXY}/cors`, {
       status: 200,
-      headers: { 'content-type': 'application/json', 'access-control-allow-origin': foreignOrigin, 'access-control-allow-credentials': 'true', vary: 'Origin' },
+      headers: {
+        'content-type': 'application/json',
+        'access-control-allow-origin': foreignOrigin,
+        'access-control-allow-credentials': 'true',
+        vary: 'Origin',
+      },
       body: '{"secret":"for the foreign page"}',
     });
     browser = await chromium.launch({ executablePath: CHROMIUM });
@@ -121,8 +149,10 @@ describe.skipIf(SKIP)('/raw in Chromium', () => {
   });
 
   describe('a pod page through /raw', () => {
-    it('the cluster really sends Set-Cookie, CSP and CORS headers (so their absence below is kore-board\'s doing)', async () => {
-      const dispatcher = new Agent({ connect: { ca: stack.sim.caPem, cert: stack.sim.client.certPem, key: stack.sim.client.keyPem } });
+    it("the cluster really sends Set-Cookie, CSP and CORS headers (so their absence below is kore-board's doing)", async () => {
+      const dispatcher = new Agent({
+        connect: { ca: stack.sim.caPem, cert: stack.sim.client.certPem, key: stack.sim.client.keyPem },
+      });
       try {
         for (const path of [`${PROXY}/`, `${PROXY}/cors`]) {
           const res = await request(`${stack.sim.url}${path}`, { dispatcher });
@@ -172,10 +202,11 @@ describe.skipIf(SKIP)('/raw in Chromium', () => {
       expect(headers['content-security-policy']).toBe('sandbox');
       expect(headers['x-content-type-options']).toBe('nosniff');
       // Even code that did run there (DevTools does) is a foreign, opaque origin to kore-board.
-      const probe = () => fetch('/api/clusters').then(
-        (r) => `${r.status}`,
-        (e: Error) => `refused: ${e.message}`,
-      );
+      const probe = () =>
+        fetch('/api/clusters').then(
+          (r) => `${r.status}`,
+          (e: Error) => `refused: ${e.message}`,
+        );
       expect(await tab.evaluate(probe)).toMatch(/^refused/);
       expect(await context.cookies()).toEqual([]);
       // The same probe from a page of our own origin does read it.
@@ -215,7 +246,8 @@ describe.skipIf(SKIP)('/raw in Chromium', () => {
         if (e.request.url === url) requests.add(e.requestId);
       });
       cdp.on('Network.responseReceivedExtraInfo', (e) => {
-        if (requests.has(e.requestId)) received = Object.fromEntries(Object.entries(e.headers).map(([name, value]) => [name.toLowerCase(), value]));
+        if (requests.has(e.requestId))
+          received = Object.fromEntries(Object.entries(e.headers).map(([name, value]) => [name.toLowerCase(), value]));
       });
       return () => received;
     }
@@ -231,7 +263,14 @@ describe.skipIf(SKIP)('/raw in Chromium', () => {
     it("would, were the cluster's CORS headers passed on (so the refusal above is theirs to miss)", async () => {
       await tab.route(target(), async (route) => {
         const response = await route.fetch();
-        await route.fulfill({ response, headers: { ...response.headers(), 'access-control-allow-origin': foreignOrigin, 'access-control-allow-credentials': 'true' } });
+        await route.fulfill({
+          response,
+          headers: {
+            ...response.headers(),
+            'access-control-allow-origin': foreignOrigin,
+            'access-control-allow-credentials': 'true',
+          },
+        });
       });
       expect(await readFromForeignPage()).toBe('{"secret":"for the foreign page"}');
     });

@@ -10,7 +10,13 @@ import { connect } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClusterRegistry } from '../lib/clusters/types';
-import { clientResponseHeaders, hasRequestBody, SANDBOX_HEADERS, upgradedResponseHeaders, upstreamRequestHeaders } from '../lib/proxy/headers';
+import {
+  clientResponseHeaders,
+  hasRequestBody,
+  SANDBOX_HEADERS,
+  upgradedResponseHeaders,
+  upstreamRequestHeaders,
+} from '../lib/proxy/headers';
 import type { RunningServer } from '../lib/node/server';
 import { createPki } from '../lib/sim/tls';
 import { kubeconfigYaml, registryFor, send, startProxy, tempDir, UI_ORIGIN, type ContextSpec } from './raw-support';
@@ -124,7 +130,9 @@ describe('upstreamRequestHeaders', () => {
   });
 
   it("applies the context's credentials over anything the caller sent", () => {
-    expect(upstreamRequestHeaders({ 'x-remote-user': 'caller' }, { 'X-Remote-User': 'context' })).toEqual({ 'x-remote-user': 'context' });
+    expect(upstreamRequestHeaders({ 'x-remote-user': 'caller' }, { 'X-Remote-User': 'context' })).toEqual({
+      'x-remote-user': 'context',
+    });
   });
 });
 
@@ -241,7 +249,12 @@ function answer(req: IncomingMessage, res: ServerResponse): void {
   const query = new URL(req.url ?? '/', 'https://x').searchParams;
   const status = Number(query.get('status') ?? '200');
   const body = status === 204 || status === 304 ? '' : '{"kind":"Status"}';
-  res.writeHead(status, { ...HOSTILE, 'content-type': query.get('type') ?? 'application/json', 'audit-id': 'a1', ...(body === '' ? {} : { 'content-length': body.length }) });
+  res.writeHead(status, {
+    ...HOSTILE,
+    'content-type': query.get('type') ?? 'application/json',
+    'audit-id': 'a1',
+    ...(body === '' ? {} : { 'content-length': body.length }),
+  });
   res.end(body);
 }
 
@@ -250,12 +263,16 @@ function answerUpgrade(req: IncomingMessage, socket: Duplex): void {
   seen.push(req.headers);
   if (req.url?.endsWith('/refuse') === true) {
     const body = '{"kind":"Status","code":403}';
-    socket.end(`HTTP/1.1 403 Forbidden\r\n${headerLines(HOSTILE)}content-type: application/json\r\ncontent-length: ${body.length}\r\n\r\n${body}`);
+    socket.end(
+      `HTTP/1.1 403 Forbidden\r\n${headerLines(HOSTILE)}content-type: application/json\r\ncontent-length: ${body.length}\r\n\r\n${body}`,
+    );
     return;
   }
   upgraded.add(socket);
   socket.once('close', () => upgraded.delete(socket));
-  socket.write(`HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\nX-Stream-Protocol-Version: portforward.k8s.io\r\n${headerLines(HOSTILE)}\r\n`);
+  socket.write(
+    `HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\nX-Stream-Protocol-Version: portforward.k8s.io\r\n${headerLines(HOSTILE)}\r\n`,
+  );
 }
 
 beforeAll(async () => {
@@ -288,7 +305,11 @@ afterAll(async () => {
 const lastSeen = () => seen[seen.length - 1] ?? {};
 /** The answer's headers named like a hostile one (the two that kore-board sets itself aside). */
 function hostileNamed(headers: Readonly<Record<string, unknown>>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(headers).filter(([name]) => name in HOSTILE && name !== 'content-security-policy' && name !== 'x-content-type-options'));
+  return Object.fromEntries(
+    Object.entries(headers).filter(
+      ([name]) => name in HOSTILE && name !== 'content-security-policy' && name !== 'x-content-type-options',
+    ),
+  );
 }
 const actingOnOurOrigin = (headers: Readonly<Record<string, unknown>>) => Object.keys(hostileNamed(headers));
 
@@ -298,7 +319,11 @@ const actingOnOurOrigin = (headers: Readonly<Record<string, unknown>>) => Object
  */
 const ENTRANCES: [string, Record<string, string>, Record<string, string>][] = [
   ['fast path', {}, {}],
-  ['Fetch route', { Origin: UI_ORIGIN }, { 'access-control-allow-origin': UI_ORIGIN, 'access-control-allow-credentials': 'true' }],
+  [
+    'Fetch route',
+    { Origin: UI_ORIGIN },
+    { 'access-control-allow-origin': UI_ORIGIN, 'access-control-allow-credentials': 'true' },
+  ],
 ];
 
 describe.each(ENTRANCES)('through the %s', (_entrance, via, ownCors) => {
@@ -313,17 +338,27 @@ describe.each(ENTRANCES)('through the %s', (_entrance, via, ownCors) => {
     [401, 'GET', 'text/html', DOCUMENT],
     [404, 'GET', 'application/json', DATA],
     [500, 'GET', 'text/html', DOCUMENT],
-  ])('a %i answer to %s (%s) is sandboxed and carries nothing that acts on our origin', async (status, method, type, policy) => {
-    const res = await send(proxy.port, method, `/raw/clusters/up/api/v1/namespaces/default/services/web/proxy/?status=${status}&type=${encodeURIComponent(type)}`, { headers: via });
-    expect(res.status).toBe(status);
-    expect(res.headers['content-security-policy']).toBe(policy);
-    expect(res.headers['x-content-type-options']).toBe('nosniff');
-    expect(hostileNamed(res.headers)).toEqual(ownCors);
-    expect(res.headers['audit-id']).toBe('a1');
-  });
+  ])(
+    'a %i answer to %s (%s) is sandboxed and carries nothing that acts on our origin',
+    async (status, method, type, policy) => {
+      const res = await send(
+        proxy.port,
+        method,
+        `/raw/clusters/up/api/v1/namespaces/default/services/web/proxy/?status=${status}&type=${encodeURIComponent(type)}`,
+        { headers: via },
+      );
+      expect(res.status).toBe(status);
+      expect(res.headers['content-security-policy']).toBe(policy);
+      expect(res.headers['x-content-type-options']).toBe('nosniff');
+      expect(hostileNamed(res.headers)).toEqual(ownCors);
+      expect(res.headers['audit-id']).toBe('a1');
+    },
+  );
 
   it("keeps the caller's origin and front-proxy claims from the cluster", async () => {
-    const res = await send(proxy.port, 'GET', '/raw/clusters/up/api/v1/pods', { headers: { ...via, ...CALLER_CLAIMS, 'X-Kept': 'yes' } });
+    const res = await send(proxy.port, 'GET', '/raw/clusters/up/api/v1/pods', {
+      headers: { ...via, ...CALLER_CLAIMS, 'X-Kept': 'yes' },
+    });
     expect(res.status).toBe(200);
     expect(Object.keys(lastSeen()).filter((name) => CALLER_ONLY_NAME.test(name))).toEqual([]);
     expect(lastSeen()['x-kept']).toBe('yes');
@@ -338,7 +373,7 @@ describe.each(ENTRANCES)('through the %s', (_entrance, via, ownCors) => {
   });
 });
 
-it("the fast path sandboxes its own Status for a target it refuses", async () => {
+it('the fast path sandboxes its own Status for a target it refuses', async () => {
   const res = await send(proxy.port, 'GET', '/raw/clusters/nowhere/api/v1/pods');
   expect(res.status).toBe(404);
   expect(res.headers['content-security-policy']).toBe(DATA);
@@ -346,10 +381,15 @@ it("the fast path sandboxes its own Status for a target it refuses", async () =>
 });
 
 /** An upgrade request on a raw socket; resolves with the response head (and closes the connection). */
-function upgradeHead(path: string, extra: Record<string, string> = {}): Promise<{ status: number; headers: Record<string, string[]> }> {
+function upgradeHead(
+  path: string,
+  extra: Record<string, string> = {},
+): Promise<{ status: number; headers: Record<string, string[]> }> {
   return new Promise((resolve, reject) => {
     const socket = connect(proxy.port, '127.0.0.1', () =>
-      socket.write(`POST /raw/clusters/up${path} HTTP/1.1\r\nHost: 127.0.0.1:${proxy.port}\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\nX-Stream-Protocol-Version: portforward.k8s.io\r\n${headerLines(extra)}\r\n`),
+      socket.write(
+        `POST /raw/clusters/up${path} HTTP/1.1\r\nHost: 127.0.0.1:${proxy.port}\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\nX-Stream-Protocol-Version: portforward.k8s.io\r\n${headerLines(extra)}\r\n`,
+      ),
     );
     let text = '';
     socket.on('error', reject);

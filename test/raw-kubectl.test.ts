@@ -54,10 +54,16 @@ const env = () => ({ ...process.env, HOME: dir, KUBECACHEDIR: join(dir, 'cache')
 
 function kubectl(args: string[], stdin?: string): Promise<Run> {
   return new Promise((resolve) => {
-    const child = execFile('kubectl', args, { env: env(), timeout: 20_000, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
-      const code = err === null ? 0 : typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : 1;
-      resolve({ code, stdout, stderr });
-    });
+    const child = execFile(
+      'kubectl',
+      args,
+      { env: env(), timeout: 20_000, maxBuffer: 64 * 1024 * 1024 },
+      (err, stdout, stderr) => {
+        const code =
+          err === null ? 0 : typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1;
+        resolve({ code, stdout, stderr });
+      },
+    );
     if (stdin !== undefined) child.stdin?.end(stdin);
   });
 }
@@ -69,7 +75,11 @@ function viaProxy(context: string): string[] {
 const direct = (args: string[]) => kubectl(['--kubeconfig', directKubeconfig, ...args]);
 
 /** A long-running kubectl (watch, logs -f) whose output lines are collected as they come. */
-function startKubectl(args: string[]): { child: ChildProcessWithoutNullStreams; lines: string[]; waitFor(n: number): Promise<void> } {
+function startKubectl(args: string[]): {
+  child: ChildProcessWithoutNullStreams;
+  lines: string[];
+  waitFor(n: number): Promise<void>;
+} {
   const child = spawn('kubectl', args, { env: env() });
   const lines: string[] = [];
   let buffered = '';
@@ -79,7 +89,12 @@ function startKubectl(args: string[]): { child: ChildProcessWithoutNullStreams; 
     buffered = parts.pop() ?? '';
     lines.push(...parts.filter((l) => l !== ''));
   });
-  return { child, lines, waitFor: (n) => expect.poll(() => lines.length, { timeout: 10_000, interval: 25 }).toBeGreaterThanOrEqual(n) as Promise<void> };
+  return {
+    child,
+    lines,
+    waitFor: (n) =>
+      expect.poll(() => lines.length, { timeout: 10_000, interval: 25 }).toBeGreaterThanOrEqual(n) as Promise<void>,
+  };
 }
 
 /** Watches and followed logs each hold one subscription to the simulated store while their upstream request is open. */
@@ -104,7 +119,10 @@ function manifest(name: string, kind: 'ConfigMap' | 'Deployment'): string {
           spec: {
             replicas: 1,
             selector: { matchLabels: { app: name } },
-            template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'app', image: 'nginx:1.27', env: [{ name: 'A', value: '1' }] }] } },
+            template: {
+              metadata: { labels: { app: name } },
+              spec: { containers: [{ name: 'app', image: 'nginx:1.27', env: [{ name: 'A', value: '1' }] }] },
+            },
           },
         };
   writeFileSync(path, JSON.stringify(obj));
@@ -123,7 +141,10 @@ describe.each(Object.entries(CONTEXTS))('kubectl through /raw with a %s context'
   });
 
   it('get -o json equals the same call made directly', async () => {
-    const [through, straight] = await Promise.all([k(['get', 'pods', '-A', '-o', 'json']), direct(['get', 'pods', '-A', '-o', 'json'])]);
+    const [through, straight] = await Promise.all([
+      k(['get', 'pods', '-A', '-o', 'json']),
+      direct(['get', 'pods', '-A', '-o', 'json']),
+    ]);
     expect(through.code).toBe(0);
     const items = (JSON.parse(through.stdout) as { items: unknown[] }).items;
     expect(items.length).toBeGreaterThan(5);
@@ -147,17 +168,53 @@ describe.each(Object.entries(CONTEXTS))('kubectl through /raw with a %s context'
     const cm = manifest(name, 'ConfigMap');
     expect((await k(['apply', '-f', cm])).stdout.trim()).toBe(`configmap/${name} created`);
     expect((await k(['apply', '--server-side', '-f', cm])).stdout.trim()).toBe(`configmap/${name} serverside-applied`);
-    expect((await k(['patch', 'configmap', name, '-n', 'default', '--type', 'merge', '-p', '{"data":{"b":"2"}}'])).stdout.trim()).toBe(`configmap/${name} patched`);
-    expect((await k(['patch', 'configmap', name, '-n', 'default', '--type', 'json', '-p', '[{"op":"replace","path":"/data/a","value":"one"}]'])).code).toBe(0);
+    expect(
+      (
+        await k(['patch', 'configmap', name, '-n', 'default', '--type', 'merge', '-p', '{"data":{"b":"2"}}'])
+      ).stdout.trim(),
+    ).toBe(`configmap/${name} patched`);
+    expect(
+      (
+        await k([
+          'patch',
+          'configmap',
+          name,
+          '-n',
+          'default',
+          '--type',
+          'json',
+          '-p',
+          '[{"op":"replace","path":"/data/a","value":"one"}]',
+        ])
+      ).code,
+    ).toBe(0);
     const data = await direct(['get', 'configmap', name, '-n', 'default', '-o', 'jsonpath={.data}']);
     expect(JSON.parse(data.stdout)).toEqual({ a: 'one', b: '2' });
 
     // Strategic merge: the container list is merged by name, so env gains B and keeps A.
     const deploy = manifest(name, 'Deployment');
     expect((await k(['apply', '-f', deploy])).stdout.trim()).toBe(`deployment.apps/${name} created`);
-    const strategic = await k(['patch', 'deployment', name, '-n', 'default', '--type', 'strategic', '-p', '{"spec":{"template":{"spec":{"containers":[{"name":"app","env":[{"name":"B","value":"2"}]}]}}}}']);
+    const strategic = await k([
+      'patch',
+      'deployment',
+      name,
+      '-n',
+      'default',
+      '--type',
+      'strategic',
+      '-p',
+      '{"spec":{"template":{"spec":{"containers":[{"name":"app","env":[{"name":"B","value":"2"}]}]}}}}',
+    ]);
     expect(strategic.stdout.trim()).toBe(`deployment.apps/${name} patched`);
-    const env = await direct(['get', 'deployment', name, '-n', 'default', '-o', 'jsonpath={.spec.template.spec.containers[0].env}']);
+    const env = await direct([
+      'get',
+      'deployment',
+      name,
+      '-n',
+      'default',
+      '-o',
+      'jsonpath={.spec.template.spec.containers[0].env}',
+    ]);
     const byName = (a: { name: string }, b: { name: string }) => a.name.localeCompare(b.name);
     expect((JSON.parse(env.stdout) as { name: string }[]).sort(byName)).toEqual([
       { name: 'A', value: '1' },
@@ -176,7 +233,12 @@ describe.each(Object.entries(CONTEXTS))('kubectl through /raw with a %s context'
     await watch.waitFor(1); // the initial list
     await expect.poll(openStreams, { timeout: 5_000 }).toBe(before + 1);
     const seen = watch.lines.length;
-    sim.store.create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `${name}-watched`, namespace: 'default' }, data: {} });
+    sim.store.create({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: `${name}-watched`, namespace: 'default' },
+      data: {},
+    });
     await watch.waitFor(seen + 1);
     expect(watch.lines.slice(seen)).toContain(`configmap/${name}-watched`);
     await killAndWait(watch.child);

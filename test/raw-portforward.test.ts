@@ -32,9 +32,16 @@ function echo(port: number, line: string): Promise<string> {
 }
 
 describe('kubectl port-forward through the proxy', () => {
-  for (const [mode, env] of [['websocket tunnel (kubectl default)', {}], ['SPDY upgrade', { KUBECTL_PORT_FORWARD_WEBSOCKETS: 'false' }]] as const) {
+  for (const [mode, env] of [
+    ['websocket tunnel (kubectl default)', {}],
+    ['SPDY upgrade', { KUBECTL_PORT_FORWARD_WEBSOCKETS: 'false' }],
+  ] as const) {
     it(`forwards a local port to a pod's container port: ${mode}`, async () => {
-      const forward = kubectlStream(config, ['--server', stack.raw, 'port-forward', '-n', 'shop', 'pod/redis-0', ':6379'], env);
+      const forward = kubectlStream(
+        config,
+        ['--server', stack.raw, 'port-forward', '-n', 'shop', 'pod/redis-0', ':6379'],
+        env,
+      );
       try {
         const out = await forward.waitFor((s) => /Forwarding from 127\.0\.0\.1:\d+ -> 6379/.test(s));
         const port = Number(/127\.0\.0\.1:(\d+) -> 6379/.exec(out)?.[1]);

@@ -24,7 +24,14 @@ let kubeconfig: string;
 beforeAll(async () => {
   sim = await startSim();
   registry = await registryFor(
-    kubeconfigYaml([{ name: CONTEXT, server: sim.url, caPem: sim.caPem, user: { 'client-certificate-data': b64(sim.client.certPem), 'client-key-data': b64(sim.client.keyPem) } }]),
+    kubeconfigYaml([
+      {
+        name: CONTEXT,
+        server: sim.url,
+        caPem: sim.caPem,
+        user: { 'client-certificate-data': b64(sim.client.certPem), 'client-key-data': b64(sim.client.keyPem) },
+      },
+    ]),
   );
   proxy = await startProxy(registry);
   dir = tempDir('raw-spec');
@@ -53,19 +60,27 @@ afterAll(async () => {
 function run(snippet: string): Promise<{ code: number; stdout: string; stderr: string }> {
   const script = snippet.replaceAll('http://localhost:3001', `http://localhost:${proxy.port}`).replace(/^\$ /gm, '');
   return new Promise((resolve) => {
-    execFile('bash', ['-c', script], { env: { ...process.env, KUBECONFIG: kubeconfig, HOME: dir, KUBECACHEDIR: join(dir, 'cache') }, timeout: 20_000 }, (err, stdout, stderr) => {
-      resolve({ code: err === null ? 0 : ((err as { code?: number }).code ?? 1), stdout, stderr });
-    });
+    execFile(
+      'bash',
+      ['-c', script],
+      { env: { ...process.env, KUBECONFIG: kubeconfig, HOME: dir, KUBECACHEDIR: join(dir, 'cache') }, timeout: 20_000 },
+      (err, stdout, stderr) => {
+        resolve({ code: err === null ? 0 : ((err as { code?: number }).code ?? 1), stdout, stderr });
+      },
+    );
   });
 }
 
-const json = (text: string) => JSON.parse(text) as Record<string, unknown> & { metadata: { name: string; labels?: Record<string, string> } };
+const json = (text: string) =>
+  JSON.parse(text) as Record<string, unknown> & { metadata: { name: string; labels?: Record<string, string> } };
 
 describe('spec: Backend kubernetes Raw API', () => {
   it('kubectl api-resources -o wide', async () => {
     const r = await run('$ kubectl api-resources -o wide');
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/\npods\s+po\s+v1\s+true\s+Pod\s+create,delete,deletecollection,get,list,patch,update,watch\s+all\n/);
+    expect(r.stdout).toMatch(
+      /\npods\s+po\s+v1\s+true\s+Pod\s+create,delete,deletecollection,get,list,patch,update,watch\s+all\n/,
+    );
   });
 
   it('kubectl get crd, and a CRD group by jsonpath (the simulated cluster has crontabs, not istio)', async () => {
@@ -76,7 +91,8 @@ describe('spec: Backend kubernetes Raw API', () => {
   });
 
   it('Apply APIs: create a resource (POST /raw/clusters/:cluster)', async () => {
-    const r = await run(`$ curl -X POST -H "Content-Type: application/json" http://localhost:3001/raw/clusters/kubernetes@in-cluster -d @- <<EOF
+    const r =
+      await run(`$ curl -X POST -H "Content-Type: application/json" http://localhost:3001/raw/clusters/kubernetes@in-cluster -d @- <<EOF
 {
     "apiVersion": "v1",
     "kind": "Namespace",
@@ -87,11 +103,14 @@ describe('spec: Backend kubernetes Raw API', () => {
 EOF`);
     expect(json(r.stdout)).toMatchObject({ kind: 'Namespace', metadata: { name: 'test-namespace' } });
     expect(sim.store.get('namespaces', undefined, 'test-namespace')).toBeDefined();
-    await run('$ curl -X DELETE http://localhost:3001/raw/clusters/kubernetes@in-cluster/api/v1/namespaces/test-namespace');
+    await run(
+      '$ curl -X DELETE http://localhost:3001/raw/clusters/kubernetes@in-cluster/api/v1/namespaces/test-namespace',
+    );
   });
 
   it('Update APIs: merge patch, then verify with kubectl', async () => {
-    const r = await run(`$ curl -X PATCH -H "Content-Type: application/merge-patch+json" http://localhost:3001/raw/clusters/kubernetes@in-cluster/api/v1/namespaces/default/pods/busybox -d @- <<EOF
+    const r =
+      await run(`$ curl -X PATCH -H "Content-Type: application/merge-patch+json" http://localhost:3001/raw/clusters/kubernetes@in-cluster/api/v1/namespaces/default/pods/busybox -d @- <<EOF
 {
     "metadata": {
         "labels": {
@@ -105,12 +124,16 @@ $ kubectl get po busybox -n default  -o jsonpath="{.metadata.labels}"`);
     expect(r.code).toBe(0);
     // curl's answer (the patched pod) and kubectl's line follow each other on stdout.
     const split = r.stdout.lastIndexOf('{"app"');
-    expect(json(r.stdout.slice(0, split))).toMatchObject({ kind: 'Pod', metadata: { name: 'busybox', labels: { app: 'busybox-merge' } } });
+    expect(json(r.stdout.slice(0, split))).toMatchObject({
+      kind: 'Pod',
+      metadata: { name: 'busybox', labels: { app: 'busybox-merge' } },
+    });
     expect(JSON.parse(r.stdout.slice(split))).toEqual({ app: 'busybox-merge', run: 'busybox' });
   });
 
   it('Update APIs: JSON patch, then verify with kubectl', async () => {
-    const r = await run(`$ curl -X PATCH -H "Content-Type: application/json-patch+json" http://localhost:3001/raw/clusters/kubernetes@in-cluster/api/v1/namespaces/default/pods/busybox -d @- <<EOF
+    const r =
+      await run(`$ curl -X PATCH -H "Content-Type: application/json-patch+json" http://localhost:3001/raw/clusters/kubernetes@in-cluster/api/v1/namespaces/default/pods/busybox -d @- <<EOF
 [
     {
         "op": "replace", 
@@ -123,7 +146,10 @@ EOF
 $ kubectl get po busybox -n default -o jsonpath="{.metadata.labels}"`);
     expect(r.code).toBe(0);
     expect(r.stdout.endsWith('"busybox-json","run":"busybox"}')).toBe(true);
-    expect((sim.store.get('pods', 'default', 'busybox') as { metadata: { labels: Record<string, string> } }).metadata.labels.app).toBe('busybox-json');
+    expect(
+      (sim.store.get('pods', 'default', 'busybox') as { metadata: { labels: Record<string, string> } }).metadata.labels
+        .app,
+    ).toBe('busybox-json');
   });
 });
 
@@ -139,11 +165,18 @@ $ curl -X POST -H "Content-Type: application/json" http://localhost:3001/raw/clu
     }
 }
 EOF`);
-    expect(json(r.stdout)).toMatchObject({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'test-namespace' }, status: { phase: 'Active' } });
+    expect(json(r.stdout)).toMatchObject({
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name: 'test-namespace' },
+      status: { phase: 'Active' },
+    });
   });
 
   it('Get', async () => {
-    const r = await run('$ curl -X GET http://localhost:3001/raw/clusters/kubernetes@in-cluster/api/v1/namespaces/test-namespace');
+    const r = await run(
+      '$ curl -X GET http://localhost:3001/raw/clusters/kubernetes@in-cluster/api/v1/namespaces/test-namespace',
+    );
     expect(json(r.stdout)).toMatchObject({ kind: 'Namespace', metadata: { name: 'test-namespace' } });
   });
 
@@ -175,7 +208,10 @@ $ curl -X DELETE http://localhost:3001/raw/clusters/kubernetes@in-cluster/api/v1
   it('List', async () => {
     const r = await run(`# List
 $ curl -X GET http://localhost:3001/raw/clusters/kubernetes@in-cluster/api/v1/namespaces`);
-    const list = json(r.stdout) as unknown as { kind: string; items: { metadata: { name: string }; status: { phase: string } }[] };
+    const list = json(r.stdout) as unknown as {
+      kind: string;
+      items: { metadata: { name: string }; status: { phase: string } }[];
+    };
     expect(list.kind).toBe('NamespaceList');
     expect(list.items.map((n) => n.metadata.name)).toEqual(expect.arrayContaining(['default', 'kube-system']));
     const deleted = list.items.find((n) => n.metadata.name === 'test-namespace');

@@ -13,7 +13,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClusterRegistry } from '../lib/clusters/types';
 import type { RunningServer } from '../lib/node/server';
 import { createPki } from '../lib/sim/tls';
-import { b64, execPlugin, kubeconfigYaml, registryFor, send, sendRawBytes, startProxy, tempDir, UI_ORIGIN, type ContextSpec, type RawResponse } from './raw-support';
+import {
+  b64,
+  execPlugin,
+  kubeconfigYaml,
+  registryFor,
+  send,
+  sendRawBytes,
+  startProxy,
+  tempDir,
+  UI_ORIGIN,
+  type ContextSpec,
+  type RawResponse,
+} from './raw-support';
 
 const pki = createPki();
 const otherPki = createPki();
@@ -48,7 +60,13 @@ function authorized(req: IncomingMessage): boolean {
 
 /** `/big?mb=N`: a PodList of about N MB, generated as the client reads it. */
 function bigList(res: ServerResponse, megabytes: number): void {
-  const item = Buffer.from(JSON.stringify({ metadata: { name: 'p'.repeat(900), namespace: 'default' }, spec: {}, status: { phase: 'Running' } }) + ',');
+  const item = Buffer.from(
+    JSON.stringify({
+      metadata: { name: 'p'.repeat(900), namespace: 'default' },
+      spec: {},
+      status: { phase: 'Running' },
+    }) + ',',
+  );
   const perChunk = 64;
   const items = Math.ceil((megabytes * MB) / item.length / perChunk) * perChunk;
   const chunk = Buffer.concat(Array.from({ length: perChunk }, () => item));
@@ -70,7 +88,10 @@ function watchStream(res: ServerResponse, every: number): void {
   upstreamState.openStreams++;
   res.writeHead(200, { 'content-type': 'application/json', 'transfer-encoding': 'chunked' });
   let n = 0;
-  const timer = setInterval(() => res.write(JSON.stringify({ type: 'ADDED', object: { kind: 'Pod', metadata: { name: `p${n++}` } } }) + '\n'), every);
+  const timer = setInterval(
+    () => res.write(JSON.stringify({ type: 'ADDED', object: { kind: 'Pod', metadata: { name: `p${n++}` } } }) + '\n'),
+    every,
+  );
   res.write(JSON.stringify({ type: 'ADDED', object: { kind: 'Pod', metadata: { name: 'first' } } }) + '\n');
   res.once('close', () => {
     clearInterval(timer);
@@ -83,7 +104,12 @@ function handle(req: IncomingMessage, res: ServerResponse): void {
   req.on('data', (c: Buffer) => chunks.push(c));
   req.on('end', () => {
     const url = new URL(req.url ?? '/', 'https://x');
-    upstreamState.seen.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString() });
+    upstreamState.seen.push({
+      method: req.method ?? '',
+      url: req.url ?? '',
+      headers: req.headers,
+      body: Buffer.concat(chunks).toString(),
+    });
     if (!authorized(req)) return status(res, 401, 'Unauthorized', 'Unauthorized');
     const q = (k: string) => Number(url.searchParams.get(k));
     switch (url.pathname) {
@@ -104,11 +130,21 @@ function handle(req: IncomingMessage, res: ServerResponse): void {
         setTimeout(() => req.socket.destroy(), 50);
         return;
       case '/gzip':
-        res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip', 'content-length': String(GZIPPED.length) });
+        res.writeHead(200, {
+          'content-type': 'application/json',
+          'content-encoding': 'gzip',
+          'content-length': String(GZIPPED.length),
+        });
         return void res.end(GZIPPED);
       default: {
         const body = JSON.stringify({ ok: true });
-        const headers = { 'content-type': 'application/json', 'content-length': String(body.length), connection: 'keep-alive, x-upstream-hop', 'x-upstream-hop': 'drop me', 'audit-id': 'a1' };
+        const headers = {
+          'content-type': 'application/json',
+          'content-length': String(body.length),
+          connection: 'keep-alive, x-upstream-hop',
+          'x-upstream-hop': 'drop me',
+          'audit-id': 'a1',
+        };
         res.writeHead(200, headers);
         res.end(body);
       }
@@ -128,11 +164,22 @@ let dir: string | undefined;
 const EKS = 'arn:aws:eks:eu-west-1:123456789012:cluster/prod';
 
 function listen(server: HttpsServer | TcpServer): Promise<number> {
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port)));
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port)),
+  );
 }
 
 beforeAll(async () => {
-  upstream = createHttpsServer({ key: pki.server.keyPem, cert: pki.server.certPem, ca: pki.ca.certPem, requestCert: true, rejectUnauthorized: false }, handle);
+  upstream = createHttpsServer(
+    {
+      key: pki.server.keyPem,
+      cert: pki.server.certPem,
+      ca: pki.ca.certPem,
+      requestCert: true,
+      rejectUnauthorized: false,
+    },
+    handle,
+  );
   upstreamUrl = `https://127.0.0.1:${await listen(upstream)}`;
   // Accepts TCP and never speaks TLS: the connect (handshake) timeout.
   blackhole = createTcpServer((s) => {
@@ -155,7 +202,12 @@ beforeAll(async () => {
     { name: 'refused', server: `https://127.0.0.1:${closedPort}`, caPem: pki.ca.certPem, user: cert },
     { name: 'wrong-ca', server: upstreamUrl, caPem: otherPki.ca.certPem, user: cert },
     { name: 'blackhole', server: `https://127.0.0.1:${blackholePort}`, caPem: pki.ca.certPem, user: cert },
-    { name: 'broken', server: upstreamUrl, caPem: pki.ca.certPem, user: { 'client-certificate': '/nonexistent/kore-board-test/client.crt', 'client-key': '/nonexistent/k.key' } },
+    {
+      name: 'broken',
+      server: upstreamUrl,
+      caPem: pki.ca.certPem,
+      user: { 'client-certificate': '/nonexistent/kore-board-test/client.crt', 'client-key': '/nonexistent/k.key' },
+    },
   ];
   registry = await registryFor(kubeconfigYaml(specs));
   proxy = await startProxy(registry, { headersTimeout: 1_000, bodyTimeout: 400 });
@@ -182,7 +234,8 @@ const ENTRANCES: [string, Record<string, string>][] = [
 
 describe.each(ENTRANCES)('forwarding (%s)', (_entrance, via) => {
   it('sends the path and query byte for byte, and the context credentials instead of the caller headers', async () => {
-    const query = 'labelSelector=app%3Dweb%2Ctier%20in%20(a%2Cb)&x=1&x=2&fieldSelector=metadata.name%3D%25zz&empty=&flag';
+    const query =
+      'labelSelector=app%3Dweb%2Ctier%20in%20(a%2Cb)&x=1&x=2&fieldSelector=metadata.name%3D%25zz&empty=&flag';
     const res = await send(proxy.port, 'GET', `/raw/clusters/up-token/api/v1/namespaces/default/pods?${query}`, {
       headers: {
         ...via,
@@ -212,7 +265,9 @@ describe.each(ENTRANCES)('forwarding (%s)', (_entrance, via) => {
   });
 
   it('routes an EKS-style context name (":" and "/" encoded in the segment)', async () => {
-    const res = await send(proxy.port, 'GET', `/raw/clusters/${encodeURIComponent(EKS)}/api/v1/pods?limit=1`, { headers: via });
+    const res = await send(proxy.port, 'GET', `/raw/clusters/${encodeURIComponent(EKS)}/api/v1/pods?limit=1`, {
+      headers: via,
+    });
     expect(res.status).toBe(200);
     expect(lastSeen().url).toBe('/api/v1/pods?limit=1');
     expect(lastSeen().headers.authorization).toBeUndefined(); // a cert context sends no bearer token
@@ -222,7 +277,13 @@ describe.each(ENTRANCES)('forwarding (%s)', (_entrance, via) => {
     const body = JSON.stringify({ metadata: { labels: { a: 'b' } } });
     const res = await new Promise<number>((resolve, reject) => {
       const req = httpRequest(
-        { host: '127.0.0.1', port: proxy.port, method: 'PATCH', path: '/raw/clusters/up-cert/api/v1/namespaces/default/pods/p', headers: { ...via, 'content-type': 'application/merge-patch+json' } },
+        {
+          host: '127.0.0.1',
+          port: proxy.port,
+          method: 'PATCH',
+          path: '/raw/clusters/up-cert/api/v1/namespaces/default/pods/p',
+          headers: { ...via, 'content-type': 'application/merge-patch+json' },
+        },
         (r) => r.resume().on('end', () => resolve(r.statusCode ?? 0)),
       );
       req.on('error', reject);
@@ -235,7 +296,9 @@ describe.each(ENTRANCES)('forwarding (%s)', (_entrance, via) => {
   });
 
   it('passes Content-Encoding through without decompressing', async () => {
-    const res = await send(proxy.port, 'GET', '/raw/clusters/up-cert/gzip', { headers: { ...via, 'accept-encoding': 'gzip' } });
+    const res = await send(proxy.port, 'GET', '/raw/clusters/up-cert/gzip', {
+      headers: { ...via, 'accept-encoding': 'gzip' },
+    });
     expect(res.headers['content-encoding']).toBe('gzip');
     expect(res.body.equals(GZIPPED)).toBe(true);
   });
@@ -281,14 +344,17 @@ describe('streaming', () => {
     it(`closes the upstream watch as soon as the client leaves (${name})`, async () => {
       const before = upstreamState.openStreams;
       await new Promise<void>((resolve, reject) => {
-        const req = httpRequest({ host: '127.0.0.1', port: proxy.port, path: '/raw/clusters/up-cert/watch?watch=true&every=50', headers }, (res) => {
-          expect(res.statusCode).toBe(200);
-          res.once('data', () => {
-            expect(upstreamState.openStreams).toBe(before + 1);
-            req.destroy();
-            resolve();
-          });
-        });
+        const req = httpRequest(
+          { host: '127.0.0.1', port: proxy.port, path: '/raw/clusters/up-cert/watch?watch=true&every=50', headers },
+          (res) => {
+            expect(res.statusCode).toBe(200);
+            res.once('data', () => {
+              expect(upstreamState.openStreams).toBe(before + 1);
+              req.destroy();
+              resolve();
+            });
+          },
+        );
         req.on('error', (e) => (req.destroyed ? undefined : reject(e)));
         req.end();
       });
@@ -299,47 +365,61 @@ describe('streaming', () => {
   it('keeps a quiet watch open past the body idle timeout (400 ms here), but cuts a quiet plain GET', async () => {
     const events = await new Promise<string[]>((resolve, reject) => {
       const lines: string[] = [];
-      const req = httpRequest({ host: '127.0.0.1', port: proxy.port, path: '/raw/clusters/up-cert/watch?watch=1&every=700' }, (res) => {
-        res.setEncoding('utf8');
-        res.on('data', (d: string) => {
-          lines.push(...d.split('\n').filter((l) => l !== ''));
-          if (lines.length >= 3) {
-            req.destroy();
-            resolve(lines);
-          }
-        });
-        res.on('error', () => undefined);
-      });
+      const req = httpRequest(
+        { host: '127.0.0.1', port: proxy.port, path: '/raw/clusters/up-cert/watch?watch=1&every=700' },
+        (res) => {
+          res.setEncoding('utf8');
+          res.on('data', (d: string) => {
+            lines.push(...d.split('\n').filter((l) => l !== ''));
+            if (lines.length >= 3) {
+              req.destroy();
+              resolve(lines);
+            }
+          });
+          res.on('error', () => undefined);
+        },
+      );
       req.on('error', (e) => (req.destroyed ? undefined : reject(e)));
       req.end();
     });
-    expect(events.map((l) => (JSON.parse(l) as { object: { metadata: { name: string } } }).object.metadata.name)).toEqual(['first', 'p0', 'p1']);
+    expect(
+      events.map((l) => (JSON.parse(l) as { object: { metadata: { name: string } } }).object.metadata.name),
+    ).toEqual(['first', 'p0', 'p1']);
 
     const cut = await new Promise<string>((resolve) => {
-      const req = httpRequest({ host: '127.0.0.1', port: proxy.port, path: '/raw/clusters/up-cert/gap?ms=1500' }, (res) => {
-        res.on('data', () => undefined);
-        res.on('end', () => resolve('clean end'));
-        res.on('error', (e) => resolve(`error: ${e.message}`));
-      });
+      const req = httpRequest(
+        { host: '127.0.0.1', port: proxy.port, path: '/raw/clusters/up-cert/gap?ms=1500' },
+        (res) => {
+          res.on('data', () => undefined);
+          res.on('end', () => resolve('clean end'));
+          res.on('error', (e) => resolve(`error: ${e.message}`));
+        },
+      );
       req.on('error', (e) => resolve(`error: ${e.message}`));
       req.end();
     });
     expect(cut).toMatch(/^error/);
   });
 
-  it.each(ENTRANCES)('ends the client stream with an error when the upstream resets mid-body (%s)', async (_entrance, via) => {
-    const outcome = await new Promise<string>((resolve) => {
-      const req = httpRequest({ host: '127.0.0.1', port: proxy.port, path: '/raw/clusters/up-cert/reset', headers: via }, (res) => {
-        expect(res.statusCode).toBe(200);
-        res.on('data', () => undefined);
-        res.on('end', () => resolve('clean end'));
-        res.on('error', (e) => resolve(`error: ${e.message}`));
+  it.each(ENTRANCES)(
+    'ends the client stream with an error when the upstream resets mid-body (%s)',
+    async (_entrance, via) => {
+      const outcome = await new Promise<string>((resolve) => {
+        const req = httpRequest(
+          { host: '127.0.0.1', port: proxy.port, path: '/raw/clusters/up-cert/reset', headers: via },
+          (res) => {
+            expect(res.statusCode).toBe(200);
+            res.on('data', () => undefined);
+            res.on('end', () => resolve('clean end'));
+            res.on('error', (e) => resolve(`error: ${e.message}`));
+          },
+        );
+        req.on('error', (e) => resolve(`error: ${e.message}`));
+        req.end();
       });
-      req.on('error', (e) => resolve(`error: ${e.message}`));
-      req.end();
-    });
-    expect(outcome).toMatch(/^error/);
-  });
+      expect(outcome).toMatch(/^error/);
+    },
+  );
 });
 
 interface StatusBody {
@@ -352,10 +432,28 @@ interface StatusBody {
 describe('failures', () => {
   const cases: [string, string, number, string, RegExp][] = [
     ['unknown context', '/raw/clusters/no-such-context/api/v1/pods', 404, 'NotFound', /no-such-context/],
-    ['context that failed to load', '/raw/clusters/broken/api/v1/pods', 503, 'ServiceUnavailable', /broken.*(client\.crt|nonexistent)/s],
-    ['connection refused', '/raw/clusters/refused/api/v1/pods', 502, 'BadGateway', /"refused".*connection refused.*ECONNREFUSED/],
+    [
+      'context that failed to load',
+      '/raw/clusters/broken/api/v1/pods',
+      503,
+      'ServiceUnavailable',
+      /broken.*(client\.crt|nonexistent)/s,
+    ],
+    [
+      'connection refused',
+      '/raw/clusters/refused/api/v1/pods',
+      502,
+      'BadGateway',
+      /"refused".*connection refused.*ECONNREFUSED/,
+    ],
     ['TLS verification failure', '/raw/clusters/wrong-ca/api/v1/pods', 502, 'BadGateway', /"wrong-ca".*TLS/],
-    ['no response headers in time', '/raw/clusters/up-cert/silent', 504, 'Timeout', /"up-cert".*timed out waiting for the response headers/],
+    [
+      'no response headers in time',
+      '/raw/clusters/up-cert/silent',
+      504,
+      'Timeout',
+      /"up-cert".*timed out waiting for the response headers/,
+    ],
   ];
   it.each(cases)('%s: %s → %i %s', async (_name, target, code, reason, message) => {
     const res = await send(proxy.port, 'GET', target);
@@ -398,8 +496,14 @@ describe('path tricks', () => {
 
   it('refuses a raw backslash or NUL in the target before anything is sent', async () => {
     const seenBefore = upstreamState.seen.length;
-    for (const target of ['/raw/clusters/up-cert/api/v1/pods\\..\\secrets', '/raw/clusters/up-cert/api/v1/pods\u0000']) {
-      const answer = await sendRawBytes(proxy.port, `GET ${target} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`);
+    for (const target of [
+      '/raw/clusters/up-cert/api/v1/pods\\..\\secrets',
+      '/raw/clusters/up-cert/api/v1/pods\u0000',
+    ]) {
+      const answer = await sendRawBytes(
+        proxy.port,
+        `GET ${target} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`,
+      );
       expect(answer).toMatch(/^HTTP\/1\.1 400 /);
     }
     expect(upstreamState.seen.length).toBe(seenBefore);
@@ -410,7 +514,12 @@ describe('connect timeout', () => {
   it('a cluster that accepts TCP but never completes TLS → 504 Timeout', { timeout: 20_000 }, async () => {
     const res = await blackholeAnswer;
     expect(res.status).toBe(504);
-    expect(res.json()).toMatchObject({ kind: 'Status', code: 504, reason: 'Timeout', message: expect.stringMatching(/"blackhole".*timed out connecting/) });
+    expect(res.json()).toMatchObject({
+      kind: 'Status',
+      code: 504,
+      reason: 'Timeout',
+      message: expect.stringMatching(/"blackhole".*timed out connecting/),
+    });
   });
 });
 

@@ -44,9 +44,15 @@ export function kubeconfigYaml(specs: readonly ContextSpec[]): string {
   return stringify({
     apiVersion: 'v1',
     kind: 'Config',
-    clusters: specs.map((s, i) => ({ name: `cluster-${i}`, cluster: { server: s.server, 'certificate-authority-data': b64(s.caPem) } })),
+    clusters: specs.map((s, i) => ({
+      name: `cluster-${i}`,
+      cluster: { server: s.server, 'certificate-authority-data': b64(s.caPem) },
+    })),
     users: specs.map((s, i) => ({ name: `user-${i}`, user: s.user })),
-    contexts: specs.map((s, i) => ({ name: s.name, context: { cluster: `cluster-${i}`, user: `user-${i}`, namespace: 'default' } })),
+    contexts: specs.map((s, i) => ({
+      name: s.name,
+      context: { cluster: `cluster-${i}`, user: `user-${i}`, namespace: 'default' },
+    })),
     'current-context': specs[0]?.name,
   });
 }
@@ -55,7 +61,10 @@ export function kubeconfigYaml(specs: readonly ContextSpec[]): string {
  * An exec credential plugin (a node script) that prints the token currently in `tokenFile` and counts
  * its runs in `runsFile`; tests rotate the token by rewriting the file.
  */
-export function execPlugin(dir: string, token: string): { user: Record<string, unknown>; setToken(t: string): void; runs(): number } {
+export function execPlugin(
+  dir: string,
+  token: string,
+): { user: Record<string, unknown>; setToken(t: string): void; runs(): number } {
   const tokenFile = join(dir, 'exec-token');
   const runsFile = join(dir, 'exec-runs');
   const script = join(dir, 'exec-plugin.mjs');
@@ -71,7 +80,14 @@ process.stdout.write(JSON.stringify({ apiVersion: 'client.authentication.k8s.io/
   );
   chmodSync(script, 0o755);
   return {
-    user: { exec: { apiVersion: 'client.authentication.k8s.io/v1', command: process.execPath, args: [script], interactiveMode: 'Never' } },
+    user: {
+      exec: {
+        apiVersion: 'client.authentication.k8s.io/v1',
+        command: process.execPath,
+        args: [script],
+        interactiveMode: 'Never',
+      },
+    },
     setToken: (t) => writeFileSync(tokenFile, t),
     runs: () => readFileSync(runsFile, 'utf8').length,
   };
@@ -85,7 +101,12 @@ export function tempDir(prefix: string): string {
 export function contextsFor(cluster: ClusterAccess, dir: string, prefix: string, execToken: string) {
   const plugin = execPlugin(dir, execToken);
   const specs: ContextSpec[] = [
-    { name: `${prefix}-cert`, server: cluster.url, caPem: cluster.caPem, user: { 'client-certificate-data': b64(cluster.client.certPem), 'client-key-data': b64(cluster.client.keyPem) } },
+    {
+      name: `${prefix}-cert`,
+      server: cluster.url,
+      caPem: cluster.caPem,
+      user: { 'client-certificate-data': b64(cluster.client.certPem), 'client-key-data': b64(cluster.client.keyPem) },
+    },
     { name: `${prefix}-token`, server: cluster.url, caPem: cluster.caPem, user: { token: cluster.token } },
     { name: `${prefix}-exec`, server: cluster.url, caPem: cluster.caPem, user: plugin.user },
   ];
@@ -93,7 +114,14 @@ export function contextsFor(cluster: ClusterAccess, dir: string, prefix: string,
 }
 
 export async function registryFor(yaml: string): Promise<ClusterRegistry> {
-  return createRegistry({ kubeconfigPaths: [], inlineSources: [{ name: 'test', yaml }], inCluster: false, watch: false, clock: systemClock, log: silentLogger });
+  return createRegistry({
+    kubeconfigPaths: [],
+    inlineSources: [{ name: 'test', yaml }],
+    inCluster: false,
+    watch: false,
+    clock: systemClock,
+    log: silentLogger,
+  });
 }
 
 /** A web UI's dev server: the browser whose requests (they carry Origin) the Fetch route serves. */
@@ -130,16 +158,19 @@ export function send(
   options: { headers?: Record<string, string>; body?: string | Buffer } = {},
 ): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: '127.0.0.1', port, method, path: target, headers: { host: `127.0.0.1:${port}`, ...options.headers } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('error', reject);
-      res.on('end', () => {
-        const body = Buffer.concat(chunks);
-        const text = body.toString('utf8');
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body, text, json: () => JSON.parse(text) });
-      });
-    });
+    const req = httpRequest(
+      { host: '127.0.0.1', port, method, path: target, headers: { host: `127.0.0.1:${port}`, ...options.headers } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('error', reject);
+        res.on('end', () => {
+          const body = Buffer.concat(chunks);
+          const text = body.toString('utf8');
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body, text, json: () => JSON.parse(text) });
+        });
+      },
+    );
     req.on('error', reject);
     req.end(options.body);
   });

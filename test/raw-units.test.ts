@@ -17,13 +17,17 @@ function rejection(target: string): { code: number; reason: string; message: str
 
 describe('parseRawTarget', () => {
   it('decodes the context segment, keeps the path encoded and the query byte for byte', () => {
-    const t = parseRawTarget('/raw/clusters/arn%3Aaws%3Aeks%3Aeu-west-1%3A123%3Acluster%2Fprod/api/v1/pods?labelSelector=a%3Db&x=1&x=2&fieldSelector=metadata.name%3D%25zz');
+    const t = parseRawTarget(
+      '/raw/clusters/arn%3Aaws%3Aeks%3Aeu-west-1%3A123%3Acluster%2Fprod/api/v1/pods?labelSelector=a%3Db&x=1&x=2&fieldSelector=metadata.name%3D%25zz',
+    );
     expect(t).toEqual({
       context: 'arn:aws:eks:eu-west-1:123:cluster/prod',
       path: '/api/v1/pods',
       query: 'labelSelector=a%3Db&x=1&x=2&fieldSelector=metadata.name%3D%25zz',
     });
-    expect(parseRawTarget('/raw/clusters/kubernetes-admin@kubernetes/api/v1/namespaces/default/pods/busybox%2Dx')).toMatchObject({
+    expect(
+      parseRawTarget('/raw/clusters/kubernetes-admin@kubernetes/api/v1/namespaces/default/pods/busybox%2Dx'),
+    ).toMatchObject({
       context: 'kubernetes-admin@kubernetes',
       path: '/api/v1/namespaces/default/pods/busybox%2Dx',
       query: undefined,
@@ -62,14 +66,18 @@ describe('parseRawTarget', () => {
   it('recognises a context name whose "/" a client sent unencoded (client-go decodes --server paths)', () => {
     const names = new Set(['arn:aws:eks:eu-west-1:123:cluster/prod', 'a', 'x/y/z']);
     const isContext = (n: string) => names.has(n);
-    expect(parseRawTarget('/raw/clusters/arn:aws:eks:eu-west-1:123:cluster/prod/api/v1/pods?limit=1', isContext)).toEqual({
+    expect(
+      parseRawTarget('/raw/clusters/arn:aws:eks:eu-west-1:123:cluster/prod/api/v1/pods?limit=1', isContext),
+    ).toEqual({
       context: 'arn:aws:eks:eu-west-1:123:cluster/prod',
       path: '/api/v1/pods',
       query: 'limit=1',
     });
     expect(parseRawTarget('/raw/clusters/x/y/z', isContext)).toMatchObject({ context: 'x/y/z', path: '' });
     // The encoded form, and a first segment that is itself a context, are taken as they are.
-    expect(parseRawTarget('/raw/clusters/arn%3Aaws%3Aeks%3Aeu-west-1%3A123%3Acluster%2Fprod/api', isContext).context).toBe('arn:aws:eks:eu-west-1:123:cluster/prod');
+    expect(
+      parseRawTarget('/raw/clusters/arn%3Aaws%3Aeks%3Aeu-west-1%3A123%3Acluster%2Fprod/api', isContext).context,
+    ).toBe('arn:aws:eks:eu-west-1:123:cluster/prod');
     expect(parseRawTarget('/raw/clusters/a/api', isContext)).toMatchObject({ context: 'a', path: '/api' });
     // No match at all: the first segment stays the (unknown) context, for a 404 naming it.
     expect(parseRawTarget('/raw/clusters/nope/api/v1', isContext)).toMatchObject({ context: 'nope', path: '/api/v1' });
@@ -82,7 +90,9 @@ describe('parseRawTarget', () => {
   });
 
   it('accepts dots inside names and a trailing slash', () => {
-    expect(parseRawTarget('/raw/clusters/c/apis/networking.istio.io/v1/virtualservices.x/').path).toBe('/apis/networking.istio.io/v1/virtualservices.x/');
+    expect(parseRawTarget('/raw/clusters/c/apis/networking.istio.io/v1/virtualservices.x/').path).toBe(
+      '/apis/networking.istio.io/v1/virtualservices.x/',
+    );
     expect(parseRawTarget('/raw/clusters/c/api/v1/namespaces/a..b').path).toBe('/api/v1/namespaces/a..b');
   });
 });
@@ -90,8 +100,12 @@ describe('parseRawTarget', () => {
 describe('upstreamPath', () => {
   const t = (s: string) => parseRawTarget(s);
   it('appends path and query to the server URL, keeping its path prefix', () => {
-    expect(upstreamPath(new URL('https://127.0.0.1:6443'), t('/raw/clusters/c/api/v1/pods?watch=1'))).toBe('/api/v1/pods?watch=1');
-    expect(upstreamPath(new URL('https://rancher.example/k8s/clusters/c-1/'), t('/raw/clusters/c/version'))).toBe('/k8s/clusters/c-1/version');
+    expect(upstreamPath(new URL('https://127.0.0.1:6443'), t('/raw/clusters/c/api/v1/pods?watch=1'))).toBe(
+      '/api/v1/pods?watch=1',
+    );
+    expect(upstreamPath(new URL('https://rancher.example/k8s/clusters/c-1/'), t('/raw/clusters/c/version'))).toBe(
+      '/k8s/clusters/c-1/version',
+    );
     expect(upstreamPath(new URL('https://h'), t('/raw/clusters/c'))).toBe('/');
     expect(upstreamPath(new URL('https://h'), t('/raw/clusters/c/api?'))).toBe('/api?');
   });
@@ -167,14 +181,24 @@ describe('upstreamError', () => {
     [err('ECONNREFUSED', 'connect ECONNREFUSED 10.0.0.1:6443'), 502, 'BadGateway', 'connection refused'],
     [err('ENOTFOUND', 'getaddrinfo ENOTFOUND api.example'), 502, 'BadGateway', 'host name not found'],
     [err('EAI_AGAIN'), 502, 'BadGateway', 'host name lookup failed'],
-    [err('UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'unable to verify the first certificate'), 502, 'BadGateway', 'TLS handshake failed'],
+    [
+      err('UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'unable to verify the first certificate'),
+      502,
+      'BadGateway',
+      'TLS handshake failed',
+    ],
     [err('ERR_TLS_CERT_ALTNAME_INVALID'), 502, 'BadGateway', 'TLS handshake failed'],
     [err('CERT_HAS_EXPIRED'), 502, 'BadGateway', 'TLS handshake failed'],
     [err('UND_ERR_CONNECT_TIMEOUT'), 504, 'Timeout', 'timed out connecting'],
     [err('UND_ERR_HEADERS_TIMEOUT'), 504, 'Timeout', 'timed out waiting for the response headers'],
     [err('UND_ERR_SOCKET', 'other side closed'), 502, 'BadGateway', 'connection closed by the cluster'],
     [err('UND_ERR_INVALID_ARG', 'invalid header'), 400, 'BadRequest', 'cannot be forwarded'],
-    [Object.assign(new AggregateError([err('ECONNREFUSED', 'connect ECONNREFUSED ::1:6443')], ''), {}), 502, 'BadGateway', 'connection refused'],
+    [
+      Object.assign(new AggregateError([err('ECONNREFUSED', 'connect ECONNREFUSED ::1:6443')], ''), {}),
+      502,
+      'BadGateway',
+      'connection refused',
+    ],
     [new Error('something else'), 502, 'BadGateway', 'request failed'],
   ])('%s → %i %s', (cause, code, reason, words) => {
     const e = upstreamError('arn:aws:eks:x:cluster/prod', server, cause);

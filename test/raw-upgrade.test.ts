@@ -27,9 +27,19 @@ let plugin: ReturnType<typeof execPlugin>;
 let dir: string | undefined;
 
 function refuse(socket: Duplex, code: number, reason: string, extraHeaders = ''): void {
-  const body = JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: `${reason} by the cluster`, reason, code });
+  const body = JSON.stringify({
+    kind: 'Status',
+    apiVersion: 'v1',
+    metadata: {},
+    status: 'Failure',
+    message: `${reason} by the cluster`,
+    reason,
+    code,
+  });
   // keep-alive on purpose: the proxy must close anyway.
-  socket.end(`HTTP/1.1 ${code} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: keep-alive\r\n${extraHeaders}\r\n${body}`);
+  socket.end(
+    `HTTP/1.1 ${code} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: keep-alive\r\n${extraHeaders}\r\n${body}`,
+  );
 }
 
 function onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
@@ -41,7 +51,9 @@ function onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
   openUpstream.add(socket);
   socket.once('close', () => openUpstream.delete(socket));
   if (req.headers.upgrade?.toLowerCase() === 'spdy/3.1') {
-    socket.write('HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\nX-Stream-Protocol-Version: portforward.k8s.io\r\n\r\n');
+    socket.write(
+      'HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\nX-Stream-Protocol-Version: portforward.k8s.io\r\n\r\n',
+    );
     socket.pipe(socket); // echo
     return;
   }
@@ -53,7 +65,10 @@ function onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
 beforeAll(async () => {
   upstream = createHttpsServer({ key: pki.server.keyPem, cert: pki.server.certPem });
   // The server picks the first offered subprotocol it knows, as the kubelet does.
-  wss = new WebSocketServer({ noServer: true, handleProtocols: (offered) => [...offered].find((p) => p.startsWith('v5.') || p.startsWith('v4.')) ?? false });
+  wss = new WebSocketServer({
+    noServer: true,
+    handleProtocols: (offered) => [...offered].find((p) => p.startsWith('v5.') || p.startsWith('v4.')) ?? false,
+  });
   upstream.on('upgrade', onUpgrade);
   await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r));
   const url = `https://127.0.0.1:${(upstream.address() as { port: number }).port}`;
@@ -77,7 +92,12 @@ afterAll(async () => {
 
 const EXEC = '/api/v1/namespaces/default/pods/busybox/exec?command=sh&stdin=true&stdout=true&tty=false';
 
-function openWebSocket(context: string, path: string, protocols: string[], headers: Record<string, string> = {}): Promise<WebSocket> {
+function openWebSocket(
+  context: string,
+  path: string,
+  protocols: string[],
+  headers: Record<string, string> = {},
+): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(`ws://127.0.0.1:${proxy.port}/raw/clusters/${context}${path}`, protocols, { headers });
     ws.once('open', () => resolve(ws));
@@ -105,7 +125,9 @@ describe('upgrade passthrough', () => {
   beforeEach(() => expect.poll(() => openUpstream.size, { timeout: 2_000 }).toBe(0));
 
   it('negotiates the subprotocol end to end and carries frames both ways, with the context credentials', async () => {
-    const ws = await openWebSocket('up-token', EXEC, ['v5.channel.k8s.io', 'v4.channel.k8s.io', 'channel.k8s.io'], { authorization: 'Bearer caller' });
+    const ws = await openWebSocket('up-token', EXEC, ['v5.channel.k8s.io', 'v4.channel.k8s.io', 'channel.k8s.io'], {
+      authorization: 'Bearer caller',
+    });
     expect(ws.protocol).toBe('v5.channel.k8s.io');
     const last = seen[seen.length - 1]!;
     expect(last.url).toBe(EXEC);
@@ -164,7 +186,9 @@ describe('a refused upgrade (CVE-2018-1002105)', () => {
     const before = seen.length;
     // The upgrade and, right behind it on the same connection, a request the cluster must never see.
     const smuggled = `GET /api/v1/namespaces/kube-system/secrets HTTP/1.1\r\nHost: x\r\n\r\n`;
-    const { text } = await exchange(upgradeRequest('up-token', '/api/v1/namespaces/forbidden/pods/forbidden/exec') + smuggled);
+    const { text } = await exchange(
+      upgradeRequest('up-token', '/api/v1/namespaces/forbidden/pods/forbidden/exec') + smuggled,
+    );
     expect(text).toMatch(/^HTTP\/1\.1 403 Forbidden\r\n/);
     expect(text.toLowerCase()).toContain('connection: close');
     const body = text.slice(text.indexOf('\r\n\r\n') + 4);
@@ -176,7 +200,13 @@ describe('a refused upgrade (CVE-2018-1002105)', () => {
 
   it.each([
     { name: 'unknown context', context: 'nope', path: EXEC, code: 404, reason: 'NotFound' },
-    { name: 'path trick', context: 'up-token', path: '/api/v1/namespaces/default/pods/%2e%2e/exec', code: 400, reason: 'BadRequest' },
+    {
+      name: 'path trick',
+      context: 'up-token',
+      path: '/api/v1/namespaces/default/pods/%2e%2e/exec',
+      code: 400,
+      reason: 'BadRequest',
+    },
   ])('$name → $code $reason, nothing sent upstream', async ({ context, path, code, reason }) => {
     const before = seen.length;
     const { text } = await exchange(upgradeRequest(context, path));

@@ -6,7 +6,15 @@ import { createRegistry } from '../lib/node/registry';
 import type { ClusterRegistry } from '../lib/clusters/types';
 import { systemClock } from '../lib/clock';
 import { silentLogger } from '../lib/log';
-import { b64, fakeClock, kubeconfigYaml, startTestCluster, tempDir, type TempDir, type TestCluster } from './registry-fixtures';
+import {
+  b64,
+  fakeClock,
+  kubeconfigYaml,
+  startTestCluster,
+  tempDir,
+  type TempDir,
+  type TestCluster,
+} from './registry-fixtures';
 
 /** GET /api/clusters, its alias /api/contexts, and PATCH /api/v1/config, through the real app on a real socket. */
 
@@ -43,8 +51,19 @@ beforeAll(async () => {
   cluster = await startTestCluster();
   dir = tempDir();
   kubeconfig = dir.write('config', config());
-  registry = await createRegistry({ kubeconfigPaths: [kubeconfig], inCluster: false, watch: false, clock: fakeClock(), log: silentLogger });
-  const app = createApp({ registry, clock: systemClock, log: silentLogger, security: { allowedHosts: [], allowOrigins: [], authToken: undefined } });
+  registry = await createRegistry({
+    kubeconfigPaths: [kubeconfig],
+    inCluster: false,
+    watch: false,
+    clock: fakeClock(),
+    log: silentLogger,
+  });
+  const app = createApp({
+    registry,
+    clock: systemClock,
+    log: silentLogger,
+    security: { allowedHosts: [], allowOrigins: [], authToken: undefined },
+  });
   const listening = new Promise<AddressInfo>((resolve) => {
     server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, resolve);
   });
@@ -62,10 +81,32 @@ const expected = () => ({
   contexts: ['arn:aws:eks:eu-west-1:123456789012:cluster/prod', 'basic', 'broken', 'kubernetes-admin@kubernetes'],
   currentContext: 'kubernetes-admin@kubernetes',
   clusters: [
-    { name: 'arn:aws:eks:eu-west-1:123456789012:cluster/prod', cluster: 'prod', server: cluster.url, user: 'token', namespace: 'apps', inCluster: false },
+    {
+      name: 'arn:aws:eks:eu-west-1:123456789012:cluster/prod',
+      cluster: 'prod',
+      server: cluster.url,
+      user: 'token',
+      namespace: 'apps',
+      inCluster: false,
+    },
     { name: 'basic', cluster: 'prod', server: cluster.url, user: 'basic', namespace: 'default', inCluster: false },
-    { name: 'broken', cluster: 'prod', server: cluster.url, user: 'nobody', namespace: 'default', inCluster: false, error: 'user "nobody" was not found for context "broken"' },
-    { name: 'kubernetes-admin@kubernetes', cluster: 'prod', server: cluster.url, user: 'cert', namespace: 'default', inCluster: false },
+    {
+      name: 'broken',
+      cluster: 'prod',
+      server: cluster.url,
+      user: 'nobody',
+      namespace: 'default',
+      inCluster: false,
+      error: 'user "nobody" was not found for context "broken"',
+    },
+    {
+      name: 'kubernetes-admin@kubernetes',
+      cluster: 'prod',
+      server: cluster.url,
+      user: 'cert',
+      namespace: 'default',
+      inCluster: false,
+    },
   ],
 });
 
@@ -76,7 +117,13 @@ describe('GET /api/clusters and /api/contexts', () => {
     expect(res.headers.get('content-type')).toMatch(/^application\/json/);
     const text = await res.text();
     expect(JSON.parse(text)).toEqual(expected());
-    for (const secret of [TOKEN, PASSWORD, b64(cluster.client.keyPem).slice(0, 32), 'PRIVATE KEY', cluster.client.keyPem.split('\n')[1]!]) {
+    for (const secret of [
+      TOKEN,
+      PASSWORD,
+      b64(cluster.client.keyPem).slice(0, 32),
+      'PRIVATE KEY',
+      cluster.client.keyPem.split('\n')[1]!,
+    ]) {
       expect(text).not.toContain(secret);
     }
   });

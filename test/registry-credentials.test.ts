@@ -4,7 +4,18 @@ import { createRegistry, type RegistryOptions } from '../lib/node/registry';
 import type { ClusterRegistry } from '../lib/clusters/types';
 import { StatusError } from '../lib/errors';
 import { createLogger } from '../lib/log';
-import { b64, fakeClock, get, kubeconfigYaml, startTestCluster, tempDir, writePlugin, type FakeClock, type TempDir, type TestCluster } from './registry-fixtures';
+import {
+  b64,
+  fakeClock,
+  get,
+  kubeconfigYaml,
+  startTestCluster,
+  tempDir,
+  writePlugin,
+  type FakeClock,
+  type TempDir,
+  type TestCluster,
+} from './registry-fixtures';
 
 const V1 = 'client.authentication.k8s.io/v1';
 const V1BETA1 = 'client.authentication.k8s.io/v1beta1';
@@ -25,11 +36,16 @@ afterAll(async () => {
   await cluster.close();
   dir.cleanup();
   const logged = logLines.join('\n');
-  for (const secret of ['file-token-', 'exec-token-', 'static-token', 'PRIVATE KEY']) expect(logged).not.toContain(secret);
+  for (const secret of ['file-token-', 'exec-token-', 'static-token', 'PRIVATE KEY'])
+    expect(logged).not.toContain(secret);
 });
 
 /** A registry over one kubeconfig whose single context `x` uses `user` against the test cluster. */
-async function registryFor(name: string, user: Record<string, unknown>, options: Partial<RegistryOptions> = {}): Promise<ClusterRegistry> {
+async function registryFor(
+  name: string,
+  user: Record<string, unknown>,
+  options: Partial<RegistryOptions> = {},
+): Promise<ClusterRegistry> {
   const file = dir.write(
     `${name}.yaml`,
     kubeconfigYaml({
@@ -38,7 +54,14 @@ async function registryFor(name: string, user: Record<string, unknown>, options:
       contexts: { x: { cluster: 'c', user: 'u' } },
     }),
   );
-  const registry = await createRegistry({ kubeconfigPaths: [file], inCluster: false, watch: false, clock: fakeClock(), log, ...options });
+  const registry = await createRegistry({
+    kubeconfigPaths: [file],
+    inCluster: false,
+    watch: false,
+    clock: fakeClock(),
+    log,
+    ...options,
+  });
   registries.push(registry);
   return registry;
 }
@@ -155,7 +178,10 @@ setTimeout(() => reply({ token: 'exec-token-' + n, ...(env.EXPIRES_AT ? { expira
       info: {
         kind: 'ExecCredential',
         apiVersion: V1,
-        spec: { interactive: false, cluster: { server: cluster.url, 'certificate-authority-data': b64(cluster.caPem) } },
+        spec: {
+          interactive: false,
+          cluster: { server: cluster.url, 'certificate-authority-data': b64(cluster.caPem) },
+        },
       },
       args: ['--cluster', 'prod'],
       color: 'blue',
@@ -203,7 +229,12 @@ setTimeout(() => reply({ token: 'exec-token-' + n, ...(env.EXPIRES_AT ? { expira
     tokenPlugin('plugin-401');
     const runs = dir.path('runs-401');
     const registry = await registryFor('exec-401', {
-      exec: { apiVersion: V1, command: dir.path('plugin-401'), interactiveMode: 'IfAvailable', env: [{ name: 'RUNS_FILE', value: runs }] },
+      exec: {
+        apiVersion: V1,
+        command: dir.path('plugin-401'),
+        interactiveMode: 'IfAvailable',
+        env: [{ name: 'RUNS_FILE', value: runs }],
+      },
     });
     const conn = registry.connection('x');
     cluster.tokens.add('exec-token-1');
@@ -219,18 +250,29 @@ setTimeout(() => reply({ token: 'exec-token-' + n, ...(env.EXPIRES_AT ? { expira
   it('fails with the plugin exit status, its stderr and its installHint', async () => {
     writePlugin(dir, 'plugin-fails', `process.stderr.write('SSO session expired\\n'); process.exit(3);`);
     const registry = await registryFor('exec-fails', {
-      exec: { apiVersion: V1, command: dir.path('plugin-fails'), interactiveMode: 'Never', installHint: 'Run `sso login` first.' },
+      exec: {
+        apiVersion: V1,
+        command: dir.path('plugin-fails'),
+        interactiveMode: 'Never',
+        installHint: 'Run `sso login` first.',
+      },
     });
     const err = await credentialError(registry);
     expect(err.code).toBe(503);
-    expect(err.message).toBe(`context "x": getting credentials: exec: executable ${dir.path('plugin-fails')} failed with exit code 3: SSO session expired\n\nRun \`sso login\` first.`);
+    expect(err.message).toBe(
+      `context "x": getting credentials: exec: executable ${dir.path('plugin-fails')} failed with exit code 3: SSO session expired\n\nRun \`sso login\` first.`,
+    );
     // The context itself loaded fine: it is the plugin that failed, on request.
     expect(registry.contexts()[0]?.error).toBeUndefined();
   });
 
   it('names a missing plugin with its installHint', async () => {
     const registry = await registryFor('exec-missing', {
-      exec: { apiVersion: V1BETA1, command: 'kore-board-no-such-plugin', installHint: 'Install it with: brew install kore-auth' },
+      exec: {
+        apiVersion: V1BETA1,
+        command: 'kore-board-no-such-plugin',
+        installHint: 'Install it with: brew install kore-auth',
+      },
     });
     expect((await credentialError(registry)).message).toBe(
       'context "x": getting credentials: exec: executable kore-board-no-such-plugin not found\n\nInstall it with: brew install kore-auth',
@@ -239,8 +281,14 @@ setTimeout(() => reply({ token: 'exec-token-' + n, ...(env.EXPIRES_AT ? { expira
 
   it('gives up on a plugin that hangs', async () => {
     writePlugin(dir, 'plugin-hangs', `setTimeout(() => reply({ token: 'late' }), 10_000);`);
-    const registry = await registryFor('exec-hangs', { exec: { apiVersion: V1, command: dir.path('plugin-hangs'), interactiveMode: 'Never' } }, { execTimeoutMs: 300 });
-    expect((await credentialError(registry)).message).toBe(`context "x": getting credentials: exec: executable ${dir.path('plugin-hangs')} did not finish within 300 ms`);
+    const registry = await registryFor(
+      'exec-hangs',
+      { exec: { apiVersion: V1, command: dir.path('plugin-hangs'), interactiveMode: 'Never' } },
+      { execTimeoutMs: 300 },
+    );
+    expect((await credentialError(registry)).message).toBe(
+      `context "x": getting credentials: exec: executable ${dir.path('plugin-hangs')} did not finish within 300 ms`,
+    );
   });
 
   it('switches the TLS identity when the plugin issues a new client certificate', async () => {

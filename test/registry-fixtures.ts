@@ -85,7 +85,11 @@ export function fakeClock(start = Date.parse('2030-01-01T00:00:00Z')): FakeClock
   return { now: () => t, advance: (ms) => void (t += ms) };
 }
 
-export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs = 5_000, what = 'condition'): Promise<void> {
+export async function waitFor(
+  check: () => boolean | Promise<boolean>,
+  timeoutMs = 5_000,
+  what = 'condition',
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
@@ -133,7 +137,14 @@ export async function startTestCluster(pki: SimPki = createPki()): Promise<TestC
     return undefined;
   };
   const server = createSecureServer(
-    { allowHTTP1: true, key: pki.server.keyPem, cert: pki.server.certPem, ca: pki.ca.certPem, requestCert: true, rejectUnauthorized: false },
+    {
+      allowHTTP1: true,
+      key: pki.server.keyPem,
+      cert: pki.server.certPem,
+      ca: pki.ca.certPem,
+      requestCert: true,
+      rejectUnauthorized: false,
+    },
     (req: Http2ServerRequest, res: Http2ServerResponse) => {
       const url = new URL(req.url, 'https://x');
       const user = authenticate(req);
@@ -141,7 +152,8 @@ export async function startTestCluster(pki: SimPki = createPki()): Promise<TestC
         res.writeHead(code, { 'content-type': 'application/json' });
         res.end(JSON.stringify(body));
       };
-      if (user === undefined) return json(401, { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'Unauthorized', code: 401 });
+      if (user === undefined)
+        return json(401, { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'Unauthorized', code: 401 });
       // rawHeaders keeps repeated lines apart (Kubernetes reads each Impersonate-Group line as one group).
       const impersonate: Record<string, string | string[]> = {};
       for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
@@ -189,10 +201,13 @@ export interface Answer {
 /** One GET the way kore-board's clients do it: credentials, the pooled dispatcher, one retry after a refreshed 401. */
 export async function get(conn: ClusterConnection, path = '/api/v1/namespaces'): Promise<Answer> {
   const send = async (credentials: Awaited<ReturnType<ClusterConnection['credentials']>>) => {
-    const res = await request(new URL(path.replace(/^\//, ''), conn.server.href.endsWith('/') ? conn.server : `${conn.server.href}/`), {
-      dispatcher: conn.dispatcher,
-      headers: { accept: 'application/json', ...credentials },
-    });
+    const res = await request(
+      new URL(path.replace(/^\//, ''), conn.server.href.endsWith('/') ? conn.server : `${conn.server.href}/`),
+      {
+        dispatcher: conn.dispatcher,
+        headers: { accept: 'application/json', ...credentials },
+      },
+    );
     return { status: res.statusCode, body: (await res.body.json()) as Record<string, unknown> };
   };
   const credentials = await conn.credentials();

@@ -3,7 +3,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRegistry } from '../lib/node/registry';
 import type { ClusterRegistry } from '../lib/clusters/types';
 import { silentLogger } from '../lib/log';
-import { b64, fakeClock, get, kubeconfigYaml, startTestCluster, tempDir, type TempDir, type TestCluster } from './registry-fixtures';
+import {
+  b64,
+  fakeClock,
+  get,
+  kubeconfigYaml,
+  startTestCluster,
+  tempDir,
+  type TempDir,
+  type TestCluster,
+} from './registry-fixtures';
 
 let cluster: TestCluster;
 let dir: TempDir;
@@ -27,12 +36,26 @@ afterAll(async () => {
 function fileBacked(name: string): string {
   return dir.write(
     name,
-    kubeconfigYaml({ clusters: { c: { server: cluster.url, 'certificate-authority': 'ca.crt' } }, users: { u: { tokenFile: 'token' } }, contexts: { x: { cluster: 'c', user: 'u' } } }),
+    kubeconfigYaml({
+      clusters: { c: { server: cluster.url, 'certificate-authority': 'ca.crt' } },
+      users: { u: { tokenFile: 'token' } },
+      contexts: { x: { cluster: 'c', user: 'u' } },
+    }),
   );
 }
 
-async function open(kubeconfigPaths: string[], inlineOnly?: { paths: string[]; allowExec: boolean }): Promise<ClusterRegistry> {
-  const registry = await createRegistry({ kubeconfigPaths, ...(inlineOnly === undefined ? {} : { inlineOnly }), inCluster: false, watch: false, clock: fakeClock(), log: silentLogger });
+async function open(
+  kubeconfigPaths: string[],
+  inlineOnly?: { paths: string[]; allowExec: boolean },
+): Promise<ClusterRegistry> {
+  const registry = await createRegistry({
+    kubeconfigPaths,
+    ...(inlineOnly === undefined ? {} : { inlineOnly }),
+    inCluster: false,
+    watch: false,
+    clock: fakeClock(),
+    log: silentLogger,
+  });
   registries.push(registry);
   return registry;
 }
@@ -58,7 +81,11 @@ describe('inline-only kubeconfig sources', () => {
   it('serves an inline context of an inline-only file', async () => {
     const file = dir.write(
       'inline.yaml',
-      kubeconfigYaml({ clusters: { c: { server: cluster.url, 'certificate-authority-data': b64(cluster.caPem) } }, users: { u: { token: 'file-token-42' } }, contexts: { x: { cluster: 'c', user: 'u' } } }),
+      kubeconfigYaml({
+        clusters: { c: { server: cluster.url, 'certificate-authority-data': b64(cluster.caPem) } },
+        users: { u: { token: 'file-token-42' } },
+        contexts: { x: { cluster: 'c', user: 'u' } },
+      }),
     );
     const registry = await open([file], { paths: [file], allowExec: false });
     expect((await get(registry.connection('x'))).body.user).toBe('token:file-token-42');

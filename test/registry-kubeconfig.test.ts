@@ -2,7 +2,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRegistry } from '../lib/node/registry';
 import type { ClusterRegistry } from '../lib/clusters/types';
 import { createLogger } from '../lib/log';
-import { b64, fakeClock, get, kubeconfigYaml, startTestCluster, tempDir, type TempDir, type TestCluster } from './registry-fixtures';
+import {
+  b64,
+  fakeClock,
+  get,
+  kubeconfigYaml,
+  startTestCluster,
+  tempDir,
+  type TempDir,
+  type TestCluster,
+} from './registry-fixtures';
 import { statusOf } from './helpers/status-of';
 
 const SECRETS = ['tok-alice-0123456789', 'tok-wrong-9876543210', 'hunter2-password'];
@@ -14,11 +23,17 @@ const log = createLogger('debug', (line) => logLines.push(line));
 const registries: ClusterRegistry[] = [];
 
 async function open(options: Partial<Parameters<typeof createRegistry>[0]>): Promise<ClusterRegistry> {
-  const registry = await createRegistry({ kubeconfigPaths: [], inCluster: false, watch: false, clock: fakeClock(), log, ...options });
+  const registry = await createRegistry({
+    kubeconfigPaths: [],
+    inCluster: false,
+    watch: false,
+    clock: fakeClock(),
+    log,
+    ...options,
+  });
   registries.push(registry);
   return registry;
 }
-
 
 beforeAll(async () => {
   cluster = await startTestCluster();
@@ -54,20 +69,42 @@ describe('kubeconfig sources', () => {
       kubeconfigYaml({
         clusters: { shared: { server: 'https://127.0.0.1:1', 'insecure-skip-tls-verify': true } },
         users: { alice: { token: 'tok-wrong-9876543210' } },
-        contexts: { one: { cluster: 'shared', user: 'alice', namespace: 'from-second' }, two: { cluster: 'shared', user: 'alice', namespace: 'team' } },
+        contexts: {
+          one: { cluster: 'shared', user: 'alice', namespace: 'from-second' },
+          two: { cluster: 'shared', user: 'alice', namespace: 'team' },
+        },
         current: 'two',
       }),
     );
     const registry = await open({ kubeconfigPaths: [first, dir.path('missing', 'config'), second] });
 
     expect(registry.contexts()).toEqual([
-      { name: 'one', cluster: 'shared', server: cluster.url, user: 'alice', namespace: 'default', inCluster: false, source: first },
-      { name: 'two', cluster: 'shared', server: cluster.url, user: 'alice', namespace: 'team', inCluster: false, source: second },
+      {
+        name: 'one',
+        cluster: 'shared',
+        server: cluster.url,
+        user: 'alice',
+        namespace: 'default',
+        inCluster: false,
+        source: first,
+      },
+      {
+        name: 'two',
+        cluster: 'shared',
+        server: cluster.url,
+        user: 'alice',
+        namespace: 'team',
+        inCluster: false,
+        source: second,
+      },
     ]);
     expect(registry.currentContext()).toBe('two');
     // "two" comes from the second file but its cluster and user are the first file's: a real call proves it.
     const answer = await get(registry.connection('two'));
-    expect(answer).toMatchObject({ status: 200, body: { user: 'token:tok-alice-0123456789', path: '/api/v1/namespaces' } });
+    expect(answer).toMatchObject({
+      status: 200,
+      body: { user: 'token:tok-alice-0123456789', path: '/api/v1/namespaces' },
+    });
   });
 
   it('authenticates with client certificate files relative to the kubeconfig, and with basic auth', async () => {
@@ -76,7 +113,10 @@ describe('kubeconfig sources', () => {
       'certs.yaml',
       kubeconfigYaml({
         clusters: { c: { server: cluster.url, 'certificate-authority': './nested-ca.crt' } },
-        users: { admin: { 'client-certificate': 'client.crt', 'client-key': 'client.key' }, bob: { username: 'bob', password: 'hunter2-password' } },
+        users: {
+          admin: { 'client-certificate': 'client.crt', 'client-key': 'client.key' },
+          bob: { username: 'bob', password: 'hunter2-password' },
+        },
         contexts: { cert: { cluster: 'c', user: 'admin' }, basic: { cluster: 'c', user: 'bob' } },
       }),
     );
@@ -96,7 +136,10 @@ describe('kubeconfig sources', () => {
           garbage: { server: cluster.url, 'certificate-authority': 'garbage.crt' },
           badUrl: { server: 'https://bad host:6443' },
         },
-        users: { alice: { token: 'tok-alice-0123456789' }, badKey: { 'client-certificate-data': b64(cluster.client.certPem), 'client-key-data': b64('not a key') } },
+        users: {
+          alice: { token: 'tok-alice-0123456789' },
+          badKey: { 'client-certificate-data': b64(cluster.client.certPem), 'client-key-data': b64('not a key') },
+        },
         contexts: {
           good: { cluster: 'ok', user: 'alice' },
           'no-cluster': { cluster: 'absent', user: 'alice' },
@@ -109,7 +152,10 @@ describe('kubeconfig sources', () => {
         },
       }),
     );
-    const broken = dir.write('broken.yaml', 'contexts:\n- name: yaml-broken\n  context: {cluster: ok}\nusers:\n  - name: x\n   user: {token: tok-wrong-9876543210}\n');
+    const broken = dir.write(
+      'broken.yaml',
+      'contexts:\n- name: yaml-broken\n  context: {cluster: ok}\nusers:\n  - name: x\n   user: {token: tok-wrong-9876543210}\n',
+    );
     const registry = await open({ kubeconfigPaths: [good, broken] });
     const errors = Object.fromEntries(registry.contexts().map((c) => [c.name, c.error]));
     expect(errors).toEqual({
@@ -118,7 +164,9 @@ describe('kubeconfig sources', () => {
       'no-user': 'user "absent" was not found for context "no-user"',
       'bad-base64': 'certificate-authority-data of cluster "badB64" is not valid base64',
       'missing-ca-file': expect.stringMatching(
-        new RegExp(`^unable to read certificate-authority ${dir.path('does-not-exist.crt').replace(/[.]/g, '\\.')} for cluster "noFile": ENOENT`),
+        new RegExp(
+          `^unable to read certificate-authority ${dir.path('does-not-exist.crt').replace(/[.]/g, '\\.')} for cluster "noFile": ENOENT`,
+        ),
       ),
       'garbage-ca': 'certificate-authority: no PEM certificate found',
       'bad-url': 'server "https://bad host:6443" of cluster "badUrl" is not a valid URL',
@@ -147,23 +195,43 @@ describe('kubeconfig sources', () => {
           k: { 'client-certificate-data': b64(cluster.client.certPem), 'client-key-data': b64(cluster.client.keyPem) },
           bad: { token: 'tok-wrong-9876543210', username: 'x', password: 'hunter2-password' },
         },
-        contexts: { t: { cluster: 'c', user: 't' }, b: { cluster: 'c', user: 'b' }, k: { cluster: 'c', user: 'k' }, bad: { cluster: 'c', user: 'bad' } },
+        contexts: {
+          t: { cluster: 'c', user: 't' },
+          b: { cluster: 'c', user: 'b' },
+          k: { cluster: 'c', user: 'k' },
+          bad: { cluster: 'c', user: 'bad' },
+        },
       }),
     );
     const registry = await open({ kubeconfigPaths: [file] });
     const listed = JSON.stringify(registry.contexts());
     expect(registry.contexts()[0]?.server).toBe('https://127.0.0.1:6443');
-    for (const secret of [...SECRETS, b64(cluster.client.keyPem).slice(0, 40), 'PRIVATE KEY']) expect(listed).not.toContain(secret);
+    for (const secret of [...SECRETS, b64(cluster.client.keyPem).slice(0, 40), 'PRIVATE KEY'])
+      expect(listed).not.toContain(secret);
   });
 
   it('serves in-memory sources after the files, the file winning a shared name', async () => {
     const inline = kubeconfigYaml({
       clusters: { demo: { server: cluster.url, 'certificate-authority-data': b64(cluster.caPem) } },
-      users: { admin: { 'client-certificate-data': b64(cluster.client.certPem), 'client-key-data': b64(cluster.client.keyPem) } },
-      contexts: { demo: { cluster: 'demo', user: 'admin' }, shared: { cluster: 'demo', user: 'admin', namespace: 'inline' } },
+      users: {
+        admin: {
+          'client-certificate-data': b64(cluster.client.certPem),
+          'client-key-data': b64(cluster.client.keyPem),
+        },
+      },
+      contexts: {
+        demo: { cluster: 'demo', user: 'admin' },
+        shared: { cluster: 'demo', user: 'admin', namespace: 'inline' },
+      },
       current: 'demo',
     });
-    const file = dir.write('shared.yaml', kubeconfigYaml({ clusters: { c: { server: cluster.url } }, contexts: { shared: { cluster: 'c', namespace: 'file' } } }));
+    const file = dir.write(
+      'shared.yaml',
+      kubeconfigYaml({
+        clusters: { c: { server: cluster.url } },
+        contexts: { shared: { cluster: 'c', namespace: 'file' } },
+      }),
+    );
     const registry = await open({ kubeconfigPaths: [file], inlineSources: [{ name: 'demo', yaml: inline }] });
     expect(registry.contexts().map((c) => [c.name, c.source, c.namespace])).toEqual([
       ['demo', 'demo', 'default'],
@@ -191,7 +259,15 @@ describe('in-cluster service account', () => {
         tokenFileTtlMs: 5_000,
       });
       expect(registry.contexts()).toEqual([
-        { name: 'kubernetes@in-cluster', cluster: 'in-cluster', server: cluster.url, user: 'serviceaccount', namespace: 'kore-system', inCluster: true, source: 'in-cluster' },
+        {
+          name: 'kubernetes@in-cluster',
+          cluster: 'in-cluster',
+          server: cluster.url,
+          user: 'serviceaccount',
+          namespace: 'kore-system',
+          inCluster: true,
+          source: 'in-cluster',
+        },
       ]);
       expect(registry.currentContext()).toBe('kubernetes@in-cluster');
       const conn = registry.connection('kubernetes@in-cluster');
@@ -215,7 +291,9 @@ describe('in-cluster service account', () => {
       expect((await open({ inCluster: paths, env: {} })).contexts()).toEqual([]);
       sa.write('token', 'sa-token-1');
       const [info] = (await open({ inCluster: paths, env: {} })).contexts();
-      expect(info?.error).toBe('unable to load in-cluster configuration, KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT must be defined');
+      expect(info?.error).toBe(
+        'unable to load in-cluster configuration, KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT must be defined',
+      );
     } finally {
       sa.cleanup();
     }

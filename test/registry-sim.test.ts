@@ -28,7 +28,14 @@ beforeAll(async () => {
         admin: { 'client-certificate-data': b64(sim.client.certPem), 'client-key-data': b64(sim.client.keyPem) },
         bearer: { token: sim.token },
         'bearer-file': { tokenFile: 'token' },
-        exec: { exec: { apiVersion: 'client.authentication.k8s.io/v1', command: './sim-plugin', interactiveMode: 'Never', env: [{ name: 'SIM_TOKEN', value: 'exec-sim-token' }] } },
+        exec: {
+          exec: {
+            apiVersion: 'client.authentication.k8s.io/v1',
+            command: './sim-plugin',
+            interactiveMode: 'Never',
+            env: [{ name: 'SIM_TOKEN', value: 'exec-sim-token' }],
+          },
+        },
         stranger: { token: 'not-a-token-the-sim-knows' },
       },
       contexts: {
@@ -41,7 +48,13 @@ beforeAll(async () => {
       current: 'cert',
     }),
   );
-  const options = { kubeconfigPaths: [kubeconfig], inCluster: false as const, watch: false, clock: fakeClock(), log: silentLogger };
+  const options = {
+    kubeconfigPaths: [kubeconfig],
+    inCluster: false as const,
+    watch: false,
+    clock: fakeClock(),
+    log: silentLogger,
+  };
   registry = await createRegistry(options);
   h2Registry = await createRegistry({ ...options, allowH2: true });
 });

@@ -5,7 +5,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRegistry, type RegistryOptions } from '../lib/node/registry';
 import type { ClusterRegistry } from '../lib/clusters/types';
 import { silentLogger } from '../lib/log';
-import { b64, fakeClock, get, kubeconfigYaml, startTestCluster, tempDir, type TempDir, type TestCluster } from './registry-fixtures';
+import {
+  b64,
+  fakeClock,
+  get,
+  kubeconfigYaml,
+  startTestCluster,
+  tempDir,
+  type TempDir,
+  type TestCluster,
+} from './registry-fixtures';
 
 let cluster: TestCluster;
 let dir: TempDir;
@@ -27,12 +36,27 @@ afterAll(async () => {
   dir.cleanup();
 });
 
-async function registryFor(name: string, clusterEntry: Record<string, unknown>, options: Partial<RegistryOptions> = {}): Promise<ClusterRegistry> {
+async function registryFor(
+  name: string,
+  clusterEntry: Record<string, unknown>,
+  options: Partial<RegistryOptions> = {},
+): Promise<ClusterRegistry> {
   const file = dir.write(
     `${name}.yaml`,
-    kubeconfigYaml({ clusters: { c: clusterEntry }, users: { u: { token: 'transport-token' } }, contexts: { x: { cluster: 'c', user: 'u' } } }),
+    kubeconfigYaml({
+      clusters: { c: clusterEntry },
+      users: { u: { token: 'transport-token' } },
+      contexts: { x: { cluster: 'c', user: 'u' } },
+    }),
   );
-  const registry = await createRegistry({ kubeconfigPaths: [file], inCluster: false, watch: false, clock: fakeClock(), log: silentLogger, ...options });
+  const registry = await createRegistry({
+    kubeconfigPaths: [file],
+    inCluster: false,
+    watch: false,
+    clock: fakeClock(),
+    log: silentLogger,
+    ...options,
+  });
   registries.push(registry);
   return registry;
 }
@@ -113,9 +137,17 @@ async function startSocksProxy(): Promise<{ url: string; tunnels: string[] }> {
 
 describe('TLS settings', () => {
   it('verifies the server against tls-server-name instead of the URL host', async () => {
-    const good = await registryFor('sni-good', { server: withCa.server(), 'certificate-authority-data': withCa.ca(), 'tls-server-name': 'kubernetes' });
+    const good = await registryFor('sni-good', {
+      server: withCa.server(),
+      'certificate-authority-data': withCa.ca(),
+      'tls-server-name': 'kubernetes',
+    });
     expect((await get(good.connection('x'))).status).toBe(200);
-    const wrong = await registryFor('sni-wrong', { server: withCa.server(), 'certificate-authority-data': withCa.ca(), 'tls-server-name': 'not-the-apiserver.example' });
+    const wrong = await registryFor('sni-wrong', {
+      server: withCa.server(),
+      'certificate-authority-data': withCa.ca(),
+      'tls-server-name': 'not-the-apiserver.example',
+    });
     await expect(get(wrong.connection('x'))).rejects.toMatchObject({ code: 'ERR_TLS_CERT_ALTNAME_INVALID' });
   });
 
@@ -130,7 +162,11 @@ describe('TLS settings', () => {
 describe('proxy-url', () => {
   it('tunnels through an HTTP proxy, with the credentials of its URL', async () => {
     const proxy = await startConnectProxy('squid:proxy-pass');
-    const registry = await registryFor('http-proxy', { server: withCa.server(), 'certificate-authority-data': withCa.ca(), 'proxy-url': proxy.url });
+    const registry = await registryFor('http-proxy', {
+      server: withCa.server(),
+      'certificate-authority-data': withCa.ca(),
+      'proxy-url': proxy.url,
+    });
     expect((await get(registry.connection('x'))).body.user).toBe('token:transport-token');
     expect(proxy.tunnels).toEqual([new URL(cluster.url).host]);
     expect(JSON.stringify(registry.contexts())).not.toContain('proxy-pass');
@@ -138,7 +174,11 @@ describe('proxy-url', () => {
 
   it('tunnels through a SOCKS5 proxy', async () => {
     const proxy = await startSocksProxy();
-    const registry = await registryFor('socks-proxy', { server: withCa.server(), 'certificate-authority-data': withCa.ca(), 'proxy-url': proxy.url });
+    const registry = await registryFor('socks-proxy', {
+      server: withCa.server(),
+      'certificate-authority-data': withCa.ca(),
+      'proxy-url': proxy.url,
+    });
     expect((await get(registry.connection('x'))).body.user).toBe('token:transport-token');
     expect(proxy.tunnels).toEqual([new URL(cluster.url).host]);
   });
@@ -151,7 +191,10 @@ describe('dispatchers', () => {
     const h1 = (await registryFor('h1', entry)).connection('x');
     expect((await get(h2)).body.httpVersion).toBe('2.0');
     expect((await get(h1)).body.httpVersion).toBe('1.1');
-    const viaUpgrade = await request(`${cluster.url}/version`, { dispatcher: h2.upgradeDispatcher, headers: { ...(await h2.credentials()) } });
+    const viaUpgrade = await request(`${cluster.url}/version`, {
+      dispatcher: h2.upgradeDispatcher,
+      headers: { ...(await h2.credentials()) },
+    });
     expect(((await viaUpgrade.body.json()) as { httpVersion: string }).httpVersion).toBe('1.1');
   });
 });

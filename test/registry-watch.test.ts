@@ -3,7 +3,17 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createRegistry } from '../lib/node/registry';
 import type { ClusterRegistry, RegistryChange } from '../lib/clusters/types';
 import { silentLogger } from '../lib/log';
-import { b64, fakeClock, get, kubeconfigYaml, startTestCluster, tempDir, waitFor, type TempDir, type TestCluster } from './registry-fixtures';
+import {
+  b64,
+  fakeClock,
+  get,
+  kubeconfigYaml,
+  startTestCluster,
+  tempDir,
+  waitFor,
+  type TempDir,
+  type TestCluster,
+} from './registry-fixtures';
 
 let cluster: TestCluster;
 let dir: TempDir;
@@ -29,13 +39,22 @@ function config(contexts: Record<string, string>, user: Record<string, unknown> 
   return kubeconfigYaml({
     clusters: { c: { server: cluster.url, 'certificate-authority-data': b64(cluster.caPem) } },
     users: { u: user },
-    contexts: Object.fromEntries(Object.entries(contexts).map(([name, namespace]) => [name, { cluster: 'c', user: 'u', namespace }])),
+    contexts: Object.fromEntries(
+      Object.entries(contexts).map(([name, namespace]) => [name, { cluster: 'c', user: 'u', namespace }]),
+    ),
   });
 }
 
 async function watched(path: string): Promise<{ registry: ClusterRegistry; changes: RegistryChange[] }> {
   const changes: RegistryChange[] = [];
-  registry = await createRegistry({ kubeconfigPaths: [path], inCluster: false, watch: true, watchDebounceMs: 50, clock: fakeClock(), log: silentLogger });
+  registry = await createRegistry({
+    kubeconfigPaths: [path],
+    inCluster: false,
+    watch: true,
+    watchDebounceMs: 50,
+    clock: fakeClock(),
+    log: silentLogger,
+  });
   registry.onChange((change) => changes.push(change));
   return { registry, changes };
 }
@@ -79,7 +98,11 @@ describe('file watch', () => {
     const path = dir.write('config', config({ a: 'default', b: 'default' }));
     const { registry: r } = await watched(path);
     writeFileSync(path, 'clusters: [\n');
-    await waitFor(() => r.contexts().every((c) => c.error !== undefined) && names(r).length === 2, 5_000, 'the broken file');
+    await waitFor(
+      () => r.contexts().every((c) => c.error !== undefined) && names(r).length === 2,
+      5_000,
+      'the broken file',
+    );
     expect(r.contexts()[0]?.error).toMatch(/invalid YAML/);
     writeFileSync(path, config({ a: 'default', b: 'default' }));
     await waitFor(() => r.contexts().every((c) => c.error === undefined), 5_000, 'the fix');
@@ -114,13 +137,20 @@ describe('file watch', () => {
     dir = tempDir();
     dir.write('client.crt', cluster.client.certPem);
     dir.write('client.key', cluster.client.keyPem);
-    const path = dir.write('config', config({ a: 'default' }, { 'client-certificate': 'client.crt', 'client-key': 'client.key' }));
+    const path = dir.write(
+      'config',
+      config({ a: 'default' }, { 'client-certificate': 'client.crt', 'client-key': 'client.key' }),
+    );
     const { registry: r } = await watched(path);
     expect((await get(r.connection('a'))).body.user).toBe('cert:kubernetes-admin');
 
     const renewed = cluster.pki.issueClient('renewed-admin');
     dir.write('client.key', renewed.keyPem);
     dir.write('client.crt', renewed.certPem);
-    await waitFor(async () => (await get(r.connection('a'))).body.user === 'cert:renewed-admin', 5_000, 'the renewed certificate');
+    await waitFor(
+      async () => (await get(r.connection('a'))).body.user === 'cert:renewed-admin',
+      5_000,
+      'the renewed certificate',
+    );
   });
 });

@@ -47,16 +47,25 @@ describe('state-changing requests from a foreign page', () => {
     const bodies: Array<[string, BodyInit]> = [
       ['text/plain', NS_BODY('xs-plain')],
       ['application/x-www-form-urlencoded', `x=${encodeURIComponent(NS_BODY('xs-form'))}`],
-      ['multipart/form-data; boundary=b', `--b\r\nContent-Disposition: form-data; name="x"\r\n\r\n${NS_BODY('xs-multi')}\r\n--b--\r\n`],
+      [
+        'multipart/form-data; boundary=b',
+        `--b\r\nContent-Disposition: form-data; name="x"\r\n\r\n${NS_BODY('xs-multi')}\r\n--b--\r\n`,
+      ],
       ['application/json', NS_BODY('xs-json')],
     ];
     for (const [type, body] of bodies) {
-      for (const headers of [browser(EVIL), browser('null'), browser(undefined, { 'sec-fetch-site': 'cross-site' }), browser('http://127.0.0.1:1', { 'sec-fetch-site': 'same-site' })]) {
+      for (const headers of [
+        browser(EVIL),
+        browser('null'),
+        browser(undefined, { 'sec-fetch-site': 'cross-site' }),
+        browser('http://127.0.0.1:1', { 'sec-fetch-site': 'same-site' }),
+      ]) {
         const res = await fetch(stack.raw, { method: 'POST', body, headers: { ...headers, 'content-type': type } });
         await expectRefused(res, `${type} ${JSON.stringify(headers)}`);
       }
     }
-    for (const name of ['xs-plain', 'xs-form', 'xs-multi', 'xs-json']) expect(await namespaceExists(name), name).toBe(false);
+    for (const name of ['xs-plain', 'xs-form', 'xs-multi', 'xs-json'])
+      expect(await namespaceExists(name), name).toBe(false);
   });
 
   it('refuses cross-site PUT, PATCH and DELETE through the proxy, and adding or deleting contexts', async () => {
@@ -71,10 +80,15 @@ describe('state-changing requests from a foreign page', () => {
       ['OPTIONS', `${stack.raw}/api/v1/namespaces`, undefined],
     ];
     for (const [method, url, body] of cases) {
-      await expectRefused(await fetch(url, { method, body, headers: browser(EVIL, { 'content-type': 'application/merge-patch+json' }) }), `${method} ${url}`);
+      await expectRefused(
+        await fetch(url, { method, body, headers: browser(EVIL, { 'content-type': 'application/merge-patch+json' }) }),
+        `${method} ${url}`,
+      );
     }
     expect(await namespaceExists('default')).toBe(true);
-    const ns = (await (await fetch(`${stack.raw}/api/v1/namespaces/default`, { headers: browser(undefined) })).json()) as { metadata: { labels?: Record<string, string> } };
+    const ns = (await (
+      await fetch(`${stack.raw}/api/v1/namespaces/default`, { headers: browser(undefined) })
+    ).json()) as { metadata: { labels?: Record<string, string> } };
     expect(ns.metadata.labels?.x).toBeUndefined();
     expect(await namespaceExists('xs-put')).toBe(false);
     expect(await namespaceExists('xs-create')).toBe(false);
@@ -105,10 +119,18 @@ describe('state-changing requests from a foreign page', () => {
     ];
     // Its own origin under another loopback name: the Host the browser used is what counts.
     const port = new URL(own).port;
-    const viaLocalhost = await fetch(`http://localhost:${port}/raw/clusters/sim`, { method: 'POST', body: NS_BODY('xs-localhost'), headers: { ...browser(`http://localhost:${port}`), 'content-type': 'application/json' } });
+    const viaLocalhost = await fetch(`http://localhost:${port}/raw/clusters/sim`, {
+      method: 'POST',
+      body: NS_BODY('xs-localhost'),
+      headers: { ...browser(`http://localhost:${port}`), 'content-type': 'application/json' },
+    });
     expect(viaLocalhost.status).toBe(201);
     for (const [name, headers] of senders) {
-      const res = await fetch(stack.raw, { method: 'POST', body: NS_BODY(name), headers: { ...headers, 'content-type': 'application/json' } });
+      const res = await fetch(stack.raw, {
+        method: 'POST',
+        body: NS_BODY(name),
+        headers: { ...headers, 'content-type': 'application/json' },
+      });
       expect(res.status, name).toBe(201);
       if (name === 'xs-trusted') expect(res.headers.get('access-control-allow-origin')).toBe(TRUSTED);
       const deleted = await fetch(`${stack.raw}/api/v1/namespaces/${name}`, { method: 'DELETE', headers });
@@ -121,7 +143,10 @@ describe('state-changing requests from a foreign page', () => {
 function openExec(headers: Record<string, string>, origin?: string): Promise<{ status: number; output: string }> {
   const target = `${stack.raw.replace('http:', 'ws:')}/api/v1/namespaces/default/pods/busybox/exec?command=echo&command=hi&stdout=true`;
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(target, ['v5.channel.k8s.io', 'v4.channel.k8s.io'], { headers, ...(origin === undefined ? {} : { origin }) });
+    const ws = new WebSocket(target, ['v5.channel.k8s.io', 'v4.channel.k8s.io'], {
+      headers,
+      ...(origin === undefined ? {} : { origin }),
+    });
     let output = '';
     ws.on('unexpected-response', (_req, res) => {
       res.resume();
@@ -167,7 +192,9 @@ describe('the access token', () => {
       ['/healthz', {}, 200],
     ];
     for (const [path, headers, status] of cases) {
-      expect((await fetch(`${stack.url}${path}`, { headers })).status, `${path} ${JSON.stringify(headers)}`).toBe(status);
+      expect((await fetch(`${stack.url}${path}`, { headers })).status, `${path} ${JSON.stringify(headers)}`).toBe(
+        status,
+      );
     }
   });
 });

@@ -17,8 +17,15 @@ function pod(name: string, shells?: string, env: object[] = []) {
   return {
     apiVersion: 'v1',
     kind: 'Pod',
-    metadata: { name, namespace: 'shop', ...(shells === undefined ? {} : { annotations: { [SHELLS_ANNOTATION]: shells } }) },
-    spec: { nodeName: 'vm-live-01', containers: [{ name: 'main', image: 'x', env, volumeMounts: [{ name: 'config', mountPath: '/etc/app' }] }] },
+    metadata: {
+      name,
+      namespace: 'shop',
+      ...(shells === undefined ? {} : { annotations: { [SHELLS_ANNOTATION]: shells } }),
+    },
+    spec: {
+      nodeName: 'vm-live-01',
+      containers: [{ name: 'main', image: 'x', env, volumeMounts: [{ name: 'config', mountPath: '/etc/app' }] }],
+    },
     status: { phase: 'Running', podIP: '10.64.0.7' },
   };
 }
@@ -28,7 +35,11 @@ let port: number;
 
 beforeAll(async () => {
   // Stands in for the API server's upgrade: negotiates the subprotocol, then hands the socket over.
-  server = new WebSocketServer({ host: '127.0.0.1', port: 0, handleProtocols: (offered) => pickExecProtocol([...offered]) ?? false });
+  server = new WebSocketServer({
+    host: '127.0.0.1',
+    port: 0,
+    handleProtocols: (offered) => pickExecProtocol([...offered]) ?? false,
+  });
   server.on('connection', (ws, req) => {
     const query = new URL(req.url ?? '/', 'http://x').searchParams;
     const flag = (name: string) => query.get(name) === 'true';
@@ -63,9 +74,13 @@ interface Session {
   waitFor(channel: number, predicate: (text: string) => boolean): Promise<string>;
 }
 
-function open(params: Record<string, string | string[] | boolean>, protocols = ['v5.channel.k8s.io', 'v4.channel.k8s.io']): Promise<Session> {
+function open(
+  params: Record<string, string | string[] | boolean>,
+  protocols = ['v5.channel.k8s.io', 'v4.channel.k8s.io'],
+): Promise<Session> {
   const query = new URLSearchParams();
-  for (const [key, value] of Object.entries(params)) for (const v of Array.isArray(value) ? value : [value]) query.append(key, String(v));
+  for (const [key, value] of Object.entries(params))
+    for (const v of Array.isArray(value) ? value : [value]) query.append(key, String(v));
   const ws = new WebSocket(`ws://127.0.0.1:${port}/exec?${query}`, protocols);
   const channels = new Map<number, string>();
   const frames: number[] = [];
@@ -118,7 +133,14 @@ async function exec(params: Record<string, string | string[] | boolean>, protoco
   const session = await open(params, protocols);
   const { code } = await session.closed;
   const error = session.channels.get(3) ?? '';
-  return { session, code, stdout: session.channels.get(1) ?? '', stderr: session.channels.get(2) ?? '', error, status: error.startsWith('{') ? (JSON.parse(error) as Json) : undefined };
+  return {
+    session,
+    code,
+    stdout: session.channels.get(1) ?? '',
+    stderr: session.channels.get(2) ?? '',
+    error,
+    status: error.startsWith('{') ? (JSON.parse(error) as Json) : undefined,
+  };
 }
 
 describe('pickExecProtocol', () => {
@@ -146,10 +168,16 @@ describe('runExecSession', () => {
   });
 
   it('v4: reports a non-zero exit as NonZeroExitCode with the code in causes', async () => {
-    const { session, stdout, status } = await exec({ command: ['sh', '-c', 'echo out; echo $GREETING; exit 3'] }, ['v4.channel.k8s.io']);
+    const { session, stdout, status } = await exec({ command: ['sh', '-c', 'echo out; echo $GREETING; exit 3'] }, [
+      'v4.channel.k8s.io',
+    ]);
     expect(session.protocol).toBe('v4.channel.k8s.io');
     expect(stdout).toBe('out\nhello\n');
-    expect(status).toMatchObject({ status: 'Failure', reason: 'NonZeroExitCode', details: { causes: [{ reason: 'ExitCode', message: '3' }] } });
+    expect(status).toMatchObject({
+      status: 'Failure',
+      reason: 'NonZeroExitCode',
+      details: { causes: [{ reason: 'ExitCode', message: '3' }] },
+    });
     expect(status?.message).toContain('exit code 3');
   });
 
@@ -165,7 +193,11 @@ describe('runExecSession', () => {
   it('runs builtins: pwd, cd, hostname, env, ls, cat of files, && and ||', async () => {
     const { stdout, stderr, status } = await exec({
       pod: 'web',
-      command: ['sh', '-c', 'pwd; cd /etc && pwd; hostname; ls /var/run/secrets/kubernetes.io/serviceaccount; cat /etc/hostname; cat /nope || echo fallback'],
+      command: [
+        'sh',
+        '-c',
+        'pwd; cd /etc && pwd; hostname; ls /var/run/secrets/kubernetes.io/serviceaccount; cat /etc/hostname; cat /nope || echo fallback',
+      ],
     });
     expect(stdout).toBe('/\n/etc\nweb\nca.crt\nnamespace\ntoken\nweb\nfallback\n');
     expect(stderr).toBe("cat: can't open '/nope': No such file or directory\n");
@@ -196,7 +228,10 @@ describe('runExecSession', () => {
     await session.waitFor(1, (t) => t === 'a\n');
     session.ws.send(Buffer.from([255, 0]));
     await session.closed;
-    expect(JSON.parse(session.channels.get(3) ?? '')).toMatchObject({ reason: 'NonZeroExitCode', details: { causes: [{ message: '1' }] } });
+    expect(JSON.parse(session.channels.get(3) ?? '')).toMatchObject({
+      reason: 'NonZeroExitCode',
+      details: { causes: [{ message: '1' }] },
+    });
   });
 
   it('tty: prompts, echoes keystrokes, answers `stty size` from the last resize, and `exit N` ends it', async () => {
@@ -215,7 +250,10 @@ describe('runExecSession', () => {
     expect(out).toContain('/ # stty size\r\n24 80\r\n/ # ');
     expect(out).toContain('/tmp # exit 7\r\n');
     expect(session.channels.has(2)).toBe(false);
-    expect(JSON.parse(session.channels.get(3) ?? '')).toMatchObject({ reason: 'NonZeroExitCode', details: { causes: [{ reason: 'ExitCode', message: '7' }] } });
+    expect(JSON.parse(session.channels.get(3) ?? '')).toMatchObject({
+      reason: 'NonZeroExitCode',
+      details: { causes: [{ reason: 'ExitCode', message: '7' }] },
+    });
   });
 
   it('tty: backspace erases, ^C interrupts a running command, ^D on an empty line ends the shell', async () => {
@@ -239,7 +277,9 @@ describe('runExecSession', () => {
     const { stdout, status } = await exec({ pod: 'busybox', command: ['bash'], stdin: true, tty: true });
     expect(stdout).toBe('');
     expect(status).toMatchObject({ status: 'Failure', reason: 'InternalError', code: 500 });
-    expect(status?.message).toMatch(/^Internal error occurred: error executing command in container: failed to exec in container: failed to start exec "[0-9a-f]{64}": OCI runtime exec failed: exec failed: unable to start container process: exec: "bash": executable file not found in \$PATH: unknown$/);
+    expect(status?.message).toMatch(
+      /^Internal error occurred: error executing command in container: failed to exec in container: failed to start exec "[0-9a-f]{64}": OCI runtime exec failed: exec failed: unable to start container process: exec: "bash": executable file not found in \$PATH: unknown$/,
+    );
     const sh = await exec({ pod: 'busybox', command: ['sh', '-c', 'echo ok'] });
     expect(sh.stdout).toBe('ok\n');
     const path = await exec({ pod: 'busybox', command: ['/bin/bash'] });
@@ -261,7 +301,9 @@ describe('runExecSession', () => {
     expect(ok.stdout).toBe('x\n');
     expect(ok.error).toBe('');
     const bad = await exec({ command: ['sh', '-c', 'exit 2'] }, ['channel.k8s.io']);
-    expect(bad.error).toBe('command terminated with non-zero exit code: error executing command [sh -c exit 2], exit code 2');
+    expect(bad.error).toBe(
+      'command terminated with non-zero exit code: error executing command [sh -c exit 2], exit code 2',
+    );
   });
 
   it('base64 protocol: text frames with an ASCII channel digit', async () => {
@@ -305,35 +347,59 @@ describe('the real kubectl against the simulator', () => {
   const fixture = simWithKubeconfig();
 
   it('kubectl exec POD -- echo hi', async () => {
-    expect(await kubectl(fixture.config, ['exec', 'busybox', '--', 'echo', 'hi'])).toEqual({ code: 0, stdout: 'hi\n', stderr: '' });
+    expect(await kubectl(fixture.config, ['exec', 'busybox', '--', 'echo', 'hi'])).toEqual({
+      code: 0,
+      stdout: 'hi\n',
+      stderr: '',
+    });
   });
 
   it('kubectl exec -i POD -- sh, with lines on stdin and the exit code passed through', async () => {
-    const result = await kubectl(fixture.config, ['exec', '-i', 'busybox', '--', 'sh'], { input: 'echo one\nhostname\nstty size\nexit 3\n' });
+    const result = await kubectl(fixture.config, ['exec', '-i', 'busybox', '--', 'sh'], {
+      input: 'echo one\nhostname\nstty size\nexit 3\n',
+    });
     expect(result.stdout).toBe('one\nbusybox\n');
     expect(result.stderr).toBe('stty: standard input: Not a tty\ncommand terminated with exit code 3\n');
     expect(result.code).toBe(3);
   });
 
   it('kubectl exec -i POD -- cat ends when stdin does (v5 close)', async () => {
-    expect(await kubectl(fixture.config, ['exec', '-i', 'busybox', '--', 'cat'], { input: 'a\nb\n' })).toEqual({ code: 0, stdout: 'a\nb\n', stderr: '' });
+    expect(await kubectl(fixture.config, ['exec', '-i', 'busybox', '--', 'cat'], { input: 'a\nb\n' })).toEqual({
+      code: 0,
+      stdout: 'a\nb\n',
+      stderr: '',
+    });
   });
 
-  it.each(['alpine-sh', 'busybox'])('kubectl exec into an sh-only image (%s): bash fails as containerd reports it, sh works', async (pod) => {
-    const bash = await kubectl(fixture.config, ['exec', pod, '--', 'bash']);
-    expect(bash.code).toBe(1);
-    expect(bash.stderr).toMatch(/^error: Internal error occurred: error executing command in container: .*exec: "bash": executable file not found in \$PATH: unknown\n$/);
-    expect(await kubectl(fixture.config, ['exec', pod, '--', 'sh', '-c', 'echo $HOSTNAME'])).toEqual({ code: 0, stdout: `${pod}\n`, stderr: '' });
-  });
+  it.each(['alpine-sh', 'busybox'])(
+    'kubectl exec into an sh-only image (%s): bash fails as containerd reports it, sh works',
+    async (pod) => {
+      const bash = await kubectl(fixture.config, ['exec', pod, '--', 'bash']);
+      expect(bash.code).toBe(1);
+      expect(bash.stderr).toMatch(
+        /^error: Internal error occurred: error executing command in container: .*exec: "bash": executable file not found in \$PATH: unknown\n$/,
+      );
+      expect(await kubectl(fixture.config, ['exec', pod, '--', 'sh', '-c', 'echo $HOSTNAME'])).toEqual({
+        code: 0,
+        stdout: `${pod}\n`,
+        stderr: '',
+      });
+    },
+  );
 
   it('kubectl exec -it POD -- sh in a real pty: prompt, the terminal size, exit code', async () => {
     // util-linux `script` gives kubectl a terminal, so it negotiates a tty and sends its size.
     const command = `stty cols 100 rows 30; kubectl --kubeconfig ${fixture.config.path} --cache-dir ${join(fixture.config.dir, 'cache')} exec -it busybox -- sh`;
-    const child = spawn('script', ['-qfec', command, '/dev/null'], { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: fixture.config.dir, TERM: 'xterm' } });
+    const child = spawn('script', ['-qfec', command, '/dev/null'], {
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: fixture.config.dir, TERM: 'xterm' },
+    });
     let out = '';
     const arrived = (text: string) =>
       new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no ${JSON.stringify(text)} in ${JSON.stringify(out)}`)), 10_000);
+        const timer = setTimeout(
+          () => reject(new Error(`no ${JSON.stringify(text)} in ${JSON.stringify(out)}`)),
+          10_000,
+        );
         const check = () => {
           if (!out.includes(text)) return;
           clearTimeout(timer);

@@ -18,7 +18,8 @@ const small = generate(SMALL);
 const ofKind = (kind: string) => small.filter((o) => o.kind === kind);
 const key = (o: Json) => `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
 const pods = ofKind('Pod');
-const podReady = (p: Json) => p.status.conditions?.some((c: Json) => c.type === 'Ready' && c.status === 'True') === true;
+const podReady = (p: Json) =>
+  p.status.conditions?.some((c: Json) => c.type === 'Ready' && c.status === 'True') === true;
 const podActive = (p: Json) => p.status.phase !== 'Failed' && p.status.phase !== 'Succeeded';
 const matches = (selector: Record<string, string>, labels: Record<string, string> | undefined) =>
   Object.entries(selector).every(([k, v]) => labels?.[k] === v);
@@ -44,8 +45,28 @@ describe('generateCluster on a small cluster', () => {
   it('has the requested size: nodes × podsPerNode pods, system and app namespaces', () => {
     expect(ofKind('Node')).toHaveLength(6);
     expect(pods).toHaveLength(6 * 25);
-    expect(ofKind('Namespace').map((n) => n.metadata.name)).toEqual(['default', 'kube-system', 'kube-public', 'kube-node-lease', 'shop', 'payments', 'platform']);
-    for (const kind of ['Deployment', 'ReplicaSet', 'DaemonSet', 'StatefulSet', 'Job', 'CronJob', 'Service', 'Ingress', 'ServiceAccount', 'ConfigMap', 'Secret']) {
+    expect(ofKind('Namespace').map((n) => n.metadata.name)).toEqual([
+      'default',
+      'kube-system',
+      'kube-public',
+      'kube-node-lease',
+      'shop',
+      'payments',
+      'platform',
+    ]);
+    for (const kind of [
+      'Deployment',
+      'ReplicaSet',
+      'DaemonSet',
+      'StatefulSet',
+      'Job',
+      'CronJob',
+      'Service',
+      'Ingress',
+      'ServiceAccount',
+      'ConfigMap',
+      'Secret',
+    ]) {
       expect(ofKind(kind).length, kind).toBeGreaterThan(0);
     }
   });
@@ -76,7 +97,11 @@ describe('generateCluster on a small cluster', () => {
     }
     expect(owned).toBeGreaterThan(pods.length);
     // Only the busybox pod has no owner.
-    expect(pods.filter((p) => p.metadata.ownerReferences === undefined).map((p) => `${p.metadata.namespace}/${p.metadata.name}`)).toEqual(['default/busybox']);
+    expect(
+      pods
+        .filter((p) => p.metadata.ownerReferences === undefined)
+        .map((p) => `${p.metadata.namespace}/${p.metadata.name}`),
+    ).toEqual(['default/busybox']);
   });
 
   it('gives ReplicaSets and Deployments the replica counts of their pods', () => {
@@ -97,12 +122,16 @@ describe('generateCluster on a small cluster', () => {
       expect(d.spec.replicas).toBe(sum((rs) => rs.spec.replicas));
       expect(matches(d.spec.selector.matchLabels, d.spec.template.metadata.labels)).toBe(true);
       const available = d.status.conditions.find((c: Json) => c.type === 'Available');
-      expect(available.status).toBe((d.status.availableReplicas ?? 0) >= d.spec.replicas - Math.floor(d.spec.replicas / 4) ? 'True' : 'False');
+      expect(available.status).toBe(
+        (d.status.availableReplicas ?? 0) >= d.spec.replicas - Math.floor(d.spec.replicas / 4) ? 'True' : 'False',
+      );
     }
   });
 
   it('runs one DaemonSet pod per node and counts the ready ones', () => {
-    const nodes = ofKind('Node').map((n) => n.metadata.name).sort();
+    const nodes = ofKind('Node')
+      .map((n) => n.metadata.name)
+      .sort();
     for (const ds of ofKind('DaemonSet')) {
       const mine = pods.filter((p) => p.metadata.ownerReferences?.[0]?.uid === ds.metadata.uid);
       expect(mine.map((p) => p.spec.nodeName).sort()).toEqual(nodes);
@@ -141,7 +170,9 @@ describe('generateCluster on a small cluster', () => {
     const services = ofKind('Service');
     for (const svc of services) {
       if (svc.spec.selector === undefined) continue;
-      const selected = pods.filter((p) => p.metadata.namespace === svc.metadata.namespace && matches(svc.spec.selector, p.metadata.labels));
+      const selected = pods.filter(
+        (p) => p.metadata.namespace === svc.metadata.namespace && matches(svc.spec.selector, p.metadata.labels),
+      );
       expect(selected.length, `${svc.metadata.namespace}/${svc.metadata.name}`).toBeGreaterThan(0);
     }
     expect(services.find((s) => s.metadata.name === 'kubernetes')?.spec.clusterIP).toBe('10.96.0.1');
@@ -149,23 +180,32 @@ describe('generateCluster on a small cluster', () => {
     expect(new Set(ips).size).toBe(ips.length);
     for (const ingress of ofKind('Ingress')) {
       for (const path of ingress.spec.rules[0].http.paths) {
-        expect(services.some((s) => s.metadata.namespace === ingress.metadata.namespace && s.metadata.name === path.backend.service.name)).toBe(true);
+        expect(
+          services.some(
+            (s) => s.metadata.namespace === ingress.metadata.namespace && s.metadata.name === path.backend.service.name,
+          ),
+        ).toBe(true);
       }
     }
   });
 
   it('references only ServiceAccounts, ConfigMaps and Secrets that exist', () => {
-    const exists = (kind: string, ns: string, name: string) => small.some((o) => o.kind === kind && o.metadata.namespace === ns && o.metadata.name === name);
+    const exists = (kind: string, ns: string, name: string) =>
+      small.some((o) => o.kind === kind && o.metadata.namespace === ns && o.metadata.name === name);
     for (const pod of pods) {
       const ns = pod.metadata.namespace;
-      expect(exists('ServiceAccount', ns, pod.spec.serviceAccountName), `${ns}/${pod.spec.serviceAccountName}`).toBe(true);
+      expect(exists('ServiceAccount', ns, pod.spec.serviceAccountName), `${ns}/${pod.spec.serviceAccountName}`).toBe(
+        true,
+      );
       for (const s of pod.spec.imagePullSecrets ?? []) expect(exists('Secret', ns, s.name)).toBe(true);
       for (const v of pod.spec.volumes ?? []) {
         if (v.configMap) expect(exists('ConfigMap', ns, v.configMap.name), v.configMap.name).toBe(true);
-        for (const source of v.projected?.sources ?? []) if (source.configMap) expect(exists('ConfigMap', ns, source.configMap.name)).toBe(true);
+        for (const source of v.projected?.sources ?? [])
+          if (source.configMap) expect(exists('ConfigMap', ns, source.configMap.name)).toBe(true);
       }
       for (const c of pod.spec.containers) {
-        for (const e of c.env ?? []) if (e.valueFrom?.secretKeyRef) expect(exists('Secret', ns, e.valueFrom.secretKeyRef.name)).toBe(true);
+        for (const e of c.env ?? [])
+          if (e.valueFrom?.secretKeyRef) expect(exists('Secret', ns, e.valueFrom.secretKeyRef.name)).toBe(true);
         for (const m of c.volumeMounts ?? []) expect(pod.spec.volumes.some((v: Json) => v.name === m.name)).toBe(true);
       }
     }
@@ -176,13 +216,18 @@ describe('generateCluster on a small cluster', () => {
     for (const pod of pods) {
       if (pod.status.phase === 'Pending') {
         expect(pod.spec.nodeName).toBeUndefined();
-        expect(pod.status.conditions[0]).toMatchObject({ type: 'PodScheduled', status: 'False', reason: 'Unschedulable' });
+        expect(pod.status.conditions[0]).toMatchObject({
+          type: 'PodScheduled',
+          status: 'False',
+          reason: 'Unschedulable',
+        });
         continue;
       }
       const node = nodes.get(pod.spec.nodeName);
       expect(node, pod.metadata.name).toBeDefined();
       expect(pod.status.hostIP).toBe(node!.status.addresses[0].address);
-      if (pod.spec.hostNetwork !== true) expect(pod.status.podIP.startsWith(node!.spec.podCIDR.replace(/\.0\/24$/, '.'))).toBe(true);
+      if (pod.spec.hostNetwork !== true)
+        expect(pod.status.podIP.startsWith(node!.spec.podCIDR.replace(/\.0\/24$/, '.'))).toBe(true);
     }
     const podIPs = pods.filter((p) => p.status.podIP && p.spec.hostNetwork !== true).map((p) => p.status.podIP);
     expect(new Set(podIPs).size).toBe(podIPs.length);
@@ -191,7 +236,9 @@ describe('generateCluster on a small cluster', () => {
   it('has pods in every troubled state a real cluster shows', () => {
     const pending = pods.filter((p) => p.status.phase === 'Pending');
     const failed = pods.filter((p) => p.status.phase === 'Failed');
-    const crashing = pods.filter((p) => p.status.containerStatuses?.some((c: Json) => c.state.waiting?.reason === 'CrashLoopBackOff'));
+    const crashing = pods.filter((p) =>
+      p.status.containerStatuses?.some((c: Json) => c.state.waiting?.reason === 'CrashLoopBackOff'),
+    );
     const notReady = pods.filter((p) => p.status.phase === 'Running' && !podReady(p));
     expect(pending.length).toBeGreaterThan(0);
     expect(failed.some((p) => p.status.reason === 'Evicted')).toBe(true);
@@ -213,7 +260,11 @@ describe('generateCluster on a small cluster', () => {
     expect(nodes[0]!.metadata.name).toBe('vm-live-01');
     expect(ready(nodes[0]!)).toBe(true);
     for (const n of nodes) {
-      expect(n.status.capacity).toMatchObject({ cpu: expect.any(String), memory: expect.stringMatching(/Ki$/), pods: expect.any(String) });
+      expect(n.status.capacity).toMatchObject({
+        cpu: expect.any(String),
+        memory: expect.stringMatching(/Ki$/),
+        pods: expect.any(String),
+      });
       expect(n.status.allocatable.cpu).toBeDefined();
       expect(n.status.nodeInfo.kubeletVersion).toMatch(/^v1\.\d+\.\d+$/);
       expect(n.status.addresses.map((a: Json) => a.type)).toContain('InternalIP');

@@ -16,7 +16,11 @@ afterAll(async () => {
   await sim?.close();
 });
 
-const rows = (out: string) => out.trim().split('\n').map((line) => line.trim().split(/\s+/));
+const rows = (out: string) =>
+  out
+    .trim()
+    .split('\n')
+    .map((line) => line.trim().split(/\s+/));
 
 describe.each(AUTH_KINDS)('kubectl with %s credentials', (auth) => {
   let config: KubeconfigDir;
@@ -45,14 +49,24 @@ describe.each(AUTH_KINDS)('kubectl with %s credentials', (auth) => {
     expect(table[0]).toEqual(['NAMESPACE', 'NAME', 'READY', 'STATUS', 'RESTARTS', 'AGE']);
     expect(table).toContainEqual(['default', 'busybox', '1/1', 'Running', '0', '2d']);
     expect(table.find((r) => r[1] === 'batch-worker')?.slice(0, 4)).toEqual(['shop', 'batch-worker', '0/1', 'Pending']);
-    expect(table.find((r) => r[1] === 'flaky-api')?.slice(0, 4)).toEqual(['shop', 'flaky-api', '0/1', 'CrashLoopBackOff']);
+    expect(table.find((r) => r[1] === 'flaky-api')?.slice(0, 4)).toEqual([
+      'shop',
+      'flaky-api',
+      '0/1',
+      'CrashLoopBackOff',
+    ]);
   });
 
   it('get pods -w prints a change made after it started', async () => {
     const watch = kubectlStream(config, ['get', 'pods', '-w']);
     try {
       await watch.waitFor((out) => out.includes('busybox'));
-      sim.store.create({ apiVersion: 'v1', kind: 'Pod', metadata: { name: name('watched'), namespace: 'default' }, spec: { containers: [{ name: 'c', image: 'nginx' }] } });
+      sim.store.create({
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: name('watched'), namespace: 'default' },
+        spec: { containers: [{ name: 'c', image: 'nginx' }] },
+      });
       const line = new RegExp(`^${name('watched')}\\s+1/1\\s+Running\\s+0\\s+\\d+s$`, 'm');
       expect(await watch.waitFor((o) => line.test(o))).toMatch(line);
     } finally {
@@ -77,37 +91,86 @@ spec:
         image: nginx:1.27
         env: [{name: MODE, value: demo}]
 `;
-    expect(await kubectlOk(config, ['apply', '-f', '-'], { input: manifest(2) })).toBe(`deployment.apps/${name('app')} created\n`);
-    expect(await kubectlOk(config, ['apply', '-f', '-'], { input: manifest(2) })).toBe(`deployment.apps/${name('app')} unchanged\n`);
-    expect(await kubectlOk(config, ['apply', '-f', '-'], { input: manifest(3) })).toBe(`deployment.apps/${name('app')} configured\n`);
+    expect(await kubectlOk(config, ['apply', '-f', '-'], { input: manifest(2) })).toBe(
+      `deployment.apps/${name('app')} created\n`,
+    );
+    expect(await kubectlOk(config, ['apply', '-f', '-'], { input: manifest(2) })).toBe(
+      `deployment.apps/${name('app')} unchanged\n`,
+    );
+    expect(await kubectlOk(config, ['apply', '-f', '-'], { input: manifest(3) })).toBe(
+      `deployment.apps/${name('app')} configured\n`,
+    );
     const stored = sim.store.get('deployments', 'default', name('app'));
     expect(stored?.spec).toMatchObject({ replicas: 3 });
-    expect(stored?.metadata.annotations?.['kubectl.kubernetes.io/last-applied-configuration']).toContain('"replicas":3');
+    expect(stored?.metadata.annotations?.['kubectl.kubernetes.io/last-applied-configuration']).toContain(
+      '"replicas":3',
+    );
   });
 
   it('apply --server-side: creates with an Apply managedFields entry, then is a no-op', async () => {
     const manifest = `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name('ssa')}\ndata:\n  key: value\n`;
-    expect(await kubectlOk(config, ['apply', '--server-side', '-f', '-'], { input: manifest })).toBe(`configmap/${name('ssa')} serverside-applied\n`);
+    expect(await kubectlOk(config, ['apply', '--server-side', '-f', '-'], { input: manifest })).toBe(
+      `configmap/${name('ssa')} serverside-applied\n`,
+    );
     const first = sim.store.get('configmaps', 'default', name('ssa'));
-    expect(first?.metadata.managedFields).toEqual([expect.objectContaining({ manager: 'kubectl', operation: 'Apply' })]);
+    expect(first?.metadata.managedFields).toEqual([
+      expect.objectContaining({ manager: 'kubectl', operation: 'Apply' }),
+    ]);
     await kubectlOk(config, ['apply', '--server-side', '-f', '-'], { input: manifest });
-    expect(sim.store.get('configmaps', 'default', name('ssa'))?.metadata.resourceVersion).toBe(first?.metadata.resourceVersion);
+    expect(sim.store.get('configmaps', 'default', name('ssa'))?.metadata.resourceVersion).toBe(
+      first?.metadata.resourceVersion,
+    );
   });
 
   it('patch --type merge, json and strategic', async () => {
     const target = ['deployment', name('app')];
-    await kubectlOk(config, ['patch', ...target, '--type', 'merge', '-p', '{"metadata":{"labels":{"patched":"merge"}}}']);
-    await kubectlOk(config, ['patch', ...target, '--type', 'json', '-p', '[{"op":"replace","path":"/spec/replicas","value":1}]']);
-    await kubectlOk(config, ['patch', ...target, '--type', 'strategic', '-p', '{"spec":{"template":{"spec":{"containers":[{"name":"web","image":"nginx:1.28"}]}}}}']);
+    await kubectlOk(config, [
+      'patch',
+      ...target,
+      '--type',
+      'merge',
+      '-p',
+      '{"metadata":{"labels":{"patched":"merge"}}}',
+    ]);
+    await kubectlOk(config, [
+      'patch',
+      ...target,
+      '--type',
+      'json',
+      '-p',
+      '[{"op":"replace","path":"/spec/replicas","value":1}]',
+    ]);
+    await kubectlOk(config, [
+      'patch',
+      ...target,
+      '--type',
+      'strategic',
+      '-p',
+      '{"spec":{"template":{"spec":{"containers":[{"name":"web","image":"nginx:1.28"}]}}}}',
+    ]);
     const d = sim.store.get('deployments', 'default', name('app'));
     expect(d?.metadata.labels).toEqual({ team: 'a', patched: 'merge' });
-    expect(d?.spec).toMatchObject({ replicas: 1, template: { spec: { containers: [{ name: 'web', image: 'nginx:1.28', env: [{ name: 'MODE', value: 'demo' }] }] } } });
-    const failed = await kubectl(config, ['patch', ...target, '--type', 'json', '-p', '[{"op":"test","path":"/spec/replicas","value":7}]']);
+    expect(d?.spec).toMatchObject({
+      replicas: 1,
+      template: {
+        spec: { containers: [{ name: 'web', image: 'nginx:1.28', env: [{ name: 'MODE', value: 'demo' }] }] },
+      },
+    });
+    const failed = await kubectl(config, [
+      'patch',
+      ...target,
+      '--type',
+      'json',
+      '-p',
+      '[{"op":"test","path":"/spec/replicas","value":7}]',
+    ]);
     expect(failed.code).not.toBe(0);
   });
 
   it('delete', async () => {
-    expect(await kubectlOk(config, ['delete', 'deployment', name('app')])).toBe(`deployment.apps "${name('app')}" deleted\n`);
+    expect(await kubectlOk(config, ['delete', 'deployment', name('app')])).toBe(
+      `deployment.apps "${name('app')}" deleted\n`,
+    );
     expect(sim.store.get('deployments', 'default', name('app'))).toBeUndefined();
     const missing = await kubectl(config, ['delete', 'configmap', 'no-such-thing']);
     expect(missing.stderr).toContain('Error from server (NotFound): configmaps "no-such-thing" not found');
@@ -127,7 +190,10 @@ spec:
     const follow = kubectlStream(config, ['logs', '-f', 'busybox', '--tail=0']);
     try {
       // Append until the follower (which connects asynchronously) has seen one.
-      const appender = setInterval(() => sim.store.logs.append('default', 'busybox', 'busybox', `live line (${auth})`), 100);
+      const appender = setInterval(
+        () => sim.store.logs.append('default', 'busybox', 'busybox', `live line (${auth})`),
+        100,
+      );
       try {
         await follow.waitFor((out) => out.includes(`live line (${auth})`));
       } finally {
@@ -157,7 +223,13 @@ spec:
   it('top nodes', async () => {
     const table = rows(await kubectlOk(config, ['top', 'nodes']));
     expect(table[0]).toEqual(['NAME', 'CPU(cores)', 'CPU(%)', 'MEMORY(bytes)', 'MEMORY(%)']);
-    expect(table[1]).toEqual(['vm-live-01', expect.stringMatching(/^\d+m$/), expect.stringMatching(/^\d+%$/), expect.stringMatching(/^\d+Mi$/), expect.stringMatching(/^\d+%$/)]);
+    expect(table[1]).toEqual([
+      'vm-live-01',
+      expect.stringMatching(/^\d+m$/),
+      expect.stringMatching(/^\d+%$/),
+      expect.stringMatching(/^\d+Mi$/),
+      expect.stringMatching(/^\d+%$/),
+    ]);
     expect(table.find((r) => r[0] === 'vm-live-03')?.[1]).toBe('<unknown>');
   });
 });
@@ -176,32 +248,75 @@ describe('kubectl beyond the per-credential commands (typed clients send protobu
   it('create namespace, configmap, secret, service and deployment decode to the objects kubectl meant', async () => {
     await kubectlOk(config, ['create', 'namespace', 'pb']);
     expect(sim.store.get('namespaces', undefined, 'pb')?.status).toEqual({ phase: 'Active' });
-    await kubectlOk(config, ['create', 'configmap', 'pb-cm', '-n', 'pb', '--from-literal=a=b', '--from-literal=empty=']);
+    await kubectlOk(config, [
+      'create',
+      'configmap',
+      'pb-cm',
+      '-n',
+      'pb',
+      '--from-literal=a=b',
+      '--from-literal=empty=',
+    ]);
     expect(sim.store.get('configmaps', 'pb', 'pb-cm')?.data).toEqual({ a: 'b', empty: '' });
     await kubectlOk(config, ['create', 'secret', 'generic', 'pb-secret', '-n', 'pb', '--from-literal=password=s3cr3t']);
-    expect(sim.store.get('secrets', 'pb', 'pb-secret')).toMatchObject({ type: 'Opaque', data: { password: Buffer.from('s3cr3t').toString('base64') } });
+    expect(sim.store.get('secrets', 'pb', 'pb-secret')).toMatchObject({
+      type: 'Opaque',
+      data: { password: Buffer.from('s3cr3t').toString('base64') },
+    });
     await kubectlOk(config, ['create', 'service', 'clusterip', 'pb-svc', '-n', 'pb', '--tcp=80:http']);
-    expect(sim.store.get('services', 'pb', 'pb-svc')?.spec).toMatchObject({ ports: [{ port: 80, targetPort: 'http', protocol: 'TCP' }], selector: { app: 'pb-svc' } });
-    await kubectlOk(config, ['create', 'deployment', 'pb-deploy', '-n', 'pb', '--image=nginx:1.27', '--replicas=0', '--port=8080']);
+    expect(sim.store.get('services', 'pb', 'pb-svc')?.spec).toMatchObject({
+      ports: [{ port: 80, targetPort: 'http', protocol: 'TCP' }],
+      selector: { app: 'pb-svc' },
+    });
+    await kubectlOk(config, [
+      'create',
+      'deployment',
+      'pb-deploy',
+      '-n',
+      'pb',
+      '--image=nginx:1.27',
+      '--replicas=0',
+      '--port=8080',
+    ]);
     const d = sim.store.get('deployments', 'pb', 'pb-deploy');
-    expect(d?.spec).toMatchObject({ replicas: 0, selector: { matchLabels: { app: 'pb-deploy' } }, template: { metadata: { creationTimestamp: null, labels: { app: 'pb-deploy' } }, spec: { containers: [{ name: 'nginx', image: 'nginx:1.27', ports: [{ containerPort: 8080 }], resources: {} }] } } });
+    expect(d?.spec).toMatchObject({
+      replicas: 0,
+      selector: { matchLabels: { app: 'pb-deploy' } },
+      template: {
+        metadata: { creationTimestamp: null, labels: { app: 'pb-deploy' } },
+        spec: { containers: [{ name: 'nginx', image: 'nginx:1.27', ports: [{ containerPort: 8080 }], resources: {} }] },
+      },
+    });
     expect(rows(await kubectlOk(config, ['get', 'deploy', '-n', 'pb']))[1]?.slice(0, 2)).toEqual(['pb-deploy', '0/0']);
   });
 
   it('set image, then rollout status and wait see the rollout finished', async () => {
     await kubectlOk(config, ['set', 'image', 'deployment/web', '-n', 'shop', 'nginx=nginx:1.28']);
-    expect(await kubectlOk(config, ['rollout', 'status', 'deployment/web', '-n', 'shop', '--timeout=5s'])).toBe('deployment "web" successfully rolled out\n');
-    expect(await kubectlOk(config, ['wait', '--for=condition=Available', 'deployment/web', '-n', 'shop', '--timeout=5s'])).toBe('deployment.apps/web condition met\n');
+    expect(await kubectlOk(config, ['rollout', 'status', 'deployment/web', '-n', 'shop', '--timeout=5s'])).toBe(
+      'deployment "web" successfully rolled out\n',
+    );
+    expect(
+      await kubectlOk(config, ['wait', '--for=condition=Available', 'deployment/web', '-n', 'shop', '--timeout=5s']),
+    ).toBe('deployment.apps/web condition met\n');
   });
 
   it('auth can-i, auth whoami and create token answer without storing anything', async () => {
     expect(await kubectlOk(config, ['auth', 'can-i', 'delete', 'pods', '-A'])).toBe('yes\n');
-    expect(await kubectlOk(config, ['auth', 'whoami', '-o', 'jsonpath={.status.userInfo.username}'])).toBe('kubernetes-admin');
+    expect(await kubectlOk(config, ['auth', 'whoami', '-o', 'jsonpath={.status.userInfo.username}'])).toBe(
+      'kubernetes-admin',
+    );
     const token = (await kubectlOk(config, ['create', 'token', 'default', '-n', 'pb'])).trim();
     expect(token.split('.')).toHaveLength(3);
     sim.revokeToken(sim.token);
     try {
-      const asServiceAccount = await kubectl(config, ['--token', token, 'auth', 'whoami', '-o', 'jsonpath={.status.userInfo.username}']);
+      const asServiceAccount = await kubectl(config, [
+        '--token',
+        token,
+        'auth',
+        'whoami',
+        '-o',
+        'jsonpath={.status.userInfo.username}',
+      ]);
       expect(asServiceAccount.stdout).toBe('system:serviceaccount:pb:default');
     } finally {
       sim.addToken(sim.token);

@@ -36,7 +36,11 @@ describe('nodeMetrics', () => {
     expect(m).toMatchObject({
       kind: 'NodeMetrics',
       apiVersion: 'metrics.k8s.io/v1beta1',
-      metadata: { name: 'n1', labels: { 'kubernetes.io/hostname': 'n1' }, creationTimestamp: '2025-01-01T12:00:00.000Z' },
+      metadata: {
+        name: 'n1',
+        labels: { 'kubernetes.io/hostname': 'n1' },
+        creationTimestamp: '2025-01-01T12:00:00.000Z',
+      },
     });
     expect(Date.parse(m!.timestamp)).toBeLessThanOrEqual(T0);
     expect(T0 - Date.parse(m!.timestamp)).toBeLessThan(SCRAPE_INTERVAL_MS);
@@ -70,7 +74,9 @@ describe('nodeMetrics', () => {
 
   it('has none for a NotReady node or one without capacity', () => {
     expect(nodeMetrics(node('down', false), T0)).toBeUndefined();
-    expect(nodeMetrics({ metadata: { name: 'x' }, status: { conditions: [{ type: 'Ready', status: 'True' }] } }, T0)).toBeUndefined();
+    expect(
+      nodeMetrics({ metadata: { name: 'x' }, status: { conditions: [{ type: 'Ready', status: 'True' }] } }, T0),
+    ).toBeUndefined();
   });
 
   it('writes cpu and memory in every unit form across nodes', () => {
@@ -95,7 +101,11 @@ describe('podMetrics', () => {
       ]),
       T0,
     )!;
-    expect(m).toMatchObject({ kind: 'PodMetrics', apiVersion: 'metrics.k8s.io/v1beta1', metadata: { name: 'web', namespace: 'shop', labels: { app: 'web' } } });
+    expect(m).toMatchObject({
+      kind: 'PodMetrics',
+      apiVersion: 'metrics.k8s.io/v1beta1',
+      metadata: { name: 'web', namespace: 'shop', labels: { app: 'web' } },
+    });
     expect(m.containers.map((c) => c.name)).toEqual(['app', 'sidecar']);
     const [app, sidecar] = m.containers;
     expect(parseQuantity(app!.usage.cpu)).toBeLessThanOrEqual(0.2 + 0.5);
@@ -122,14 +132,18 @@ describe('podMetrics', () => {
     }
     expect(cpu.size).toBe(4);
     expect(memory.size).toBe(3);
-    const series = Array.from({ length: 20 }, (_, i) => podMetrics(pod('busy', 'Running', [{ name: 'app', resources: { limits: { cpu: '4' } } }]), T0 + i * 60_000)!);
+    const series = Array.from({ length: 20 }, (_, i) =>
+      podMetrics(pod('busy', 'Running', [{ name: 'app', resources: { limits: { cpu: '4' } } }]), T0 + i * 60_000)!,
+    );
     expect(new Set(series.map((m) => m.containers[0]!.usage.cpu)).size).toBeGreaterThan(5);
   });
 });
 
 describe('usageFraction', () => {
   it('moves continuously: many distinct values over two hours', () => {
-    const values = new Set(Array.from({ length: 24 }, (_, i) => usageFraction('worker-7', T0 + i * 300_000).toFixed(4)));
+    const values = new Set(
+      Array.from({ length: 24 }, (_, i) => usageFraction('worker-7', T0 + i * 300_000).toFixed(4)),
+    );
     expect(values.size).toBeGreaterThan(20);
   });
 

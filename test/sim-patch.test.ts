@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch, JSON_PATCH_FAILED_MESSAGE } from '../lib/sim/patch';
 import { statusOf } from './helpers/status-of';
 
-
 describe('applyMergePatch (RFC 7386)', () => {
   // The test cases of RFC 7386 appendix A.
   const rfcCases: Array<[unknown, unknown, unknown]> = [
@@ -14,7 +13,11 @@ describe('applyMergePatch (RFC 7386)', () => {
     [{ a: 'c' }, { a: ['b'] }, { a: ['b'] }],
     [{ a: { b: 'c' } }, { a: { b: 'd', c: null } }, { a: { b: 'd' } }],
     [{ a: [{ b: 'c' }] }, { a: [1] }, { a: [1] }],
-    [['a', 'b'], ['c', 'd'], ['c', 'd']],
+    [
+      ['a', 'b'],
+      ['c', 'd'],
+      ['c', 'd'],
+    ],
     [{ a: 'b' }, ['c'], ['c']],
     [{ a: 'foo' }, null, null],
     [{ a: 'foo' }, 'bar', 'bar'],
@@ -35,22 +38,32 @@ describe('applyMergePatch (RFC 7386)', () => {
     expect(result.metadata).not.toBe(target.metadata);
     expect(result.spec.template).not.toBe(target.spec.template);
     expect(result.spec.extra).not.toBe(patch.spec.extra);
-    expect(result).toEqual({ metadata: { labels: { app: 'web' } }, spec: { replicas: 3, template: { x: [1] }, extra: { deep: true } } });
+    expect(result).toEqual({
+      metadata: { labels: { app: 'web' } },
+      spec: { replicas: 3, template: { x: [1] }, extra: { deep: true } },
+    });
   });
 
   it('removes a label the way kubectl patch --type merge does', () => {
     const pod = { metadata: { name: 'p', labels: { a: '1', b: '2' } } };
-    expect(applyMergePatch(pod, { metadata: { labels: { a: null, c: '3' } } })).toEqual({ metadata: { name: 'p', labels: { b: '2', c: '3' } } });
+    expect(applyMergePatch(pod, { metadata: { labels: { a: null, c: '3' } } })).toEqual({
+      metadata: { name: 'p', labels: { b: '2', c: '3' } },
+    });
   });
 });
 
 describe('applyJsonPatch (RFC 6902)', () => {
   // RFC 6902 appendix A, one example per operation and the error cases.
   it('adds an object member', () => {
-    expect(applyJsonPatch({ foo: 'bar' }, [{ op: 'add', path: '/baz', value: 'qux' }])).toEqual({ foo: 'bar', baz: 'qux' });
+    expect(applyJsonPatch({ foo: 'bar' }, [{ op: 'add', path: '/baz', value: 'qux' }])).toEqual({
+      foo: 'bar',
+      baz: 'qux',
+    });
   });
   it('adds an array element in the middle', () => {
-    expect(applyJsonPatch({ foo: ['bar', 'baz'] }, [{ op: 'add', path: '/foo/1', value: 'qux' }])).toEqual({ foo: ['bar', 'qux', 'baz'] });
+    expect(applyJsonPatch({ foo: ['bar', 'baz'] }, [{ op: 'add', path: '/foo/1', value: 'qux' }])).toEqual({
+      foo: ['bar', 'qux', 'baz'],
+    });
   });
   it('appends with "-" and at index == length', () => {
     const doc = { a: [1, 2] };
@@ -59,7 +72,9 @@ describe('applyJsonPatch (RFC 6902)', () => {
   });
   it('removes an object member and an array element', () => {
     expect(applyJsonPatch({ baz: 'qux', foo: 'bar' }, [{ op: 'remove', path: '/baz' }])).toEqual({ foo: 'bar' });
-    expect(applyJsonPatch({ foo: ['bar', 'qux', 'baz'] }, [{ op: 'remove', path: '/foo/1' }])).toEqual({ foo: ['bar', 'baz'] });
+    expect(applyJsonPatch({ foo: ['bar', 'qux', 'baz'] }, [{ op: 'remove', path: '/foo/1' }])).toEqual({
+      foo: ['bar', 'baz'],
+    });
   });
   it('replaces a value, keeping key order', () => {
     const result = applyJsonPatch({ baz: 'qux', foo: 'bar' }, [{ op: 'replace', path: '/baz', value: 'boo' }]);
@@ -76,13 +91,17 @@ describe('applyJsonPatch (RFC 6902)', () => {
       foo: { bar: 'baz' },
       qux: { corge: 'grault', thud: 'fred' },
     });
-    expect(applyJsonPatch({ foo: ['all', 'grass', 'cows', 'eat'] }, [{ op: 'move', from: '/foo/1', path: '/foo/3' }])).toEqual({
+    expect(
+      applyJsonPatch({ foo: ['all', 'grass', 'cows', 'eat'] }, [{ op: 'move', from: '/foo/1', path: '/foo/3' }]),
+    ).toEqual({
       foo: ['all', 'cows', 'eat', 'grass'],
     });
   });
   it('moves a value onto itself as a no-op, and refuses to move into its own child', () => {
     expect(applyJsonPatch({ a: { b: 1 } }, [{ op: 'move', from: '/a', path: '/a' }])).toEqual({ a: { b: 1 } });
-    expect(statusOf(() => applyJsonPatch({ a: { b: 1 } }, [{ op: 'move', from: '/a', path: '/a/b/c' }])).code).toBe(422);
+    expect(statusOf(() => applyJsonPatch({ a: { b: 1 } }, [{ op: 'move', from: '/a', path: '/a/b/c' }])).code).toBe(
+      422,
+    );
   });
   it('copies a value deeply (later edits do not alias)', () => {
     const result = applyJsonPatch({ a: { x: [1] } }, [
@@ -105,15 +124,29 @@ describe('applyJsonPatch (RFC 6902)', () => {
   });
   it('escapes ~0 and ~1 in pointers', () => {
     const doc = { metadata: { annotations: { 'example.com/a~b': 'x' } } };
-    expect(applyJsonPatch(doc, [{ op: 'replace', path: '/metadata/annotations/example.com~1a~0b', value: 'y' }])).toEqual({
+    expect(
+      applyJsonPatch(doc, [{ op: 'replace', path: '/metadata/annotations/example.com~1a~0b', value: 'y' }]),
+    ).toEqual({
       metadata: { annotations: { 'example.com/a~b': 'y' } },
     });
     expect(applyJsonPatch({}, [{ op: 'add', path: '/~01', value: 1 }])).toEqual({ '~1': 1 });
   });
   it('adds to a nested array addressed by index (a container env var)', () => {
     const pod = { spec: { containers: [{ name: 'c', env: [{ name: 'A', value: '1' }] }] } };
-    expect(applyJsonPatch(pod, [{ op: 'add', path: '/spec/containers/0/env/-', value: { name: 'B', value: '2' } }])).toEqual({
-      spec: { containers: [{ name: 'c', env: [{ name: 'A', value: '1' }, { name: 'B', value: '2' }] }] },
+    expect(
+      applyJsonPatch(pod, [{ op: 'add', path: '/spec/containers/0/env/-', value: { name: 'B', value: '2' } }]),
+    ).toEqual({
+      spec: {
+        containers: [
+          {
+            name: 'c',
+            env: [
+              { name: 'A', value: '1' },
+              { name: 'B', value: '2' },
+            ],
+          },
+        ],
+      },
     });
   });
   it('rejects a failed test with the API server wording, 422 Invalid, and applies nothing', () => {
@@ -219,18 +252,35 @@ describe('applyStrategicMergePatch', () => {
         },
       },
     },
-    status: { conditions: [{ type: 'Available', status: 'True' }, { type: 'Progressing', status: 'True' }] },
+    status: {
+      conditions: [
+        { type: 'Available', status: 'True' },
+        { type: 'Progressing', status: 'True' },
+      ],
+    },
   });
   type D = ReturnType<typeof deployment>;
   const container = (d: unknown, i = 0) => (d as D).spec.template.spec.containers[i] as Record<string, unknown>;
 
   it('merges containers by name: changes one field and keeps the rest', () => {
-    const out = applyStrategicMergePatch(deployment(), { spec: { template: { spec: { containers: [{ name: 'web', image: 'nginx:1.27' }] } } } }, 'Deployment');
-    expect(container(out)).toMatchObject({ name: 'web', image: 'nginx:1.27', ports: [{ containerPort: 80, name: 'http' }] });
+    const out = applyStrategicMergePatch(
+      deployment(),
+      { spec: { template: { spec: { containers: [{ name: 'web', image: 'nginx:1.27' }] } } } },
+      'Deployment',
+    );
+    expect(container(out)).toMatchObject({
+      name: 'web',
+      image: 'nginx:1.27',
+      ports: [{ containerPort: 80, name: 'http' }],
+    });
     expect(container(out, 1)).toEqual({ name: 'sidecar', image: 'envoy:1' });
   });
   it('appends a container whose name is new', () => {
-    const out = applyStrategicMergePatch(deployment(), { spec: { template: { spec: { containers: [{ name: 'log', image: 'busybox' }] } } } }, 'Deployment') as D;
+    const out = applyStrategicMergePatch(
+      deployment(),
+      { spec: { template: { spec: { containers: [{ name: 'log', image: 'busybox' }] } } } },
+      'Deployment',
+    ) as D;
     expect(out.spec.template.spec.containers.map((c) => c.name)).toEqual(['web', 'sidecar', 'log']);
   });
   it('merges env by name, ports by containerPort, volumeMounts by mountPath', () => {
@@ -241,7 +291,10 @@ describe('applyStrategicMergePatch', () => {
             containers: [
               {
                 name: 'web',
-                env: [{ name: 'B', value: 'two' }, { name: 'C', value: '3' }],
+                env: [
+                  { name: 'B', value: 'two' },
+                  { name: 'C', value: '3' },
+                ],
                 ports: [{ containerPort: 80, protocol: 'TCP' }, { containerPort: 443 }],
                 volumeMounts: [{ mountPath: '/data', readOnly: true }],
               },
@@ -251,14 +304,24 @@ describe('applyStrategicMergePatch', () => {
       },
     };
     const c = container(applyStrategicMergePatch(deployment(), patch, 'Deployment'));
-    expect(c.env).toEqual([{ name: 'A', value: '1' }, { name: 'B', value: 'two' }, { name: 'C', value: '3' }]);
+    expect(c.env).toEqual([
+      { name: 'A', value: '1' },
+      { name: 'B', value: 'two' },
+      { name: 'C', value: '3' },
+    ]);
     expect(c.ports).toEqual([{ containerPort: 80, name: 'http', protocol: 'TCP' }, { containerPort: 443 }]);
     expect(c.volumeMounts).toEqual([{ name: 'data', mountPath: '/data', readOnly: true }]);
   });
   it('replaces lists without a strategy (args, tolerations)', () => {
     const out = applyStrategicMergePatch(
       deployment(),
-      { spec: { template: { spec: { tolerations: [{ key: 'b', operator: 'Exists' }], containers: [{ name: 'web', args: ['--c'] }] } } } },
+      {
+        spec: {
+          template: {
+            spec: { tolerations: [{ key: 'b', operator: 'Exists' }], containers: [{ name: 'web', args: ['--c'] }] },
+          },
+        },
+      },
       'Deployment',
     ) as D;
     expect(out.spec.template.spec.tolerations).toEqual([{ key: 'b', operator: 'Exists' }]);
@@ -267,7 +330,16 @@ describe('applyStrategicMergePatch', () => {
   it('merges volumes and imagePullSecrets by name', () => {
     const out = applyStrategicMergePatch(
       deployment(),
-      { spec: { template: { spec: { volumes: [{ name: 'cache', emptyDir: { medium: 'Memory' } }], imagePullSecrets: [{ name: 'reg2' }] } } } },
+      {
+        spec: {
+          template: {
+            spec: {
+              volumes: [{ name: 'cache', emptyDir: { medium: 'Memory' } }],
+              imagePullSecrets: [{ name: 'reg2' }],
+            },
+          },
+        },
+      },
       'Deployment',
     ) as D;
     expect(out.spec.template.spec.volumes.map((v) => v.name)).toEqual(['data', 'cache']);
@@ -276,7 +348,18 @@ describe('applyStrategicMergePatch', () => {
   it('deletes a list item with $patch: delete', () => {
     const out = applyStrategicMergePatch(
       deployment(),
-      { spec: { template: { spec: { containers: [{ name: 'sidecar', $patch: 'delete' }, { name: 'web', env: [{ name: 'A', $patch: 'delete' }] }] } } } },
+      {
+        spec: {
+          template: {
+            spec: {
+              containers: [
+                { name: 'sidecar', $patch: 'delete' },
+                { name: 'web', env: [{ name: 'A', $patch: 'delete' }] },
+              ],
+            },
+          },
+        },
+      },
       'Deployment',
     ) as D;
     expect(out.spec.template.spec.containers.map((c) => c.name)).toEqual(['web']);
@@ -285,28 +368,61 @@ describe('applyStrategicMergePatch', () => {
   it('replaces a whole merge list with a $patch: replace item', () => {
     const out = applyStrategicMergePatch(
       deployment(),
-      { spec: { template: { spec: { containers: [{ $patch: 'replace' }, { name: 'only', image: 'x', ports: [{ containerPort: 1, name: null }] }] } } } },
+      {
+        spec: {
+          template: {
+            spec: {
+              containers: [
+                { $patch: 'replace' },
+                { name: 'only', image: 'x', ports: [{ containerPort: 1, name: null }] },
+              ],
+            },
+          },
+        },
+      },
       'Deployment',
     ) as D;
     expect(out.spec.template.spec.containers).toEqual([{ name: 'only', image: 'x', ports: [{ containerPort: 1 }] }]);
   });
   it('replaces a map with $patch: replace and deletes one with $patch: delete', () => {
-    const replaced = applyStrategicMergePatch(deployment(), { spec: { strategy: { $patch: 'replace', type: 'Recreate' } } }, 'Deployment') as D;
+    const replaced = applyStrategicMergePatch(
+      deployment(),
+      { spec: { strategy: { $patch: 'replace', type: 'Recreate' } } },
+      'Deployment',
+    ) as D;
     expect(replaced.spec.strategy).toEqual({ type: 'Recreate' });
-    const deleted = applyStrategicMergePatch(deployment(), { spec: { strategy: { $patch: 'delete' } } }, 'Deployment') as D;
+    const deleted = applyStrategicMergePatch(
+      deployment(),
+      { spec: { strategy: { $patch: 'delete' } } },
+      'Deployment',
+    ) as D;
     expect(deleted.spec).not.toHaveProperty('strategy');
   });
   it('honours $retainKeys (what kubectl apply sends for strategy type changes)', () => {
-    const out = applyStrategicMergePatch(deployment(), { spec: { strategy: { $retainKeys: ['type'], type: 'Recreate' } } }, 'Deployment') as D;
+    const out = applyStrategicMergePatch(
+      deployment(),
+      { spec: { strategy: { $retainKeys: ['type'], type: 'Recreate' } } },
+      'Deployment',
+    ) as D;
     expect(out.spec.strategy).toEqual({ type: 'Recreate' });
-    const err = statusOf(() => applyStrategicMergePatch(deployment(), { spec: { strategy: { $retainKeys: ['type'], other: 1 } } }, 'Deployment'));
+    const err = statusOf(() =>
+      applyStrategicMergePatch(deployment(), { spec: { strategy: { $retainKeys: ['type'], other: 1 } } }, 'Deployment'),
+    );
     expect(err.code).toBe(422);
-    expect(statusOf(() => applyStrategicMergePatch(deployment(), { spec: { strategy: { $retainKeys: 'type' } } }, 'Deployment')).code).toBe(400);
+    expect(
+      statusOf(() =>
+        applyStrategicMergePatch(deployment(), { spec: { strategy: { $retainKeys: 'type' } } }, 'Deployment'),
+      ).code,
+    ).toBe(400);
   });
   it('merges finalizers as a set and honours $deleteFromPrimitiveList', () => {
     const added = applyStrategicMergePatch(deployment(), { metadata: { finalizers: ['b', 'a'] } }, 'Deployment') as D;
     expect(added.metadata.finalizers).toEqual(['a', 'b']);
-    const removed = applyStrategicMergePatch(added, { metadata: { '$deleteFromPrimitiveList/finalizers': ['a'] } }, 'Deployment') as D;
+    const removed = applyStrategicMergePatch(
+      added,
+      { metadata: { '$deleteFromPrimitiveList/finalizers': ['a'] } },
+      'Deployment',
+    ) as D;
     expect(removed.metadata.finalizers).toEqual(['b']);
   });
   it('orders a merged list as $setElementOrder asks', () => {
@@ -329,7 +445,10 @@ describe('applyStrategicMergePatch', () => {
   it('deletes keys with null, including inside merged list items', () => {
     const out = applyStrategicMergePatch(
       deployment(),
-      { metadata: { labels: { app: null } }, spec: { template: { spec: { containers: [{ name: 'web', volumeMounts: null }] } } } },
+      {
+        metadata: { labels: { app: null } },
+        spec: { template: { spec: { containers: [{ name: 'web', volumeMounts: null }] } } },
+      },
       'Deployment',
     ) as D;
     expect(out.metadata.labels).toEqual({});
@@ -355,15 +474,28 @@ describe('applyStrategicMergePatch', () => {
     const out = applyStrategicMergePatch(
       pod,
       {
-        metadata: { ownerReferences: [{ uid: 'u1', controller: true }, { uid: 'u2', name: 'other' }] },
+        metadata: {
+          ownerReferences: [
+            { uid: 'u1', controller: true },
+            { uid: 'u2', name: 'other' },
+          ],
+        },
         spec: { containers: [{ name: 'a', image: 'y' }], initContainers: [{ name: 'init', command: ['true'] }] },
       },
       'Pod',
     );
     expect(out).toEqual({
       kind: 'Pod',
-      metadata: { ownerReferences: [{ uid: 'u1', name: 'rs', kind: 'ReplicaSet', controller: true }, { uid: 'u2', name: 'other' }] },
-      spec: { containers: [{ name: 'a', image: 'y' }], initContainers: [{ name: 'init', image: 'i', command: ['true'] }] },
+      metadata: {
+        ownerReferences: [
+          { uid: 'u1', name: 'rs', kind: 'ReplicaSet', controller: true },
+          { uid: 'u2', name: 'other' },
+        ],
+      },
+      spec: {
+        containers: [{ name: 'a', image: 'y' }],
+        initContainers: [{ name: 'init', image: 'i', command: ['true'] }],
+      },
     });
     const svc = { spec: { ports: [{ port: 80, targetPort: 8080 }, { port: 443 }] } };
     expect(applyStrategicMergePatch(svc, { spec: { ports: [{ port: 80, targetPort: 9090 }] } }, 'Service')).toEqual({
@@ -371,9 +503,43 @@ describe('applyStrategicMergePatch', () => {
     });
   });
   it('reaches CronJob pod templates through jobTemplate', () => {
-    const cj = { spec: { jobTemplate: { spec: { template: { spec: { containers: [{ name: 'c', image: 'a' }, { name: 'd', image: 'b' }] } } } } } };
-    const out = applyStrategicMergePatch(cj, { spec: { jobTemplate: { spec: { template: { spec: { containers: [{ name: 'd', image: 'z' }] } } } } } }, 'CronJob');
-    expect(out).toEqual({ spec: { jobTemplate: { spec: { template: { spec: { containers: [{ name: 'c', image: 'a' }, { name: 'd', image: 'z' }] } } } } } });
+    const cj = {
+      spec: {
+        jobTemplate: {
+          spec: {
+            template: {
+              spec: {
+                containers: [
+                  { name: 'c', image: 'a' },
+                  { name: 'd', image: 'b' },
+                ],
+              },
+            },
+          },
+        },
+      },
+    };
+    const out = applyStrategicMergePatch(
+      cj,
+      { spec: { jobTemplate: { spec: { template: { spec: { containers: [{ name: 'd', image: 'z' }] } } } } } },
+      'CronJob',
+    );
+    expect(out).toEqual({
+      spec: {
+        jobTemplate: {
+          spec: {
+            template: {
+              spec: {
+                containers: [
+                  { name: 'c', image: 'a' },
+                  { name: 'd', image: 'z' },
+                ],
+              },
+            },
+          },
+        },
+      },
+    });
   });
   it('replaces lists for kinds it has no schema for, but still merges maps', () => {
     const obj = { spec: { items: [{ name: 'a', v: 1 }] }, data: { a: '1' } };
@@ -385,13 +551,31 @@ describe('applyStrategicMergePatch', () => {
   it('creates a missing merge list from the patch, dropping delete items', () => {
     const out = applyStrategicMergePatch(
       { spec: { containers: [{ name: 'a' }] } },
-      { spec: { containers: [{ name: 'a', env: [{ name: 'X', value: '1' }, { name: 'Y', $patch: 'delete' }] }] } },
+      {
+        spec: {
+          containers: [
+            {
+              name: 'a',
+              env: [
+                { name: 'X', value: '1' },
+                { name: 'Y', $patch: 'delete' },
+              ],
+            },
+          ],
+        },
+      },
       'Pod',
     );
     expect(out).toEqual({ spec: { containers: [{ name: 'a', env: [{ name: 'X', value: '1' }] }] } });
   });
   it('fails on a merge-list item without its key as the API server does (500)', () => {
-    const err = statusOf(() => applyStrategicMergePatch(deployment(), { spec: { template: { spec: { containers: [{ image: 'x' }] } } } }, 'Deployment'));
+    const err = statusOf(() =>
+      applyStrategicMergePatch(
+        deployment(),
+        { spec: { template: { spec: { containers: [{ image: 'x' }] } } } },
+        'Deployment',
+      ),
+    );
     expect(err.code).toBe(500);
     expect(err.message).toContain('does not contain declared merge key: name');
   });
@@ -413,7 +597,16 @@ describe('applyStrategicMergePatch', () => {
   it('leaves no directive keys in the result', () => {
     const out = applyStrategicMergePatch(
       deployment(),
-      { spec: { template: { spec: { $patch: 'merge', containers: [{ name: 'x', $patch: 'merge', env: [{ name: 'Q', $patch: 'merge' }] }] } } } },
+      {
+        spec: {
+          template: {
+            spec: {
+              $patch: 'merge',
+              containers: [{ name: 'x', $patch: 'merge', env: [{ name: 'Q', $patch: 'merge' }] }],
+            },
+          },
+        },
+      },
       'Deployment',
     );
     expect(JSON.stringify(out)).not.toContain('$patch');

@@ -26,9 +26,21 @@ interface PortForward {
 
 /** Starts `kubectl port-forward` (verbose enough to log how it connected) and waits for its local port. */
 async function portForward(args: string[], env: Record<string, string> = {}): Promise<PortForward> {
-  const child = spawn('kubectl', ['--kubeconfig', fixture.config.path, '--cache-dir', join(fixture.config.dir, 'cache'), '-v=4', 'port-forward', ...args], {
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: fixture.config.dir, ...env },
-  });
+  const child = spawn(
+    'kubectl',
+    [
+      '--kubeconfig',
+      fixture.config.path,
+      '--cache-dir',
+      join(fixture.config.dir, 'cache'),
+      '-v=4',
+      'port-forward',
+      ...args,
+    ],
+    {
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: fixture.config.dir, ...env },
+    },
+  );
   child.stdin.end();
   let stdout = '';
   let stderr = '';
@@ -74,7 +86,11 @@ describe('kubectl port-forward', () => {
     const pf = await portForward(['-n', 'shop', 'pod/redis-0', ':6379']);
     try {
       const big = Buffer.alloc(300_000, 'x');
-      const [a, b, c] = await Promise.all([roundTrip(pf.localPort, Buffer.from('PING\r\n')), roundTrip(pf.localPort, Buffer.from('second')), roundTrip(pf.localPort, big)]);
+      const [a, b, c] = await Promise.all([
+        roundTrip(pf.localPort, Buffer.from('PING\r\n')),
+        roundTrip(pf.localPort, Buffer.from('second')),
+        roundTrip(pf.localPort, big),
+      ]);
       expect(a.toString()).toBe('PING\r\n');
       expect(b.toString()).toBe('second');
       expect(c.equals(big)).toBe(true);
@@ -100,7 +116,9 @@ describe('kubectl port-forward', () => {
     try {
       expect((await roundTrip(pf.localPort, Buffer.from('anyone?'))).length).toBe(0);
       expect(await pf.exited).toBe(1);
-      expect(pf.stderr()).toMatch(/an error occurred forwarding \d+ -> 6380: error forwarding port 6380 to pod [0-9a-f]{64}, uid : failed to execute portforward in network namespace .*connect: connection refused/);
+      expect(pf.stderr()).toMatch(
+        /an error occurred forwarding \d+ -> 6380: error forwarding port 6380 to pod [0-9a-f]{64}, uid : failed to execute portforward in network namespace .*connect: connection refused/,
+      );
       expect(pf.stderr()).toContain('lost connection to pod');
     } finally {
       await pf.stop();
@@ -108,7 +126,19 @@ describe('kubectl port-forward', () => {
   });
 
   it('is refused before any upgrade for a pod that declares no ports (default/busybox)', async () => {
-    const child = spawn('kubectl', ['--kubeconfig', fixture.config.path, '--cache-dir', join(fixture.config.dir, 'cache'), 'port-forward', 'pod/busybox', ':80'], { env: { PATH: process.env.PATH ?? '', HOME: fixture.config.dir } });
+    const child = spawn(
+      'kubectl',
+      [
+        '--kubeconfig',
+        fixture.config.path,
+        '--cache-dir',
+        join(fixture.config.dir, 'cache'),
+        'port-forward',
+        'pod/busybox',
+        ':80',
+      ],
+      { env: { PATH: process.env.PATH ?? '', HOME: fixture.config.dir } },
+    );
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
@@ -119,13 +149,28 @@ describe('kubectl port-forward', () => {
 });
 
 /** An upgrade request's status line and body, sent by hand over TLS. */
-function rawUpgrade(path: string, headers: Record<string, string>, method = 'GET'): Promise<{ status: number; head: string; body: string }> {
+function rawUpgrade(
+  path: string,
+  headers: Record<string, string>,
+  method = 'GET',
+): Promise<{ status: number; head: string; body: string }> {
   return new Promise((resolve, reject) => {
     const url = new URL(fixture.sim.url);
-    const socket = connectTls({ host: url.hostname, port: Number(url.port), ca: fixture.sim.caPem, cert: fixture.sim.client.certPem, key: fixture.sim.client.keyPem }, () => {
-      const lines = Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('');
-      socket.write(`${method} ${path} HTTP/1.1\r\nHost: ${url.host}\r\n${lines}\r\n`);
-    });
+    const socket = connectTls(
+      {
+        host: url.hostname,
+        port: Number(url.port),
+        ca: fixture.sim.caPem,
+        cert: fixture.sim.client.certPem,
+        key: fixture.sim.client.keyPem,
+      },
+      () => {
+        const lines = Object.entries(headers)
+          .map(([k, v]) => `${k}: ${v}\r\n`)
+          .join('');
+        socket.write(`${method} ${path} HTTP/1.1\r\nHost: ${url.host}\r\n${lines}\r\n`);
+      },
+    );
     let text = '';
     socket.on('data', (d: Buffer) => {
       text += d.toString('latin1');
@@ -134,7 +179,11 @@ function rawUpgrade(path: string, headers: Record<string, string>, method = 'GET
         const length = Number(/Content-Length: (\d+)/i.exec(text)?.[1] ?? 0);
         if (text.length >= end + 4 + length) {
           socket.destroy();
-          resolve({ status: Number(text.slice(9, 12)), head: text.slice(0, end), body: text.slice(end + 4, end + 4 + length) });
+          resolve({
+            status: Number(text.slice(9, 12)),
+            head: text.slice(0, end),
+            body: text.slice(end + 4, end + 4 + length),
+          });
         }
       }
     });
@@ -142,28 +191,50 @@ function rawUpgrade(path: string, headers: Record<string, string>, method = 'GET
   });
 }
 
-const WS_HEADERS = { Connection: 'Upgrade', Upgrade: 'websocket', 'Sec-WebSocket-Version': '13', 'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==' };
+const WS_HEADERS = {
+  Connection: 'Upgrade',
+  Upgrade: 'websocket',
+  'Sec-WebSocket-Version': '13',
+  'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==',
+};
 
 describe('the pods/portforward upgrade', () => {
   it('answers the tunnelling subprotocol by its own name', async () => {
-    const r = await rawUpgrade(REDIS, { ...WS_HEADERS, 'Sec-WebSocket-Protocol': 'v4.channel.k8s.io, SPDY/3.1+portforward.k8s.io' });
+    const r = await rawUpgrade(REDIS, {
+      ...WS_HEADERS,
+      'Sec-WebSocket-Protocol': 'v4.channel.k8s.io, SPDY/3.1+portforward.k8s.io',
+    });
     expect(r.status).toBe(101);
     expect(r.head.split('\r\n')).toContain('Sec-WebSocket-Protocol: SPDY/3.1+portforward.k8s.io');
   });
 
   it('refuses what the API server and kubelet refuse, as Status errors', async () => {
-    const busybox = await rawUpgrade('/api/v1/namespaces/default/pods/busybox/portforward', { Connection: 'Upgrade', Upgrade: 'SPDY/3.1', 'X-Stream-Protocol-Version': 'portforward.k8s.io' }, 'POST');
+    const busybox = await rawUpgrade(
+      '/api/v1/namespaces/default/pods/busybox/portforward',
+      { Connection: 'Upgrade', Upgrade: 'SPDY/3.1', 'X-Stream-Protocol-Version': 'portforward.k8s.io' },
+      'POST',
+    );
     expect(busybox.status).toBe(400);
-    expect(JSON.parse(busybox.body).message).toBe('unable to upgrade connection: pod busybox declares no container ports, and simulated containers listen only on those');
+    expect(JSON.parse(busybox.body).message).toBe(
+      'unable to upgrade connection: pod busybox declares no container ports, and simulated containers listen only on those',
+    );
     const missing = await rawUpgrade('/api/v1/namespaces/shop/pods/nope/portforward', WS_HEADERS);
     expect(missing.status).toBe(404);
     expect(JSON.parse(missing.body).message).toBe('pods "nope" not found');
-    const pending = await rawUpgrade('/api/v1/namespaces/shop/pods/batch-worker/portforward', { Connection: 'Upgrade', Upgrade: 'SPDY/3.1' }, 'POST');
+    const pending = await rawUpgrade(
+      '/api/v1/namespaces/shop/pods/batch-worker/portforward',
+      { Connection: 'Upgrade', Upgrade: 'SPDY/3.1' },
+      'POST',
+    );
     expect(JSON.parse(pending.body).message).toBe('pod batch-worker does not have a host assigned');
     const noPorts = await rawUpgrade(REDIS, { ...WS_HEADERS, 'Sec-WebSocket-Protocol': 'v4.channel.k8s.io' });
     expect(noPorts.status).toBe(400);
     expect(JSON.parse(noPorts.body).message).toBe('query parameter "port" is required');
-    const badProtocol = await rawUpgrade(REDIS, { Connection: 'Upgrade', Upgrade: 'SPDY/3.1', 'X-Stream-Protocol-Version': 'v9.portforward.k8s.io' }, 'POST');
+    const badProtocol = await rawUpgrade(
+      REDIS,
+      { Connection: 'Upgrade', Upgrade: 'SPDY/3.1', 'X-Stream-Protocol-Version': 'v9.portforward.k8s.io' },
+      'POST',
+    );
     expect(badProtocol.status).toBe(403);
     const plain = await rawUpgrade(REDIS, { 'Content-Length': '0' }, 'POST');
     expect(plain.status).toBe(400);
@@ -182,7 +253,13 @@ describe('a plain SPDY/3.1 connection', () => {
 
   it('answers a client PING with the same id, and drops the connection on a frame of another SPDY version', async () => {
     const url = new URL(fixture.sim.url);
-    const socket = connectTls({ host: url.hostname, port: Number(url.port), ca: fixture.sim.caPem, cert: fixture.sim.client.certPem, key: fixture.sim.client.keyPem });
+    const socket = connectTls({
+      host: url.hostname,
+      port: Number(url.port),
+      ca: fixture.sim.caPem,
+      cert: fixture.sim.client.certPem,
+      key: fixture.sim.client.keyPem,
+    });
     let received = Buffer.alloc(0);
     const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
     const arrived = (predicate: (b: Buffer) => boolean) =>
@@ -192,7 +269,9 @@ describe('a plain SPDY/3.1 connection', () => {
       });
     socket.on('data', (d: Buffer) => (received = Buffer.concat([received, d])));
     await new Promise((resolve) => socket.once('secureConnect', resolve));
-    socket.write(`POST ${REDIS} HTTP/1.1\r\nHost: ${url.host}\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\nX-Stream-Protocol-Version: portforward.k8s.io\r\nContent-Length: 0\r\n\r\n`);
+    socket.write(
+      `POST ${REDIS} HTTP/1.1\r\nHost: ${url.host}\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\nX-Stream-Protocol-Version: portforward.k8s.io\r\nContent-Length: 0\r\n\r\n`,
+    );
     await arrived((b) => b.includes('\r\n\r\n'));
     expect(received.toString('latin1')).toMatch(/^HTTP\/1\.1 101 Switching Protocols\r\n/);
     const afterHead = received.indexOf('\r\n\r\n') + 4;
@@ -207,8 +286,14 @@ describe('a plain SPDY/3.1 connection', () => {
 });
 
 describe('the WebSocket channel protocol (?ports=)', () => {
-  async function open(protocol: string, ports: string): Promise<{ ws: WebSocket; messages: (Buffer | string)[]; next(count: number): Promise<(Buffer | string)[]> }> {
-    const ws = new WebSocket(`${fixture.sim.url.replace('https', 'wss')}${REDIS}?ports=${ports}`, [protocol], { ca: fixture.sim.caPem, headers: { authorization: `Bearer ${fixture.sim.token}` } });
+  async function open(
+    protocol: string,
+    ports: string,
+  ): Promise<{ ws: WebSocket; messages: (Buffer | string)[]; next(count: number): Promise<(Buffer | string)[]> }> {
+    const ws = new WebSocket(`${fixture.sim.url.replace('https', 'wss')}${REDIS}?ports=${ports}`, [protocol], {
+      ca: fixture.sim.caPem,
+      headers: { authorization: `Bearer ${fixture.sim.token}` },
+    });
     const messages: (Buffer | string)[] = [];
     const waiters: (() => void)[] = [];
     ws.on('message', (data: Buffer, binary: boolean) => {
@@ -252,7 +337,10 @@ describe('the WebSocket channel protocol (?ports=)', () => {
   it('speaks base64 text frames on the base64 subprotocol', async () => {
     const { ws, next } = await open('v4.base64.channel.k8s.io', '6379');
     try {
-      expect(await next(2)).toEqual([`0${Buffer.from([0xeb, 0x18]).toString('base64')}`, `1${Buffer.from([0xeb, 0x18]).toString('base64')}`]);
+      expect(await next(2)).toEqual([
+        `0${Buffer.from([0xeb, 0x18]).toString('base64')}`,
+        `1${Buffer.from([0xeb, 0x18]).toString('base64')}`,
+      ]);
       ws.send(`0${Buffer.from('text').toString('base64')}`);
       expect((await next(3))[2]).toBe(`0${Buffer.from('text').toString('base64')}`);
     } finally {

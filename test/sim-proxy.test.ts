@@ -21,7 +21,11 @@ afterAll(async () => {
 });
 
 async function call(method: string, path: string, authorized = true) {
-  const res = await request(`${sim.url}${path}`, { method: method as 'GET', dispatcher: agent, headers: authorized ? { authorization: `Bearer ${sim.token}` } : {} });
+  const res = await request(`${sim.url}${path}`, {
+    method: method as 'GET',
+    dispatcher: agent,
+    headers: authorized ? { authorization: `Bearer ${sim.token}` } : {},
+  });
   return { status: res.statusCode, headers: res.headers, text: await res.body.text() };
 }
 
@@ -45,7 +49,11 @@ describe('proxy subresource', () => {
   });
 
   it('answers pods/NAME/proxy paths too, and keeps a path with and without its trailing slash apart', async () => {
-    sim.answerProxy('/api/v1/namespaces/default/pods/web-0/proxy/metrics', { status: 200, headers: { 'content-type': 'text/plain' }, body: 'up 1\n' });
+    sim.answerProxy('/api/v1/namespaces/default/pods/web-0/proxy/metrics', {
+      status: 200,
+      headers: { 'content-type': 'text/plain' },
+      body: 'up 1\n',
+    });
     expect((await call('GET', '/api/v1/namespaces/default/pods/web-0/proxy/metrics')).text).toBe('up 1\n');
     expect((await call('GET', '/api/v1/namespaces/default/pods/web-0/proxy/metrics/')).status).toBe(404);
   });
@@ -53,12 +61,19 @@ describe('proxy subresource', () => {
   it('answers any other proxy path with a 404 Status, and asks for credentials first', async () => {
     const missing = await call('GET', `${SERVICE}/nothing-here`);
     expect(missing.status).toBe(404);
-    expect(JSON.parse(missing.text)).toMatchObject({ kind: 'Status', status: 'Failure', reason: 'NotFound', code: 404 });
+    expect(JSON.parse(missing.text)).toMatchObject({
+      kind: 'Status',
+      status: 'Failure',
+      reason: 'NotFound',
+      code: 404,
+    });
     expect((await call('GET', `${SERVICE}/`, false)).status).toBe(401);
   });
 
   it('registers proxy paths only', () => {
-    expect(() => sim.answerProxy('/api/v1/namespaces/default/services/web', { status: 200, headers: {}, body: '' })).toThrow(/not a services\/NAME\/proxy/);
+    expect(() =>
+      sim.answerProxy('/api/v1/namespaces/default/services/web', { status: 200, headers: {}, body: '' }),
+    ).toThrow(/not a services\/NAME\/proxy/);
   });
 
   it('leaves the objects themselves to the API', async () => {

@@ -19,8 +19,12 @@ afterAll(async () => {
   await sim?.close();
 });
 
-async function getJson(path: string): Promise<any> { // any: loosely typed list bodies
-  const res = await request(`${sim.url}${path}`, { headers: { authorization: `Bearer ${sim.token}` }, dispatcher: agent });
+async function getJson(path: string): Promise<any> {
+  // any: loosely typed list bodies
+  const res = await request(`${sim.url}${path}`, {
+    headers: { authorization: `Bearer ${sim.token}` },
+    dispatcher: agent,
+  });
   expect(res.statusCode).toBe(200);
   return res.body.json();
 }
@@ -37,7 +41,11 @@ describe('a generated cluster', () => {
     let token = '';
     do {
       const page = await getJson(`/api/v1/pods?limit=500${token ? `&continue=${encodeURIComponent(token)}` : ''}`);
-      seen.push(...page.items.map((p: { metadata: { namespace: string; name: string } }) => `${p.metadata.namespace}/${p.metadata.name}`));
+      seen.push(
+        ...page.items.map(
+          (p: { metadata: { namespace: string; name: string } }) => `${p.metadata.namespace}/${p.metadata.name}`,
+        ),
+      );
       token = page.metadata.continue ?? '';
     } while (token);
     expect(seen).toHaveLength(sim.store.count('pods'));

@@ -31,7 +31,9 @@ describe('the kore-board process', () => {
     await withTakenPort(async (port) => {
       const r = await runToExit(NODE, [...TS, '--demo', '--listen', `127.0.0.1:${port}`], env);
       expect(r.code).toBe(2);
-      expect(r.stderr.split('\n')[0]).toMatch(new RegExp(`^kore-board: cannot listen on 127\\.0\\.0\\.1:${port}: .*EADDRINUSE`));
+      expect(r.stderr.split('\n')[0]).toMatch(
+        new RegExp(`^kore-board: cannot listen on 127\\.0\\.0\\.1:${port}: .*EADDRINUSE`),
+      );
     });
   });
 
@@ -59,7 +61,10 @@ describe('the kore-board process', () => {
       const res = await fetch(`${p.url}${path}`);
       expect(res.status, path).toBe(401);
       expect(await res.json()).toMatchObject({ kind: 'Status', reason: 'Unauthorized', code: 401 });
-      expect((await fetch(`${p.url}${path}`, { headers: { authorization: 'Bearer not-the-token-at-all-x' } })).status, path).toBe(401);
+      expect(
+        (await fetch(`${p.url}${path}`, { headers: { authorization: 'Bearer not-the-token-at-all-x' } })).status,
+        path,
+      ).toBe(401);
     }
     expect((await fetch(`${p.url}/healthz`)).status).toBe(200);
     expect((await fetch(`${p.url}/api/clusters`, { headers: p.auth })).status).toBe(200);
@@ -69,9 +74,13 @@ describe('the kore-board process', () => {
     expect(login.status).toBe(303);
     expect(login.headers.get('location')).toBe('/api/clusters?x=1');
     const cookie = login.headers.get('set-cookie')!;
-    expect(cookie).toMatch(new RegExp(`^kore-board-token-${new URL(p.url).port}=${p.token}; Path=/; HttpOnly; SameSite=Strict`));
+    expect(cookie).toMatch(
+      new RegExp(`^kore-board-token-${new URL(p.url).port}=${p.token}; Path=/; HttpOnly; SameSite=Strict`),
+    );
     expect((await fetch(`${p.url}/api/clusters`, { headers: { cookie: cookie.split(';')[0]! } })).status).toBe(200);
-    expect((await fetch(`${p.url}/api/clusters?token=wrong-token-of-some-length`, { redirect: 'manual' })).status).toBe(401);
+    expect((await fetch(`${p.url}/api/clusters?token=wrong-token-of-some-length`, { redirect: 'manual' })).status).toBe(
+      401,
+    );
     // The printed URL itself lands on / , which says where things are.
     const printed = await fetch(`${p.url}/?token=${p.token}`, { redirect: 'manual' });
     expect(printed.headers.get('location')).toBe('/');
@@ -80,7 +89,9 @@ describe('the kore-board process', () => {
 
     // A second start keeps the same token, so a signed-in browser stays signed in.
     expect(await p.stop('SIGTERM')).toBe(0);
-    const again = await startProcess(NODE, [...TS, '--demo', '--listen', '127.0.0.1:0'], { env: { ...env, HOME: home } });
+    const again = await startProcess(NODE, [...TS, '--demo', '--listen', '127.0.0.1:0'], {
+      env: { ...env, HOME: home },
+    });
     started.push(again);
     expect(again.token).toBe(p.token);
     expect(await again.stop('SIGTERM')).toBe(0);
@@ -94,11 +105,17 @@ describe('the kore-board process', () => {
     expect((await fetch(`${open.url}/api/clusters`)).status).toBe(200);
     expect(await open.stop('SIGTERM')).toBe(0);
 
-    const given = await startProcess(NODE, [...TS, '--demo', '--auth-token', 'a-token-given-on-argv', '--listen', '127.0.0.1:0'], { env });
+    const given = await startProcess(
+      NODE,
+      [...TS, '--demo', '--auth-token', 'a-token-given-on-argv', '--listen', '127.0.0.1:0'],
+      { env },
+    );
     started.push(given);
     expect(given.output()).toMatch(/visible to every local user/);
     expect(given.output()).not.toContain('a-token-given-on-argv');
-    expect((await fetch(`${given.url}/api/clusters`, { headers: { authorization: 'Bearer a-token-given-on-argv' } })).status).toBe(200);
+    expect(
+      (await fetch(`${given.url}/api/clusters`, { headers: { authorization: 'Bearer a-token-given-on-argv' } })).status,
+    ).toBe(200);
     expect(await given.stop('SIGTERM')).toBe(0);
   });
 
@@ -106,7 +123,10 @@ describe('the kore-board process', () => {
     const p = await startProcess(NODE, [...TS, '--demo', '--listen', '127.0.0.1:0'], { env });
     started.push(p);
     // A watch that the cluster ends by itself after 2 s: in flight when the signal arrives.
-    const inFlight = fetch(`${p.url}/raw/clusters/kubernetes-admin@kubernetes/api/v1/namespaces?watch=1&timeoutSeconds=2`, { headers: p.auth }).then(async (res) => ({
+    const inFlight = fetch(
+      `${p.url}/raw/clusters/kubernetes-admin@kubernetes/api/v1/namespaces?watch=1&timeoutSeconds=2`,
+      { headers: p.auth },
+    ).then(async (res) => ({
       status: res.status,
       body: await res.text(),
     }));

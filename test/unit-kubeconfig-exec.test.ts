@@ -16,17 +16,27 @@ const plan: ExecPlan = {
   cluster: { server: 'https://eks.example', 'tls-server-name': 'api', config: { region: 'eu-west-1' } },
 };
 
-const credential = (status: unknown, apiVersion: string = V1) => JSON.stringify({ kind: 'ExecCredential', apiVersion, status });
+const credential = (status: unknown, apiVersion: string = V1) =>
+  JSON.stringify({ kind: 'ExecCredential', apiVersion, status });
 
 describe('ExecCredential protocol', () => {
   it('tells the plugin it is not interactive, and the cluster only when provideClusterInfo is set', () => {
-    expect(JSON.parse(execInfo(plan, Buffer.from('CA')))).toEqual({ kind: 'ExecCredential', apiVersion: V1, spec: { interactive: false } });
+    expect(JSON.parse(execInfo(plan, Buffer.from('CA')))).toEqual({
+      kind: 'ExecCredential',
+      apiVersion: V1,
+      spec: { interactive: false },
+    });
     expect(JSON.parse(execInfo({ ...plan, provideClusterInfo: true }, Buffer.from('CA')))).toEqual({
       kind: 'ExecCredential',
       apiVersion: V1,
       spec: {
         interactive: false,
-        cluster: { server: 'https://eks.example', 'tls-server-name': 'api', 'certificate-authority-data': 'Q0E=', config: { region: 'eu-west-1' } },
+        cluster: {
+          server: 'https://eks.example',
+          'tls-server-name': 'api',
+          'certificate-authority-data': 'Q0E=',
+          config: { region: 'eu-west-1' },
+        },
       },
     });
   });
@@ -49,22 +59,37 @@ describe('ExecCredential protocol', () => {
 
   it.each([
     ['not json SECRET', 'exec plugin did not print an ExecCredential (stdout is not JSON)'],
-    [credential({ token: 't' }, 'client.authentication.k8s.io/v1beta1'), 'exec plugin is configured to use API version client.authentication.k8s.io/v1, plugin returned version client.authentication.k8s.io/v1beta1'],
+    [
+      credential({ token: 't' }, 'client.authentication.k8s.io/v1beta1'),
+      'exec plugin is configured to use API version client.authentication.k8s.io/v1, plugin returned version client.authentication.k8s.io/v1beta1',
+    ],
     [JSON.stringify({ kind: 'ExecCredential', apiVersion: V1 }), "exec plugin didn't return a status field"],
     [credential({}), "exec plugin didn't return a token or cert/key pair"],
     [credential({ clientCertificateData: 'CERT' }), 'exec plugin returned only certificate or key, not both'],
-    [credential({ token: 't', expirationTimestamp: 'tomorrow' }), 'exec plugin returned an invalid status.expirationTimestamp (want RFC 3339)'],
+    [
+      credential({ token: 't', expirationTimestamp: 'tomorrow' }),
+      'exec plugin returned an invalid status.expirationTimestamp (want RFC 3339)',
+    ],
     [credential({ token: 42 }), 'exec plugin returned a non-string status.token'],
   ])('rejects %s', (stdout, message) => {
     expect(() => parseExecCredential(stdout, V1)).toThrow(message);
   });
 
   it('explains failures with the installHint, the way kubectl does', () => {
-    expect(describePluginFailure(plan, { kind: 'not-found' })).toBe('exec: executable aws not found\n\nInstall the AWS CLI: https://aws.amazon.com/cli/');
-    expect(describePluginFailure({ ...plan, installHint: undefined } as ExecPlan, { kind: 'exit', code: 3, signal: null, stderr: 'expired SSO session\n' })).toBe(
-      'exec: executable aws failed with exit code 3: expired SSO session',
+    expect(describePluginFailure(plan, { kind: 'not-found' })).toBe(
+      'exec: executable aws not found\n\nInstall the AWS CLI: https://aws.amazon.com/cli/',
     );
-    expect(describePluginFailure(plan, { kind: 'timeout', ms: 30_000 })).toMatch(/^exec: executable aws did not finish within 30s\n\nInstall/);
+    expect(
+      describePluginFailure({ ...plan, installHint: undefined } as ExecPlan, {
+        kind: 'exit',
+        code: 3,
+        signal: null,
+        stderr: 'expired SSO session\n',
+      }),
+    ).toBe('exec: executable aws failed with exit code 3: expired SSO session');
+    expect(describePluginFailure(plan, { kind: 'timeout', ms: 30_000 })).toMatch(
+      /^exec: executable aws did not finish within 30s\n\nInstall/,
+    );
   });
 });
 
@@ -73,7 +98,14 @@ describe('impersonation headers', () => {
     expect(escapeHeaderKey('example.com/scopes')).toBe('example.com%2Fscopes');
     expect(escapeHeaderKey('100%')).toBe('100%25');
     expect(escapeHeaderKey('ünï')).toBe('%C3%BCn%C3%AF');
-    expect(impersonationHeaders({ user: 'jane', uid: '42', groups: ['dev', 'ops'], extra: { 'example.com/scopes': ['a', 'b'], empty: [] } })).toEqual({
+    expect(
+      impersonationHeaders({
+        user: 'jane',
+        uid: '42',
+        groups: ['dev', 'ops'],
+        extra: { 'example.com/scopes': ['a', 'b'], empty: [] },
+      }),
+    ).toEqual({
       'impersonate-user': 'jane',
       'impersonate-uid': '42',
       'impersonate-group': ['dev', 'ops'],

@@ -27,7 +27,13 @@ describe('view errors are Kubernetes Status objects', () => {
   it('404 for an unknown context', async () => {
     const res = await h.get('/dashboard', 'no-such/context@x');
     expect(res.status).toBe(404);
-    expect(res.body).toMatchObject({ kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'NotFound', code: 404 });
+    expect(res.body).toMatchObject({
+      kind: 'Status',
+      apiVersion: 'v1',
+      status: 'Failure',
+      reason: 'NotFound',
+      code: 404,
+    });
   });
 
   it('502 at once for a cluster that refuses connections', async () => {
@@ -49,7 +55,11 @@ describe('view errors are Kubernetes Status objects', () => {
   }, 15_000);
 
   it('400 for names that cannot be Kubernetes names, or a namespace given twice differently', async () => {
-    for (const path of ['/topology/namespaces/Not_A_Namespace', '/graph/pod/namespaces/shop/pods/UPPER', '/topology/namespaces/shop?namespace=default']) {
+    for (const path of [
+      '/topology/namespaces/Not_A_Namespace',
+      '/graph/pod/namespaces/shop/pods/UPPER',
+      '/topology/namespaces/shop?namespace=default',
+    ]) {
       const res = await h.get(path);
       expect(res.status, path).toBe(400);
       expect(res.body).toMatchObject({ kind: 'Status', reason: 'BadRequest', code: 400 });
@@ -66,15 +76,21 @@ describe('a cluster that stops answering', () => {
       await h.sim.close();
       // Every kind's watch broke; their retries are refused: one warning says it for all of them.
       let last: Awaited<ReturnType<ViewsHarness['get']>> | undefined;
-      await waitFor(async () => {
-        last = await h.get('/dashboard');
-        const warnings = (last.body as { warnings?: string[] }).warnings ?? [];
-        return warnings.length === 1 && warnings[0]!.includes('connection refused');
-      }, 6_000, 50);
+      await waitFor(
+        async () => {
+          last = await h.get('/dashboard');
+          const warnings = (last.body as { warnings?: string[] }).warnings ?? [];
+          return warnings.length === 1 && warnings[0]!.includes('connection refused');
+        },
+        6_000,
+        50,
+      );
       expect(last!.status, JSON.stringify(last!.body)).toBe(200);
       const body = last!.body as Dashboard & { warnings: string[] };
       expect(body.pod.available).toBe(9);
-      expect(body.warnings[0]).toMatch(/^nodes, namespaces, pods, deployments, replicasets, daemonsets, statefulsets: showing the last known state, not updated since \d{4}-.*: connection refused/);
+      expect(body.warnings[0]).toMatch(
+        /^nodes, namespaces, pods, deployments, replicasets, daemonsets, statefulsets: showing the last known state, not updated since \d{4}-.*: connection refused/,
+      );
       expect(last!.headers.get('warning')).toMatch(/^299 - "nodes, namespaces, pods/);
     } finally {
       h.views.close();
@@ -118,7 +134,18 @@ describe('idle caches', () => {
 function rbacCluster(): Promise<{ url: string; close(): Promise<void> }> {
   const forbid = (res: ServerResponse, resource: string, scope: string) => {
     res.writeHead(403, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', reason: 'Forbidden', code: 403, message: `${resource} is forbidden: User "jane" cannot list resource "${resource}" in API group "" ${scope}`, details: { kind: resource } }));
+    res.end(
+      JSON.stringify({
+        kind: 'Status',
+        apiVersion: 'v1',
+        metadata: {},
+        status: 'Failure',
+        reason: 'Forbidden',
+        code: 403,
+        message: `${resource} is forbidden: User "jane" cannot list resource "${resource}" in API group "" ${scope}`,
+        details: { kind: resource },
+      }),
+    );
   };
   const list = (res: ServerResponse, items: unknown[]) => {
     res.writeHead(200, { 'content-type': 'application/json' });
@@ -128,24 +155,48 @@ function rbacCluster(): Promise<{ url: string; close(): Promise<void> }> {
     const url = new URL(req.url ?? '/', 'http://x');
     if (url.pathname.endsWith('/ingresses')) {
       res.writeHead(404, { 'content-type': 'application/json' });
-      return void res.end(JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', reason: 'NotFound', code: 404, message: 'the server could not find the requested resource' }));
+      return void res.end(
+        JSON.stringify({
+          kind: 'Status',
+          apiVersion: 'v1',
+          metadata: {},
+          status: 'Failure',
+          reason: 'NotFound',
+          code: 404,
+          message: 'the server could not find the requested resource',
+        }),
+      );
     }
     if (url.searchParams.get('watch') === '1') {
-      if (url.pathname === '/api/v1/pods' || url.pathname === '/api/v1/nodes') return forbid(res, url.pathname.slice(8), 'at the cluster scope');
+      if (url.pathname === '/api/v1/pods' || url.pathname === '/api/v1/nodes')
+        return forbid(res, url.pathname.slice(8), 'at the cluster scope');
       res.writeHead(200, { 'content-type': 'application/json' });
       return void setTimeout(() => res.end(), 2_000);
     }
     if (url.pathname === '/api/v1/pods') return forbid(res, 'pods', 'at the cluster scope');
     if (url.pathname === '/api/v1/nodes') return forbid(res, 'nodes', 'at the cluster scope');
     if (url.pathname === '/api/v1/namespaces/team-a/pods') {
-      return list(res, [{ metadata: { name: 'app-1', namespace: 'team-a', uid: 'uid-app-1' }, spec: { nodeName: 'n1', containers: [{ name: 'app', image: 'app:1' }] }, status: { phase: 'Running' } }]);
+      return list(res, [
+        {
+          metadata: { name: 'app-1', namespace: 'team-a', uid: 'uid-app-1' },
+          spec: { nodeName: 'n1', containers: [{ name: 'app', image: 'app:1' }] },
+          status: { phase: 'Running' },
+        },
+      ]);
     }
     return list(res, []);
   });
   return new Promise((resolve) =>
     server.listen(0, '127.0.0.1', () => {
       const { port } = server.address() as { port: number };
-      resolve({ url: `http://127.0.0.1:${port}`, close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }) });
+      resolve({
+        url: `http://127.0.0.1:${port}`,
+        close: () =>
+          new Promise<void>((r) => {
+            server.closeAllConnections();
+            server.close(() => r());
+          }),
+      });
     }),
   );
 }
@@ -177,20 +228,32 @@ describe('RBAC-forbidden kinds', () => {
   it('forbid a view whose every part is forbidden: 403 with the cluster message', async () => {
     const res = await h.get('/topology', 'jane@restricted');
     expect(res.status).toBe(403);
-    expect(res.body).toMatchObject({ kind: 'Status', reason: 'Forbidden', code: 403, message: 'nodes is forbidden: User "jane" cannot list resource "nodes" in API group "" at the cluster scope' });
+    expect(res.body).toMatchObject({
+      kind: 'Status',
+      reason: 'Forbidden',
+      code: 403,
+      message: 'nodes is forbidden: User "jane" cannot list resource "nodes" in API group "" at the cluster scope',
+    });
   });
 
   it('a kind the cluster does not serve leaves its part empty too', async () => {
     for (const path of ['/graph/network', '/graph/network/namespaces/team-a']) {
       const res = await h.get(path, 'jane@restricted');
       expect(res.status, path).toBe(200);
-      expect(res.headers.get('warning'), path).toContain('ingresses: not available: the server could not find the requested resource');
+      expect(res.headers.get('warning'), path).toContain(
+        'ingresses: not available: the server could not find the requested resource',
+      );
     }
   });
 
   it('still show a namespace the user may list', async () => {
     const res = await h.get('/topology/namespaces/team-a', 'jane@restricted');
     expect(res.status).toBe(200);
-    expect((res.body as Topology).nodes.map((n) => `${n.kind}/${n.name}`)).toEqual(['Cluster/jane@restricted', 'Node/n1', 'Pod/app-1', 'Container/app']);
+    expect((res.body as Topology).nodes.map((n) => `${n.kind}/${n.name}`)).toEqual([
+      'Cluster/jane@restricted',
+      'Node/n1',
+      'Pod/app-1',
+      'Container/app',
+    ]);
   });
 });

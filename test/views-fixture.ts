@@ -24,7 +24,9 @@ const meta = (name: string, namespace: string | undefined, uid: string, extra: O
   ...extra,
 });
 
-const owner = (kind: string, name: string, uid: string, apiVersion = 'apps/v1') => ({ ownerReferences: [{ apiVersion, kind, name, uid, controller: true }] });
+const owner = (kind: string, name: string, uid: string, apiVersion = 'apps/v1') => ({
+  ownerReferences: [{ apiVersion, kind, name, uid, controller: true }],
+});
 
 const node = (name: string, uid: string, ready: boolean, since: string): Obj => ({
   metadata: meta(name, undefined, uid),
@@ -69,7 +71,14 @@ const pod = (p: PodSpec): Obj => ({
     ...(p.node === undefined ? {} : { nodeName: p.node }),
     serviceAccountName: 'default',
     containers: p.containers.map((c) => ({ name: c.name, image: c.image })),
-    volumes: [{ name: 'kube-api-access', projected: { sources: [{ serviceAccountToken: { path: 'token' } }, { configMap: { name: 'kube-root-ca.crt' } }] } }],
+    volumes: [
+      {
+        name: 'kube-api-access',
+        projected: {
+          sources: [{ serviceAccountToken: { path: 'token' } }, { configMap: { name: 'kube-root-ca.crt' } }],
+        },
+      },
+    ],
     ...p.spec,
   },
   status: {
@@ -96,9 +105,15 @@ const pod = (p: PodSpec): Obj => ({
 
 const cid = (n: string) => `containerd://${n.repeat(8)}`;
 
-export const NODES: Obj[] = [node('node-a', 'uid-node-a', true, T.created), node('node-b', 'uid-node-b', false, T.nodeBDown)];
+export const NODES: Obj[] = [
+  node('node-a', 'uid-node-a', true, T.created),
+  node('node-b', 'uid-node-b', false, T.nodeBDown),
+];
 
-export const NAMESPACES: Obj[] = [{ metadata: meta('default', undefined, 'uid-ns-default') }, { metadata: meta('shop', undefined, 'uid-ns-shop') }];
+export const NAMESPACES: Obj[] = [
+  { metadata: meta('default', undefined, 'uid-ns-default') },
+  { metadata: meta('shop', undefined, 'uid-ns-shop') },
+];
 
 export const DEPLOYMENTS: Obj[] = [
   {
@@ -116,27 +131,62 @@ export const DEPLOYMENTS: Obj[] = [
       readyReplicas: 1,
       availableReplicas: 1,
       conditions: [
-        { type: 'Available', status: 'False', reason: 'MinimumReplicasUnavailable', lastUpdateTime: T.apiChanged, lastTransitionTime: T.apiChanged },
-        { type: 'Progressing', status: 'True', reason: 'NewReplicaSetAvailable', lastUpdateTime: T.created, lastTransitionTime: T.created },
+        {
+          type: 'Available',
+          status: 'False',
+          reason: 'MinimumReplicasUnavailable',
+          lastUpdateTime: T.apiChanged,
+          lastTransitionTime: T.apiChanged,
+        },
+        {
+          type: 'Progressing',
+          status: 'True',
+          reason: 'NewReplicaSetAvailable',
+          lastUpdateTime: T.created,
+          lastTransitionTime: T.created,
+        },
       ],
     },
   },
 ];
 
 export const REPLICASETS: Obj[] = [
-  { metadata: meta('web-5d4f', 'shop', 'uid-rs-web', owner('Deployment', 'web', 'uid-deploy-web')), spec: { replicas: 2 }, status: { replicas: 2, readyReplicas: 2 } },
-  { metadata: meta('api-7c9', 'shop', 'uid-rs-api', owner('Deployment', 'api', 'uid-deploy-api')), spec: { replicas: 3 }, status: { replicas: 3, readyReplicas: 1 } },
+  {
+    metadata: meta('web-5d4f', 'shop', 'uid-rs-web', owner('Deployment', 'web', 'uid-deploy-web')),
+    spec: { replicas: 2 },
+    status: { replicas: 2, readyReplicas: 2 },
+  },
+  {
+    metadata: meta('api-7c9', 'shop', 'uid-rs-api', owner('Deployment', 'api', 'uid-deploy-api')),
+    spec: { replicas: 3 },
+    status: { replicas: 3, readyReplicas: 1 },
+  },
 ];
 
-export const STATEFULSETS: Obj[] = [{ metadata: meta('db', 'shop', 'uid-sts-db'), spec: { replicas: 1 }, status: { replicas: 1, readyReplicas: 1 } }];
+export const STATEFULSETS: Obj[] = [
+  { metadata: meta('db', 'shop', 'uid-sts-db'), spec: { replicas: 1 }, status: { replicas: 1, readyReplicas: 1 } },
+];
 
 export const DAEMONSETS: Obj[] = [
-  { metadata: meta('log-agent', 'default', 'uid-ds-agent'), status: { desiredNumberScheduled: 2, currentNumberScheduled: 2, numberReady: 1 } },
+  {
+    metadata: meta('log-agent', 'default', 'uid-ds-agent'),
+    status: { desiredNumberScheduled: 2, currentNumberScheduled: 2, numberReady: 1 },
+  },
 ];
 
 export const CRONJOBS: Obj[] = [{ metadata: meta('backup', 'shop', 'uid-cj-backup'), spec: { schedule: '0 * * * *' } }];
 
-export const JOBS: Obj[] = [{ metadata: meta('backup-28000000', 'shop', 'uid-job-backup', owner('CronJob', 'backup', 'uid-cj-backup', 'batch/v1')), status: { succeeded: 1 } }];
+export const JOBS: Obj[] = [
+  {
+    metadata: meta(
+      'backup-28000000',
+      'shop',
+      'uid-job-backup',
+      owner('CronJob', 'backup', 'uid-cj-backup', 'batch/v1'),
+    ),
+    status: { succeeded: 1 },
+  },
+];
 
 const web = [
   { name: 'nginx', image: 'nginx:1.27' },
@@ -145,54 +195,131 @@ const web = [
 
 export const PODS: Obj[] = [
   pod({
-    name: 'web-5d4f-aaaa', namespace: 'shop', uid: 'uid-pod-web-a', node: 'node-a', phase: 'Running', ready: true, ip: '10.0.0.11',
-    labels: { app: 'web', 'pod-template-hash': '5d4f' }, owner: owner('ReplicaSet', 'web-5d4f', 'uid-rs-web'),
+    name: 'web-5d4f-aaaa',
+    namespace: 'shop',
+    uid: 'uid-pod-web-a',
+    node: 'node-a',
+    phase: 'Running',
+    ready: true,
+    ip: '10.0.0.11',
+    labels: { app: 'web', 'pod-template-hash': '5d4f' },
+    owner: owner('ReplicaSet', 'web-5d4f', 'uid-rs-web'),
     containers: web.map((c, i) => ({ ...c, id: cid(`a${i}`) })),
   }),
   pod({
-    name: 'web-5d4f-bbbb', namespace: 'shop', uid: 'uid-pod-web-b', node: 'node-b', phase: 'Running', ready: true, ip: '10.0.1.12',
-    labels: { app: 'web', 'pod-template-hash': '5d4f' }, owner: owner('ReplicaSet', 'web-5d4f', 'uid-rs-web'),
+    name: 'web-5d4f-bbbb',
+    namespace: 'shop',
+    uid: 'uid-pod-web-b',
+    node: 'node-b',
+    phase: 'Running',
+    ready: true,
+    ip: '10.0.1.12',
+    labels: { app: 'web', 'pod-template-hash': '5d4f' },
+    owner: owner('ReplicaSet', 'web-5d4f', 'uid-rs-web'),
     containers: web.map((c, i) => ({ ...c, id: cid(`b${i}`) })),
   }),
   pod({
-    name: 'api-7c9-cccc', namespace: 'shop', uid: 'uid-pod-api-c', node: 'node-a', phase: 'Running', ready: false, readySince: T.crashSince, ip: '10.0.0.13',
-    labels: { app: 'api' }, owner: owner('ReplicaSet', 'api-7c9', 'uid-rs-api'),
+    name: 'api-7c9-cccc',
+    namespace: 'shop',
+    uid: 'uid-pod-api-c',
+    node: 'node-a',
+    phase: 'Running',
+    ready: false,
+    readySince: T.crashSince,
+    ip: '10.0.0.13',
+    labels: { app: 'api' },
+    owner: owner('ReplicaSet', 'api-7c9', 'uid-rs-api'),
     containers: [{ name: 'api', image: 'shop/api:2.1', id: cid('c'), restarts: 7, waiting: 'CrashLoopBackOff' }],
-    spec: { containers: [{ name: 'api', image: 'shop/api:2.1', envFrom: [{ configMapRef: { name: 'api-config' } }, { secretRef: { name: 'api-secrets' } }] }] },
+    spec: {
+      containers: [
+        {
+          name: 'api',
+          image: 'shop/api:2.1',
+          envFrom: [{ configMapRef: { name: 'api-config' } }, { secretRef: { name: 'api-secrets' } }],
+        },
+      ],
+    },
   }),
   pod({
-    name: 'api-7c9-dddd', namespace: 'shop', uid: 'uid-pod-api-d', node: 'node-a', phase: 'Running', ready: true, ip: '10.0.0.14',
-    labels: { app: 'api' }, owner: owner('ReplicaSet', 'api-7c9', 'uid-rs-api'),
+    name: 'api-7c9-dddd',
+    namespace: 'shop',
+    uid: 'uid-pod-api-d',
+    node: 'node-a',
+    phase: 'Running',
+    ready: true,
+    ip: '10.0.0.14',
+    labels: { app: 'api' },
+    owner: owner('ReplicaSet', 'api-7c9', 'uid-rs-api'),
     containers: [{ name: 'api', image: 'shop/api:2.1', id: cid('d') }],
   }),
   pod({
-    name: 'api-7c9-eeee', namespace: 'shop', uid: 'uid-pod-api-e', phase: 'Pending', ready: false, readySince: T.pendingSince,
-    labels: { app: 'api' }, owner: owner('ReplicaSet', 'api-7c9', 'uid-rs-api'),
+    name: 'api-7c9-eeee',
+    namespace: 'shop',
+    uid: 'uid-pod-api-e',
+    phase: 'Pending',
+    ready: false,
+    readySince: T.pendingSince,
+    labels: { app: 'api' },
+    owner: owner('ReplicaSet', 'api-7c9', 'uid-rs-api'),
     containers: [{ name: 'api', image: 'shop/api:2.1' }],
     scheduled: { type: 'PodScheduled', status: 'False', reason: 'Unschedulable', lastTransitionTime: T.pendingSince },
   }),
   pod({
-    name: 'db-0', namespace: 'shop', uid: 'uid-pod-db', node: 'node-b', phase: 'Running', ready: true, ip: '10.0.1.15',
-    labels: { app: 'db' }, owner: owner('StatefulSet', 'db', 'uid-sts-db'),
+    name: 'db-0',
+    namespace: 'shop',
+    uid: 'uid-pod-db',
+    node: 'node-b',
+    phase: 'Running',
+    ready: true,
+    ip: '10.0.1.15',
+    labels: { app: 'db' },
+    owner: owner('StatefulSet', 'db', 'uid-sts-db'),
     containers: [{ name: 'postgres', image: 'postgres:16', id: cid('e') }],
     spec: {
-      containers: [{ name: 'postgres', image: 'postgres:16', env: [{ name: 'PGPASSWORD', valueFrom: { secretKeyRef: { name: 'db-creds', key: 'password' } } }] }],
+      containers: [
+        {
+          name: 'postgres',
+          image: 'postgres:16',
+          env: [{ name: 'PGPASSWORD', valueFrom: { secretKeyRef: { name: 'db-creds', key: 'password' } } }],
+        },
+      ],
       volumes: [{ name: 'data', persistentVolumeClaim: { claimName: 'data-db-0' } }],
     },
   }),
   pod({
-    name: 'backup-28000000-zzzz', namespace: 'shop', uid: 'uid-pod-backup', node: 'node-b', phase: 'Succeeded', ready: false,
-    labels: { job: 'backup' }, owner: owner('Job', 'backup-28000000', 'uid-job-backup', 'batch/v1'),
+    name: 'backup-28000000-zzzz',
+    namespace: 'shop',
+    uid: 'uid-pod-backup',
+    node: 'node-b',
+    phase: 'Succeeded',
+    ready: false,
+    labels: { job: 'backup' },
+    owner: owner('Job', 'backup-28000000', 'uid-job-backup', 'batch/v1'),
     containers: [{ name: 'backup', image: 'busybox:1.36', id: cid('f'), ready: false }],
   }),
   pod({
-    name: 'log-agent-xxxx', namespace: 'default', uid: 'uid-pod-agent-x', node: 'node-a', phase: 'Running', ready: true, ip: '10.0.0.2',
-    labels: { app: 'log-agent' }, owner: owner('DaemonSet', 'log-agent', 'uid-ds-agent'),
+    name: 'log-agent-xxxx',
+    namespace: 'default',
+    uid: 'uid-pod-agent-x',
+    node: 'node-a',
+    phase: 'Running',
+    ready: true,
+    ip: '10.0.0.2',
+    labels: { app: 'log-agent' },
+    owner: owner('DaemonSet', 'log-agent', 'uid-ds-agent'),
     containers: [{ name: 'agent', image: 'fluent-bit:3', id: cid('g') }],
   }),
   pod({
-    name: 'log-agent-yyyy', namespace: 'default', uid: 'uid-pod-agent-y', node: 'node-b', phase: 'Running', ready: false, readySince: T.agentSince, ip: '10.0.1.2',
-    labels: { app: 'log-agent' }, owner: owner('DaemonSet', 'log-agent', 'uid-ds-agent'),
+    name: 'log-agent-yyyy',
+    namespace: 'default',
+    uid: 'uid-pod-agent-y',
+    node: 'node-b',
+    phase: 'Running',
+    ready: false,
+    readySince: T.agentSince,
+    ip: '10.0.1.2',
+    labels: { app: 'log-agent' },
+    owner: owner('DaemonSet', 'log-agent', 'uid-ds-agent'),
     containers: [{ name: 'agent', image: 'fluent-bit:3', id: cid('h'), ready: false }],
   }),
 ];

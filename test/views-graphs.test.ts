@@ -14,13 +14,53 @@ const loaded = fixtureState;
 
 const cid = (n: string) => `containerd://${n.repeat(8)}`;
 const nodeN = (name: string): TopologyNode => ({ id: name, name, kind: 'Node', group: name });
-const podN = (id: string, name: string, namespace: string, group: string): TopologyNode => ({ id, name, kind: 'Pod', namespace, group });
-const ctrN = (id: string, name: string, namespace: string, group: string, image: string, ready: boolean, restartCount = 0): TopologyNode => ({
-  id, name, kind: 'Container', namespace, group, image, ready, restartCount,
+const podN = (id: string, name: string, namespace: string, group: string): TopologyNode => ({
+  id,
+  name,
+  kind: 'Pod',
+  namespace,
+  group,
 });
-const link = (source: string, target: string, kind: TopologyLink['kind']): TopologyLink => ({ source, target, kind, hidden: false });
-const h = (kind: string, apiVersion: string, namespace: string, name: string, uid: string, owner = '', line = ''): HierarchyNode => ({
-  uid, name, apiVersion, kind, namespace, line, owner,
+const ctrN = (
+  id: string,
+  name: string,
+  namespace: string,
+  group: string,
+  image: string,
+  ready: boolean,
+  restartCount = 0,
+): TopologyNode => ({
+  id,
+  name,
+  kind: 'Container',
+  namespace,
+  group,
+  image,
+  ready,
+  restartCount,
+});
+const link = (source: string, target: string, kind: TopologyLink['kind']): TopologyLink => ({
+  source,
+  target,
+  kind,
+  hidden: false,
+});
+const h = (
+  kind: string,
+  apiVersion: string,
+  namespace: string,
+  name: string,
+  uid: string,
+  owner = '',
+  line = '',
+): HierarchyNode => ({
+  uid,
+  name,
+  apiVersion,
+  kind,
+  namespace,
+  line,
+  owner,
 });
 
 describe('topology', () => {
@@ -82,8 +122,19 @@ describe('topology', () => {
     const cluster = 'cluster-ctx';
     const state = loaded();
     const g = topology('ctx', state, 'default');
-    expect(g.nodes.map((n) => n.id)).toEqual([cluster, 'node-a', 'node-b', 'uid-pod-agent-x', cid('g'), 'uid-pod-agent-y', cid('h')]);
-    expect(topology('ctx', state, 'nothing-here')).toEqual({ nodes: [{ id: cluster, name: 'ctx', kind: 'Cluster', group: '' }], links: [] });
+    expect(g.nodes.map((n) => n.id)).toEqual([
+      cluster,
+      'node-a',
+      'node-b',
+      'uid-pod-agent-x',
+      cid('g'),
+      'uid-pod-agent-y',
+      cid('h'),
+    ]);
+    expect(topology('ctx', state, 'nothing-here')).toEqual({
+      nodes: [{ id: cluster, name: 'ctx', kind: 'Cluster', group: '' }],
+      links: [],
+    });
   });
 
   it('never links to a node it does not show: a pod on an unlisted node brings that node', () => {
@@ -142,7 +193,9 @@ describe('dashboard', () => {
     // Scaled to zero is done.
     expect(readyOf({ observedGeneration: 3 }, { replicas: 0 })).toBe(1);
     // No spec.replicas means 1.
-    expect(readyOf({ observedGeneration: 3, replicas: 1, updatedReplicas: 1, readyReplicas: 1 }, {} as { replicas: number })).toBe(1);
+    expect(
+      readyOf({ observedGeneration: 3, replicas: 1, updatedReplicas: 1, readyReplicas: 1 }, {} as { replicas: number }),
+    ).toBe(1);
   });
 
   it('keeps its counters right through any sequence of changes, deletions and relists', () => {
@@ -151,24 +204,52 @@ describe('dashboard', () => {
     const deployments = state.sink('deployments');
     const nodes = state.sink('nodes');
     // The crash-looping pod recovers, the pending one is deleted, a node recovers, a deployment scales.
-    const recovered = structuredClone(PODS[2]) as { status: { conditions: { type: string; status: string }[]; containerStatuses: { ready: boolean; state: object }[] } };
+    const recovered = structuredClone(PODS[2]) as {
+      status: {
+        conditions: { type: string; status: string }[];
+        containerStatuses: { ready: boolean; state: object }[];
+      };
+    };
     recovered.status.conditions[1]!.status = 'True';
     recovered.status.containerStatuses[0]!.ready = true;
     recovered.status.containerStatuses[0]!.state = { running: {} };
     pods.upsert(recovered);
     pods.remove({ metadata: { name: 'api-7c9-eeee', namespace: 'shop', uid: 'uid-pod-api-e' } });
-    nodes.upsert({ metadata: { name: 'node-b', uid: 'uid-node-b' }, status: { conditions: [{ type: 'Ready', status: 'True' }] } });
-    deployments.upsert({ metadata: { name: 'api', namespace: 'shop', uid: 'uid-deploy-api' }, spec: { replicas: 2 }, status: { replicas: 2, updatedReplicas: 2, readyReplicas: 2 } });
+    nodes.upsert({
+      metadata: { name: 'node-b', uid: 'uid-node-b' },
+      status: { conditions: [{ type: 'Ready', status: 'True' }] },
+    });
+    deployments.upsert({
+      metadata: { name: 'api', namespace: 'shop', uid: 'uid-deploy-api' },
+      spec: { replicas: 2 },
+      status: { replicas: 2, updatedReplicas: 2, readyReplicas: 2 },
+    });
     // A relist that no longer holds the web deployment.
     deployments.beginSync();
-    deployments.upsert({ metadata: { name: 'api', namespace: 'shop', uid: 'uid-deploy-api' }, spec: { replicas: 2 }, status: { replicas: 2, updatedReplicas: 2, readyReplicas: 2 } });
+    deployments.upsert({
+      metadata: { name: 'api', namespace: 'shop', uid: 'uid-deploy-api' },
+      spec: { replicas: 2 },
+      status: { replicas: 2, updatedReplicas: 2, readyReplicas: 2 },
+    });
     deployments.endSync();
 
     const fresh = loaded({
       ...FIXTURE,
       pods: [...PODS.slice(0, 2), recovered, ...PODS.slice(3, 4), ...PODS.slice(5)],
-      nodes: [FIXTURE.nodes[0]!, { metadata: { name: 'node-b', uid: 'uid-node-b' }, status: { conditions: [{ type: 'Ready', status: 'True' }] } }],
-      deployments: [{ metadata: { name: 'api', namespace: 'shop', uid: 'uid-deploy-api' }, spec: { replicas: 2 }, status: { replicas: 2, updatedReplicas: 2, readyReplicas: 2 } }],
+      nodes: [
+        FIXTURE.nodes[0]!,
+        {
+          metadata: { name: 'node-b', uid: 'uid-node-b' },
+          status: { conditions: [{ type: 'Ready', status: 'True' }] },
+        },
+      ],
+      deployments: [
+        {
+          metadata: { name: 'api', namespace: 'shop', uid: 'uid-deploy-api' },
+          spec: { replicas: 2 },
+          status: { replicas: 2, updatedReplicas: 2, readyReplicas: 2 },
+        },
+      ],
     });
     expect(dashboard(state.tally)).toEqual(dashboard(fresh.tally));
     expect(dashboard(state.tally)).toMatchObject({
@@ -250,10 +331,15 @@ describe('network graph', () => {
   });
 
   it('joins the paths of one ingress that lead to the same service', () => {
-    const ingress = structuredClone(FIXTURE.ingresses[0]) as { spec: { rules: { http: { paths: { backend: { service: { name: string } } }[] } }[] } };
+    const ingress = structuredClone(FIXTURE.ingresses[0]) as {
+      spec: { rules: { http: { paths: { backend: { service: { name: string } } }[] } }[] };
+    };
     ingress.spec.rules[0]!.http.paths[1]!.backend.service.name = 'web';
     const g = networkGraph(loaded({ ...FIXTURE, ingresses: [ingress] }), 'shop');
-    expect(g.shop!.find((n) => n.name === 'web')).toMatchObject({ owner: 'uid-ing-shop', line: 'shop.example.com/, shop.example.com/api' });
+    expect(g.shop!.find((n) => n.name === 'web')).toMatchObject({
+      owner: 'uid-ing-shop',
+      line: 'shop.example.com/, shop.example.com/api',
+    });
   });
 });
 
@@ -298,7 +384,11 @@ describe('pod graph', () => {
       ],
     });
     const db = pod('db-0');
-    expect(podReferences(db).map((r) => `${r.kind}/${r.name}`)).toEqual(['ServiceAccount/default', 'PersistentVolumeClaim/data-db-0', 'Secret/db-creds']);
+    expect(podReferences(db).map((r) => `${r.kind}/${r.name}`)).toEqual([
+      'ServiceAccount/default',
+      'PersistentVolumeClaim/data-db-0',
+      'Secret/db-creds',
+    ]);
     expect(podGraph(state, db, []).shop).toEqual([
       h('Pod', 'v1', 'shop', 'db-0', 'uid-pod-db'),
       h('StatefulSet', 'apps/v1', 'shop', 'db', 'uid-sts-db', 'uid-pod-db'),
@@ -308,7 +398,16 @@ describe('pod graph', () => {
 
   it('shows an owner it does not follow (a Node for a static pod) without climbing it', () => {
     const s = loaded({
-      pods: [{ metadata: { name: 'etcd-node-a', namespace: 'kube-system', uid: 'uid-etcd', ownerReferences: [{ apiVersion: 'v1', kind: 'Node', name: 'node-a', uid: 'uid-node-a', controller: true }] } }],
+      pods: [
+        {
+          metadata: {
+            name: 'etcd-node-a',
+            namespace: 'kube-system',
+            uid: 'uid-etcd',
+            ownerReferences: [{ apiVersion: 'v1', kind: 'Node', name: 'node-a', uid: 'uid-node-a', controller: true }],
+          },
+        },
+      ],
     });
     expect(podGraph(s, [...s.pods.all()][0]!, [])).toEqual({
       'kube-system': [
@@ -320,18 +419,54 @@ describe('pod graph', () => {
 });
 
 describe('pod problems', () => {
-  const running = { spec: { nodeName: 'n' }, status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] } };
+  const running = {
+    spec: { nodeName: 'n' },
+    status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] },
+  };
   it('names them as kubectl does, and leaves finished or deleted pods alone', () => {
     expect(podProblem(running)).toBe('');
     expect(podProblem({ spec: { nodeName: 'n' }, status: { phase: 'Failed', reason: 'Evicted' } })).toBe('Evicted');
     expect(podProblem({ spec: { nodeName: 'n' }, status: { phase: 'Failed' } })).toBe('Failed');
     expect(podProblem({ spec: { nodeName: 'n' }, status: { phase: 'Succeeded' } })).toBe('');
-    expect(podProblem({ metadata: { deletionTimestamp: T.created }, spec: { nodeName: 'n' }, status: { phase: 'Running' } })).toBe('');
-    expect(podProblem({ spec: { nodeName: 'n' }, status: { phase: 'Pending', initContainerStatuses: [{ state: { waiting: { reason: 'CrashLoopBackOff' } } }] } })).toBe('Init:CrashLoopBackOff');
-    expect(podProblem({ spec: { nodeName: 'n' }, status: { phase: 'Pending', initContainerStatuses: [{ state: { terminated: { exitCode: 1 } } }] } })).toBe('Init:Error');
-    expect(podProblem({ spec: { nodeName: 'n' }, status: { phase: 'Pending', containerStatuses: [{ state: { waiting: { reason: 'ContainerCreating' } } }, { state: { waiting: { reason: 'ImagePullBackOff' } } }] } })).toBe('ImagePullBackOff');
-    expect(podProblem({ spec: { nodeName: 'n' }, status: { phase: 'Pending', containerStatuses: [{ state: { waiting: { reason: 'ContainerCreating' } } }] } })).toBe('ContainerCreating');
+    expect(
+      podProblem({ metadata: { deletionTimestamp: T.created }, spec: { nodeName: 'n' }, status: { phase: 'Running' } }),
+    ).toBe('');
+    expect(
+      podProblem({
+        spec: { nodeName: 'n' },
+        status: { phase: 'Pending', initContainerStatuses: [{ state: { waiting: { reason: 'CrashLoopBackOff' } } }] },
+      }),
+    ).toBe('Init:CrashLoopBackOff');
+    expect(
+      podProblem({
+        spec: { nodeName: 'n' },
+        status: { phase: 'Pending', initContainerStatuses: [{ state: { terminated: { exitCode: 1 } } }] },
+      }),
+    ).toBe('Init:Error');
+    expect(
+      podProblem({
+        spec: { nodeName: 'n' },
+        status: {
+          phase: 'Pending',
+          containerStatuses: [
+            { state: { waiting: { reason: 'ContainerCreating' } } },
+            { state: { waiting: { reason: 'ImagePullBackOff' } } },
+          ],
+        },
+      }),
+    ).toBe('ImagePullBackOff');
+    expect(
+      podProblem({
+        spec: { nodeName: 'n' },
+        status: { phase: 'Pending', containerStatuses: [{ state: { waiting: { reason: 'ContainerCreating' } } }] },
+      }),
+    ).toBe('ContainerCreating');
     expect(podProblem({ status: { phase: 'Pending' } })).toBe('Pending');
-    expect(podProblem({ spec: { nodeName: 'n' }, status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'False' }] } })).toBe('NotReady');
+    expect(
+      podProblem({
+        spec: { nodeName: 'n' },
+        status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'False' }] },
+      }),
+    ).toBe('NotReady');
   });
 });

@@ -43,7 +43,15 @@ afterEach(() => {
 
 function connection(options: { token?: () => string; refresh?: () => Promise<boolean> } = {}): ClusterConnection {
   return {
-    context: { name: 'scripted', cluster: 'c', server: base.href, user: 'u', namespace: 'default', inCluster: false, source: 'test' },
+    context: {
+      name: 'scripted',
+      cluster: 'c',
+      server: base.href,
+      user: 'u',
+      namespace: 'default',
+      inCluster: false,
+      source: 'test',
+    },
     server: base,
     dispatcher: agent,
     upgradeDispatcher: agent,
@@ -56,24 +64,43 @@ const json = (res: ServerResponse, code: number, body: unknown) => {
   res.writeHead(code, { 'content-type': 'application/json' });
   res.end(JSON.stringify(body));
 };
-const status = (code: number, reason: string, message: string) => ({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', reason, message, code });
+const status = (code: number, reason: string, message: string) => ({
+  kind: 'Status',
+  apiVersion: 'v1',
+  metadata: {},
+  status: 'Failure',
+  reason,
+  message,
+  code,
+});
 
 describe('requests', () => {
   it('keep the server path prefix, and pass the cluster Status through with its code and message', async () => {
-    handler = (_req, res) => json(res, 403, status(403, 'Forbidden', 'pods is forbidden: User "x" cannot list resource "pods"'));
+    handler = (_req, res) =>
+      json(res, 403, status(403, 'Forbidden', 'pods is forbidden: User "x" cannot list resource "pods"'));
     const err = await kubeJson(connection(), { path: '/api/v1/pods' }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(StatusError);
-    expect((err as StatusError).toStatus()).toMatchObject({ code: 403, reason: 'Forbidden', message: 'pods is forbidden: User "x" cannot list resource "pods"' });
+    expect((err as StatusError).toStatus()).toMatchObject({
+      code: 403,
+      reason: 'Forbidden',
+      message: 'pods is forbidden: User "x" cannot list resource "pods"',
+    });
     expect(seen[0]!.pathname).toBe('/prefix/api/v1/pods');
   });
 
   it('retry once after a 401 when fresh credentials can be had', async () => {
     let token = 'old';
-    handler = (req, res) => (req.headers.authorization === 'Bearer new' ? json(res, 200, { ok: true }) : json(res, 401, status(401, 'Unauthorized', 'Unauthorized')));
+    handler = (req, res) =>
+      req.headers.authorization === 'Bearer new'
+        ? json(res, 200, { ok: true })
+        : json(res, 401, status(401, 'Unauthorized', 'Unauthorized'));
     const refreshed = connection({ token: () => token, refresh: async () => ((token = 'new'), true) });
     expect(await kubeJson(refreshed, { path: '/api/v1/pods' })).toEqual({ ok: true });
     const stuck = connection({ token: () => 'old' });
-    await expect(kubeJson(stuck, { path: '/api/v1/pods' })).rejects.toMatchObject({ code: 401, message: 'Unauthorized' });
+    await expect(kubeJson(stuck, { path: '/api/v1/pods' })).rejects.toMatchObject({
+      code: 401,
+      message: 'Unauthorized',
+    });
   });
 });
 
@@ -81,12 +108,19 @@ describe('paginated lists', () => {
   it('follow continue tokens with the page size as limit', async () => {
     handler = (_req, res, url) => {
       const page = Number(url.searchParams.get('continue') || 0);
-      json(res, 200, { metadata: { resourceVersion: '42', ...(page < 2 ? { continue: String(page + 1) } : {}) }, items: [{ n: page }] });
+      json(res, 200, {
+        metadata: { resourceVersion: '42', ...(page < 2 ? { continue: String(page + 1) } : {}) },
+        items: [{ n: page }],
+      });
     };
     const pages = [];
     for await (const p of listPages(connection(), '/api/v1/pods', { pageSize: 1 })) pages.push(p);
     expect(pages).toEqual([0, 1, 2].map((n) => ({ items: [{ n }], resourceVersion: '42' })));
-    expect(seen.map((u) => [u.searchParams.get('limit'), u.searchParams.get('continue')])).toEqual([['1', null], ['1', '1'], ['1', '2']]);
+    expect(seen.map((u) => [u.searchParams.get('limit'), u.searchParams.get('continue')])).toEqual([
+      ['1', null],
+      ['1', '1'],
+      ['1', '2'],
+    ]);
   });
 });
 
@@ -99,8 +133,10 @@ describe('watch streams', () => {
 
   it('parse events however the stream is cut, even inside a character', async () => {
     const text =
-      JSON.stringify({ type: 'ADDED', object: { metadata: { name: 'café-☕', resourceVersion: '5' } } }) + '\n' +
-      JSON.stringify({ type: 'BOOKMARK', object: { metadata: { resourceVersion: '9' } } }) + '\n\n' +
+      JSON.stringify({ type: 'ADDED', object: { metadata: { name: 'café-☕', resourceVersion: '5' } } }) +
+      '\n' +
+      JSON.stringify({ type: 'BOOKMARK', object: { metadata: { resourceVersion: '9' } } }) +
+      '\n\n' +
       JSON.stringify({ type: 'DELETED', object: { metadata: { name: 'b', resourceVersion: '10' } } });
     const bytes = Buffer.from(text);
     handler = (_req, res) => {
@@ -114,22 +150,43 @@ describe('watch streams', () => {
       };
       tick();
     };
-    const events = await collect(watchEvents(connection(), '/api/v1/pods', { resourceVersion: '4', timeoutSeconds: 5 }));
-    expect(events.map((e) => [e.type, e.object.metadata?.resourceVersion])).toEqual([['ADDED', '5'], ['BOOKMARK', '9'], ['DELETED', '10']]);
+    const events = await collect(
+      watchEvents(connection(), '/api/v1/pods', { resourceVersion: '4', timeoutSeconds: 5 }),
+    );
+    expect(events.map((e) => [e.type, e.object.metadata?.resourceVersion])).toEqual([
+      ['ADDED', '5'],
+      ['BOOKMARK', '9'],
+      ['DELETED', '10'],
+    ]);
     expect((events[0]!.object.metadata as { name: string }).name).toBe('café-☕');
-    expect(Object.fromEntries(seen[0]!.searchParams)).toEqual({ watch: '1', allowWatchBookmarks: 'true', resourceVersion: '4', timeoutSeconds: '5' });
+    expect(Object.fromEntries(seen[0]!.searchParams)).toEqual({
+      watch: '1',
+      allowWatchBookmarks: 'true',
+      resourceVersion: '4',
+      timeoutSeconds: '5',
+    });
   });
 
   it('say Gone for a too-old resourceVersion, as an ERROR event or as an HTTP 410', async () => {
     handler = (_req, res) => {
       res.writeHead(200);
-      res.end(JSON.stringify({ type: 'ERROR', object: status(410, 'Expired', 'too old resource version: 4 (9)') }) + '\n');
+      res.end(
+        JSON.stringify({ type: 'ERROR', object: status(410, 'Expired', 'too old resource version: 4 (9)') }) + '\n',
+      );
     };
-    const inEvent = await collect(watchEvents(connection(), '/api/v1/pods', { resourceVersion: '4', timeoutSeconds: 5 })).catch((e: unknown) => e);
+    const inEvent = await collect(
+      watchEvents(connection(), '/api/v1/pods', { resourceVersion: '4', timeoutSeconds: 5 }),
+    ).catch((e: unknown) => e);
     expect(isGone(inEvent)).toBe(true);
     expect((inEvent as StatusError).message).toBe('too old resource version: 4 (9)');
     handler = (_req, res) => json(res, 410, status(410, 'Gone', 'too old'));
-    expect(isGone(await collect(watchEvents(connection(), '/api/v1/pods', { resourceVersion: '4', timeoutSeconds: 5 })).catch((e: unknown) => e))).toBe(true);
+    expect(
+      isGone(
+        await collect(watchEvents(connection(), '/api/v1/pods', { resourceVersion: '4', timeoutSeconds: 5 })).catch(
+          (e: unknown) => e,
+        ),
+      ),
+    ).toBe(true);
   });
 });
 
@@ -140,14 +197,20 @@ describe('reflector', () => {
     handler = (_req, res, url) => {
       if (url.searchParams.get('watch') !== '1') {
         lists++;
-        return json(res, 200, { metadata: { resourceVersion: lists === 1 ? '10' : '50' }, items: lists === 1 ? [{ metadata: { uid: 'a' } }, { metadata: { uid: 'b' } }] : [{ metadata: { uid: 'c' } }] });
+        return json(res, 200, {
+          metadata: { resourceVersion: lists === 1 ? '10' : '50' },
+          items: lists === 1 ? [{ metadata: { uid: 'a' } }, { metadata: { uid: 'b' } }] : [{ metadata: { uid: 'c' } }],
+        });
       }
       watches++;
       res.writeHead(200);
       if (watches === 1) {
-        res.write(JSON.stringify({ type: 'DELETED', object: { metadata: { uid: 'b', resourceVersion: '11' } } }) + '\n');
+        res.write(
+          JSON.stringify({ type: 'DELETED', object: { metadata: { uid: 'b', resourceVersion: '11' } } }) + '\n',
+        );
         res.end(JSON.stringify({ type: 'BOOKMARK', object: { metadata: { resourceVersion: '20' } } }) + '\n');
-      } else if (watches === 2) res.end(JSON.stringify({ type: 'ERROR', object: status(410, 'Expired', 'too old') }) + '\n');
+      } else if (watches === 2)
+        res.end(JSON.stringify({ type: 'ERROR', object: status(410, 'Expired', 'too old') }) + '\n');
       else setTimeout(() => res.end(), 5_000);
     };
     const held = new Set<string>();
@@ -169,7 +232,9 @@ describe('reflector', () => {
       await reflector.whenSynced();
       await new Promise((r) => setTimeout(r, 300));
       expect([...held]).toEqual(['c']);
-      const calls = seen.map((u) => (u.searchParams.get('watch') === '1' ? `watch@${u.searchParams.get('resourceVersion')}` : 'list'));
+      const calls = seen.map((u) =>
+        u.searchParams.get('watch') === '1' ? `watch@${u.searchParams.get('resourceVersion')}` : 'list',
+      );
       expect(calls).toEqual(['list', 'watch@10', 'watch@20', 'list', 'watch@50']);
     } finally {
       reflector.stop();

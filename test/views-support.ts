@@ -26,7 +26,8 @@ export function fixtureObjects(): KubeObject[] {
   const objects: KubeObject[] = [];
   for (const [plural, items] of Object.entries(FIXTURE)) {
     const type = RESOURCES[plural as ResourceName];
-    for (const item of items) objects.push({ apiVersion: apiVersionOf(type), kind: type.kind, ...structuredClone(item) } as KubeObject);
+    for (const item of items)
+      objects.push({ apiVersion: apiVersionOf(type), kind: type.kind, ...structuredClone(item) } as KubeObject);
   }
   return objects.sort((a, b) => Number(b.kind === 'Namespace') - Number(a.kind === 'Namespace'));
 }
@@ -59,8 +60,16 @@ function kubeconfig(sim: SimCluster, contexts: Record<string, string>): string {
   return stringify({
     apiVersion: 'v1',
     kind: 'Config',
-    clusters: entries.map(([, server], i) => ({ name: `c${i}`, cluster: { server, 'certificate-authority-data': b64(sim.caPem) } })),
-    users: [{ name: 'admin', user: { 'client-certificate-data': b64(sim.client.certPem), 'client-key-data': b64(sim.client.keyPem) } }],
+    clusters: entries.map(([, server], i) => ({
+      name: `c${i}`,
+      cluster: { server, 'certificate-authority-data': b64(sim.caPem) },
+    })),
+    users: [
+      {
+        name: 'admin',
+        user: { 'client-certificate-data': b64(sim.client.certPem), 'client-key-data': b64(sim.client.keyPem) },
+      },
+    ],
     contexts: entries.map(([name], i) => ({ name, context: { cluster: `c${i}`, user: 'admin' } })),
     'current-context': CONTEXT,
   });
@@ -68,23 +77,38 @@ function kubeconfig(sim: SimCluster, contexts: Record<string, string>): string {
 
 export type ExtraContexts = Record<string, string>;
 
-export async function startViews(options: {
-  sim?: SimOptions;
-  views?: Partial<ViewStoreOptions>;
-  clock?: Clock;
-  extraContexts?: ExtraContexts;
-  loadFixture?: boolean;
-} = {}): Promise<ViewsHarness> {
+export async function startViews(
+  options: {
+    sim?: SimOptions;
+    views?: Partial<ViewStoreOptions>;
+    clock?: Clock;
+    extraContexts?: ExtraContexts;
+    loadFixture?: boolean;
+  } = {},
+): Promise<ViewsHarness> {
   const sim = await startSim({ fixture: 'empty', ...options.sim });
   if (options.loadFixture ?? true) sim.store.load(fixtureObjects());
   const contexts = { [CONTEXT]: sim.url, ...options.extraContexts };
   const inlineSources = [{ name: 'views-test', yaml: kubeconfig(sim, contexts) }];
   const clock = options.clock ?? systemClock;
-  const registry = await createRegistry({ kubeconfigPaths: [], inlineSources, inCluster: false, watch: false, clock, log: silentLogger });
+  const registry = await createRegistry({
+    kubeconfigPaths: [],
+    inlineSources,
+    inCluster: false,
+    watch: false,
+    clock,
+    log: silentLogger,
+  });
   const views = createViewStore({ registry, clock, log: silentLogger, ...options.views });
   const security = { allowedHosts: [], allowOrigins: [], authToken: undefined };
   const app = createApp({ registry, clock, log: silentLogger, security, views });
-  const server = await startServer({ fetch: app.fetch, host: '127.0.0.1', port: 0, admit: createAdmission(security), log: silentLogger });
+  const server = await startServer({
+    fetch: app.fetch,
+    host: '127.0.0.1',
+    port: 0,
+    admit: createAdmission(security),
+    log: silentLogger,
+  });
   return {
     sim,
     registry,

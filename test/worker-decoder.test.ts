@@ -9,7 +9,8 @@ const SLOW = `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: slow}\nspec:\n${
 let decoder: WorkerDecoder | undefined;
 afterEach(async () => decoder?.close());
 
-const manifests = (body: string, format: 'json' | 'yaml' = 'yaml') => decoder!.run('manifests', { body: new TextEncoder().encode(body), format, allowGenerateName: false });
+const manifests = (body: string, format: 'json' | 'yaml' = 'yaml') =>
+  decoder!.run('manifests', { body: new TextEncoder().encode(body), format, allowGenerateName: false });
 
 async function refusal(work: Promise<unknown>): Promise<StatusError> {
   const outcome = await work.then(
@@ -36,7 +37,11 @@ describe('the worker-thread decoder', () => {
     decoder = createWorkerDecoder({ timeoutMs: 500, maxHeapMb: 512 });
     expect(await manifests(SMALL)).toHaveLength(1);
     const late = await refusal(manifests(SLOW));
-    expect(late).toMatchObject({ code: 413, reason: 'RequestEntityTooLarge', message: 'the request body took longer than 0.5 s to decode (the limit)' });
+    expect(late).toMatchObject({
+      code: 413,
+      reason: 'RequestEntityTooLarge',
+      message: 'the request body took longer than 0.5 s to decode (the limit)',
+    });
     // Were the busy worker reused, this would wait for it and get its answer about `slow`.
     expect(await manifests(SMALL)).toMatchObject([{ object: { metadata: { name: 'small' } } }]);
   });
@@ -45,9 +50,16 @@ describe('the worker-thread decoder', () => {
     decoder = createWorkerDecoder({ timeoutMs: 30_000, maxHeapMb: 32 });
     // The worker itself fits; then a body whose text alone is a third of the heap, its value several times it.
     expect(await manifests(SMALL)).toHaveLength(1);
-    const huge = JSON.stringify({ apiVersion: 'v1', kind: 'List', items: Array.from({ length: 300_000 }, (_, i) => ({ metadata: { name: `n${i}` } })) });
+    const huge = JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'List',
+      items: Array.from({ length: 300_000 }, (_, i) => ({ metadata: { name: `n${i}` } })),
+    });
     const refused = await refusal(manifests(huge, 'json'));
-    expect(refused).toMatchObject({ code: 413, message: 'the request body needs more than 32 MB to decode (the limit)' });
+    expect(refused).toMatchObject({
+      code: 413,
+      message: 'the request body needs more than 32 MB to decode (the limit)',
+    });
     expect(await manifests(SMALL)).toHaveLength(1);
   });
 

@@ -45,7 +45,12 @@ function connectionsTo(pid: number, port: number): number {
     .filter((f) => f[1]?.endsWith(`:${hexPort}`) && f[3] === '01' && inodes.has(f[9] ?? '')).length;
 }
 
-async function until<T>(what: string, probe: () => T | Promise<T>, ok: (v: T) => boolean, timeoutMs = 10_000): Promise<T> {
+async function until<T>(
+  what: string,
+  probe: () => T | Promise<T>,
+  ok: (v: T) => boolean,
+  timeoutMs = 10_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -60,7 +65,10 @@ async function until<T>(what: string, probe: () => T | Promise<T>, ok: (v: T) =>
 let auth: Record<string, string> = {};
 
 async function call(url: string, init: RequestInit = {}): Promise<{ status: number; body: any }> {
-  const res = await fetch(url, { ...init, headers: { ...auth, ...(init.headers as Record<string, string>), connection: 'close' } });
+  const res = await fetch(url, {
+    ...init,
+    headers: { ...auth, ...(init.headers as Record<string, string>), connection: 'close' },
+  });
   return { status: res.status, body: await res.json() };
 }
 
@@ -79,7 +87,11 @@ describe('kore-board --workers 2', () => {
   let dataDir: string;
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'kore-data-'));
-    p = await startProcess(process.execPath, [...TS, '--listen', '127.0.0.1:0', '--workers', '2', '--data-dir', dataDir], { env });
+    p = await startProcess(
+      process.execPath,
+      [...TS, '--listen', '127.0.0.1:0', '--workers', '2', '--data-dir', dataDir],
+      { env },
+    );
     auth = p.auth;
   });
   afterAll(async () => {
@@ -94,7 +106,11 @@ describe('kore-board --workers 2', () => {
 
     // Written through one connection (one worker), read through others: one cluster, not one per worker.
     const raw = `${p.url}/raw/clusters/${DEMO}/api/v1/namespaces`;
-    const created = await call(raw, { method: 'POST', body: JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'pool-test' } }), headers: { 'content-type': 'application/json' } });
+    const created = await call(raw, {
+      method: 'POST',
+      body: JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'pool-test' } }),
+      headers: { 'content-type': 'application/json' },
+    });
     expect(created.status).toBe(201);
     for (let i = 0; i < 4; i++) expect((await call(`${raw}/pool-test`)).body.metadata.name).toBe('pool-test');
   });
@@ -106,10 +122,19 @@ describe('kore-board --workers 2', () => {
     const watches: ClientRequest[] = [];
     for (let i = 0; i < 4; i++) {
       // Destroyed on purpose below, perhaps before their answer came: the hang-up that reports is expected.
-      watches.push(get(`${p.url}/raw/clusters/${DEMO}/api/v1/namespaces?watch=1`, { agent: false, headers: auth }).on('error', () => undefined));
+      watches.push(
+        get(`${p.url}/raw/clusters/${DEMO}/api/v1/namespaces?watch=1`, { agent: false, headers: auth }).on(
+          'error',
+          () => undefined,
+        ),
+      );
     }
     try {
-      const held = await until('connections per worker', () => workers.map((w) => connectionsTo(w, port)), (counts) => counts.reduce((a, b) => a + b) === 4);
+      const held = await until(
+        'connections per worker',
+        () => workers.map((w) => connectionsTo(w, port)),
+        (counts) => counts.reduce((a, b) => a + b) === 4,
+      );
       expect(held.every((c) => c >= 1)).toBe(true);
     } finally {
       for (const w of watches) w.destroy();
@@ -121,20 +146,38 @@ describe('kore-board --workers 2', () => {
     const server = `${p.url}/token/${p.token!}/raw/clusters/${encodeURIComponent(DEMO)}`;
     // Each kubectl is a connection of its own: four of them reach both workers.
     const runs = await Promise.all(
-      [1, 2, 3, 4].map(() => runToExit('kubectl', ['--kubeconfig', '/dev/null', '--server', server, 'exec', 'busybox', '-n', 'default', '--', 'echo', 'hi'], { ...env, HOME: home })),
+      [1, 2, 3, 4].map(() =>
+        runToExit(
+          'kubectl',
+          ['--kubeconfig', '/dev/null', '--server', server, 'exec', 'busybox', '-n', 'default', '--', 'echo', 'hi'],
+          { ...env, HOME: home },
+        ),
+      ),
     );
     for (const r of runs) expect(r).toEqual({ code: 0, stdout: 'hi\n', stderr: '' });
   });
 
   it('loses no context when several are added at once through different workers', async () => {
     const names = Array.from({ length: 6 }, (_, i) => `added-${i}`);
-    const results = await Promise.all(names.map((n) => call(`${p.url}/api/contexts`, { method: 'POST', body: upload(n), headers: { 'content-type': 'application/yaml' } })));
+    const results = await Promise.all(
+      names.map((n) =>
+        call(`${p.url}/api/contexts`, {
+          method: 'POST',
+          body: upload(n),
+          headers: { 'content-type': 'application/yaml' },
+        }),
+      ),
+    );
     expect(results.map((r) => r.status)).toEqual(names.map(() => 201));
     const saved = readFileSync(join(dataDir, 'kubeconfig'), 'utf8');
     for (const n of names) expect(saved).toContain(`name: ${n}`);
     // Every worker sees every one (the others through their file watch).
     for (let i = 0; i < 4; i++) {
-      const listed = await until('contexts of a worker', async () => (await call(`${p.url}/api/clusters`)).body.contexts as string[], (c) => names.every((n) => c.includes(n)));
+      const listed = await until(
+        'contexts of a worker',
+        async () => (await call(`${p.url}/api/clusters`)).body.contexts as string[],
+        (c) => names.every((n) => c.includes(n)),
+      );
       expect(listed).toEqual(expect.arrayContaining(names));
     }
   });
@@ -142,7 +185,10 @@ describe('kore-board --workers 2', () => {
   it('answers what the parser refuses with a Status in every worker', async () => {
     const port = Number(new URL(p.url).port);
     for (let i = 0; i < 4; i++) {
-      const answer = await exchange(() => connect(port, '127.0.0.1'), `FOO /api/clusters HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n\r\n`);
+      const answer = await exchange(
+        () => connect(port, '127.0.0.1'),
+        `FOO /api/clusters HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n\r\n`,
+      );
       expect(answer).toMatchObject({ code: 400, body: { kind: 'Status', code: 400 } });
     }
     expect((await call(`${p.url}/api/clusters`)).status).toBe(200);
@@ -151,9 +197,21 @@ describe('kore-board --workers 2', () => {
   it('replaces a worker that dies, and keeps serving', async () => {
     const [victim, survivor] = childrenOf(p.child.pid!);
     process.kill(victim!, 'SIGKILL');
-    const now = await until('workers', () => childrenOf(p.child.pid!), (c) => c.length === 2 && !c.includes(victim!));
+    const now = await until(
+      'workers',
+      () => childrenOf(p.child.pid!),
+      (c) => c.length === 2 && !c.includes(victim!),
+    );
     expect(now).toContain(survivor);
-    await until('the new worker serving', () => call(`${p.url}/api/clusters`).then((r) => r.status, () => 0), (s) => s === 200);
+    await until(
+      'the new worker serving',
+      () =>
+        call(`${p.url}/api/clusters`).then(
+          (r) => r.status,
+          () => 0,
+        ),
+      (s) => s === 200,
+    );
     for (let i = 0; i < 4; i++) expect((await call(`${p.url}/api/clusters`)).status).toBe(200);
   });
 
@@ -167,7 +225,11 @@ describe('kore-board --workers 2', () => {
 describe('kore-board --workers 2 that cannot listen', () => {
   it('exits 2, saying why once', async () => {
     await withTakenPort(async (port) => {
-      const r = await runToExit(process.execPath, [...TS, '--demo', '--listen', `127.0.0.1:${port}`, '--workers', '2'], env);
+      const r = await runToExit(
+        process.execPath,
+        [...TS, '--demo', '--listen', `127.0.0.1:${port}`, '--workers', '2'],
+        env,
+      );
       expect(r.code).toBe(2);
       expect(r.stderr.match(/cannot listen/g)).toHaveLength(1);
     });

@@ -13,7 +13,10 @@ function loginRedirect(c: Context, host: string, token: string): Response {
   const url = new URL(c.req.url);
   url.searchParams.delete('token');
   const cookie = `${loginCookieName(host)}=${token}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${LOGIN_COOKIE_MAX_AGE_S}`;
-  return new Response(null, { status: 303, headers: { location: `${url.pathname}${url.search}`, 'set-cookie': cookie, 'cache-control': 'no-store' } });
+  return new Response(null, {
+    status: 303,
+    headers: { location: `${url.pathname}${url.search}`, 'set-cookie': cookie, 'cache-control': 'no-store' },
+  });
 }
 
 /** Host check (DNS rebinding), the origin rule (cross-site requests) and the access token, before any route runs. */
@@ -35,7 +38,8 @@ export function admission(policy: AdmissionPolicy): MiddlewareHandler {
     });
     if (rejected !== undefined) return statusResponse(rejected.toStatus());
     const host = header('host');
-    if (queryToken !== undefined && host !== undefined && tokenMatches(queryToken, policy.authToken)) return loginRedirect(c, host, queryToken);
+    if (queryToken !== undefined && host !== undefined && tokenMatches(queryToken, policy.authToken))
+      return loginRedirect(c, host, queryToken);
     await next();
   };
 }

@@ -52,21 +52,40 @@ function contextNamespace(options: ApplyOptions, index: number): string {
 }
 
 /** The namespace an object goes to, following kubectl: the object's own, else --namespace, else the context's. */
-function targetNamespace(obj: ManifestObject, r: ApiResource, options: ApplyOptions, index: number): string | undefined {
+function targetNamespace(
+  obj: ManifestObject,
+  r: ApiResource,
+  options: ApplyOptions,
+  index: number,
+): string | undefined {
   const own = obj.metadata.namespace;
   if (!r.namespaced) {
     if (own !== undefined) {
-      throw new StatusError('BadRequest', `${obj.kind} "${obj.metadata.name ?? ''}" is cluster-scoped and cannot have a namespace (metadata.namespace: "${own}")`, { index, kind: obj.kind });
+      throw new StatusError(
+        'BadRequest',
+        `${obj.kind} "${obj.metadata.name ?? ''}" is cluster-scoped and cannot have a namespace (metadata.namespace: "${own}")`,
+        { index, kind: obj.kind },
+      );
     }
     return undefined;
   }
   if (own !== undefined && options.namespace !== undefined && own !== options.namespace) {
-    throw new StatusError('BadRequest', `the namespace from the provided object "${own}" does not match the namespace "${options.namespace}". You must pass namespace=${own} to perform this operation.`, { index });
+    throw new StatusError(
+      'BadRequest',
+      `the namespace from the provided object "${own}" does not match the namespace "${options.namespace}". You must pass namespace=${own} to perform this operation.`,
+      { index },
+    );
   }
   return own ?? options.namespace ?? contextNamespace(options, index);
 }
 
-async function send(obj: ManifestObject, r: ApiResource, namespace: string | undefined, options: ApplyOptions, call: KubeCall): Promise<KubeResponse> {
+async function send(
+  obj: ManifestObject,
+  r: ApiResource,
+  namespace: string | undefined,
+  options: ApplyOptions,
+  call: KubeCall,
+): Promise<KubeResponse> {
   const collection = collectionPath(r, namespace);
   const name = obj.metadata.name;
   const dryRun: Record<string, string> = options.dryRun ? { dryRun: 'All' } : {};
@@ -82,22 +101,40 @@ async function send(obj: ManifestObject, r: ApiResource, namespace: string | und
     return call({ method: 'PATCH', path: item, query, body, contentType: 'application/apply-patch+yaml' });
   }
   const current = await call({ method: 'GET', path: item });
-  if (current.status === 404) return call({ method: 'POST', path: collection, query: dryRun, body, contentType: 'application/json' });
+  if (current.status === 404)
+    return call({ method: 'POST', path: collection, query: dryRun, body, contentType: 'application/json' });
   if (current.status !== 200) return current;
-  const resourceVersion = obj.metadata.resourceVersion ?? (current.body as { metadata?: { resourceVersion?: string } }).metadata?.resourceVersion;
-  return call({ method: 'PUT', path: item, query: dryRun, body: objectJson(obj, { ...placed, resourceVersion }), contentType: 'application/json' });
+  const resourceVersion =
+    obj.metadata.resourceVersion ??
+    (current.body as { metadata?: { resourceVersion?: string } }).metadata?.resourceVersion;
+  return call({
+    method: 'PUT',
+    path: item,
+    query: dryRun,
+    body: objectJson(obj, { ...placed, resourceVersion }),
+    contentType: 'application/json',
+  });
 }
 
 function isEstablished(crd: unknown): boolean {
-  const conditions = (crd as { status?: { conditions?: Array<{ type?: string; status?: string }> } }).status?.conditions ?? [];
+  const conditions =
+    (crd as { status?: { conditions?: Array<{ type?: string; status?: string }> } }).status?.conditions ?? [];
   return conditions.some((c) => c.type === 'Established' && c.status === 'True');
 }
 
 /** Waits (bounded) for a CRD the request just applied to serve its kind, so a CR later in the stream can follow it. */
-async function awaitEstablished(name: string, call: KubeCall, discovery: DiscoveryCache, waitMs: number): Promise<void> {
+async function awaitEstablished(
+  name: string,
+  call: KubeCall,
+  discovery: DiscoveryCache,
+  waitMs: number,
+): Promise<void> {
   const deadline = Date.now() + waitMs;
   for (;;) {
-    const res = await call({ method: 'GET', path: `/apis/${CRD_GROUP}/v1/customresourcedefinitions/${encodeURIComponent(name)}` });
+    const res = await call({
+      method: 'GET',
+      path: `/apis/${CRD_GROUP}/v1/customresourcedefinitions/${encodeURIComponent(name)}`,
+    });
     if (res.status === 200 && isEstablished(res.body)) break;
     if (Date.now() >= deadline) break;
     await new Promise((resolve) => setTimeout(resolve, 100));
@@ -105,12 +142,20 @@ async function awaitEstablished(name: string, call: KubeCall, discovery: Discove
   discovery.invalidate();
 }
 
-async function applyOne(item: Extract<ManifestItem, { object: unknown }>, options: ApplyOptions, call: KubeCall, discovery: DiscoveryCache): Promise<ItemOutcome> {
+async function applyOne(
+  item: Extract<ManifestItem, { object: unknown }>,
+  options: ApplyOptions,
+  call: KubeCall,
+  discovery: DiscoveryCache,
+): Promise<ItemOutcome> {
   const obj = item.object;
   try {
     const r = await discovery.resolve(obj.apiVersion, obj.kind);
     if (r === undefined) {
-      throw new StatusError('NotFound', `no matches for kind "${obj.kind}" in version "${obj.apiVersion}"`, { index: item.index, kind: obj.kind });
+      throw new StatusError('NotFound', `no matches for kind "${obj.kind}" in version "${obj.apiVersion}"`, {
+        index: item.index,
+        kind: obj.kind,
+      });
     }
     const namespace = targetNamespace(obj, r, options, item.index);
     const res = await send(obj, r, namespace, options, call);
@@ -126,10 +171,18 @@ async function applyOne(item: Extract<ManifestItem, { object: unknown }>, option
 }
 
 /** Applies every object in order, all of them even after a failure. */
-export async function applyManifests(items: ManifestItem[], options: ApplyOptions, call: KubeCall, discovery: DiscoveryCache): Promise<ApplyResult> {
+export async function applyManifests(
+  items: ManifestItem[],
+  options: ApplyOptions,
+  call: KubeCall,
+  discovery: DiscoveryCache,
+): Promise<ApplyResult> {
   const outcomes: ItemOutcome[] = [];
   // A document that did not decode needs no cluster, nor a turn of the event loop: 10,000 of them took 26 ms.
-  for (const item of items) outcomes.push('status' in item ? { ok: false, status: item.status } : await applyOne(item, options, call, discovery));
+  for (const item of items)
+    outcomes.push(
+      'status' in item ? { ok: false, status: item.status } : await applyOne(item, options, call, discovery),
+    );
   if (outcomes.length === 1) {
     const only = outcomes[0]!;
     return only.ok ? { status: only.status, object: only.body } : { status: only.status.code, object: only.status };

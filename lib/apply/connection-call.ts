@@ -23,7 +23,14 @@ export function kubeCallFor(connection: ClusterConnection): KubeCall {
     const headers: Record<string, string> = { accept: req.accept ?? 'application/json' };
     if (req.contentType !== undefined) headers['content-type'] = req.contentType;
     try {
-      const res = await kubeRequest(connection, { method: req.method, path: req.path, query: req.query, headers, body: req.body, headersTimeoutMs: HEADERS_TIMEOUT_MS });
+      const res = await kubeRequest(connection, {
+        method: req.method,
+        path: req.path,
+        query: req.query,
+        headers,
+        body: req.body,
+        headersTimeoutMs: HEADERS_TIMEOUT_MS,
+      });
       return { status: res.statusCode, body: parseJson(await res.body.text()) };
     } catch (err) {
       if (err instanceof StatusError) return { status: err.code, body: err.toStatus() };

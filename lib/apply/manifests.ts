@@ -57,34 +57,57 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 export function checkObject(value: unknown, index: number, allowGenerateName: boolean): ManifestItem {
   const failed = (error: StatusError): ManifestItem => ({ index, status: error.toStatus() });
   const missing = (message: string, field?: string) =>
-    failed(new StatusError('BadRequest', `document ${index}: ${message}`, { index, causes: field === undefined ? [] : [{ reason: 'FieldValueRequired', field, message }] }));
-  if (!isRecord(value)) return missing(`expected an object, got ${Array.isArray(value) ? 'an array' : JSON.stringify(value)}`);
+    failed(
+      new StatusError('BadRequest', `document ${index}: ${message}`, {
+        index,
+        causes: field === undefined ? [] : [{ reason: 'FieldValueRequired', field, message }],
+      }),
+    );
+  if (!isRecord(value))
+    return missing(`expected an object, got ${Array.isArray(value) ? 'an array' : JSON.stringify(value)}`);
   const { apiVersion, kind, metadata, ...otherFields } = value;
-  if (typeof apiVersion !== 'string' || apiVersion === '') return missing("Object 'apiVersion' is missing", 'apiVersion');
+  if (typeof apiVersion !== 'string' || apiVersion === '')
+    return missing("Object 'apiVersion' is missing", 'apiVersion');
   if (typeof kind !== 'string' || kind === '') return missing("Object 'Kind' is missing", 'kind');
   if (!isRecord(metadata)) return missing('metadata is missing', 'metadata');
 
   const { name, generateName, namespace, resourceVersion, ...otherMetadata } = metadata;
   const subject = `document ${index}: ${kind} ${JSON.stringify(typeof name === 'string' ? name : '')}`;
   const meta: ManifestMeta = {};
-  for (const [field, given] of Object.entries({ name, generateName, namespace, resourceVersion }) as Array<[keyof ManifestMeta, unknown]>) {
+  for (const [field, given] of Object.entries({ name, generateName, namespace, resourceVersion }) as Array<
+    [keyof ManifestMeta, unknown]
+  >) {
     // Absent, null and empty all mean unset, as they do to the API server.
     if (given === undefined || given === null || given === '') continue;
-    const invalid = (problem: string) => failed(invalidValue(subject, `metadata.${field}`, given, problem, { index, kind }));
+    const invalid = (problem: string) =>
+      failed(invalidValue(subject, `metadata.${field}`, given, problem, { index, kind }));
     if (typeof given !== 'string') return invalid('must be a string');
     const problem = PATH_RULES[field]?.(given);
     if (problem !== undefined) return invalid(problem);
     meta[field] = given;
   }
   if (meta.name === undefined && !(allowGenerateName && meta.generateName !== undefined)) {
-    return missing(allowGenerateName ? 'metadata.name or metadata.generateName is required' : 'metadata.name is required', 'metadata.name');
+    return missing(
+      allowGenerateName ? 'metadata.name or metadata.generateName is required' : 'metadata.name is required',
+      'metadata.name',
+    );
   }
-  return { index, object: { apiVersion, kind, metadata: meta, otherMetadata: members(otherMetadata), otherFields: members(otherFields) } };
+  return {
+    index,
+    object: {
+      apiVersion,
+      kind,
+      metadata: meta,
+      otherMetadata: members(otherMetadata),
+      otherFields: members(otherFields),
+    },
+  };
 }
 
 /** A `kind: List` (or any *List with items) is a container: its items are applied, not the list. */
 function expand(value: unknown): unknown[] {
-  if (isRecord(value) && typeof value.kind === 'string' && value.kind.endsWith('List') && Array.isArray(value.items)) return value.items;
+  if (isRecord(value) && typeof value.kind === 'string' && value.kind.endsWith('List') && Array.isArray(value.items))
+    return value.items;
   return [value];
 }
 
@@ -101,12 +124,17 @@ function decodeJson(body: string): DecodedDocument {
 }
 
 function faultStatus(format: BodyFormat, document: number, fault: DocumentFault, index: number): Status {
-  if (fault.line === undefined) return new StatusError('BadRequest', `document ${document}: ${fault.message}`, { index }).toStatus();
+  if (fault.line === undefined)
+    return new StatusError('BadRequest', `document ${document}: ${fault.message}`, { index }).toStatus();
   const position = `line ${fault.line}, column ${fault.column ?? 1}`;
-  return new StatusError('BadRequest', `${format === 'json' ? 'JSON' : 'YAML'} syntax error in document ${document} at ${position}: ${fault.message}`, {
-    index,
-    causes: [{ reason: 'FieldValueInvalid', field: position, message: fault.message }],
-  }).toStatus();
+  return new StatusError(
+    'BadRequest',
+    `${format === 'json' ? 'JSON' : 'YAML'} syntax error in document ${document} at ${position}: ${fault.message}`,
+    {
+      index,
+      causes: [{ reason: 'FieldValueInvalid', field: position, message: fault.message }],
+    },
+  ).toStatus();
 }
 
 /**
@@ -116,7 +144,10 @@ function faultStatus(format: BodyFormat, document: number, fault: DocumentFault,
  */
 export function* parseManifests(body: string, format: BodyFormat, allowGenerateName: boolean): Generator<ManifestItem> {
   if (body.trim() === '') throw new StatusError('BadRequest', 'the request body is empty: nothing to apply');
-  const documents = format === 'json' ? [decodeJson(body)] : yamlDocuments(body, { schema: { version: '1.2' }, budget: MANIFEST_BUDGET });
+  const documents =
+    format === 'json'
+      ? [decodeJson(body)]
+      : yamlDocuments(body, { schema: { version: '1.2' }, budget: MANIFEST_BUDGET });
   let index = 0;
   let document = 0;
   for (const decoded of documents) {

@@ -43,11 +43,16 @@ const errorText = (err: unknown) => (err instanceof Error ? err.message : String
 
 function digest(value: unknown): string {
   return createHash('sha256')
-    .update(JSON.stringify(value, (_key, v: unknown) => (v instanceof Uint8Array ? Buffer.from(v).toString('base64') : v)))
+    .update(
+      JSON.stringify(value, (_key, v: unknown) => (v instanceof Uint8Array ? Buffer.from(v).toString('base64') : v)),
+    )
     .digest('hex');
 }
 
-async function readMaterial(material: Material | undefined, readFile: RegistryHost['readFile']): Promise<Uint8Array | undefined> {
+async function readMaterial(
+  material: Material | undefined,
+  readFile: RegistryHost['readFile'],
+): Promise<Uint8Array | undefined> {
   if (material === undefined) return undefined;
   if (material.data !== undefined) return material.data;
   try {
@@ -58,12 +63,17 @@ async function readMaterial(material: Material | undefined, readFile: RegistryHo
 }
 
 /** Reads the certificate files a context names. A file that cannot be read fails the context, with why. */
-export async function prepareContext(contextPlan: ContextPlan, readFile: RegistryHost['readFile']): Promise<PreparedContext> {
+export async function prepareContext(
+  contextPlan: ContextPlan,
+  readFile: RegistryHost['readFile'],
+): Promise<PreparedContext> {
   const { info, plan } = contextPlan;
   if (plan === undefined) return { info, fingerprint: digest({ info }), files: [] };
   const files = [plan.tls.ca, plan.tls.cert, plan.tls.key].flatMap((m) => (m?.path === undefined ? [] : [m.path]));
   try {
-    const [ca, cert, key] = await Promise.all([plan.tls.ca, plan.tls.cert, plan.tls.key].map((m) => readMaterial(m, readFile)));
+    const [ca, cert, key] = await Promise.all(
+      [plan.tls.ca, plan.tls.cert, plan.tls.key].map((m) => readMaterial(m, readFile)),
+    );
     const connect: NonNullable<PreparedContext['connect']> = { plan };
     if (ca !== undefined) connect.ca = ca;
     if (cert !== undefined) connect.cert = cert;
@@ -76,7 +86,11 @@ export async function prepareContext(contextPlan: ContextPlan, readFile: Registr
   }
 }
 
-function credentialProvider(prepared: NonNullable<PreparedContext['connect']>, transport: ClusterTransport, deps: ConnectionDeps): CredentialProvider {
+function credentialProvider(
+  prepared: NonNullable<PreparedContext['connect']>,
+  transport: ClusterTransport,
+  deps: ConnectionDeps,
+): CredentialProvider {
   const auth = prepared.plan.auth;
   switch (auth.kind) {
     case 'none':
@@ -140,7 +154,12 @@ export function connectContext(prepared: PreparedContext, deps: ConnectionDeps):
       try {
         auth = await provider.current();
       } catch (err) {
-        throw new StatusError('ServiceUnavailable', `context "${name}": getting credentials: ${errorText(err)}`, undefined, { cause: err });
+        throw new StatusError(
+          'ServiceUnavailable',
+          `context "${name}": getting credentials: ${errorText(err)}`,
+          undefined,
+          { cause: err },
+        );
       }
       if (auth !== lastAuth || lastMerged === undefined) {
         lastAuth = auth;

@@ -6,7 +6,9 @@ import type { ContextInfo } from './types';
 import { namespaceProblem } from '../kube/names';
 
 /** Certificate or key material: inline bytes, or a file to read when the connection is built. */
-export type Material = { field: string; owner: string } & ({ data: Uint8Array; path?: undefined } | { path: string; data?: undefined });
+export type Material = { field: string; owner: string } & (
+  { data: Uint8Array; path?: undefined } | { path: string; data?: undefined }
+);
 
 export interface TlsPlan {
   ca?: Material;
@@ -122,7 +124,10 @@ export function planContext(merged: MergedKubeconfig, name: string, policy: Plan
     // user's own exec credentials with a server the caller chose, nor a trusted context use an added user.
     if ([entry, clusterEntry, userEntry].some((e) => e !== undefined && policy.inlineOnly(e.origin))) {
       const found = hostAccessOf(merged, name, policy.allowExec);
-      if (found.length > 0) fail(`context "${name}" may carry only inline material, as it uses kore-board's own kubeconfig: ${describeHostAccess(found)}`);
+      if (found.length > 0)
+        fail(
+          `context "${name}" may carry only inline material, as it uses kore-board's own kubeconfig: ${describeHostAccess(found)}`,
+        );
     }
     return { info, plan: planConnection(clusterName, cluster, userName, user) };
   } catch (err) {
@@ -137,28 +142,47 @@ function entryValue<T>(entry: Entry<T> | undefined, missing: string): T {
   return entry.value;
 }
 
-function planConnection(clusterName: string, cluster: KubeconfigCluster, userName: string, user: KubeconfigUser): ConnectionPlan {
+function planConnection(
+  clusterName: string,
+  cluster: KubeconfigCluster,
+  userName: string,
+  user: KubeconfigUser,
+): ConnectionPlan {
   const clusterOwner = `cluster "${clusterName}"`;
   const userOwner = `user "${userName}"`;
-  const ca = material(clusterOwner, 'certificate-authority', cluster['certificate-authority-data'], cluster['certificate-authority']);
+  const ca = material(
+    clusterOwner,
+    'certificate-authority',
+    cluster['certificate-authority-data'],
+    cluster['certificate-authority'],
+  );
   const cert = material(userOwner, 'client-certificate', user['client-certificate-data'], user['client-certificate']);
   const key = material(userOwner, 'client-key', user['client-key-data'], user['client-key']);
   const insecure = cluster['insecure-skip-tls-verify'] === true;
-  if (insecure && ca !== undefined) fail(`${clusterOwner}: specifying a root certificates file with the insecure flag is not allowed`);
+  if (insecure && ca !== undefined)
+    fail(`${clusterOwner}: specifying a root certificates file with the insecure flag is not allowed`);
   if (cert !== undefined && key === undefined) {
-    fail(`client-key-data or client-key must be specified for ${userOwner} to use the clientCert authentication method`);
+    fail(
+      `client-key-data or client-key must be specified for ${userOwner} to use the clientCert authentication method`,
+    );
   }
   if (key !== undefined && cert === undefined) {
-    fail(`client-certificate-data or client-certificate must be specified for ${userOwner} to use the clientCert authentication method`);
+    fail(
+      `client-certificate-data or client-certificate must be specified for ${userOwner} to use the clientCert authentication method`,
+    );
   }
 
   const server = serverUrl(clusterOwner, cluster.server);
-  const proxyUrl = cluster['proxy-url'] === undefined || cluster['proxy-url'] === '' ? undefined : parseProxyUrl(clusterOwner, cluster['proxy-url']);
+  const proxyUrl =
+    cluster['proxy-url'] === undefined || cluster['proxy-url'] === ''
+      ? undefined
+      : parseProxyUrl(clusterOwner, cluster['proxy-url']);
   const tls: TlsPlan = { insecure };
   if (ca !== undefined) tls.ca = ca;
   if (cert !== undefined) tls.cert = cert;
   if (key !== undefined) tls.key = key;
-  if (cluster['tls-server-name'] !== undefined && cluster['tls-server-name'] !== '') tls.servername = cluster['tls-server-name'];
+  if (cluster['tls-server-name'] !== undefined && cluster['tls-server-name'] !== '')
+    tls.servername = cluster['tls-server-name'];
 
   const plan: ConnectionPlan = { server, tls, auth: planAuth(userName, user, cert !== undefined, cluster) };
   if (proxyUrl !== undefined) plan.proxyUrl = proxyUrl;
@@ -174,7 +198,12 @@ function planConnection(clusterName: string, cluster: KubeconfigCluster, userNam
 }
 
 /** `*-data` (base64) or a file path; both at once is an error in kubectl, and so here. */
-function material(owner: string, field: string, data: string | undefined, path: string | undefined): Material | undefined {
+function material(
+  owner: string,
+  field: string,
+  data: string | undefined,
+  path: string | undefined,
+): Material | undefined {
   const hasData = data !== undefined && data !== '';
   const hasPath = path !== undefined && path !== '';
   if (hasData && hasPath) fail(`${field}-data and ${field} are both specified for ${owner}`);
@@ -203,8 +232,10 @@ function serverUrl(owner: string, server: string | undefined): URL {
   } catch {
     return fail(`server "${displayServer(server)}" of ${owner} is not a valid URL`);
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') fail(`server "${displayServer(server)}" of ${owner} must be an http or https URL`);
-  if (!hasScheme && url.pathname !== '/') fail(`server "${displayServer(server)}" of ${owner}: host must be a URL or a host:port pair`);
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    fail(`server "${displayServer(server)}" of ${owner} must be an http or https URL`);
+  if (!hasScheme && url.pathname !== '/')
+    fail(`server "${displayServer(server)}" of ${owner}: host must be a URL or a host:port pair`);
   url.username = '';
   url.password = '';
   url.search = '';
@@ -220,18 +251,27 @@ function parseProxyUrl(owner: string, proxy: string): URL {
     return fail(`invalid proxy-url for ${owner}: not a URL`);
   }
   if (!['http:', 'https:', 'socks5:'].includes(url.protocol)) {
-    fail(`invalid proxy-url for ${owner}: unsupported scheme "${url.protocol.slice(0, -1)}", must be http, https, or socks5`);
+    fail(
+      `invalid proxy-url for ${owner}: unsupported scheme "${url.protocol.slice(0, -1)}", must be http, https, or socks5`,
+    );
   }
   return url;
 }
 
-function planAuth(userName: string, user: KubeconfigUser, hasClientCert: boolean, cluster: KubeconfigCluster): AuthPlan {
+function planAuth(
+  userName: string,
+  user: KubeconfigUser,
+  hasClientCert: boolean,
+  cluster: KubeconfigCluster,
+): AuthPlan {
   const owner = `user "${userName}"`;
   const token = nonEmpty(user.token);
   const tokenFile = nonEmpty(user.tokenFile);
   const basic = nonEmpty(user.username) !== undefined || nonEmpty(user.password) !== undefined;
-  if (token !== undefined && basic) fail(`more than one authentication method found for ${owner}; found [token basicAuth], only one is allowed`);
-  if (user.exec !== undefined && user['auth-provider'] !== undefined) fail(`authProvider cannot be provided in combination with an exec plugin for ${owner}`);
+  if (token !== undefined && basic)
+    fail(`more than one authentication method found for ${owner}; found [token basicAuth], only one is allowed`);
+  if (user.exec !== undefined && user['auth-provider'] !== undefined)
+    fail(`authProvider cannot be provided in combination with an exec plugin for ${owner}`);
   const exec = user.exec === undefined ? undefined : planExec(userName, user.exec, cluster);
 
   if (token !== undefined || tokenFile !== undefined) {
@@ -265,21 +305,30 @@ function planExec(userName: string, exec: KubeconfigExec, cluster: KubeconfigClu
   const apiVersion = nonEmpty(exec.apiVersion);
   if (apiVersion === undefined) fail(`apiVersion must be specified for ${owner} to use exec authentication plugin`);
   if (!(EXEC_API_VERSIONS as readonly string[]).includes(apiVersion!)) {
-    fail(`exec plugin of ${owner}: unsupported apiVersion "${apiVersion}" (supported: ${EXEC_API_VERSIONS.join(', ')})`);
+    fail(
+      `exec plugin of ${owner}: unsupported apiVersion "${apiVersion}" (supported: ${EXEC_API_VERSIONS.join(', ')})`,
+    );
   }
   const env = (exec.env ?? []).map((e) => {
-    if (e.name === undefined || e.name === '') fail(`env variable name must be specified for ${owner} to use exec authentication plugin`);
+    if (e.name === undefined || e.name === '')
+      fail(`env variable name must be specified for ${owner} to use exec authentication plugin`);
     return { name: e.name, value: e.value ?? '' };
   });
   // v1beta1 defaults interactiveMode to IfAvailable; v1 requires it to be set (client-go's defaulting).
-  const mode = nonEmpty(exec.interactiveMode) ?? (apiVersion === 'client.authentication.k8s.io/v1beta1' ? 'IfAvailable' : undefined);
+  const mode =
+    nonEmpty(exec.interactiveMode) ??
+    (apiVersion === 'client.authentication.k8s.io/v1beta1' ? 'IfAvailable' : undefined);
   if (mode === undefined) fail(`interactiveMode must be specified for ${owner} to use exec authentication plugin`);
   if (!['Never', 'IfAvailable', 'Always'].includes(mode)) fail(`invalid interactiveMode for ${owner}: "${mode}"`);
-  if (mode === 'Always') fail(`exec plugin of ${owner} requires an interactive terminal (interactiveMode: Always); kore-board never runs plugins interactively`);
+  if (mode === 'Always')
+    fail(
+      `exec plugin of ${owner} requires an interactive terminal (interactiveMode: Always); kore-board never runs plugins interactively`,
+    );
 
   const clusterInfo: ExecClusterInfo = { server: cluster.server ?? '' };
   if (cluster['tls-server-name'] !== undefined) clusterInfo['tls-server-name'] = cluster['tls-server-name'];
-  if (cluster['insecure-skip-tls-verify'] !== undefined) clusterInfo['insecure-skip-tls-verify'] = cluster['insecure-skip-tls-verify'];
+  if (cluster['insecure-skip-tls-verify'] !== undefined)
+    clusterInfo['insecure-skip-tls-verify'] = cluster['insecure-skip-tls-verify'];
   if (cluster['proxy-url'] !== undefined) clusterInfo['proxy-url'] = cluster['proxy-url'];
   if (cluster['disable-compression'] !== undefined) clusterInfo['disable-compression'] = cluster['disable-compression'];
   const extension = cluster.extensions?.find((e) => e.name === EXEC_EXTENSION);

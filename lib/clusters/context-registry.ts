@@ -56,10 +56,19 @@ const isMissing = (err: unknown) => (err as NodeJS.ErrnoException).code === 'ENO
 export async function openRegistry(config: RegistryConfig, host: RegistryHost): Promise<ClusterRegistry> {
   const { log } = config;
   const paths = [...new Set(config.kubeconfigPaths.filter((p) => p !== ''))];
-  const deps = { host, clock: config.clock, log, tokenFileTtlMs: config.tokenFileTtlMs, execTimeoutMs: config.execTimeoutMs };
+  const deps = {
+    host,
+    clock: config.clock,
+    log,
+    tokenFileTtlMs: config.tokenFileTtlMs,
+    execTimeoutMs: config.execTimeoutMs,
+  };
   // Compared resolved, so another spelling of the same path cannot lift the restriction.
   const inlineOnlyPaths = new Set(config.inlineOnly.paths.map((p) => resolve(p)));
-  const policy: PlanPolicy = { inlineOnly: (source) => inlineOnlyPaths.has(resolve(source)), allowExec: config.inlineOnly.allowExec };
+  const policy: PlanPolicy = {
+    inlineOnly: (source) => inlineOnlyPaths.has(resolve(source)),
+    allowExec: config.inlineOnly.allowExec,
+  };
   /** Contexts each source defined when it last parsed, so a file that breaks fails exactly those. */
   const knownContexts = new Map<string, string[]>();
   const listeners = new Set<(change: RegistryChange) => void>();
@@ -74,17 +83,27 @@ export async function openRegistry(config: RegistryConfig, host: RegistryHost): 
     } catch (err) {
       // kubectl skips files of the list that do not exist.
       if (isMissing(err)) return undefined;
-      return failedKubeconfig(path, `unable to read kubeconfig ${path}: ${errorText(err)}`, knownContexts.get(path) ?? []);
+      return failedKubeconfig(
+        path,
+        `unable to read kubeconfig ${path}: ${errorText(err)}`,
+        knownContexts.get(path) ?? [],
+      );
     }
     return parseKubeconfig(text, path, dirname(resolve(path)));
   }
 
   function remember(file: KubeconfigFile): KubeconfigFile {
     if (file.error === undefined) {
-      knownContexts.set(file.source, file.contexts.map((c) => c.name));
+      knownContexts.set(
+        file.source,
+        file.contexts.map((c) => c.name),
+      );
       return file;
     }
-    return failedKubeconfig(file.source, file.error, [...file.contexts.map((c) => c.name), ...(knownContexts.get(file.source) ?? [])]);
+    return failedKubeconfig(file.source, file.error, [
+      ...file.contexts.map((c) => c.name),
+      ...(knownContexts.get(file.source) ?? []),
+    ]);
   }
 
   async function load(): Promise<Loaded> {
@@ -138,7 +157,8 @@ export async function openRegistry(config: RegistryConfig, host: RegistryHost): 
       const slot = build(prepared);
       next.set(name, slot);
       changed.push(name);
-      if (!initial && slot.info.error !== undefined) log.warn(`context ${name} failed to load`, { error: slot.info.error });
+      if (!initial && slot.info.error !== undefined)
+        log.warn(`context ${name} failed to load`, { error: slot.info.error });
     }
     for (const [name, old] of slots) {
       if (next.has(name)) continue;
@@ -188,13 +208,19 @@ export async function openRegistry(config: RegistryConfig, host: RegistryHost): 
   }
 
   const registry: ClusterRegistry = {
-    contexts: () => [...slots.values()].map((s) => s.info).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
+    contexts: () =>
+      [...slots.values()].map((s) => s.info).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
     currentContext: () => current,
     connection(name: string): ClusterConnection {
       const slot = slots.get(name);
-      if (slot === undefined) throw new StatusError('NotFound', `context "${name}" not found`, { name, kind: 'context' });
+      if (slot === undefined)
+        throw new StatusError('NotFound', `context "${name}" not found`, { name, kind: 'context' });
       if (slot.live === undefined) {
-        throw new StatusError('ServiceUnavailable', `context "${name}" is not usable: ${slot.info.error ?? 'not loaded'}`, { name, kind: 'context' });
+        throw new StatusError(
+          'ServiceUnavailable',
+          `context "${name}" is not usable: ${slot.info.error ?? 'not loaded'}`,
+          { name, kind: 'context' },
+        );
       }
       return slot.live.connection;
     },
@@ -207,7 +233,9 @@ export async function openRegistry(config: RegistryConfig, host: RegistryHost): 
       if (closed) return;
       closed = true;
       watcher?.close();
-      const all = [...slots.values()].flatMap((s) => (s.live === undefined ? [] : [s.live.transport.close(SHUTDOWN_GRACE_MS)]));
+      const all = [...slots.values()].flatMap((s) =>
+        s.live === undefined ? [] : [s.live.transport.close(SHUTDOWN_GRACE_MS)],
+      );
       slots = new Map();
       await Promise.all(all);
     },

@@ -74,7 +74,9 @@ export function tokenFileCredentials(options: TokenFileOptions): CredentialProvi
   };
   const read = singleFlight(async (): Promise<CredentialHeaders> => {
     try {
-      const text = Buffer.from(await options.readFile(path)).toString('utf8').trim();
+      const text = Buffer.from(await options.readFile(path))
+        .toString('utf8')
+        .trim();
       if (text === '') throw new Error('the file is empty');
       use(text);
     } catch (err) {
@@ -131,7 +133,10 @@ export function execCredentials(options: ExecOptions): CredentialProvider {
       const key = credential.clientCertificatePem + '\0' + credential.clientKeyPem;
       if (key !== identityKey) {
         try {
-          options.applyIdentity({ cert: Buffer.from(credential.clientCertificatePem), key: Buffer.from(credential.clientKeyPem) });
+          options.applyIdentity({
+            cert: Buffer.from(credential.clientCertificatePem),
+            key: Buffer.from(credential.clientKeyPem),
+          });
         } catch (err) {
           throw new Error(`exec plugin returned an unusable client certificate or key: ${errorText(err)}`);
         }
@@ -172,7 +177,8 @@ export function escapeHeaderKey(key: string): string {
   let out = '';
   for (const byte of Buffer.from(key, 'utf8')) {
     const ch = String.fromCharCode(byte);
-    out += byte < 128 && /[A-Za-z0-9!#$&'*+\-.^_`|~]/.test(ch) ? ch : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+    out +=
+      byte < 128 && /[A-Za-z0-9!#$&'*+\-.^_`|~]/.test(ch) ? ch : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
   }
   return out;
 }

@@ -36,7 +36,11 @@ export function execInfo(plan: ExecPlan, caData: Uint8Array | undefined): string
 }
 
 /** The plugin's environment: ours, then the kubeconfig's `env` list on top, then KUBERNETES_EXEC_INFO. */
-export function execEnv(base: Readonly<Record<string, string | undefined>>, plan: ExecPlan, info: string): Record<string, string> {
+export function execEnv(
+  base: Readonly<Record<string, string | undefined>>,
+  plan: ExecPlan,
+  info: string,
+): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [name, value] of Object.entries(base)) if (value !== undefined) env[name] = value;
   for (const { name, value } of plan.env) env[name] = value;
@@ -54,9 +58,12 @@ export function parseExecCredential(stdout: string, apiVersion: ExecApiVersion):
   }
   if (typeof doc !== 'object' || doc === null) throw new Error('exec plugin did not print an ExecCredential object');
   const { kind, apiVersion: returned, status } = doc as { kind?: unknown; apiVersion?: unknown; status?: unknown };
-  if (kind !== 'ExecCredential') throw new Error(`exec plugin returned kind ${JSON.stringify(kind ?? '')}, expected ExecCredential`);
+  if (kind !== 'ExecCredential')
+    throw new Error(`exec plugin returned kind ${JSON.stringify(kind ?? '')}, expected ExecCredential`);
   if (returned !== apiVersion) {
-    throw new Error(`exec plugin is configured to use API version ${apiVersion}, plugin returned version ${String(returned)}`);
+    throw new Error(
+      `exec plugin is configured to use API version ${apiVersion}, plugin returned version ${String(returned)}`,
+    );
   }
   if (typeof status !== 'object' || status === null) throw new Error("exec plugin didn't return a status field");
   const s = status as Record<string, unknown>;
@@ -70,8 +77,10 @@ export function parseExecCredential(stdout: string, apiVersion: ExecApiVersion):
   const cert = text('clientCertificateData');
   const key = text('clientKeyData');
   const expiry = text('expirationTimestamp');
-  if (token === undefined && cert === undefined && key === undefined) throw new Error("exec plugin didn't return a token or cert/key pair");
-  if ((cert === undefined) !== (key === undefined)) throw new Error('exec plugin returned only certificate or key, not both');
+  if (token === undefined && cert === undefined && key === undefined)
+    throw new Error("exec plugin didn't return a token or cert/key pair");
+  if ((cert === undefined) !== (key === undefined))
+    throw new Error('exec plugin returned only certificate or key, not both');
   const credential: ExecCredential = {};
   if (token !== undefined) credential.token = token;
   if (cert !== undefined && key !== undefined) {

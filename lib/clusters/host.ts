@@ -44,7 +44,12 @@ export interface FileWatcher {
 export interface RegistryHost {
   readFile(path: string): Promise<Uint8Array>;
   /** Runs an exec credential plugin without a terminal; never rejects. */
-  runPlugin(command: string, args: readonly string[], env: Record<string, string>, timeoutMs: number): Promise<PluginOutcome>;
+  runPlugin(
+    command: string,
+    args: readonly string[],
+    env: Record<string, string>,
+    timeoutMs: number,
+  ): Promise<PluginOutcome>;
   /** Throws with a message naming the bad field when certificates or keys cannot be used. */
   createTransport(options: TransportOptions): ClusterTransport;
   /** Calls onChange (debounced) when any watched file or its directory entry changes. */

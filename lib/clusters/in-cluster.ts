@@ -46,17 +46,31 @@ export async function planInCluster(
     await readFile(options.tokenPath);
   } catch (err) {
     if (isMissing(err)) return undefined;
-    return { info: { ...info, error: `unable to read the service account token ${options.tokenPath}: ${(err as Error).message}` } };
+    return {
+      info: {
+        ...info,
+        error: `unable to read the service account token ${options.tokenPath}: ${(err as Error).message}`,
+      },
+    };
   }
   try {
-    info.namespace = Buffer.from(await readFile(options.namespacePath)).toString('utf8').trim() || 'default';
+    info.namespace =
+      Buffer.from(await readFile(options.namespacePath))
+        .toString('utf8')
+        .trim() || 'default';
   } catch {
     // client-go also falls back to "default" when the namespace file is absent.
   }
   const host = options.host ?? env.KUBERNETES_SERVICE_HOST;
   const port = options.port ?? env.KUBERNETES_SERVICE_PORT;
   if (host === undefined || host === '' || port === undefined || port === '') {
-    return { info: { ...info, error: 'unable to load in-cluster configuration, KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT must be defined' } };
+    return {
+      info: {
+        ...info,
+        error:
+          'unable to load in-cluster configuration, KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT must be defined',
+      },
+    };
   }
   let server: URL;
   try {
@@ -69,7 +83,10 @@ export async function planInCluster(
     info,
     plan: {
       server,
-      tls: { insecure: false, ca: { owner: 'the service account', field: 'certificate-authority', path: options.caPath } },
+      tls: {
+        insecure: false,
+        ca: { owner: 'the service account', field: 'certificate-authority', path: options.caPath },
+      },
       auth: { kind: 'token', tokenFile: options.tokenPath },
     },
   };

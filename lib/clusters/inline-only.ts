@@ -45,7 +45,8 @@ const USER_FIELDS_WITH_EXEC: ReadonlySet<string> = new Set([...USER_FIELDS, 'exe
 const READS_FILE = 'reads a file on the kore-board host';
 const EFFECTS: Readonly<Record<string, string>> = {
   exec: 'runs a command on the kore-board host (allowed only when kore-board runs with --allow-added-context-exec)',
-  'auth-provider': 'is an auth-provider plugin, which runs commands or reads files on the kore-board host; put its token in token',
+  'auth-provider':
+    'is an auth-provider plugin, which runs commands or reads files on the kore-board host; put its token in token',
   tokenFile: `${READS_FILE}; put the token itself in token`,
   'certificate-authority': `${READS_FILE}; embed it as certificate-authority-data (kubectl config view --flatten)`,
   'client-certificate': `${READS_FILE}; embed it as client-certificate-data (kubectl config view --flatten)`,
@@ -63,7 +64,11 @@ export function hostAccessOf(merged: MergedKubeconfig, context: string, allowExe
   ];
 }
 
-function beyond(prefix: string, entry: Readonly<Record<string, unknown>> | undefined, allowed: ReadonlySet<string>): HostAccess[] {
+function beyond(
+  prefix: string,
+  entry: Readonly<Record<string, unknown>> | undefined,
+  allowed: ReadonlySet<string>,
+): HostAccess[] {
   // Empty and absent are the same to client-go (and to planning): an empty path reads nothing.
   return Object.entries(entry ?? {})
     .filter(([key, value]) => !allowed.has(key) && value !== undefined && value !== '')
@@ -77,11 +82,17 @@ export function describeHostAccess(found: readonly HostAccess[]): string {
 /** Refuses (422, each field a cause) an uploaded kubeconfig any of whose contexts reaches beyond inline material. */
 export function refuseHostAccess(upload: KubeconfigFile, allowExec: boolean): void {
   const merged = mergeKubeconfigs([upload]);
-  const byField = new Map(upload.contexts.flatMap((c) => hostAccessOf(merged, c.name, allowExec)).map((f) => [f.field, f]));
+  const byField = new Map(
+    upload.contexts.flatMap((c) => hostAccessOf(merged, c.name, allowExec)).map((f) => [f.field, f]),
+  );
   if (byField.size === 0) return;
   const found = [...byField.values()];
-  throw new StatusError('Invalid', `the uploaded kubeconfig may carry only inline material: ${describeHostAccess(found)}`, {
-    kind: 'Config',
-    causes: found.map((f) => ({ reason: 'FieldValueForbidden', field: f.field, message: f.effect })),
-  });
+  throw new StatusError(
+    'Invalid',
+    `the uploaded kubeconfig may carry only inline material: ${describeHostAccess(found)}`,
+    {
+      kind: 'Config',
+      causes: found.map((f) => ({ reason: 'FieldValueForbidden', field: f.field, message: f.effect })),
+    },
+  );
 }

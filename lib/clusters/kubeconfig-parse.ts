@@ -14,7 +14,9 @@ import {
 } from './kubeconfig-schema';
 
 /** One named entry of a kubeconfig list, remembering the file that defined it. */
-export type Entry<T> = { name: string; origin: string } & ({ value: T; error?: undefined } | { value?: undefined; error: string });
+export type Entry<T> = { name: string; origin: string } & (
+  { value: T; error?: undefined } | { value?: undefined; error: string }
+);
 
 /** One kubeconfig source, parsed. Relative paths inside are already absolute (resolved against `dir`). */
 export interface KubeconfigFile {
@@ -57,7 +59,8 @@ const addMergedKeys: AddToJSMap = (ctx, map, value) => {
       if (map instanceof Map) map.set(key, entry);
       else if (map instanceof Set) map.add(key);
       // defineProperty, as the library does: a `__proto__` key stays a plain key.
-      else Object.defineProperty(map, String(key), { value: entry, writable: true, enumerable: true, configurable: true });
+      else
+        Object.defineProperty(map, String(key), { value: entry, writable: true, enumerable: true, configurable: true });
     }
   }
 };
@@ -91,7 +94,8 @@ export function parseKubeconfig(text: string, source: string, dir: string): Kube
   // uniqueKeys off: the library's check is quadratic in a map's keys; documentFault finds duplicates in linear time.
   const doc = parseDocument(text, { ...KUBECONFIG_YAML, uniqueKeys: false, prettyErrors: false, lineCounter: lines });
   const fault = documentFault(doc, lines);
-  if (fault !== undefined) return failedKubeconfig(source, `${source}: invalid YAML: ${describeFault(fault)}`, namesFromBrokenDocument(doc));
+  if (fault !== undefined)
+    return failedKubeconfig(source, `${source}: invalid YAML: ${describeFault(fault)}`, namesFromBrokenDocument(doc));
   let root: unknown;
   try {
     root = doc.toJS();
@@ -105,13 +109,18 @@ export function parseKubeconfig(text: string, source: string, dir: string): Kube
 /** A kubeconfig already decoded (an upload, decoded within its budget), checked and resolved as parseKubeconfig does. */
 export function kubeconfigFromValue(root: unknown, source: string, dir: string): KubeconfigFile {
   if (root === null || root === undefined) return emptyFile(source);
-  if (!isRecord(root)) return failedKubeconfig(source, `${source}: not a kubeconfig: the document is not a mapping`, []);
+  if (!isRecord(root))
+    return failedKubeconfig(source, `${source}: not a kubeconfig: the document is not a mapping`, []);
 
   // client-go decodes a file as the kind its apiVersion and kind name; only absent ones default to v1 Config.
   const { apiVersion, kind } = root;
   if (!absentOr(apiVersion, 'v1') || !absentOr(kind, 'Config')) {
     const shown = (value: unknown) => (typeof value === 'string' ? JSON.stringify(value) : 'that is not a string');
-    return failedKubeconfig(source, `${source}: not a kubeconfig: apiVersion ${shown(apiVersion)}, kind ${shown(kind)} (want v1 Config)`, contextNamesOf(root));
+    return failedKubeconfig(
+      source,
+      `${source}: not a kubeconfig: apiVersion ${shown(apiVersion)}, kind ${shown(kind)} (want v1 Config)`,
+      contextNamesOf(root),
+    );
   }
 
   const current = root['current-context'];
@@ -137,7 +146,11 @@ export function kubeconfigFromValue(root: unknown, source: string, dir: string):
         return;
       }
       if (seen.has(name)) {
-        seen.set(name, { name, origin: source, error: `${BODY_KEY[kind]} "${name}" is defined more than once in ${source}` });
+        seen.set(name, {
+          name,
+          origin: source,
+          error: `${BODY_KEY[kind]} "${name}" is defined more than once in ${source}`,
+        });
         return;
       }
       const checked = validate((item as Record<string, unknown>)[BODY_KEY[kind]]);
@@ -153,7 +166,9 @@ export function kubeconfigFromValue(root: unknown, source: string, dir: string):
 
   return {
     source,
-    clusters: entries('clusters', (body) => mapValue(validateEntry(ClusterSchema, body), (c) => resolveClusterPaths(c, dir))),
+    clusters: entries('clusters', (body) =>
+      mapValue(validateEntry(ClusterSchema, body), (c) => resolveClusterPaths(c, dir)),
+    ),
     users: entries('users', (body) => mapValue(validateEntry(UserSchema, body), (u) => resolveUserPaths(u, dir))),
     contexts: entries('contexts', (body) => validateEntry(ContextSchema, body)),
     currentContext: typeof current === 'string' && current !== '' ? current : undefined,
@@ -165,7 +180,10 @@ function emptyFile(source: string): KubeconfigFile {
   return { source, clusters: [], users: [], contexts: [], currentContext: undefined, warnings: [] };
 }
 
-function mapValue<T, U>(result: { value: T } | { error: string }, f: (value: T) => U): { value: U } | { error: string } {
+function mapValue<T, U>(
+  result: { value: T } | { error: string },
+  f: (value: T) => U,
+): { value: U } | { error: string } {
   return 'value' in result ? { value: f(result.value) } : result;
 }
 
@@ -179,7 +197,9 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 function contextNamesOf(root: unknown): string[] {
   if (!isRecord(root) || !Array.isArray(root.contexts)) return [];
-  return root.contexts.flatMap((item: unknown) => (isRecord(item) && typeof item.name === 'string' && item.name !== '' ? [item.name] : []));
+  return root.contexts.flatMap((item: unknown) =>
+    isRecord(item) && typeof item.name === 'string' && item.name !== '' ? [item.name] : [],
+  );
 }
 
 /** Best effort: the context names a syntactically broken file still shows, so exactly those fail. */

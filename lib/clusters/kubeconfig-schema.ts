@@ -76,7 +76,10 @@ export type KubeconfigContext = v.InferOutput<typeof ContextSchema>;
  * Validates one entry body. The message names the field and the expected type but never the value
  * received: a mistyped `token` must not end up in an error message.
  */
-export function validateEntry<T extends v.GenericSchema>(schema: T, input: unknown): { value: v.InferOutput<T> } | { error: string } {
+export function validateEntry<T extends v.GenericSchema>(
+  schema: T,
+  input: unknown,
+): { value: v.InferOutput<T> } | { error: string } {
   const result = v.safeParse(schema, input ?? {});
   if (result.success) return { value: result.output };
   const issue = result.issues[0];

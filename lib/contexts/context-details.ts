@@ -40,7 +40,13 @@ export function groupPreferredResources(index: ResourceIndex): ContextDetails['r
   const out: ContextDetails['resources'] = {};
   for (const r of index.all()) {
     if (!r.preferred) continue;
-    (out[r.group] ??= {})[r.resource] = { name: r.resource, groupVersion: r.groupVersion, kind: r.kind, namespaced: r.namespaced, verbs: r.verbs };
+    (out[r.group] ??= {})[r.resource] = {
+      name: r.resource,
+      groupVersion: r.groupVersion,
+      kind: r.kind,
+      namespaced: r.namespaced,
+      verbs: r.verbs,
+    };
   }
   return out;
 }
@@ -57,7 +63,13 @@ function bounded<T>(work: Promise<T>, ms: number): Promise<T> {
  * Version, namespaces and preferred resources of one context. Each part is fetched independently and
  * within `timeoutMs`, so an unreachable cluster yields a partial answer with `error`, not a hang.
  */
-export async function describeContext(name: string, server: string, call: KubeCall, discovery: DiscoveryCache, timeoutMs: number): Promise<ContextDetails> {
+export async function describeContext(
+  name: string,
+  server: string,
+  call: KubeCall,
+  discovery: DiscoveryCache,
+  timeoutMs: number,
+): Promise<ContextDetails> {
   const [version, namespaces, index] = await Promise.allSettled([
     bounded(call({ method: 'GET', path: '/version' }), timeoutMs),
     bounded(call({ method: 'GET', path: '/api/v1/namespaces' }), timeoutMs),
@@ -66,7 +78,10 @@ export async function describeContext(name: string, server: string, call: KubeCa
   const errors: string[] = [];
   const answered = <T extends { status: number; body: unknown }>(r: PromiseSettledResult<T>, what: string): unknown => {
     if (r.status === 'rejected') return void errors.push(`${what}: ${(r.reason as Error).message}`);
-    if (r.value.status !== 200) return void errors.push(`${what}: HTTP ${r.value.status} ${(r.value.body as { message?: string } | undefined)?.message ?? ''}`.trim());
+    if (r.value.status !== 200)
+      return void errors.push(
+        `${what}: HTTP ${r.value.status} ${(r.value.body as { message?: string } | undefined)?.message ?? ''}`.trim(),
+      );
     return r.value.body;
   };
   const gitVersion = (answered(version, 'version') as { gitVersion?: string } | undefined)?.gitVersion ?? '';

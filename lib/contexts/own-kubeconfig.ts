@@ -25,14 +25,25 @@ export interface KubeconfigDoc {
   contexts: Array<Named & { context: { cluster: string; user: string; [key: string]: unknown } }>;
 }
 
-export const EMPTY_KUBECONFIG: KubeconfigDoc = { apiVersion: 'v1', kind: 'Config', clusters: [], users: [], contexts: [] };
+export const EMPTY_KUBECONFIG: KubeconfigDoc = {
+  apiVersion: 'v1',
+  kind: 'Config',
+  clusters: [],
+  users: [],
+  contexts: [],
+};
 
 /** Cluster and user entries are renamed after their context, so they cannot be shadowed by a same-named entry in the user's files. */
 export const entryNameFor = (context: string) => `kore-board/${context}`;
 
 function kubeconfigDocOf(value: unknown): KubeconfigDoc {
   const root = value as Partial<KubeconfigDoc> | null;
-  return { ...EMPTY_KUBECONFIG, clusters: root?.clusters ?? [], users: root?.users ?? [], contexts: root?.contexts ?? [] };
+  return {
+    ...EMPTY_KUBECONFIG,
+    clusters: root?.clusters ?? [],
+    users: root?.users ?? [],
+    contexts: root?.contexts ?? [],
+  };
 }
 
 export function readKubeconfigDoc(text: string): KubeconfigDoc {
@@ -50,7 +61,8 @@ const UPLOAD = 'the uploaded kubeconfig';
 function decodeUpload(text: string): unknown {
   const [document] = [...yamlDocuments(text, { schema: KUBECONFIG_YAML, budget: KUBECONFIG_BUDGET })];
   if (document === undefined) return null;
-  if ('fault' in document) throw new StatusError('BadRequest', `${UPLOAD}: invalid YAML: ${describeFault(document.fault)}`);
+  if ('fault' in document)
+    throw new StatusError('BadRequest', `${UPLOAD}: invalid YAML: ${describeFault(document.fault)}`);
   return document.value;
 }
 
@@ -58,7 +70,11 @@ function decodeUpload(text: string): unknown {
  * Checks an uploaded kubeconfig the way the registry will load it; every context must load, or nothing is taken.
  * Its contexts may carry only inline material (lib/clusters/inline-only.ts); exec plugins only with `allowExec`.
  */
-export function validateUpload(text: string, dir: string, options: { allowExec: boolean } = { allowExec: false }): KubeconfigDoc {
+export function validateUpload(
+  text: string,
+  dir: string,
+  options: { allowExec: boolean } = { allowExec: false },
+): KubeconfigDoc {
   const root = decodeUpload(text);
   const parsed = kubeconfigFromValue(root, UPLOAD, dir);
   if (parsed.error !== undefined) throw new StatusError('BadRequest', parsed.error);
@@ -66,8 +82,16 @@ export function validateUpload(text: string, dir: string, options: { allowExec: 
   refuseHostAccess(parsed, options.allowExec);
   const failed = planContexts(mergeKubeconfigs([parsed])).filter((p) => p.info.error !== undefined);
   if (failed.length > 0) {
-    const causes: StatusCause[] = failed.map((p) => ({ reason: 'FieldValueInvalid', field: `contexts[${p.info.name}]`, message: p.info.error ?? '' }));
-    throw new StatusError('Invalid', `the uploaded kubeconfig cannot be used: ${failed.map((p) => `context ${p.info.name}: ${p.info.error}`).join('; ')}`, { kind: 'Config', causes });
+    const causes: StatusCause[] = failed.map((p) => ({
+      reason: 'FieldValueInvalid',
+      field: `contexts[${p.info.name}]`,
+      message: p.info.error ?? '',
+    }));
+    throw new StatusError(
+      'Invalid',
+      `the uploaded kubeconfig cannot be used: ${failed.map((p) => `context ${p.info.name}: ${p.info.error}`).join('; ')}`,
+      { kind: 'Config', causes },
+    );
   }
   return kubeconfigDocOf(root);
 }
@@ -76,12 +100,25 @@ export function validateUpload(text: string, dir: string, options: { allowExec: 
  * Adds every context of `upload` to `own`, each with its own renamed cluster and user entry.
  * `taken` holds every context name already served (from any source): a clash is a 409, nothing added.
  */
-export function addContexts(own: KubeconfigDoc, upload: KubeconfigDoc, taken: ReadonlySet<string>): { doc: KubeconfigDoc; added: string[] } {
+export function addContexts(
+  own: KubeconfigDoc,
+  upload: KubeconfigDoc,
+  taken: ReadonlySet<string>,
+): { doc: KubeconfigDoc; added: string[] } {
   const clashes = upload.contexts.map((c) => c.name).filter((name) => taken.has(name));
   if (clashes.length > 0) {
-    throw new StatusError('AlreadyExists', `context ${clashes.map((n) => JSON.stringify(n)).join(', ')} already exists; delete it first or rename it in the upload`, { kind: 'Context', name: clashes[0] });
+    throw new StatusError(
+      'AlreadyExists',
+      `context ${clashes.map((n) => JSON.stringify(n)).join(', ')} already exists; delete it first or rename it in the upload`,
+      { kind: 'Context', name: clashes[0] },
+    );
   }
-  const doc: KubeconfigDoc = { ...own, clusters: [...own.clusters], users: [...own.users], contexts: [...own.contexts] };
+  const doc: KubeconfigDoc = {
+    ...own,
+    clusters: [...own.clusters],
+    users: [...own.users],
+    contexts: [...own.contexts],
+  };
   for (const ctx of upload.contexts) {
     const cluster = upload.clusters.find((c) => c.name === ctx.context.cluster);
     const user = upload.users.find((u) => u.name === ctx.context.user);
@@ -97,8 +134,10 @@ export function addContexts(own: KubeconfigDoc, upload: KubeconfigDoc, taken: Re
 /** Removes a context and the cluster and user entries made for it. */
 export function removeContext(own: KubeconfigDoc, name: string): KubeconfigDoc {
   const ctx = own.contexts.find((c) => c.name === name);
-  if (ctx === undefined) throw new StatusError('NotFound', `context "${name}" is not one kore-board added`, { kind: 'Context', name });
-  const stillUsed = (field: 'cluster' | 'user', entry: string) => own.contexts.some((c) => c.name !== name && c.context[field] === entry);
+  if (ctx === undefined)
+    throw new StatusError('NotFound', `context "${name}" is not one kore-board added`, { kind: 'Context', name });
+  const stillUsed = (field: 'cluster' | 'user', entry: string) =>
+    own.contexts.some((c) => c.name !== name && c.context[field] === entry);
   return {
     ...own,
     contexts: own.contexts.filter((c) => c.name !== name),

@@ -11,5 +11,7 @@ export type DecodedDocument = { value: unknown } | { fault: DocumentFault };
 
 /** `message at line L, column C`, or the message alone when there is no position. */
 export function describeFault(fault: DocumentFault): string {
-  return fault.line === undefined ? fault.message : `${fault.message} at line ${fault.line}, column ${fault.column ?? 1}`;
+  return fault.line === undefined
+    ? fault.message
+    : `${fault.message} at line ${fault.line}, column ${fault.column ?? 1}`;
 }

@@ -33,7 +33,11 @@ function findDuplicateKey(doc: Document.Parsed, lines: LineCounter): DocumentFau
           continue;
         }
         const at = lines.linePos(key.range[0]);
-        fault = { message: `key ${JSON.stringify(name)} is set twice (first at line ${lines.linePos(first).line})`, line: at.line, column: at.col };
+        fault = {
+          message: `key ${JSON.stringify(name)} is set twice (first at line ${lines.linePos(first).line})`,
+          line: at.line,
+          column: at.col,
+        };
         return visit.BREAK;
       }
       return undefined;

@@ -17,7 +17,8 @@ export type JobPiece<N extends JobName> = DecodeJobs[N]['piece'];
 
 const JOBS: { [N in JobName]: (args: JobArgs<N>) => Iterable<JobPiece<N>> } = {
   // Bytes, decoded here: a 10 MiB body reaches a worker without a copy, and is turned into text there.
-  manifests: ({ body, format, allowGenerateName }) => parseManifests(new TextDecoder().decode(body), format, allowGenerateName),
+  manifests: ({ body, format, allowGenerateName }) =>
+    parseManifests(new TextDecoder().decode(body), format, allowGenerateName),
   kubeconfigUpload: ({ body, dir, allowExec }) => [validateUpload(body, dir, { allowExec })],
 };
 

@@ -18,6 +18,7 @@ export function bodyFormat(contentType: string | null): BodyFormat {
   if (YAML_TYPES.has(mediaType)) return 'yaml';
   const suffix = SUFFIXED.exec(mediaType)?.[1];
   if (suffix === 'json' || suffix === 'yaml') return suffix;
-  const problem = mediaType === '' ? 'the request has no Content-Type' : `unsupported media type ${JSON.stringify(mediaType)}`;
+  const problem =
+    mediaType === '' ? 'the request has no Content-Type' : `unsupported media type ${JSON.stringify(mediaType)}`;
   throw new StatusError('UnsupportedMediaType', `${problem}: send application/json or application/yaml`);
 }

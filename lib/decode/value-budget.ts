@@ -15,12 +15,16 @@ export function checkValueBudget(value: unknown, budget: DecodeBudget, document:
   const path: Array<string | number> = [];
   const count = (n: number) => {
     nodes += n;
-    if (nodes > budget.maxNodes) throw overBudget(`document ${document} holds more than ${budget.maxNodes} nodes (the limit per document)`);
+    if (nodes > budget.maxNodes)
+      throw overBudget(`document ${document} holds more than ${budget.maxNodes} nodes (the limit per document)`);
   };
   const visit = (node: unknown, depth: number): void => {
     count(1);
     if (typeof node !== 'object' || node === null) return;
-    if (depth === budget.maxDepth) throw overBudget(`document ${document} nests deeper than ${budget.maxDepth} levels at ${describePath(path)} (the limit)`);
+    if (depth === budget.maxDepth)
+      throw overBudget(
+        `document ${document} nests deeper than ${budget.maxDepth} levels at ${describePath(path)} (the limit)`,
+      );
     const child = (step: string | number, item: unknown) => {
       path.push(step);
       visit(item, depth + 1);
@@ -32,7 +36,9 @@ export function checkValueBudget(value: unknown, budget: DecodeBudget, document:
     }
     const keys = Object.keys(node);
     if (keys.length > budget.maxKeysPerMap) {
-      throw overBudget(`document ${document}: the map at ${describePath(path)} has ${keys.length} keys, more than the limit of ${budget.maxKeysPerMap} per map`);
+      throw overBudget(
+        `document ${document}: the map at ${describePath(path)} has ${keys.length} keys, more than the limit of ${budget.maxKeysPerMap} per map`,
+      );
     }
     count(keys.length);
     for (const key of keys) child(key, (node as Record<string, unknown>)[key]);

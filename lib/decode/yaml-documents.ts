@@ -1,4 +1,13 @@
-import { Composer, CST, Lexer, LineCounter, Parser, type Document, type DocumentOptions, type SchemaOptions } from 'yaml';
+import {
+  Composer,
+  CST,
+  Lexer,
+  LineCounter,
+  Parser,
+  type Document,
+  type DocumentOptions,
+  type SchemaOptions,
+} from 'yaml';
 import { overBudget, type DecodeBudget } from './budget';
 import type { DecodedDocument } from './decoded';
 import { documentFault } from './document-fault';
@@ -50,7 +59,10 @@ export function* yamlDocuments(text: string, { schema, budget }: YamlDecodeOptio
 
   function* settled(docs: Iterable<Document.Parsed>): Generator<DecodedDocument> {
     for (const doc of docs) {
-      if (++documents > budget.maxDocuments) throw overBudget(`the request body holds more than ${budget.maxDocuments} document${budget.maxDocuments === 1 ? '' : 's'} (the limit) ${where()}`);
+      if (++documents > budget.maxDocuments)
+        throw overBudget(
+          `the request body holds more than ${budget.maxDocuments} document${budget.maxDocuments === 1 ? '' : 's'} (the limit) ${where()}`,
+        );
       yield settle(doc, documents - 1, lines, budget);
     }
   }
@@ -65,7 +77,9 @@ export function* yamlDocuments(text: string, { schema, budget }: YamlDecodeOptio
       throw overBudget(`a document holds more than ${budget.maxNodes} nodes (the limit per document) ${where()}`);
     }
     if (type !== null && ANCHOR_TOKENS.has(type) && ++anchors > budget.maxAnchors) {
-      throw overBudget(`a document holds more than ${budget.maxAnchors} anchors and aliases (the limit per document) ${where()}`);
+      throw overBudget(
+        `a document holds more than ${budget.maxAnchors} anchors and aliases (the limit per document) ${where()}`,
+      );
     }
     for (const token of parser.next(lexeme)) yield* settled(composer.next(token));
     if (parser.stack.length > budget.maxDepth + STACK_BEYOND_DEPTH) {

@@ -23,7 +23,12 @@ export interface AggregatedDiscovery {
     metadata: { name?: string };
     versions: Array<{
       version: string;
-      resources?: Array<{ resource: string; responseKind?: { kind?: string }; scope: 'Namespaced' | 'Cluster'; verbs?: string[] }>;
+      resources?: Array<{
+        resource: string;
+        responseKind?: { kind?: string };
+        scope: 'Namespaced' | 'Cluster';
+        verbs?: string[];
+      }>;
     }>;
   }>;
 }
@@ -43,7 +48,9 @@ export interface ResourceIndex {
 
 function splitGroupVersion(groupVersion: string): { group: string; version: string } {
   const slash = groupVersion.indexOf('/');
-  return slash === -1 ? { group: '', version: groupVersion } : { group: groupVersion.slice(0, slash), version: groupVersion.slice(slash + 1) };
+  return slash === -1
+    ? { group: '', version: groupVersion }
+    : { group: groupVersion.slice(0, slash), version: groupVersion.slice(slash + 1) };
 }
 
 function joinGroupVersion(group: string, version: string): string {
@@ -92,14 +99,26 @@ export function indexFromAggregated(docs: AggregatedDiscovery[]): ResourceIndex 
  * From legacy discovery: each served group/version's APIResourceList, and the preferred version per group
  * (`/apis` APIGroupList `preferredVersion`; the core group's only version is `v1`).
  */
-export function indexFromResourceLists(lists: APIResourceList[], preferredByGroup: ReadonlyMap<string, string>): ResourceIndex {
+export function indexFromResourceLists(
+  lists: APIResourceList[],
+  preferredByGroup: ReadonlyMap<string, string>,
+): ResourceIndex {
   const out: ApiResource[] = [];
   for (const list of lists) {
     const { group, version } = splitGroupVersion(list.groupVersion);
     const preferred = (preferredByGroup.get(group) ?? (group === '' ? 'v1' : undefined)) === version;
     for (const r of list.resources) {
       if (r.name.includes('/')) continue;
-      out.push({ group, version, groupVersion: list.groupVersion, resource: r.name, kind: r.kind, namespaced: r.namespaced, verbs: r.verbs ?? [], preferred });
+      out.push({
+        group,
+        version,
+        groupVersion: list.groupVersion,
+        resource: r.name,
+        kind: r.kind,
+        namespaced: r.namespaced,
+        verbs: r.verbs ?? [],
+        preferred,
+      });
     }
   }
   return buildIndex(out);

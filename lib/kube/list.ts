@@ -29,7 +29,11 @@ export const DEFAULT_PAGE_SIZE = 500;
  * Reads a collection page by page (`limit` / `continue`). A continue token that expired answers 410 Gone;
  * that error is thrown as is, and the caller starts the list again (the pages it saw belong to an old snapshot).
  */
-export async function* listPages(conn: ClusterConnection, path: string, options: ListOptions = {}): AsyncGenerator<ListPage> {
+export async function* listPages(
+  conn: ClusterConnection,
+  path: string,
+  options: ListOptions = {},
+): AsyncGenerator<ListPage> {
   let token: string | undefined;
   do {
     const body = await kubeJson<ListBody>(conn, {

@@ -31,7 +31,16 @@ export function namespaceProblem(namespace: string): string | undefined {
 }
 
 /** The API server's answer to a bad field value: 422 Invalid, with the field as the cause. */
-export function invalidValue(subject: string, field: string, value: unknown, problem: string, details: StatusDetails = {}): StatusError {
+export function invalidValue(
+  subject: string,
+  field: string,
+  value: unknown,
+  problem: string,
+  details: StatusDetails = {},
+): StatusError {
   const message = `Invalid value: ${JSON.stringify(value)}: ${problem}`;
-  return new StatusError('Invalid', `${subject} is invalid: ${field}: ${message}`, { ...details, causes: [{ reason: 'FieldValueInvalid', field, message }] });
+  return new StatusError('Invalid', `${subject} is invalid: ${field}: ${message}`, {
+    ...details,
+    causes: [{ reason: 'FieldValueInvalid', field, message }],
+  });
 }

@@ -69,7 +69,12 @@ export class Reflector {
     this.stopped = true;
     this.abort.abort();
     this.wake?.();
-    this.settle(new StatusError('ServiceUnavailable', `the ${this.options.resource.plural} cache of context ${JSON.stringify(this.options.connection.context.name)} was closed; try again`));
+    this.settle(
+      new StatusError(
+        'ServiceUnavailable',
+        `the ${this.options.resource.plural} cache of context ${JSON.stringify(this.options.connection.context.name)} was closed; try again`,
+      ),
+    );
   }
 
   /**
@@ -110,7 +115,10 @@ export class Reflector {
       } catch (err) {
         if (this.stopped) return;
         if (isGone(err)) {
-          this.options.log.debug('watch expired, listing again', { resource: this.options.resource.plural, context: this.options.connection.context.name });
+          this.options.log.debug('watch expired, listing again', {
+            resource: this.options.resource.plural,
+            context: this.options.connection.context.name,
+          });
           resourceVersion = undefined;
           continue;
         }
@@ -121,7 +129,11 @@ export class Reflector {
         this.failingSince ??= Date.now();
         this.options.onError?.(failure, this.synced);
         if (!this.synced) this.settle(failure);
-        this.options.log.debug('list/watch failed', { resource: this.options.resource.plural, context: this.options.connection.context.name, error: failure.message });
+        this.options.log.debug('list/watch failed', {
+          resource: this.options.resource.plural,
+          context: this.options.connection.context.name,
+          error: failure.message,
+        });
         await this.sleep(delay);
         delay = Math.min(delay * 2, max);
       }
@@ -137,7 +149,11 @@ export class Reflector {
     const { sink } = this.options;
     sink.beginSync();
     let resourceVersion = '';
-    for await (const page of listPages(this.options.connection, this.path, { pageSize: this.options.pageSize ?? DEFAULT_PAGE_SIZE, signal: this.abort.signal, headersTimeoutMs: this.options.headersTimeoutMs })) {
+    for await (const page of listPages(this.options.connection, this.path, {
+      pageSize: this.options.pageSize ?? DEFAULT_PAGE_SIZE,
+      signal: this.abort.signal,
+      headersTimeoutMs: this.options.headersTimeoutMs,
+    })) {
       for (const item of page.items) sink.upsert(item);
       resourceVersion = page.resourceVersion;
     }
@@ -155,7 +171,12 @@ export class Reflector {
     const timeoutSeconds = base + Math.floor(Math.random() * base);
     let version = from;
     let events = 0;
-    for await (const event of watchEvents(this.options.connection, this.path, { resourceVersion: from, timeoutSeconds, signal: this.abort.signal, headersTimeoutMs: this.options.headersTimeoutMs })) {
+    for await (const event of watchEvents(this.options.connection, this.path, {
+      resourceVersion: from,
+      timeoutSeconds,
+      signal: this.abort.signal,
+      headersTimeoutMs: this.options.headersTimeoutMs,
+    })) {
       if (this.stopped) break;
       events++;
       version = event.object.metadata?.resourceVersion ?? version;

@@ -37,7 +37,8 @@ export function apiUrl(server: URL, path: string, query?: Record<string, QueryVa
   const url = new URL(server.href);
   url.pathname = server.pathname.replace(/\/+$/, '') + path;
   url.search = '';
-  for (const [key, value] of Object.entries(query ?? {})) if (value !== undefined) url.searchParams.set(key, String(value));
+  for (const [key, value] of Object.entries(query ?? {}))
+    if (value !== undefined) url.searchParams.set(key, String(value));
   return url;
 }
 
@@ -65,10 +66,20 @@ export async function responseError(response: KubeResponse): Promise<StatusError
     parsed = undefined;
   }
   if (isStatus(parsed)) {
-    return new StatusError(reasonFor(code, parsed.reason), parsed.message ?? `the server responded with HTTP ${code}`, parsed.details, { code });
+    return new StatusError(
+      reasonFor(code, parsed.reason),
+      parsed.message ?? `the server responded with HTTP ${code}`,
+      parsed.details,
+      { code },
+    );
   }
   const snippet = text.trim().slice(0, 200);
-  return new StatusError(reasonFor(code, undefined), `the server responded with HTTP ${code}${snippet === '' ? '' : `: ${snippet}`}`, undefined, { code });
+  return new StatusError(
+    reasonFor(code, undefined),
+    `the server responded with HTTP ${code}${snippet === '' ? '' : `: ${snippet}`}`,
+    undefined,
+    { code },
+  );
 }
 
 async function send(conn: ClusterConnection, options: KubeRequestOptions): Promise<KubeResponse> {
@@ -104,7 +115,10 @@ async function send(conn: ClusterConnection, options: KubeRequestOptions): Promi
   } finally {
     clearTimeout(timer);
     // A late answer to a request given up on must not hold its connection.
-    attempt.then((response) => deadline.signal.aborted && response.body.destroy(), () => undefined);
+    attempt.then(
+      (response) => deadline.signal.aborted && response.body.destroy(),
+      () => undefined,
+    );
   }
 }
 
@@ -123,7 +137,13 @@ export async function kubeRequest(conn: ClusterConnection, options: KubeRequestO
 /** A failure while reading an answer's body (the connection dropped, the JSON was cut), as a Status error. */
 export function bodyError(conn: ClusterConnection, err: unknown): StatusError {
   if (err instanceof StatusError) return err;
-  if (err instanceof SyntaxError) return new StatusError('BadGateway', `context ${JSON.stringify(conn.context.name)}: ${conn.server.origin}: the answer is not valid JSON: ${err.message}`, undefined, { cause: err });
+  if (err instanceof SyntaxError)
+    return new StatusError(
+      'BadGateway',
+      `context ${JSON.stringify(conn.context.name)}: ${conn.server.origin}: the answer is not valid JSON: ${err.message}`,
+      undefined,
+      { cause: err },
+    );
   return upstreamError(conn.context.name, conn.server, err);
 }
 

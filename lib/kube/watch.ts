@@ -35,12 +35,17 @@ function parseEvent(line: string): WatchEvent {
   if (event.type !== 'ADDED' && event.type !== 'MODIFIED' && event.type !== 'DELETED' && event.type !== 'BOOKMARK') {
     throw new StatusError('InternalError', `watch sent an event of unknown type ${JSON.stringify(event.type)}`);
   }
-  if (typeof event.object !== 'object' || event.object === null) throw new StatusError('InternalError', 'watch sent an event without an object');
+  if (typeof event.object !== 'object' || event.object === null)
+    throw new StatusError('InternalError', 'watch sent an event without an object');
   return event as WatchEvent;
 }
 
 /** The body's chunks; a broken stream fails as a Status error naming the cluster. */
-async function* readBody(conn: ClusterConnection, body: AsyncIterable<Uint8Array>, signal: AbortSignal | undefined): AsyncGenerator<Uint8Array> {
+async function* readBody(
+  conn: ClusterConnection,
+  body: AsyncIterable<Uint8Array>,
+  signal: AbortSignal | undefined,
+): AsyncGenerator<Uint8Array> {
   try {
     yield* body;
   } catch (err) {
@@ -54,10 +59,19 @@ async function* readBody(conn: ClusterConnection, body: AsyncIterable<Uint8Array
  * document per line, bookmarks allowed). Ends when the server closes the stream; throws a 410 StatusError
  * when the resourceVersion is too old — whether the server says so in the response or in an ERROR event.
  */
-export async function* watchEvents(conn: ClusterConnection, path: string, options: WatchOptions): AsyncGenerator<WatchEvent> {
+export async function* watchEvents(
+  conn: ClusterConnection,
+  path: string,
+  options: WatchOptions,
+): AsyncGenerator<WatchEvent> {
   const response = await kubeRequest(conn, {
     path,
-    query: { watch: 1, allowWatchBookmarks: true, resourceVersion: options.resourceVersion, timeoutSeconds: options.timeoutSeconds },
+    query: {
+      watch: 1,
+      allowWatchBookmarks: true,
+      resourceVersion: options.resourceVersion,
+      timeoutSeconds: options.timeoutSeconds,
+    },
     signal: options.signal,
     headersTimeoutMs: options.headersTimeoutMs,
     // The server ends the stream after timeoutSeconds; a longer silence than that means the connection died.

@@ -26,10 +26,13 @@ async function readTokenFile(path: string): Promise<string> {
   try {
     text = await readFile(path, 'utf8');
   } catch (err) {
-    throw new AccessTokenError(`cannot read the access token file ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+    throw new AccessTokenError(
+      `cannot read the access token file ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
+    );
   }
   const token = text.split('\n')[0]?.trim() ?? '';
-  if (token.length < MIN_LENGTH) throw new AccessTokenError(`the access token in ${path} must be at least ${MIN_LENGTH} characters`);
+  if (token.length < MIN_LENGTH)
+    throw new AccessTokenError(`the access token in ${path} must be at least ${MIN_LENGTH} characters`);
   return token;
 }
 
@@ -40,10 +43,14 @@ async function dataDirToken(dataDir: string): Promise<string> {
   try {
     await writeFile(path, `${randomBytes(32).toString('base64url')}\n`, { flag: 'wx', mode: 0o600 });
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw new AccessTokenError(`cannot write the access token file ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST')
+      throw new AccessTokenError(
+        `cannot write the access token file ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
+      );
   }
   // Another local user who can read it is the owner too: say so rather than serve with a shared secret.
-  if (((await stat(path)).mode & 0o077) !== 0) throw new AccessTokenError(`${path} is readable by other users; run: chmod 600 ${path}`);
+  if (((await stat(path)).mode & 0o077) !== 0)
+    throw new AccessTokenError(`${path} is readable by other users; run: chmod 600 ${path}`);
   return readTokenFile(path);
 }
 
@@ -51,6 +58,7 @@ async function dataDirToken(dataDir: string): Promise<string> {
 export async function resolveAccessToken(config: CliConfig): Promise<AccessToken | undefined> {
   if (config.auth === 'none') return undefined;
   if (config.authToken !== undefined) return { token: config.authToken, source: 'value' };
-  if (config.authTokenFile !== undefined) return { token: await readTokenFile(config.authTokenFile), source: 'file', path: config.authTokenFile };
+  if (config.authTokenFile !== undefined)
+    return { token: await readTokenFile(config.authTokenFile), source: 'file', path: config.authTokenFile };
   return { token: await dataDirToken(config.dataDir), source: 'data-dir', path: tokenPath(config.dataDir) };
 }

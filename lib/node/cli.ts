@@ -27,7 +27,10 @@ export const AUTH_MODES = ['token', 'none'] as const;
 export type AuthMode = (typeof AUTH_MODES)[number];
 
 /** `warnings` are said once at start; they do not stop it. */
-export type CliResult = { kind: 'run'; config: CliConfig; warnings: string[] } | { kind: 'help'; text: string } | { kind: 'error'; message: string };
+export type CliResult =
+  | { kind: 'run'; config: CliConfig; warnings: string[] }
+  | { kind: 'help'; text: string }
+  | { kind: 'error'; message: string };
 
 export const HELP = `kore-board — multi-cluster Kubernetes dashboard backend
 
@@ -83,7 +86,10 @@ const ListenSchema = v.pipe(
 const OriginSchema = v.pipe(
   v.string(),
   v.check((s) => s !== '*', 'a wildcard origin is not allowed (responses carry credentials); name each origin'),
-  v.check((s) => /^https?:\/\/[^/\s]+$/.test(s), 'must be an origin like https://dash.example.com (scheme://host[:port], no path)'),
+  v.check(
+    (s) => /^https?:\/\/[^/\s]+$/.test(s),
+    'must be an origin like https://dash.example.com (scheme://host[:port], no path)',
+  ),
 );
 
 const LogLevelSchema = v.picklist(LOG_LEVELS, `must be one of ${LOG_LEVELS.join(', ')}`);
@@ -113,7 +119,12 @@ function booleanFlag(flag: boolean | undefined, envValue: string | undefined, en
 }
 
 function list(value: string | undefined, separator: string): string[] {
-  return value === undefined ? [] : value.split(separator).map((s) => s.trim()).filter((s) => s !== '');
+  return value === undefined
+    ? []
+    : value
+        .split(separator)
+        .map((s) => s.trim())
+        .filter((s) => s !== '');
 }
 
 function issueText(field: string, issues: v.BaseIssue<unknown>[]): string {
@@ -124,7 +135,13 @@ function issueText(field: string, issues: v.BaseIssue<unknown>[]): string {
  * Parses argv and env into a config. Pure: the caller decides what an error means (exit code 2).
  * `homeDir`, `pathDelimiter` and `cpuCount` (for `--workers auto`) are parameters so tests can pin them.
  */
-export function parseCli(argv: string[], env: Record<string, string | undefined>, homeDir: string, pathDelimiter = ':', cpuCount = 1): CliResult {
+export function parseCli(
+  argv: string[],
+  env: Record<string, string | undefined>,
+  homeDir: string,
+  pathDelimiter = ':',
+  cpuCount = 1,
+): CliResult {
   let parsed;
   try {
     parsed = parseArgs({
@@ -167,7 +184,11 @@ export function parseCli(argv: string[], env: Record<string, string | undefined>
 
   const demo = booleanFlag(f.demo, env.KORE_DEMO, 'KORE_DEMO');
   if (typeof demo === 'string') return { kind: 'error', message: demo };
-  const allowAddedContextExec = booleanFlag(f['allow-added-context-exec'], env.KORE_ALLOW_ADDED_CONTEXT_EXEC, 'KORE_ALLOW_ADDED_CONTEXT_EXEC');
+  const allowAddedContextExec = booleanFlag(
+    f['allow-added-context-exec'],
+    env.KORE_ALLOW_ADDED_CONTEXT_EXEC,
+    'KORE_ALLOW_ADDED_CONTEXT_EXEC',
+  );
   if (typeof allowAddedContextExec === 'string') return { kind: 'error', message: allowAddedContextExec };
 
   const warnings: string[] = [];
@@ -175,25 +196,34 @@ export function parseCli(argv: string[], env: Record<string, string | undefined>
   if (!auth.success) return { kind: 'error', message: issueText('--auth', auth.issues) };
   const authToken = f['auth-token'] ?? (env.KORE_AUTH_TOKEN || undefined);
   const authTokenFile = f['auth-token-file'] ?? (env.KORE_AUTH_TOKEN_FILE || undefined);
-  if (authToken !== undefined && authToken.length < 16) return { kind: 'error', message: '--auth-token: must be at least 16 characters' };
-  if (authToken !== undefined && authTokenFile !== undefined) return { kind: 'error', message: '--auth-token and --auth-token-file: give one, not both' };
+  if (authToken !== undefined && authToken.length < 16)
+    return { kind: 'error', message: '--auth-token: must be at least 16 characters' };
+  if (authToken !== undefined && authTokenFile !== undefined)
+    return { kind: 'error', message: '--auth-token and --auth-token-file: give one, not both' };
   if (auth.output === 'none' && (authToken !== undefined || authTokenFile !== undefined)) {
     return { kind: 'error', message: '--auth none: no access token is used, but one was given' };
   }
   if (auth.output === 'none' && !LOOPBACK_HOSTS.has(listen.output.host)) {
-    return { kind: 'error', message: `--listen ${listen.output.host}: listening beyond loopback requires an access token (--auth token)` };
+    return {
+      kind: 'error',
+      message: `--listen ${listen.output.host}: listening beyond loopback requires an access token (--auth token)`,
+    };
   }
   if (f['auth-token'] !== undefined) {
-    warnings.push('--auth-token on the command line is visible to every local user (ps, /proc/<pid>/cmdline); use KORE_AUTH_TOKEN or --auth-token-file');
+    warnings.push(
+      '--auth-token on the command line is visible to every local user (ps, /proc/<pid>/cmdline); use KORE_AUTH_TOKEN or --auth-token-file',
+    );
   }
 
   const workers = v.safeParse(WorkersSchema, f.workers ?? env.KORE_WORKERS ?? '1');
   if (!workers.success) return { kind: 'error', message: issueText('--workers', workers.issues) };
 
-  const kubeconfigPaths = f.kubeconfig ?? (env.KUBECONFIG ? list(env.KUBECONFIG, pathDelimiter) : [`${homeDir}/.kube/config`]);
+  const kubeconfigPaths =
+    f.kubeconfig ?? (env.KUBECONFIG ? list(env.KUBECONFIG, pathDelimiter) : [`${homeDir}/.kube/config`]);
   const allowHosts = f['allow-host'] ?? list(env.KORE_ALLOW_HOST, ',');
   // A non-loopback listen address is a name callers legitimately use.
-  if (!LOOPBACK_HOSTS.has(listen.output.host) && !['0.0.0.0', '::'].includes(listen.output.host)) allowHosts.push(listen.output.host);
+  if (!LOOPBACK_HOSTS.has(listen.output.host) && !['0.0.0.0', '::'].includes(listen.output.host))
+    allowHosts.push(listen.output.host);
 
   return {
     kind: 'run',

@@ -67,7 +67,8 @@ function buildDispatcher(options: TransportOptions, secureContext: SecureContext
   };
   const proxy = options.proxyUrl;
   // A context has one server: a Pool for its origin, not an Agent that would look the pool up per request.
-  if (proxy === undefined) return new Pool(options.server.origin, { connect: tls, allowH2, keepAliveTimeout: IDLE_CONNECTION_MS });
+  if (proxy === undefined)
+    return new Pool(options.server.origin, { connect: tls, allowH2, keepAliveTimeout: IDLE_CONNECTION_MS });
   if (proxy.protocol === 'socks5:') {
     // undici reads requestTls for the TLS session inside the tunnel; its typings omit the option.
     return new Socks5ProxyAgent(proxy, { requestTls: tls } as Socks5ProxyAgent.Options);
@@ -122,7 +123,10 @@ async function retire(dispatcher: Dispatcher, graceMs: number): Promise<void> {
 export function createTransport(options: TransportOptions, settings: AgentSettings): ClusterTransport {
   const build = (identity: ClientIdentity | undefined) => {
     const context = secureContextFor(options.ca, identity);
-    return { plain: buildDispatcher(options, context, settings.allowH2), upgrade: buildDispatcher(options, context, false) };
+    return {
+      plain: buildDispatcher(options, context, settings.allowH2),
+      upgrade: buildDispatcher(options, context, false),
+    };
   };
   const first = build(options.identity);
   const dispatcher = new SwitchingDispatcher(first.plain);

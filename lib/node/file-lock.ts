@@ -33,7 +33,11 @@ export async function withFileLock<T>(path: string, work: () => Promise<T>): Pro
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       const age = await ageMs(lock);
       if (age !== undefined && age > STALE_MS) await rm(lock, { force: true });
-      else if (Date.now() > deadline) throw new StatusError('ServiceUnavailable', `another change to ${path} has held ${lock} for over ${WAIT_MS / 1000} s; try again`);
+      else if (Date.now() > deadline)
+        throw new StatusError(
+          'ServiceUnavailable',
+          `another change to ${path} has held ${lock} for over ${WAIT_MS / 1000} s; try again`,
+        );
       else await sleep(RETRY_MS);
     }
   }

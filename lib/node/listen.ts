@@ -7,7 +7,10 @@ export class ListenError extends Error {
     readonly port: number,
     options: { cause: unknown },
   ) {
-    super(`cannot listen on ${host.includes(':') ? `[${host}]` : host}:${port}: ${(options.cause as Error).message}`, options);
+    super(
+      `cannot listen on ${host.includes(':') ? `[${host}]` : host}:${port}: ${(options.cause as Error).message}`,
+      options,
+    );
     this.name = 'ListenError';
   }
 }

@@ -26,7 +26,11 @@ function fail(message: string): never {
 
 /** Demo mode when asked, or when there is nothing else to serve: no kubeconfig file (ours included) and not in a pod. */
 function wantsDemo(config: CliConfig): boolean {
-  return config.demo || (![...config.kubeconfigPaths, ownKubeconfigPath(config)].some((p) => existsSync(p)) && !existsSync(IN_CLUSTER_TOKEN));
+  return (
+    config.demo ||
+    (![...config.kubeconfigPaths, ownKubeconfigPath(config)].some((p) => existsSync(p)) &&
+      !existsSync(IN_CLUSTER_TOKEN))
+  );
 }
 
 /** A bad address is the user's to fix (exit 2, like a bad flag); anything else is ours (exit 1, from main). */
@@ -44,7 +48,9 @@ function setupOf(sim: SimCluster | undefined, access: AccessToken | undefined): 
 }
 
 function contextSummaries(serving: Serving) {
-  return serving.registry.contexts().map((c) => (c.error === undefined ? { name: c.name } : { name: c.name, error: c.error }));
+  return serving.registry
+    .contexts()
+    .map((c) => (c.error === undefined ? { name: c.name } : { name: c.name, error: c.error }));
 }
 
 /** One of `--workers N`: serves with the set-up its supervisor hands over, and reports when it does. */
@@ -58,7 +64,12 @@ async function runWorker(config: CliConfig, log: Logger): Promise<void> {
 }
 
 /** `--workers 1`: this process serves. */
-async function runAlone(config: CliConfig, log: Logger, sim: SimCluster | undefined, access: AccessToken | undefined): Promise<void> {
+async function runAlone(
+  config: CliConfig,
+  log: Logger,
+  sim: SimCluster | undefined,
+  access: AccessToken | undefined,
+): Promise<void> {
   const serving = await serveOrFail(config, setupOf(sim, access), log);
   onStopSignals((signal) => {
     log.info(`${signal} received: finishing in-flight requests`);
@@ -72,7 +83,12 @@ async function runAlone(config: CliConfig, log: Logger, sim: SimCluster | undefi
 }
 
 /** `--workers N`: this process supervises N that serve. */
-async function runSupervisor(config: CliConfig, log: Logger, sim: SimCluster | undefined, access: AccessToken | undefined): Promise<void> {
+async function runSupervisor(
+  config: CliConfig,
+  log: Logger,
+  sim: SimCluster | undefined,
+  access: AccessToken | undefined,
+): Promise<void> {
   let gaveUp = false;
   const started = await startWorkers({
     count: config.workers,
@@ -110,7 +126,9 @@ async function main(): Promise<void> {
   const log = createLogger(config.logLevel);
   if (cluster.isWorker) return runWorker(config, log);
   for (const warning of parsed.warnings) log.warn(warning);
-  const access = await resolveAccessToken(config).catch((err: unknown) => (err instanceof AccessTokenError ? fail(err.message) : Promise.reject(err)));
+  const access = await resolveAccessToken(config).catch((err: unknown) =>
+    err instanceof AccessTokenError ? fail(err.message) : Promise.reject(err),
+  );
   // The demo cluster lives here, in the supervisor when there is one: one cluster for every worker.
   const sim = wantsDemo(config) ? await startSim({ fixture: 'demo' }) : undefined;
   return config.workers === 1 ? runAlone(config, log, sim, access) : runSupervisor(config, log, sim, access);

@@ -43,7 +43,11 @@ export async function writeFileAtomic(path: string, content: string): Promise<vo
  * Added contexts may run exec plugins only with `allowExec` (--allow-added-context-exec); never read files.
  * Uploads are decoded and checked by `decoder` (a worker thread), before the lock is taken.
  */
-export function fileContextStore(path: string, registry: ClusterRegistry, options: { allowExec: boolean; decoder: BodyDecoder }): ContextStore {
+export function fileContextStore(
+  path: string,
+  registry: ClusterRegistry,
+  options: { allowExec: boolean; decoder: BodyDecoder },
+): ContextStore {
   let queue: Promise<unknown> = Promise.resolve();
   // In this process one change at a time; across processes the lock, after which the registry is
   // reloaded so that it reflects what the others wrote before this change reads it.
@@ -73,14 +77,22 @@ export function fileContextStore(path: string, registry: ClusterRegistry, option
     path,
     add: async (text) => {
       // The job yields the one checked upload.
-      const [upload] = await options.decoder.run('kubeconfigUpload', { body: text, dir: dirname(path), allowExec: options.allowExec });
+      const [upload] = await options.decoder.run('kubeconfigUpload', {
+        body: text,
+        dir: dirname(path),
+        allowExec: options.allowExec,
+      });
       return serialized(async () => {
         const before = await readOrEmpty(path);
         const taken = new Set(registry.contexts().map((c) => c.name));
         const { doc, added } = addContexts(readKubeconfigDoc(before), upload!, taken);
         await commit(before, writeKubeconfigDoc(doc), () => {
           const failed = registry.contexts().filter((c) => added.includes(c.name) && c.error !== undefined);
-          if (failed.length > 0) throw new StatusError('Invalid', `the uploaded kubeconfig cannot be used: ${failed.map((c) => `context ${c.name}: ${c.error}`).join('; ')}`);
+          if (failed.length > 0)
+            throw new StatusError(
+              'Invalid',
+              `the uploaded kubeconfig cannot be used: ${failed.map((c) => `context ${c.name}: ${c.error}`).join('; ')}`,
+            );
         });
         return added;
       });
@@ -88,9 +100,14 @@ export function fileContextStore(path: string, registry: ClusterRegistry, option
     remove: (name) =>
       serialized(async () => {
         const info = registry.contexts().find((c) => c.name === name);
-        if (info === undefined) throw new StatusError('NotFound', `context "${name}" not found`, { kind: 'Context', name });
+        if (info === undefined)
+          throw new StatusError('NotFound', `context "${name}" not found`, { kind: 'Context', name });
         if (info.source !== path) {
-          throw new StatusError('Conflict', `context "${name}" lives in ${info.source}; kore-board never rewrites your kubeconfig files, so remove it there`, { kind: 'Context', name });
+          throw new StatusError(
+            'Conflict',
+            `context "${name}" lives in ${info.source}; kore-board never rewrites your kubeconfig files, so remove it there`,
+            { kind: 'Context', name },
+          );
         }
         const before = await readOrEmpty(path);
         await commit(before, writeKubeconfigDoc(removeContext(readKubeconfigDoc(before), name)), () => undefined);

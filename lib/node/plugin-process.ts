@@ -8,7 +8,12 @@ const STDERR_KEEP = 4096;
  * Runs an exec credential plugin asynchronously: no stdin (we are never interactive), stdout collected
  * (bounded), the end of stderr kept for the error message, killed after timeoutMs. Never rejects.
  */
-export function runPlugin(command: string, args: readonly string[], env: Record<string, string>, timeoutMs: number): Promise<PluginOutcome> {
+export function runPlugin(
+  command: string,
+  args: readonly string[],
+  env: Record<string, string>,
+  timeoutMs: number,
+): Promise<PluginOutcome> {
   return new Promise((resolve) => {
     let settled = false;
     const settle = (outcome: PluginOutcome) => {

@@ -18,7 +18,11 @@ import type { NodeFastPath } from './server';
 
 function writeStatus(res: ServerResponse, error: StatusError): void {
   const body = JSON.stringify(error.toStatus());
-  res.writeHead(error.code, { ...SANDBOX_HEADERS, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+  res.writeHead(error.code, {
+    ...SANDBOX_HEADERS,
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(body),
+  });
   res.end(body);
 }
 
@@ -76,12 +80,18 @@ function dotSegmentsIntoRaw(url: string): boolean {
   }
 }
 
-export function createRawFastPath(registry: ClusterRegistry, options: ForwardOptions = DEFAULT_FORWARD_OPTIONS): NodeFastPath {
+export function createRawFastPath(
+  registry: ClusterRegistry,
+  options: ForwardOptions = DEFAULT_FORWARD_OPTIONS,
+): NodeFastPath {
   return (req: IncomingMessage, res: ServerResponse): boolean => {
     const url = req.url ?? '';
     if (!url.startsWith(RAW_PREFIX)) {
       if (!dotSegmentsIntoRaw(url)) return false;
-      writeStatus(res, new StatusError('BadRequest', 'refusing a request target whose "." or ".." segments lead into /raw/clusters/'));
+      writeStatus(
+        res,
+        new StatusError('BadRequest', 'refusing a request target whose "." or ".." segments lead into /raw/clusters/'),
+      );
       return true;
     }
     const method = req.method ?? 'GET';

@@ -50,7 +50,8 @@ export function createRegistry(options: RegistryOptions): Promise<ClusterRegistr
   const host: RegistryHost = {
     readFile: (path) => readFile(path),
     runPlugin,
-    createTransport: (transport) => createTransport(transport, { allowH2: options.allowH2 ?? false, retireGraceMs: closeGraceMs }),
+    createTransport: (transport) =>
+      createTransport(transport, { allowH2: options.allowH2 ?? false, retireGraceMs: closeGraceMs }),
     watchFiles: (onChange) => watchFiles(onChange, { debounceMs: options.watchDebounceMs ?? 200, log: options.log }),
     env: options.env ?? process.env,
   };

@@ -35,7 +35,11 @@ export interface ServeSetup {
 }
 
 /** Builds and starts everything that serves requests. Rejects when the address cannot be listened on. */
-export async function serve(config: CliConfig, { demoKubeconfig, authToken }: ServeSetup, log: Logger): Promise<Serving> {
+export async function serve(
+  config: CliConfig,
+  { demoKubeconfig, authToken }: ServeSetup,
+  log: Logger,
+): Promise<Serving> {
   const ownKubeconfig = ownKubeconfigPath(config);
   const demo = demoKubeconfig !== undefined;
   const registry = await createRegistry({

@@ -81,7 +81,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     if (rejected !== undefined) return rejectUpgrade(socket, rejected);
     const path = pathOf(req);
     const route = (options.upgrades ?? []).find((r) => path.startsWith(r.prefix));
-    if (route === undefined) return rejectUpgrade(socket, new StatusError('NotFound', `no upgrade is served at ${path}`));
+    if (route === undefined)
+      return rejectUpgrade(socket, new StatusError('NotFound', `no upgrade is served at ${path}`));
     // Upgraded sockets leave the server's connection tracking; keep them to cut them at shutdown.
     upgraded.add(socket);
     socket.once('close', () => upgraded.delete(socket));

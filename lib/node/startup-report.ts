@@ -17,18 +17,31 @@ function accessLines(url: string, access: AccessToken | undefined): string[] {
       `kubectl: kubectl --server "${url}/token/$(cat ${file})/raw/clusters/<context>" ...`,
     ];
   }
-  return [`access: callers present the access token ${access.source === 'file' ? `in ${access.path ?? 'the token file'}` : 'you gave'}`];
+  return [
+    `access: callers present the access token ${access.source === 'file' ? `in ${access.path ?? 'the token file'}` : 'you gave'}`,
+  ];
 }
 
 /** The start-up lines: the URL first (scripts wait for it), how to get in, the demo warning, the contexts and each failure with why. */
-export function startupReport(url: string, contexts: readonly ContextSummary[], demo: boolean, workers: number, access: AccessToken | undefined): string {
-  const lines = [`kore-board listening on ${url}${workers > 1 ? ` (${workers} worker processes)` : ''}`, ...accessLines(url, access)];
+export function startupReport(
+  url: string,
+  contexts: readonly ContextSummary[],
+  demo: boolean,
+  workers: number,
+  access: AccessToken | undefined,
+): string {
+  const lines = [
+    `kore-board listening on ${url}${workers > 1 ? ` (${workers} worker processes)` : ''}`,
+    ...accessLines(url, access),
+  ];
   if (demo) {
     lines.push('', '  *** DEMO MODE: serving the built-in simulated cluster, not a real one. ***');
     lines.push('  *** Point --kubeconfig (or KUBECONFIG) at a real kubeconfig to use your clusters. ***', '');
   }
   const loaded = contexts.filter((c) => c.error === undefined);
-  lines.push(`contexts loaded (${loaded.length}/${contexts.length}): ${loaded.map((c) => c.name).join(', ') || 'none'}`);
+  lines.push(
+    `contexts loaded (${loaded.length}/${contexts.length}): ${loaded.map((c) => c.name).join(', ') || 'none'}`,
+  );
   for (const c of contexts) if (c.error !== undefined) lines.push(`context ${c.name} failed: ${c.error}`);
   return lines.join('\n') + '\n';
 }

@@ -49,7 +49,9 @@ function socketSink(client: Duplex, head: Buffer): ResponseSink {
       if (gone()) return;
       // The refused upgrade ends here: this connection carries this one answer and closes (the upstream's
       // `Connection` stopped in clientResponseHeaders, with every other hop-by-hop header).
-      client.write(`HTTP/1.1 ${statusCode} ${STATUS_CODES[statusCode] ?? 'Unknown'}\r\n${headerLines(headers)}connection: close\r\n\r\n`);
+      client.write(
+        `HTTP/1.1 ${statusCode} ${STATUS_CODES[statusCode] ?? 'Unknown'}\r\n${headerLines(headers)}connection: close\r\n\r\n`,
+      );
     },
     write: (chunk) => gone() || client.write(chunk),
     waitDrain: (resume) => void client.once('drain', resume),
@@ -91,6 +93,9 @@ export function proxyUpgrade(
 }
 
 /** The route the Node server's single 'upgrade' listener dispatches `/raw/clusters/` upgrades to. */
-export function rawUpgradeRoute(registry: ClusterRegistry, options: ForwardOptions = DEFAULT_FORWARD_OPTIONS): UpgradeRoute {
+export function rawUpgradeRoute(
+  registry: ClusterRegistry,
+  options: ForwardOptions = DEFAULT_FORWARD_OPTIONS,
+): UpgradeRoute {
   return { prefix: RAW_PREFIX, handle: (req, socket, head) => proxyUpgrade(req, socket, head, registry, options) };
 }

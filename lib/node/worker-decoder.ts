@@ -31,12 +31,16 @@ export function createWorkerDecoder(options: WorkerDecoderOptions): WorkerDecode
     // Requests keep the process alive while they wait for it; an idle worker should not.
     thread.unref();
     // A worker that stops is not reused; the job in flight, if any, hears why through its own listeners.
-    thread.on('error', () => undefined).once('exit', () => {
-      if (worker?.thread === thread) worker = undefined;
-    });
+    thread
+      .on('error', () => undefined)
+      .once('exit', () => {
+        if (worker?.thread === thread) worker = undefined;
+      });
     const ready = new Promise<void>((resolve, reject) => {
       thread.once('message', () => resolve());
-      thread.once('exit', (code) => reject(new StatusError('InternalError', `the decoding worker did not start (exit code ${code})`)));
+      thread.once('exit', (code) =>
+        reject(new StatusError('InternalError', `the decoding worker did not start (exit code ${code})`)),
+      );
     });
     return { thread, ready };
   };
@@ -69,17 +73,29 @@ export function createWorkerDecoder(options: WorkerDecoderOptions): WorkerDecode
       const onError = (err: Error & { code?: string }) =>
         fail(
           err.code === 'ERR_WORKER_OUT_OF_MEMORY'
-            ? new StatusError('RequestEntityTooLarge', `the request body needs more than ${options.maxHeapMb} MB to decode (the limit)`)
+            ? new StatusError(
+                'RequestEntityTooLarge',
+                `the request body needs more than ${options.maxHeapMb} MB to decode (the limit)`,
+              )
             : new StatusError('InternalError', `decoding the request body failed: ${err.message}`),
         );
-      const onExit = (code: number) => fail(new StatusError('InternalError', `the decoding worker stopped (exit code ${code})`));
+      const onExit = (code: number) =>
+        fail(new StatusError('InternalError', `the decoding worker stopped (exit code ${code})`));
       const timer = setTimeout(
-        () => fail(new StatusError('RequestEntityTooLarge', `the request body took longer than ${options.timeoutMs / 1000} s to decode (the limit)`)),
+        () =>
+          fail(
+            new StatusError(
+              'RequestEntityTooLarge',
+              `the request body took longer than ${options.timeoutMs / 1000} s to decode (the limit)`,
+            ),
+          ),
         options.timeoutMs,
       );
       thread.on('message', onMessage).on('error', onError).on('exit', onExit);
       // Bodies move to the worker rather than being copied there.
-      const bodies = Object.values(args).flatMap((value) => (value instanceof Uint8Array && value.buffer instanceof ArrayBuffer ? [value.buffer] : []));
+      const bodies = Object.values(args).flatMap((value) =>
+        value instanceof Uint8Array && value.buffer instanceof ArrayBuffer ? [value.buffer] : [],
+      );
       thread.postMessage({ job, args } satisfies JobRequest<N>, bodies);
     });
   }

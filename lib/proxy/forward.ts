@@ -2,7 +2,13 @@ import type { Duplex } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import type { ClusterConnection, CredentialHeaders } from '../clusters/types';
 import { StatusError } from '../errors';
-import { clientResponseHeaders, upgradedResponseHeaders, upstreamRequestHeaders, type HeaderMap, type IncomingHeaderMap } from './headers';
+import {
+  clientResponseHeaders,
+  upgradedResponseHeaders,
+  upstreamRequestHeaders,
+  type HeaderMap,
+  type IncomingHeaderMap,
+} from './headers';
 import { isLongRunning, upstreamPath, type RawTarget } from './raw-target';
 import { ReplayableBody } from './replayable-body';
 import { upstreamError } from './upstream-error';
@@ -161,9 +167,14 @@ async function credentialsOf(conn: ClusterConnection): Promise<CredentialHeaders
     return await conn.credentials();
   } catch (err) {
     if (err instanceof StatusError) throw err;
-    throw new StatusError('ServiceUnavailable', `context ${JSON.stringify(conn.context.name)}: cannot obtain credentials: ${(err as Error).message}`, undefined, {
-      cause: err,
-    });
+    throw new StatusError(
+      'ServiceUnavailable',
+      `context ${JSON.stringify(conn.context.name)}: cannot obtain credentials: ${(err as Error).message}`,
+      undefined,
+      {
+        cause: err,
+      },
+    );
   }
 }
 
@@ -174,7 +185,12 @@ function relay(sink: ResponseSink, held: HeldUnauthorized): void {
 }
 
 /** Sends the request and streams the answer into `sink`; always settles the sink (start…end, or fail). */
-export async function forward(conn: ClusterConnection, req: ForwardRequest, sink: ResponseSink, options: ForwardOptions = DEFAULT_FORWARD_OPTIONS): Promise<void> {
+export async function forward(
+  conn: ClusterConnection,
+  req: ForwardRequest,
+  sink: ResponseSink,
+  options: ForwardOptions = DEFAULT_FORWARD_OPTIONS,
+): Promise<void> {
   const body = req.body === undefined ? undefined : new ReplayableBody(req.body);
   const mayRetry = () => body === undefined || body.replayable;
   let credentials: CredentialHeaders;

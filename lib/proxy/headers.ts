@@ -11,7 +11,15 @@ export type HeaderValue = string | string[];
 export type HeaderMap = Record<string, HeaderValue>;
 export type IncomingHeaderMap = Readonly<Record<string, HeaderValue | undefined>>;
 
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'http2-settings']);
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'http2-settings',
+]);
 
 /** Identity of the caller towards kore-board, not towards the cluster. */
 const CALLER_ONLY = new Set([
@@ -92,7 +100,8 @@ function copyExcept(headers: IncomingHeaderMap, drop: (name: string) => boolean,
   const listed = connection === undefined ? undefined : connectionListed(connection);
   for (const name in headers) {
     const value = headers[name];
-    if (value === undefined || HOP_BY_HOP.has(name) || isProxyHeader(name) || listed?.has(name) === true || drop(name)) continue;
+    if (value === undefined || HOP_BY_HOP.has(name) || isProxyHeader(name) || listed?.has(name) === true || drop(name))
+      continue;
     out[name] = value;
   }
   return out;
@@ -103,7 +112,10 @@ function copyExcept(headers: IncomingHeaderMap, drop: (name: string) => boolean,
  * impersonation) applied last so nothing the caller sends can override them.
  * With `upgrade`, `Connection`/`Upgrade` are still removed: undici writes them from its `upgrade` option.
  */
-export function upstreamRequestHeaders(incoming: IncomingHeaderMap, credentials: Readonly<Record<string, HeaderValue>>): HeaderMap {
+export function upstreamRequestHeaders(
+  incoming: IncomingHeaderMap,
+  credentials: Readonly<Record<string, HeaderValue>>,
+): HeaderMap {
   const out = copyExcept(incoming, callerOnly, {});
   for (const [name, value] of Object.entries(credentials)) out[name.toLowerCase()] = value;
   return out;
@@ -135,13 +147,19 @@ const DATA_POLICY = 'sandbox';
 const DOCUMENT_POLICY = "sandbox; default-src 'none'";
 
 /** What every answer through `/raw` carries, kore-board's own Status answers included. */
-export const SANDBOX_HEADERS: Readonly<Record<string, string>> = { 'content-security-policy': DATA_POLICY, 'x-content-type-options': 'nosniff' };
+export const SANDBOX_HEADERS: Readonly<Record<string, string>> = {
+  'content-security-policy': DATA_POLICY,
+  'x-content-type-options': 'nosniff',
+};
 
 /** The cluster's response headers as the caller should see them. Content-Encoding and Content-Length pass as they are. */
 export function clientResponseHeaders(upstream: IncomingHeaderMap): HeaderMap {
   // Ours first: the upstream's own are dropped on the way.
   const policy = isApiMediaType(upstream['content-type']) ? DATA_POLICY : DOCUMENT_POLICY;
-  return copyExcept(upstream, actsOnOurOrigin, { 'content-security-policy': policy, 'x-content-type-options': 'nosniff' });
+  return copyExcept(upstream, actsOnOurOrigin, {
+    'content-security-policy': policy,
+    'x-content-type-options': 'nosniff',
+  });
 }
 
 /**

@@ -39,8 +39,10 @@ const DOT_SEGMENT = /\/(?:\.|%2[eE]){1,2}(?=\/|$)/;
 /** Why this API path is unsafe to forward, or undefined when it is fine. */
 function unsafePath(path: string): string | undefined {
   if (path !== '' && path.charCodeAt(0) !== 0x2f) return 'the path after the context must start with "/"';
-  if (FORBIDDEN_CHAR.test(path)) return 'the path contains a backslash, "#", a control character, a space or a raw non-ASCII byte';
-  if (FORBIDDEN_ESCAPE.test(path)) return 'the path contains an encoded "/", "\\" or control character, or a malformed "%" escape';
+  if (FORBIDDEN_CHAR.test(path))
+    return 'the path contains a backslash, "#", a control character, a space or a raw non-ASCII byte';
+  if (FORBIDDEN_ESCAPE.test(path))
+    return 'the path contains an encoded "/", "\\" or control character, or a malformed "%" escape';
   if (DOT_SEGMENT.test(path)) return 'the path contains a "." or ".." segment';
   // A trailing slash is harmless; an empty segment is not a path anyone names.
   if (path.includes('//')) return 'the path contains an empty segment ("//")';
@@ -65,7 +67,10 @@ const MAX_CONTEXT_SEGMENTS = 8;
  * sending it, so a name such as `arn:aws:eks:…:cluster/prod` arrives split over segments: when the
  * first segment names no context, the shortest run of segments that does is taken.
  */
-function splitContext(rest: string, isContext: ((name: string) => boolean) | undefined): { context: string; path: string } {
+function splitContext(
+  rest: string,
+  isContext: ((name: string) => boolean) | undefined,
+): { context: string; path: string } {
   const slash = rest.indexOf('/');
   const first = decodeSegment(slash === -1 ? rest : rest.slice(0, slash));
   if (isContext !== undefined && !isContext(first)) {
@@ -73,7 +78,8 @@ function splitContext(rest: string, isContext: ((name: string) => boolean) | und
     let joined = first;
     for (let n = 2; n <= Math.min(segments.length, MAX_CONTEXT_SEGMENTS); n++) {
       joined += '/' + decodeSegment(segments[n - 1] as string);
-      if (isContext(joined)) return { context: joined, path: n === segments.length ? '' : '/' + segments.slice(n).join('/') };
+      if (isContext(joined))
+        return { context: joined, path: n === segments.length ? '' : '/' + segments.slice(n).join('/') };
     }
   }
   return { context: first, path: slash === -1 ? '' : rest.slice(slash) };
@@ -85,7 +91,8 @@ function splitContext(rest: string, isContext: ((name: string) => boolean) | und
  * Throws StatusError 400 for anything that could reach a path the caller did not name.
  */
 export function parseRawTarget(target: string, isContext?: (name: string) => boolean): RawTarget {
-  if (target.length > MAX_TARGET_LENGTH) throw badRequest(`the request target is longer than ${MAX_TARGET_LENGTH} bytes`);
+  if (target.length > MAX_TARGET_LENGTH)
+    throw badRequest(`the request target is longer than ${MAX_TARGET_LENGTH} bytes`);
   if (!target.startsWith(RAW_PREFIX)) throw badRequest(`the request target must start with ${RAW_PREFIX}`);
   const q = target.indexOf('?');
   const pathPart = q === -1 ? target : target.slice(0, q);
@@ -124,7 +131,11 @@ function queryFlag(query: string | undefined, name: string): boolean {
  * wants, with long quiet gaps: they must not be cut by an idle timeout.
  */
 export function isLongRunning(target: RawTarget): boolean {
-  return queryFlag(target.query, 'watch') || queryFlag(target.query, 'follow') || /^\/(?:api\/[^/]+|apis\/[^/]+\/[^/]+)\/watch\//.test(target.path);
+  return (
+    queryFlag(target.query, 'watch') ||
+    queryFlag(target.query, 'follow') ||
+    /^\/(?:api\/[^/]+|apis\/[^/]+\/[^/]+)\/watch\//.test(target.path)
+  );
 }
 
 /** `POST`/`PUT /raw/clusters/:cluster` with no API path is the apply route, which this proxy leaves to its own handler. */
@@ -137,7 +148,10 @@ export function isApplyRoute(method: string, target: RawTarget): boolean {
  * registry's name list is consulted only when that names no context, for names sent with a raw "/".
  * Throws StatusError: 400 for an unsafe target, 404 unknown context, 503 context that failed to load.
  */
-export function resolveRawTarget(registry: ClusterRegistry, rawTarget: string): { target: RawTarget; conn: ClusterConnection } {
+export function resolveRawTarget(
+  registry: ClusterRegistry,
+  rawTarget: string,
+): { target: RawTarget; conn: ClusterConnection } {
   const target = parseRawTarget(rawTarget);
   try {
     return { target, conn: registry.connection(target.context) };

@@ -24,7 +24,12 @@ const NETWORK: Record<string, string> = {
   UND_ERR_BODY_TIMEOUT: 'timed out waiting for more of the response',
 };
 
-const CLIENT_FAULTS = new Set(['UND_ERR_INVALID_ARG', 'UND_ERR_REQ_CONTENT_LENGTH_MISMATCH', 'ERR_INVALID_CHAR', 'ERR_INVALID_HTTP_TOKEN']);
+const CLIENT_FAULTS = new Set([
+  'UND_ERR_INVALID_ARG',
+  'UND_ERR_REQ_CONTENT_LENGTH_MISMATCH',
+  'ERR_INVALID_CHAR',
+  'ERR_INVALID_HTTP_TOKEN',
+]);
 
 /** Node's TLS verification codes (OpenSSL names) and its own TLS error codes. */
 function isTlsCode(code: string): boolean {
@@ -57,8 +62,10 @@ export function upstreamError(context: string, server: URL, err: unknown): Statu
   const options = { cause: err };
   const timeout = TIMEOUTS[code];
   if (timeout !== undefined) return new StatusError('Timeout', `${where}: ${timeout}: ${detail}`, undefined, options);
-  if (CLIENT_FAULTS.has(code)) return new StatusError('BadRequest', `${where}: the request cannot be forwarded: ${detail}`, undefined, options);
-  if (isTlsCode(code)) return new StatusError('BadGateway', `${where}: TLS handshake failed: ${detail}`, undefined, options);
+  if (CLIENT_FAULTS.has(code))
+    return new StatusError('BadRequest', `${where}: the request cannot be forwarded: ${detail}`, undefined, options);
+  if (isTlsCode(code))
+    return new StatusError('BadGateway', `${where}: TLS handshake failed: ${detail}`, undefined, options);
   const network = NETWORK[code];
   return new StatusError('BadGateway', `${where}: ${network ?? 'request failed'}: ${detail}`, undefined, options);
 }

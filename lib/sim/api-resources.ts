@@ -85,7 +85,10 @@ function coreGroupDiscovery(): GroupDiscovery {
     const [parent, sub] = entry.name.split('/');
     if (parent === undefined || sub === undefined) continue;
     const responseKind = { group: entry.group ?? '', kind: entry.kind, version: entry.version ?? '' };
-    subresourcesOf.set(parent, [...(subresourcesOf.get(parent) ?? []), { responseKind, subresource: sub, verbs: entry.verbs }]);
+    subresourcesOf.set(parent, [
+      ...(subresourcesOf.get(parent) ?? []),
+      { responseKind, subresource: sub, verbs: entry.verbs },
+    ]);
   }
   // Keys in the order the aggregated document uses (alphabetical), optional ones only when present.
   const resources = list
@@ -115,8 +118,20 @@ const METRICS_GROUP: GroupDiscovery = {
     {
       freshness: 'Current',
       resources: [
-        { resource: 'nodes', responseKind: nodeMetricsKind('NodeMetrics'), scope: 'Cluster', singularResource: '', verbs: ['get', 'list'] },
-        { resource: 'pods', responseKind: nodeMetricsKind('PodMetrics'), scope: 'Namespaced', singularResource: '', verbs: ['get', 'list'] },
+        {
+          resource: 'nodes',
+          responseKind: nodeMetricsKind('NodeMetrics'),
+          scope: 'Cluster',
+          singularResource: '',
+          verbs: ['get', 'list'],
+        },
+        {
+          resource: 'pods',
+          responseKind: nodeMetricsKind('PodMetrics'),
+          scope: 'Namespaced',
+          singularResource: '',
+          verbs: ['get', 'list'],
+        },
       ],
       version: 'v1beta1',
     },
@@ -129,7 +144,9 @@ function stableOnly(group: GroupDiscovery): GroupDiscovery | undefined {
 }
 
 /** Built-in non-core groups, preferred version first in each, in the order the real server lists them. */
-const BUILT_IN_GROUPS: readonly GroupDiscovery[] = (aggregatedV2 as unknown as { items: GroupDiscovery[] }).items.flatMap((g) => stableOnly(g) ?? []);
+const BUILT_IN_GROUPS: readonly GroupDiscovery[] = (
+  aggregatedV2 as unknown as { items: GroupDiscovery[] }
+).items.flatMap((g) => stableOnly(g) ?? []);
 
 export const CORE_GROUP: GroupDiscovery = coreGroupDiscovery();
 
@@ -206,7 +223,8 @@ export class ResourceRegistry {
     else this.crds.set(name, crd);
     this.customGroups = crdGroups(this.crds.values()).filter((g) => !this.builtInGroupNames.has(g.metadata.name));
     const byStorageKey = new Map<string, CustomResourceDefinition>();
-    for (const def of this.crds.values()) byStorageKey.set(`${def.spec.group}/${def.status?.acceptedNames.plural ?? def.spec.names.plural}`, def);
+    for (const def of this.crds.values())
+      byStorageKey.set(`${def.spec.group}/${def.status?.acceptedNames.plural ?? def.spec.names.plural}`, def);
     this.custom = new ResourceIndex(this.customGroups, (res) => {
       const def = byStorageKey.get(res.storageKey);
       const listKind = def?.status?.acceptedNames.listKind ?? def?.spec.names.listKind;
@@ -240,7 +258,8 @@ export class ResourceRegistry {
     for (const res of this.all()) {
       if (group !== undefined && res.group !== group) continue;
       if (group === undefined && res.group !== '' && this.builtIn.byStorage.has(`/${short}`)) continue;
-      if (res.resource === short || res.singular === short || res.shortNames.includes(short) || res.kind === name) return res;
+      if (res.resource === short || res.singular === short || res.shortNames.includes(short) || res.kind === name)
+        return res;
     }
     return undefined;
   }

@@ -11,7 +11,10 @@ export interface UserInfo {
 }
 
 /** The identity of the tokens tests and kubeconfigs use: the same as the admin client certificate. */
-export const ADMIN_USER: UserInfo = { username: 'kubernetes-admin', groups: ['system:masters', 'system:authenticated'] };
+export const ADMIN_USER: UserInfo = {
+  username: 'kubernetes-admin',
+  groups: ['system:masters', 'system:authenticated'],
+};
 
 function certificateUser(socket: TLSSocket): UserInfo | undefined {
   // `authorized` alone is not enough: on a resumed TLS session without a client certificate Node reports it

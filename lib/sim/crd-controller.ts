@@ -19,7 +19,9 @@ const obj = (v: unknown): Json => (isObject(v) ? v : {});
 const text = (v: unknown): string => (typeof v === 'string' ? v : '');
 
 function isProtectedGroup(group: string): boolean {
-  return group === 'k8s.io' || group.endsWith('.k8s.io') || group === 'kubernetes.io' || group.endsWith('.kubernetes.io');
+  return (
+    group === 'k8s.io' || group.endsWith('.k8s.io') || group === 'kubernetes.io' || group.endsWith('.kubernetes.io')
+  );
 }
 
 /** The defaults the apiextensions v1 API fills in: singular and listKind from kind, conversion None. */
@@ -45,21 +47,36 @@ function versionCauses(versions: unknown[]): StatusCause[] {
     else {
       const problem = dns1123LabelProblem(name);
       if (problem !== undefined) causes.push({ reason: 'FieldValueInvalid', message: problem, field: `${field}.name` });
-      if (seen.has(name)) causes.push({ reason: 'FieldValueDuplicate', message: `Duplicate value: "${name}"`, field: `${field}.name` });
+      if (seen.has(name))
+        causes.push({ reason: 'FieldValueDuplicate', message: `Duplicate value: "${name}"`, field: `${field}.name` });
       seen.add(name);
     }
-    if (!isObject(obj(v.schema).openAPIV3Schema)) causes.push({ reason: 'FieldValueRequired', message: 'Required value: schemas are required', field: `${field}.schema.openAPIV3Schema` });
+    if (!isObject(obj(v.schema).openAPIV3Schema))
+      causes.push({
+        reason: 'FieldValueRequired',
+        message: 'Required value: schemas are required',
+        field: `${field}.schema.openAPIV3Schema`,
+      });
     const scale = obj(v.subresources).scale;
     if (isObject(scale)) {
       for (const path of ['specReplicasPath', 'statusReplicasPath']) {
-        if (text(scale[path]) === '') causes.push({ reason: 'FieldValueRequired', message: 'Required value', field: `${field}.subresources.scale.${path}` });
+        if (text(scale[path]) === '')
+          causes.push({
+            reason: 'FieldValueRequired',
+            message: 'Required value',
+            field: `${field}.subresources.scale.${path}`,
+          });
       }
     }
   });
   const storage = versions.filter((v) => obj(v).storage === true).length;
   if (storage !== 1) {
     const names = JSON.stringify(versions.map((v) => text(obj(v).name)));
-    causes.push({ reason: 'FieldValueInvalid', message: `Invalid value: ${names}: must have exactly one version marked as storage version`, field: 'spec.versions' });
+    causes.push({
+      reason: 'FieldValueInvalid',
+      message: `Invalid value: ${names}: must have exactly one version marked as storage version`,
+      field: 'spec.versions',
+    });
   }
   return causes;
 }
@@ -73,7 +90,12 @@ function crdCauses(crd: KubeObject, previous: KubeObject | undefined): StatusCau
   const plural = text(names.plural);
 
   if (group === '') causes.push({ reason: 'FieldValueRequired', message: 'Required value', field: 'spec.group' });
-  else if (!group.includes('.')) causes.push({ reason: 'FieldValueInvalid', message: `Invalid value: "${group}": should be a domain with at least one dot`, field: 'spec.group' });
+  else if (!group.includes('.'))
+    causes.push({
+      reason: 'FieldValueInvalid',
+      message: `Invalid value: "${group}": should be a domain with at least one dot`,
+      field: 'spec.group',
+    });
   else {
     const problem = dns1123SubdomainProblem(group);
     if (problem !== undefined) causes.push({ reason: 'FieldValueInvalid', message: problem, field: 'spec.group' });
@@ -85,26 +107,43 @@ function crdCauses(crd: KubeObject, previous: KubeObject | undefined): StatusCau
       field: `metadata.annotations[${APPROVAL_ANNOTATION}]`,
     });
   }
-  if (plural === '') causes.push({ reason: 'FieldValueRequired', message: 'Required value', field: 'spec.names.plural' });
+  if (plural === '')
+    causes.push({ reason: 'FieldValueRequired', message: 'Required value', field: 'spec.names.plural' });
   else {
     const problem = dns1123LabelProblem(plural);
-    if (problem !== undefined) causes.push({ reason: 'FieldValueInvalid', message: problem, field: 'spec.names.plural' });
+    if (problem !== undefined)
+      causes.push({ reason: 'FieldValueInvalid', message: problem, field: 'spec.names.plural' });
   }
-  if (text(names.kind) === '') causes.push({ reason: 'FieldValueRequired', message: 'Required value', field: 'spec.names.kind' });
+  if (text(names.kind) === '')
+    causes.push({ reason: 'FieldValueRequired', message: 'Required value', field: 'spec.names.kind' });
   const name = crd.metadata.name ?? '';
   if (plural !== '' && group !== '' && name !== `${plural}.${group}`) {
-    causes.push({ reason: 'FieldValueInvalid', message: `Invalid value: "${name}": must be spec.names.plural+"."+spec.group`, field: 'metadata.name' });
+    causes.push({
+      reason: 'FieldValueInvalid',
+      message: `Invalid value: "${name}": must be spec.names.plural+"."+spec.group`,
+      field: 'metadata.name',
+    });
   }
 
   const scope = spec.scope;
-  if (scope === undefined || scope === '') causes.push({ reason: 'FieldValueRequired', message: 'Required value', field: 'spec.scope' });
+  if (scope === undefined || scope === '')
+    causes.push({ reason: 'FieldValueRequired', message: 'Required value', field: 'spec.scope' });
   else if (scope !== 'Namespaced' && scope !== 'Cluster') {
-    causes.push({ reason: 'FieldValueNotSupported', message: `Unsupported value: ${JSON.stringify(scope)}: supported values: "Cluster", "Namespaced"`, field: 'spec.scope' });
+    causes.push({
+      reason: 'FieldValueNotSupported',
+      message: `Unsupported value: ${JSON.stringify(scope)}: supported values: "Cluster", "Namespaced"`,
+      field: 'spec.scope',
+    });
   } else if (previous !== undefined && obj(previous.spec).scope !== scope) {
-    causes.push({ reason: 'FieldValueInvalid', message: `Invalid value: "${scope}": field is immutable`, field: 'spec.scope' });
+    causes.push({
+      reason: 'FieldValueInvalid',
+      message: `Invalid value: "${scope}": field is immutable`,
+      field: 'spec.scope',
+    });
   }
 
-  if (!Array.isArray(spec.versions)) causes.push({ reason: 'FieldValueRequired', message: 'Required value', field: 'spec.versions' });
+  if (!Array.isArray(spec.versions))
+    causes.push({ reason: 'FieldValueRequired', message: 'Required value', field: 'spec.versions' });
   else causes.push(...versionCauses(spec.versions));
   return causes;
 }
@@ -123,7 +162,10 @@ function requestedNames(crd: CustomResourceDefinition): CrdNames {
 }
 
 /** The naming controller's check against the names other CRDs of the group were accepted with. */
-function nameConflict(names: CrdNames, others: readonly CustomResourceDefinition[]): { reason: string; message: string } | undefined {
+function nameConflict(
+  names: CrdNames,
+  others: readonly CustomResourceDefinition[],
+): { reason: string; message: string } | undefined {
   const resources = new Set<string>();
   const kinds = new Set<string>();
   for (const other of others) {
@@ -134,30 +176,57 @@ function nameConflict(names: CrdNames, others: readonly CustomResourceDefinition
   }
   const inUse = (name: string) => `"${name}" is already in use`;
   if (resources.has(names.plural)) return { reason: 'PluralConflict', message: inUse(names.plural) };
-  if (names.singular !== undefined && resources.has(names.singular)) return { reason: 'SingularConflict', message: inUse(names.singular) };
+  if (names.singular !== undefined && resources.has(names.singular))
+    return { reason: 'SingularConflict', message: inUse(names.singular) };
   const shortName = names.shortNames?.find((s) => resources.has(s));
   if (shortName !== undefined) return { reason: 'ShortNamesConflict', message: inUse(shortName) };
   if (kinds.has(names.kind)) return { reason: 'KindConflict', message: inUse(names.kind) };
-  if (names.listKind !== undefined && kinds.has(names.listKind)) return { reason: 'ListKindConflict', message: inUse(names.listKind) };
+  if (names.listKind !== undefined && kinds.has(names.listKind))
+    return { reason: 'ListKindConflict', message: inUse(names.listKind) };
   return undefined;
 }
 
 /** A condition, keeping its lastTransitionTime while its status does not change. */
-function condition(previous: CrdStatus | undefined, type: string, status: CrdCondition['status'], reason: string, message: string, now: string): CrdCondition {
+function condition(
+  previous: CrdStatus | undefined,
+  type: string,
+  status: CrdCondition['status'],
+  reason: string,
+  message: string,
+  now: string,
+): CrdCondition {
   const before = previous?.conditions?.find((c) => c.type === type);
-  const since = before !== undefined && before.status === status && before.lastTransitionTime !== undefined ? before.lastTransitionTime : now;
+  const since =
+    before !== undefined && before.status === status && before.lastTransitionTime !== undefined
+      ? before.lastTransitionTime
+      : now;
   return { type, status, lastTransitionTime: since, reason, message };
 }
 
-function crdStatus(crd: CustomResourceDefinition, previous: CrdStatus | undefined, others: readonly CustomResourceDefinition[], now: string): CrdStatus {
+function crdStatus(
+  crd: CustomResourceDefinition,
+  previous: CrdStatus | undefined,
+  others: readonly CustomResourceDefinition[],
+  now: string,
+): CrdStatus {
   const names = requestedNames(crd);
-  const conflict = nameConflict(names, others.filter((o) => o.spec.group === crd.spec.group && o.metadata.name !== crd.metadata.name));
+  const conflict = nameConflict(
+    names,
+    others.filter((o) => o.spec.group === crd.spec.group && o.metadata.name !== crd.metadata.name),
+  );
   const wasEstablished = previous?.conditions?.some((c) => c.type === 'Established' && c.status === 'True') ?? false;
   const conditions = conflict
     ? [
         condition(previous, 'NamesAccepted', 'False', conflict.reason, conflict.message, now),
         wasEstablished
-          ? condition(previous, 'Established', 'True', 'InitialNamesAccepted', 'the initial names have been accepted', now)
+          ? condition(
+              previous,
+              'Established',
+              'True',
+              'InitialNamesAccepted',
+              'the initial names have been accepted',
+              now,
+            )
           : condition(previous, 'Established', 'False', 'NotAccepted', 'not all names are accepted', now),
       ]
     : [
@@ -175,7 +244,13 @@ function crdStatus(crd: CustomResourceDefinition, previous: CrdStatus | undefine
  * Defaults and validates a CRD about to be stored (throwing 422 Invalid), then writes the status the
  * controllers would: `previous` is the stored CRD on update, `others` every stored CRD.
  */
-export function admitCrd(res: ApiResource, crd: KubeObject, previous: KubeObject | undefined, others: readonly CustomResourceDefinition[], now: string): void {
+export function admitCrd(
+  res: ApiResource,
+  crd: KubeObject,
+  previous: KubeObject | undefined,
+  others: readonly CustomResourceDefinition[],
+  now: string,
+): void {
   applyDefaults(crd);
   const causes = crdCauses(crd, previous);
   if (causes.length > 0) throw invalid(res, crd.metadata.name ?? '', causes);

@@ -49,7 +49,9 @@ export function storageVersionHash(group: string, version: string, kind: string)
 /** The hash legacy discovery lists for a CRD's resource (of its storage version, whatever version is read). */
 export function crdStorageVersionHash(crd: CustomResourceDefinition): string | undefined {
   const storage = crd.spec.versions.find((v) => v.storage);
-  return storage === undefined ? undefined : storageVersionHash(crd.spec.group, storage.name, crd.status?.acceptedNames.kind ?? crd.spec.names.kind);
+  return storage === undefined
+    ? undefined
+    : storageVersionHash(crd.spec.group, storage.name, crd.status?.acceptedNames.kind ?? crd.spec.names.kind);
 }
 
 function resourceDiscovery(crd: CustomResourceDefinition, version: CrdVersion): ResourceDiscovery {
@@ -57,8 +59,14 @@ function resourceDiscovery(crd: CustomResourceDefinition, version: CrdVersion): 
   const { group } = crd.spec;
   const self = { group, kind: names.kind, version: version.name };
   const subresources: SubresourceDiscovery[] = [];
-  if (version.subresources?.status) subresources.push({ responseKind: self, subresource: 'status', verbs: SUBRESOURCE_VERBS });
-  if (version.subresources?.scale) subresources.push({ responseKind: { group: 'autoscaling', kind: 'Scale', version: 'v1' }, subresource: 'scale', verbs: SUBRESOURCE_VERBS });
+  if (version.subresources?.status)
+    subresources.push({ responseKind: self, subresource: 'status', verbs: SUBRESOURCE_VERBS });
+  if (version.subresources?.scale)
+    subresources.push({
+      responseKind: { group: 'autoscaling', kind: 'Scale', version: 'v1' },
+      subresource: 'scale',
+      verbs: SUBRESOURCE_VERBS,
+    });
   // Keys in alphabetical order, optional ones only when present, like the reference documents.
   return {
     ...(names.categories?.length ? { categories: names.categories } : {}),
@@ -90,7 +98,9 @@ export function crdGroups(crds: Iterable<CustomResourceDefinition>): GroupDiscov
       metadata: { creationTimestamp: null, name },
       versions: [...versions.keys()].sort(compareKubeAwareVersions).map((version) => ({
         freshness: 'Current',
-        resources: (versions.get(version) ?? []).sort((a, b) => (a.resource < b.resource ? -1 : a.resource > b.resource ? 1 : 0)),
+        resources: (versions.get(version) ?? []).sort((a, b) =>
+          a.resource < b.resource ? -1 : a.resource > b.resource ? 1 : 0,
+        ),
         version,
       })),
     };

@@ -41,7 +41,8 @@ function apply(value: unknown, schema: Schema | undefined): unknown {
   }
   for (const [key, raw] of Object.entries(properties)) {
     const declared = schemaAt(raw);
-    if (out[key] === undefined && declared !== undefined && declared.default !== undefined) out[key] = apply(structuredClone(declared.default), declared);
+    if (out[key] === undefined && declared !== undefined && declared.default !== undefined)
+      out[key] = apply(structuredClone(declared.default), declared);
   }
   return out;
 }

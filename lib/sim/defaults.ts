@@ -41,7 +41,16 @@ function defaultPod(pod: KubeObject, ctx: DefaultsContext): void {
   if (node === undefined) {
     pod.status = {
       phase: 'Pending',
-      conditions: [{ type: 'PodScheduled', status: 'False', lastProbeTime: null, lastTransitionTime: now, reason: 'Unschedulable', message: '0/0 nodes are available: no nodes available to schedule pods.' }],
+      conditions: [
+        {
+          type: 'PodScheduled',
+          status: 'False',
+          lastProbeTime: null,
+          lastTransitionTime: now,
+          reason: 'Unschedulable',
+          message: '0/0 nodes are available: no nodes available to schedule pods.',
+        },
+      ],
       qosClass: 'BestEffort',
     };
     return;
@@ -51,7 +60,13 @@ function defaultPod(pod: KubeObject, ctx: DefaultsContext): void {
   const condition = (type: string) => ({ type, status: 'True', lastProbeTime: null, lastTransitionTime: now });
   pod.status = {
     phase: 'Running',
-    conditions: [condition('PodReadyToStartContainers'), condition('Initialized'), condition('Ready'), condition('ContainersReady'), condition('PodScheduled')],
+    conditions: [
+      condition('PodReadyToStartContainers'),
+      condition('Initialized'),
+      condition('Ready'),
+      condition('ContainersReady'),
+      condition('PodScheduled'),
+    ],
     hostIP: '10.0.0.10',
     hostIPs: [{ ip: '10.0.0.10' }],
     podIP: ip,
@@ -81,7 +96,9 @@ function defaultService(svc: KubeObject, ctx: DefaultsContext): void {
   }
   spec.sessionAffinity ??= 'None';
   if (Array.isArray(spec.ports)) {
-    spec.ports = spec.ports.filter(isObject).map((p) => ({ protocol: 'TCP', ...p, targetPort: p.targetPort ?? p.port }));
+    spec.ports = spec.ports
+      .filter(isObject)
+      .map((p) => ({ protocol: 'TCP', ...p, targetPort: p.targetPort ?? p.port }));
   }
   svc.status ??= { loadBalancer: {} };
 }
@@ -123,7 +140,10 @@ export function applyCreateDefaults(obj: KubeObject, ctx: DefaultsContext): void
       break;
     case 'Deployment': {
       const spec = section(obj, 'spec');
-      spec.strategy = isObject(spec.strategy) && spec.strategy.type !== undefined ? spec.strategy : { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: '25%', maxSurge: '25%' } };
+      spec.strategy =
+        isObject(spec.strategy) && spec.strategy.type !== undefined
+          ? spec.strategy
+          : { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: '25%', maxSurge: '25%' } };
       spec.revisionHistoryLimit ??= 10;
       spec.progressDeadlineSeconds ??= 600;
       followReplicas(obj);
@@ -140,7 +160,12 @@ export function companionsOf(obj: KubeObject, caPem: string): KubeObject[] {
   const namespace = obj.metadata.name ?? '';
   return [
     { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default', namespace } },
-    { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'kube-root-ca.crt', namespace }, data: { 'ca.crt': caPem } },
+    {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'kube-root-ca.crt', namespace },
+      data: { 'ca.crt': caPem },
+    },
   ];
 }
 

@@ -4,7 +4,13 @@
  * out, metrics.k8s.io, the CRD groups) is derived from the aggregated model the way the API server derives
  * its legacy lists.
  */
-import { CORE_GROUP, type GroupDiscovery, type ResourceDiscovery, type ResourceRegistry, type VersionDiscovery } from './api-resources';
+import {
+  CORE_GROUP,
+  type GroupDiscovery,
+  type ResourceDiscovery,
+  type ResourceRegistry,
+  type VersionDiscovery,
+} from './api-resources';
 import { crdStorageVersionHash } from './crd-discovery';
 import { coreV1, coreVersions, groupVersionLists } from './discovery/index';
 
@@ -19,7 +25,8 @@ export function wantsAggregated(accept: string | undefined): boolean {
     if (params[0] !== 'application/json' && params[0] !== '*/*') continue;
     const as = params.find((p) => p.startsWith('as='));
     if (as === undefined) return false;
-    if (as === 'as=APIGroupDiscoveryList' && params.includes('g=apidiscovery.k8s.io') && params.includes('v=v2')) return true;
+    if (as === 'as=APIGroupDiscoveryList' && params.includes('g=apidiscovery.k8s.io') && params.includes('v=v2'))
+      return true;
   }
   return false;
 }
@@ -29,7 +36,12 @@ function sortedKeys<T extends object>(value: T): T {
 }
 
 /** An APIResourceList entry (and its subresource entries) from an aggregated resource. */
-function legacyEntries(group: string, version: string, r: ResourceDiscovery, storageVersionHash: string | undefined): object[] {
+function legacyEntries(
+  group: string,
+  version: string,
+  r: ResourceDiscovery,
+  storageVersionHash: string | undefined,
+): object[] {
   const namespaced = r.scope === 'Namespaced';
   const main = sortedKeys({
     ...(r.categories ? { categories: r.categories } : {}),
@@ -66,14 +78,21 @@ function resourceList(group: string, v: VersionDiscovery, registry: ResourceRegi
   const reference = groupVersionLists[groupVersion] as (LegacyList & object) | undefined;
   if (reference !== undefined) {
     // The reference list, minus resources the aggregated snapshot does not serve at this version.
-    const served = new Set(v.resources.flatMap((r) => [r.resource, ...(r.subresources ?? []).map((s) => `${r.resource}/${s.subresource}`)]));
+    const served = new Set(
+      v.resources.flatMap((r) => [r.resource, ...(r.subresources ?? []).map((s) => `${r.resource}/${s.subresource}`)]),
+    );
     return { ...reference, resources: reference.resources.filter((r) => served.has(r.name)) };
   }
   const hashOf = (r: ResourceDiscovery) => {
     const crd = registry.resolve(group, v.version, r.resource)?.crd;
     return crd === undefined ? undefined : crdStorageVersionHash(crd);
   };
-  return { apiVersion: 'v1', groupVersion, kind: 'APIResourceList', resources: v.resources.flatMap((r) => legacyEntries(group, v.version, r, hashOf(r))) };
+  return {
+    apiVersion: 'v1',
+    groupVersion,
+    kind: 'APIResourceList',
+    resources: v.resources.flatMap((r) => legacyEntries(group, v.version, r, hashOf(r))),
+  };
 }
 
 function groupEntry(g: GroupDiscovery): { name: string; preferredVersion: object; versions: object[] } {
@@ -100,16 +119,24 @@ export function buildDiscoveryDocs(serverAddress: string, registry: ResourceRegi
   const json = (value: unknown) => JSON.stringify(value);
 
   const versions = coreVersions as { serverAddressByClientCIDRs: { clientCIDR: string; serverAddress: string }[] };
-  legacy.set('/api', json({ ...versions, serverAddressByClientCIDRs: versions.serverAddressByClientCIDRs.map((a) => ({ ...a, serverAddress })) }));
+  legacy.set(
+    '/api',
+    json({
+      ...versions,
+      serverAddressByClientCIDRs: versions.serverAddressByClientCIDRs.map((a) => ({ ...a, serverAddress })),
+    }),
+  );
   legacy.set('/api/v1', json(coreV1));
   legacy.set('/apis', json({ apiVersion: 'v1', groups: groups.map(groupEntry), kind: 'APIGroupList' }));
   for (const g of groups) {
     const entry = groupEntry(g);
     legacy.set(`/apis/${entry.name}`, json({ apiVersion: 'v1', kind: 'APIGroup', ...entry }));
-    for (const v of g.versions) legacy.set(`/apis/${entry.name}/${v.version}`, json(resourceList(entry.name, v, registry)));
+    for (const v of g.versions)
+      legacy.set(`/apis/${entry.name}/${v.version}`, json(resourceList(entry.name, v, registry)));
   }
 
-  const list = (items: readonly GroupDiscovery[]) => json({ apiVersion: 'apidiscovery.k8s.io/v2', items, kind: 'APIGroupDiscoveryList', metadata: {} });
+  const list = (items: readonly GroupDiscovery[]) =>
+    json({ apiVersion: 'apidiscovery.k8s.io/v2', items, kind: 'APIGroupDiscoveryList', metadata: {} });
   aggregated.set('/api', list([CORE_GROUP]));
   aggregated.set('/apis', list(groups));
   return { legacy, aggregated };

@@ -13,7 +13,15 @@
 import type { KubeObject } from './object-meta';
 import { appNamespace } from './gen/apps';
 import { batchWorkloads } from './gen/batch';
-import { ingressClassObject, ingressObject, namespaceObject, rootCaConfigMap, secretObject, serviceAccountObject, serviceObject } from './gen/core';
+import {
+  ingressClassObject,
+  ingressObject,
+  namespaceObject,
+  rootCaConfigMap,
+  secretObject,
+  serviceAccountObject,
+  serviceObject,
+} from './gen/core';
 import { appDeployment, planDeployments, podsPerDeployment } from './gen/deployments';
 import { DAY, HOUR, Ids } from './gen/ids';
 import { nodeObject, planNodes } from './gen/nodes';
@@ -39,8 +47,13 @@ export interface ClusterOptions {
 const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 
 export function* generateCluster(options: ClusterOptions): Generator<KubeObject, void, undefined> {
-  for (const [key, value] of Object.entries({ nodes: options.nodes, podsPerNode: options.podsPerNode, namespaces: options.namespaces })) {
-    if (!Number.isInteger(value) || value < 0) throw new RangeError(`${key} must be a non-negative integer, got ${value}`);
+  for (const [key, value] of Object.entries({
+    nodes: options.nodes,
+    podsPerNode: options.podsPerNode,
+    namespaces: options.namespaces,
+  })) {
+    if (!Number.isInteger(value) || value < 0)
+      throw new RangeError(`${key} must be a non-negative integer, got ${value}`);
   }
   const ids = new Ids(options.seed ?? 1, options.now ?? Date.now());
   const nodes = planNodes(options.nodes);
@@ -48,7 +61,8 @@ export function* generateCluster(options: ClusterOptions): Generator<KubeObject,
   const apps = Array.from({ length: Math.max(1, options.namespaces) }, (_, i) => appNamespace(i));
   const clusterIPs = new ServiceIPs();
 
-  for (const name of [...SYSTEM_NAMESPACES, ...apps]) yield namespaceObject({ name, uid: ids.uid(), created: ids.ago(90 * DAY) });
+  for (const name of [...SYSTEM_NAMESPACES, ...apps])
+    yield namespaceObject({ name, uid: ids.uid(), created: ids.ago(90 * DAY) });
   const podsCapacity = Math.max(110, Math.ceil(options.podsPerNode * 1.5));
   for (const node of nodes) yield nodeObject(node, ids, podsCapacity);
 
@@ -57,18 +71,32 @@ export function* generateCluster(options: ClusterOptions): Generator<KubeObject,
     yield serviceAccountObject({ name: 'default', namespace, uid: ids.uid(), created });
     yield rootCaConfigMap({ name: 'kube-root-ca.crt', namespace, uid: ids.uid(), created });
   }
-  for (const name of ['kube-proxy', 'coredns', 'fluent-bit']) yield serviceAccountObject({ name, namespace: 'kube-system', uid: ids.uid(), created: ids.ago(90 * DAY) });
+  for (const name of ['kube-proxy', 'coredns', 'fluent-bit'])
+    yield serviceAccountObject({ name, namespace: 'kube-system', uid: ids.uid(), created: ids.ago(90 * DAY) });
   for (const namespace of apps) {
     const created = ids.ago(60 * DAY);
     yield serviceAccountObject({ name: 'app', namespace, uid: ids.uid(), created }, ['regcred']);
-    yield secretObject({ name: 'app-secrets', namespace, uid: ids.uid(), created }, 'Opaque', { 'db-password': ids.hex(24), 'api-key': ids.hex(32) });
+    yield secretObject({ name: 'app-secrets', namespace, uid: ids.uid(), created }, 'Opaque', {
+      'db-password': ids.hex(24),
+      'api-key': ids.hex(32),
+    });
     yield secretObject({ name: 'regcred', namespace, uid: ids.uid(), created }, 'kubernetes.io/dockerconfigjson', {
-      '.dockerconfigjson': JSON.stringify({ auths: { 'ghcr.io': { auth: Buffer.from(`kore-demo:${ids.hex(20)}`).toString('base64') } } }),
+      '.dockerconfigjson': JSON.stringify({
+        auths: { 'ghcr.io': { auth: Buffer.from(`kore-demo:${ids.hex(20)}`).toString('base64') } },
+      }),
     });
   }
-  yield serviceObject({ name: 'kubernetes', namespace: 'default', uid: ids.uid(), created: ids.ago(90 * DAY), labels: { component: 'apiserver', provider: 'kubernetes' } }, '10.96.0.1', [
-    { name: 'https', port: 443, targetPort: 6443 },
-  ]);
+  yield serviceObject(
+    {
+      name: 'kubernetes',
+      namespace: 'default',
+      uid: ids.uid(),
+      created: ids.ago(90 * DAY),
+      labels: { component: 'apiserver', provider: 'kubernetes' },
+    },
+    '10.96.0.1',
+    [{ name: 'https', port: 443, targetPort: 6443 }],
+  );
 
   yield* systemWorkloads(ids, nodes, placer);
 
@@ -104,8 +132,25 @@ export function* generateCluster(options: ClusterOptions): Generator<KubeObject,
 function* busybox(ids: Ids, placer: Placer): Generator<KubeObject> {
   const node = placer.nodes.find((n) => n.ready);
   const t = podTemplates(
-    { containers: [container('busybox', 'busybox:1.37', { args: ['sleep', 'infinity'], resources: {} })], labels: { run: 'busybox' }, serviceAccount: 'default', shells: 'sh', qosClass: 'BestEffort' },
+    {
+      containers: [container('busybox', 'busybox:1.37', { args: ['sleep', 'infinity'], resources: {} })],
+      labels: { run: 'busybox' },
+      serviceAccount: 'default',
+      shells: 'sh',
+      qosClass: 'BestEffort',
+    },
     ids,
   );
-  yield podObject({ name: 'busybox', namespace: 'default', template: t.pod, state: node === undefined ? 'pending' : 'running', ...(node === undefined ? {} : { node, slot: placer.slot(node) }), ageMs: 3 * HOUR, unschedulableMessage: placer.unschedulableMessage }, ids);
+  yield podObject(
+    {
+      name: 'busybox',
+      namespace: 'default',
+      template: t.pod,
+      state: node === undefined ? 'pending' : 'running',
+      ...(node === undefined ? {} : { node, slot: placer.slot(node) }),
+      ageMs: 3 * HOUR,
+      unschedulableMessage: placer.unschedulableMessage,
+    },
+    ids,
+  );
 }

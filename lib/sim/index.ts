@@ -63,15 +63,35 @@ export interface SimCluster {
 
 export async function startSim(options: SimOptions = {}): Promise<SimCluster> {
   const pki = createPki();
-  const store = new SimStore({ caPem: pki.ca.certPem, ...(options.watchWindow !== undefined ? { watchWindow: options.watchWindow } : {}), ...(options.clock ? { clock: options.clock } : {}) });
+  const store = new SimStore({
+    caPem: pki.ca.certPem,
+    ...(options.watchWindow !== undefined ? { watchWindow: options.watchWindow } : {}),
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
   if (options.nodes !== undefined) {
-    store.load(generateCluster({ nodes: options.nodes, podsPerNode: options.podsPerNode ?? 30, namespaces: options.namespaces ?? 10, now: store.clock.now() }));
-    if (store.getRecord('customresourcedefinitions', undefined, CRONTAB_CRD.metadata.name) === undefined) store.load([crontabCrdObject()]);
+    store.load(
+      generateCluster({
+        nodes: options.nodes,
+        podsPerNode: options.podsPerNode ?? 30,
+        namespaces: options.namespaces ?? 10,
+        now: store.clock.now(),
+      }),
+    );
+    if (store.getRecord('customresourcedefinitions', undefined, CRONTAB_CRD.metadata.name) === undefined)
+      store.load([crontabCrdObject()]);
   } else if ((options.fixture ?? 'demo') === 'demo') {
     store.load(demoCluster(store.clock.now(), pki.ca.certPem));
   } else {
     const namespaces = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
-    store.load(namespaces.map((name) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: { 'kubernetes.io/metadata.name': name } }, spec: { finalizers: ['kubernetes'] }, status: { phase: 'Active' } })));
+    store.load(
+      namespaces.map((name) => ({
+        apiVersion: 'v1',
+        kind: 'Namespace',
+        metadata: { name, labels: { 'kubernetes.io/metadata.name': name } },
+        spec: { finalizers: ['kubernetes'] },
+        status: { phase: 'Active' },
+      })),
+    );
     store.load([crontabCrdObject()]);
   }
 

@@ -5,7 +5,11 @@
  */
 import { isObject } from './object-meta';
 
-type Step = { kind: 'field'; name: string } | { kind: 'index'; index: number } | { kind: 'all' } | { kind: 'filter'; path: string[]; op: '==' | '!='; value: unknown };
+type Step =
+  | { kind: 'field'; name: string }
+  | { kind: 'index'; index: number }
+  | { kind: 'all' }
+  | { kind: 'filter'; path: string[]; op: '==' | '!='; value: unknown };
 
 const FILTER = /^\?\(@((?:\.[^.=!\s)]+)+)\s*(==|!=)\s*(.+?)\s*\)$/;
 
@@ -23,7 +27,9 @@ function bracket(inner: string): Step | undefined {
   const m = FILTER.exec(inner);
   if (m === null) return undefined;
   const value = literal(m[3] as string);
-  return value === undefined ? undefined : { kind: 'filter', path: (m[1] as string).slice(1).split('.'), op: m[2] as '==' | '!=', value };
+  return value === undefined
+    ? undefined
+    : { kind: 'filter', path: (m[1] as string).slice(1).split('.'), op: m[2] as '==' | '!=', value };
 }
 
 /** The steps of a path, or undefined when it uses syntax outside the subset. */

@@ -10,7 +10,14 @@ export interface ManagedFieldsEntry {
   subresource?: string;
 }
 
-export function managedEntry(manager: string, operation: 'Update' | 'Apply', apiVersion: string, time: string, subresource?: string, fieldsV1: Record<string, unknown> = {}): ManagedFieldsEntry {
+export function managedEntry(
+  manager: string,
+  operation: 'Update' | 'Apply',
+  apiVersion: string,
+  time: string,
+  subresource?: string,
+  fieldsV1: Record<string, unknown> = {},
+): ManagedFieldsEntry {
   const entry: ManagedFieldsEntry = { manager, operation, apiVersion, time, fieldsType: 'FieldsV1', fieldsV1 };
   if (subresource) entry.subresource = subresource;
   return entry;
@@ -19,7 +26,12 @@ export function managedEntry(manager: string, operation: 'Update' | 'Apply', api
 /** managedFields with `entry` replacing the same manager/operation/subresource's previous entry. */
 export function withManager(existing: unknown[] | undefined, entry: ManagedFieldsEntry): ManagedFieldsEntry[] {
   const others = ((existing ?? []) as ManagedFieldsEntry[]).filter(
-    (e) => !(e.manager === entry.manager && e.operation === entry.operation && (e.subresource ?? '') === (entry.subresource ?? '')),
+    (e) =>
+      !(
+        e.manager === entry.manager &&
+        e.operation === entry.operation &&
+        (e.subresource ?? '') === (entry.subresource ?? '')
+      ),
   );
   return [...others, entry];
 }

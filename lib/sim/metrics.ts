@@ -51,7 +51,8 @@ export function nodeMetrics(node: object, timeMs: number): NodeMetrics | undefin
   const name = stringAt(node, 'metadata', 'name');
   if (name === undefined || !isReady(node)) return undefined;
   const cpu = quantityAt(node, 'status', 'allocatable', 'cpu') ?? quantityAt(node, 'status', 'capacity', 'cpu');
-  const memory = quantityAt(node, 'status', 'allocatable', 'memory') ?? quantityAt(node, 'status', 'capacity', 'memory');
+  const memory =
+    quantityAt(node, 'status', 'allocatable', 'memory') ?? quantityAt(node, 'status', 'capacity', 'memory');
   if (cpu === undefined || memory === undefined) return undefined;
 
   const scrape = scrapeTime(name, timeMs);
@@ -72,7 +73,11 @@ export function nodeMetrics(node: object, timeMs: number): NodeMetrics | undefin
 export function podMetrics(pod: object, timeMs: number): PodMetrics | undefined {
   const name = stringAt(pod, 'metadata', 'name');
   const namespace = stringAt(pod, 'metadata', 'namespace') ?? 'default';
-  if (name === undefined || stringAt(pod, 'status', 'phase') !== 'Running' || stringAt(pod, 'spec', 'nodeName') === undefined) {
+  if (
+    name === undefined ||
+    stringAt(pod, 'status', 'phase') !== 'Running' ||
+    stringAt(pod, 'spec', 'nodeName') === undefined
+  ) {
     return undefined;
   }
   const key = `${namespace}/${name}`;
@@ -142,7 +147,9 @@ function limitOf(container: unknown, resource: 'cpu' | 'memory'): number | undef
 }
 
 function isReady(node: object): boolean {
-  return arrayAt(node, 'status', 'conditions').some((c) => stringAt(c, 'type') === 'Ready' && stringAt(c, 'status') === 'True');
+  return arrayAt(node, 'status', 'conditions').some(
+    (c) => stringAt(c, 'type') === 'Ready' && stringAt(c, 'status') === 'True',
+  );
 }
 
 function labelsOf(object: object): Record<string, string> | undefined {

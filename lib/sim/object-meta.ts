@@ -16,7 +16,14 @@ export interface ObjectMeta {
   deletionTimestamp?: string;
   labels?: Record<string, string>;
   annotations?: Record<string, string>;
-  ownerReferences?: { apiVersion: string; kind: string; name: string; uid: string; controller?: boolean; blockOwnerDeletion?: boolean }[];
+  ownerReferences?: {
+    apiVersion: string;
+    kind: string;
+    name: string;
+    uid: string;
+    controller?: boolean;
+    blockOwnerDeletion?: boolean;
+  }[];
   finalizers?: string[];
   managedFields?: unknown[];
   [key: string]: unknown;
@@ -84,11 +91,23 @@ export function notFound(res: ApiResource, name: string): StatusError {
 }
 
 export function alreadyExists(res: ApiResource, name: string): StatusError {
-  return new StatusError('AlreadyExists', `${qualifiedResource(res)} "${name}" already exists`, errorDetails(res, name));
+  return new StatusError(
+    'AlreadyExists',
+    `${qualifiedResource(res)} "${name}" already exists`,
+    errorDetails(res, name),
+  );
 }
 
-export function conflict(res: ApiResource, name: string, why = 'the object has been modified; please apply your changes to the latest version and try again'): StatusError {
-  return new StatusError('Conflict', `Operation cannot be fulfilled on ${qualifiedResource(res)} "${name}": ${why}`, errorDetails(res, name));
+export function conflict(
+  res: ApiResource,
+  name: string,
+  why = 'the object has been modified; please apply your changes to the latest version and try again',
+): StatusError {
+  return new StatusError(
+    'Conflict',
+    `Operation cannot be fulfilled on ${qualifiedResource(res)} "${name}": ${why}`,
+    errorDetails(res, name),
+  );
 }
 
 /** 422 Invalid with one cause per problem, worded like apimachinery's field errors. */
@@ -110,7 +129,11 @@ function nameCauses(kind: string, name: string): StatusCause[] {
   const limit = asLabel ? 63 : 253;
   const causes: StatusCause[] = [];
   if (name.length > limit) {
-    causes.push({ reason: 'FieldValueInvalid', message: `Invalid value: "${name}": must be no more than ${limit} characters`, field: 'metadata.name' });
+    causes.push({
+      reason: 'FieldValueInvalid',
+      message: `Invalid value: "${name}": must be no more than ${limit} characters`,
+      field: 'metadata.name',
+    });
   }
   const problem = asLabel ? dns1123LabelProblem(name) : dns1123SubdomainProblem(name);
   if (problem !== undefined) causes.push({ reason: 'FieldValueInvalid', message: problem, field: 'metadata.name' });
@@ -133,16 +156,28 @@ export function dns1123SubdomainProblem(value: string): string | undefined {
 export function validateObject(res: ApiResource, obj: KubeObject): void {
   const name = obj.metadata.name ?? '';
   const causes: StatusCause[] = [];
-  if (name === '') causes.push({ reason: 'FieldValueRequired', message: 'Required value: name or generateName is required', field: 'metadata.name' });
+  if (name === '')
+    causes.push({
+      reason: 'FieldValueRequired',
+      message: 'Required value: name or generateName is required',
+      field: 'metadata.name',
+    });
   else causes.push(...nameCauses(res.kind, name));
   if (res.kind === 'Pod') {
     const containers = (obj.spec as { containers?: unknown } | undefined)?.containers;
-    if (!Array.isArray(containers) || containers.length === 0) causes.push({ reason: 'FieldValueRequired', message: 'Required value', field: 'spec.containers' });
+    if (!Array.isArray(containers) || containers.length === 0)
+      causes.push({ reason: 'FieldValueRequired', message: 'Required value', field: 'spec.containers' });
     else
       containers.forEach((c: unknown, i) => {
         const container = isObject(c) ? c : {};
-        if (typeof container.name !== 'string' || container.name === '') causes.push({ reason: 'FieldValueRequired', message: 'Required value', field: `spec.containers[${i}].name` });
-        if (typeof container.image !== 'string' || container.image === '') causes.push({ reason: 'FieldValueRequired', message: 'Required value', field: `spec.containers[${i}].image` });
+        if (typeof container.name !== 'string' || container.name === '')
+          causes.push({ reason: 'FieldValueRequired', message: 'Required value', field: `spec.containers[${i}].name` });
+        if (typeof container.image !== 'string' || container.image === '')
+          causes.push({
+            reason: 'FieldValueRequired',
+            message: 'Required value',
+            field: `spec.containers[${i}].image`,
+          });
       });
   }
   if (causes.length > 0) throw invalid(res, name, causes);

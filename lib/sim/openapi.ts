@@ -19,7 +19,13 @@ export interface OpenApiDocs {
 const UNIQUE_STRING = { type: 'string', uniqueItems: true };
 
 function patchOperation(res: ApiResource): Record<string, unknown> {
-  const groupPart = res.group === '' ? 'Core' : res.group.split('.').map((p) => p.charAt(0).toUpperCase() + p.slice(1)).join('');
+  const groupPart =
+    res.group === ''
+      ? 'Core'
+      : res.group
+          .split('.')
+          .map((p) => p.charAt(0).toUpperCase() + p.slice(1))
+          .join('');
   return {
     tags: [res.group === '' ? `core_${res.version}` : `${res.group.replace(/\./g, '_')}_${res.version}`],
     description: `partially update the specified ${res.kind}`,
@@ -30,7 +36,11 @@ function patchOperation(res: ApiResource): Record<string, unknown> {
       { name: 'fieldValidation', in: 'query', schema: UNIQUE_STRING },
       { name: 'force', in: 'query', schema: { type: 'boolean', uniqueItems: true } },
     ],
-    responses: { '200': { description: 'OK' }, '201': { description: 'Created' }, '401': { description: 'Unauthorized' } },
+    responses: {
+      '200': { description: 'OK' },
+      '201': { description: 'Created' },
+      '401': { description: 'Unauthorized' },
+    },
     'x-kubernetes-action': 'patch',
     'x-kubernetes-group-version-kind': { group: res.group, version: res.version, kind: res.kind },
   };
@@ -49,7 +59,12 @@ export function buildOpenApiDocs(resources: Iterable<ApiResource>): OpenApiDocs 
   const byPath = new Map<string, string>();
   const rootPaths: Record<string, { serverRelativeURL: string }> = {};
   for (const [apiPath, paths] of byGroupVersion) {
-    const doc = JSON.stringify({ openapi: '3.0.0', info: { title: 'Kubernetes', version: 'v1.32.4' }, paths, components: { schemas: {} } });
+    const doc = JSON.stringify({
+      openapi: '3.0.0',
+      info: { title: 'Kubernetes', version: 'v1.32.4' },
+      paths,
+      components: { schemas: {} },
+    });
     byPath.set(apiPath, doc);
     const hash = createHash('sha512').update(doc).digest('hex').toUpperCase();
     rootPaths[apiPath] = { serverRelativeURL: `/openapi/v3/${apiPath}?hash=${hash}` };

@@ -57,7 +57,8 @@ function syntheticLine(pod: KubeObject, container: string, image: string, n: num
     const path = PATHS[h % PATHS.length] ?? '/';
     return `10.244.0.${h % 250} - - [${iso}] "GET ${path} HTTP/1.1" ${h % 17 === 0 ? 404 : 200} ${h % 5000} "-" "kube-probe/1.32"`;
   }
-  if (image.includes('redis')) return `1:M ${iso} * ${h % 3 === 0 ? 'Background saving started' : `DB saved on disk, ${h % 100} keys`}`;
+  if (image.includes('redis'))
+    return `1:M ${iso} * ${h % 3 === 0 ? 'Background saving started' : `DB saved on disk, ${h % 100} keys`}`;
   if (image.includes('busybox')) return `hello from ${pod.metadata.name ?? 'busybox'} #${n}`;
   return `${iso} level=info msg="handled request" worker=${h % 8} duration_ms=${h % 300} seq=${n}`;
 }
@@ -138,10 +139,13 @@ export class PodLogs {
         const now = this.clock.now();
         const n = Math.floor((now - startedAt) / LINE_INTERVAL_MS) + 1;
         const at = startedAt + n * LINE_INTERVAL_MS;
-        timer = setTimeout(() => {
-          listener({ time: at, text: syntheticLine(pod, container, state.image, n, at) });
-          schedule();
-        }, Math.max(0, at - now));
+        timer = setTimeout(
+          () => {
+            listener({ time: at, text: syntheticLine(pod, container, state.image, n, at) });
+            schedule();
+          },
+          Math.max(0, at - now),
+        );
         timer.unref();
       };
       schedule();

@@ -23,9 +23,25 @@ interface Printer {
   cells(obj: KubeObject, now: number): Cell[];
 }
 
-const col = (name: string, type: string, description: string, priority = 0, format = ''): ColumnDefinition => ({ name, type, format, description, priority });
-const NAME = col('Name', 'string', 'Name must be unique within a namespace. Is required when creating resources, although some resources may allow a client to request the generation of an appropriate name automatically. Name is primarily intended for creation idempotence and configuration definition. Cannot be updated. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names#names', 0, 'name');
-const AGE = col('Age', 'string', 'CreationTimestamp is a timestamp representing the server time when this object was created. It is not guaranteed to be set in happens-before order across separate operations. Clients may not set this value. It is represented in RFC3339 form and is in UTC.\n\nPopulated by the system. Read-only. Null for lists. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata');
+const col = (name: string, type: string, description: string, priority = 0, format = ''): ColumnDefinition => ({
+  name,
+  type,
+  format,
+  description,
+  priority,
+});
+const NAME = col(
+  'Name',
+  'string',
+  'Name must be unique within a namespace. Is required when creating resources, although some resources may allow a client to request the generation of an appropriate name automatically. Name is primarily intended for creation idempotence and configuration definition. Cannot be updated. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names#names',
+  0,
+  'name',
+);
+const AGE = col(
+  'Age',
+  'string',
+  'CreationTimestamp is a timestamp representing the server time when this object was created. It is not guaranteed to be set in happens-before order across separate operations. Clients may not set this value. It is represented in RFC3339 form and is in UTC.\n\nPopulated by the system. Read-only. Null for lists. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata',
+);
 /** The wide-output columns of every workload that has a pod template. */
 const CONTAINERS = col('Containers', 'string', 'Names of each container in the template.', 1);
 const IMAGES = col('Images', 'string', 'Images referenced by each container in the template.', 1);
@@ -42,7 +58,8 @@ export function humanDuration(ms: number): string {
   const hours = Math.floor(minutes / 60);
   if (hours < 8) return minutes % 60 === 0 ? `${hours}h` : `${hours}h${minutes % 60}m`;
   if (hours < 48) return `${hours}h`;
-  if (hours < 24 * 8) return hours % 24 === 0 ? `${Math.floor(hours / 24)}d` : `${Math.floor(hours / 24)}d${hours % 24}h`;
+  if (hours < 24 * 8)
+    return hours % 24 === 0 ? `${Math.floor(hours / 24)}d` : `${Math.floor(hours / 24)}d${hours % 24}h`;
   if (hours < 24 * 365 * 2) return `${Math.floor(hours / 24)}d`;
   if (hours < 24 * 365 * 8) {
     const days = Math.floor(hours / 24) % 365;
@@ -67,7 +84,10 @@ function age(o: KubeObject, now: number): string {
 
 function containersOf(template: Json): { names: string; images: string } {
   const containers = arr(obj(template.spec).containers);
-  return { names: containers.map((c) => str(c.name, '')).join(','), images: containers.map((c) => str(c.image, '')).join(',') };
+  return {
+    names: containers.map((c) => str(c.name, '')).join(','),
+    images: containers.map((c) => str(c.image, '')).join(','),
+  };
 }
 
 function selectorText(selector: unknown): string {
@@ -101,7 +121,11 @@ function podStatusReason(pod: KubeObject): { reason: string; ready: number; tota
     const terminated = obj(state.terminated);
     if (typeof waiting.reason === 'string' && waiting.reason !== '') reason = waiting.reason;
     else if (typeof terminated.reason === 'string' && terminated.reason !== '') reason = terminated.reason;
-    else if (isObject(state.terminated)) reason = typeof terminated.signal === 'number' && terminated.signal !== 0 ? `Signal:${terminated.signal}` : `ExitCode:${num(terminated.exitCode)}`;
+    else if (isObject(state.terminated))
+      reason =
+        typeof terminated.signal === 'number' && terminated.signal !== 0
+          ? `Signal:${terminated.signal}`
+          : `ExitCode:${num(terminated.exitCode)}`;
     else if (cs.ready === true && isObject(state.running)) ready++;
   }
   if (reason === 'Running' && statuses.length > 0 && ready < statuses.length) {
@@ -109,7 +133,12 @@ function podStatusReason(pod: KubeObject): { reason: string; ready: number; tota
     if (readyCondition?.status !== 'True') reason = 'NotReady';
   }
   if (pod.metadata.deletionTimestamp !== undefined) reason = status.reason === 'NodeLost' ? 'Unknown' : 'Terminating';
-  return { reason, ready, total: arr(spec.containers).length, restarts: String(restarts) + (lastRestart > 0 ? ` (${humanDuration(Date.now() - lastRestart)} ago)` : '') };
+  return {
+    reason,
+    ready,
+    total: arr(spec.containers).length,
+    restarts: String(restarts) + (lastRestart > 0 ? ` (${humanDuration(Date.now() - lastRestart)} ago)` : ''),
+  };
 }
 
 const PRINTERS: Record<string, Printer> = {
@@ -118,7 +147,11 @@ const PRINTERS: Record<string, Printer> = {
       NAME,
       col('Ready', 'string', 'The aggregate readiness state of this pod for accepting traffic.'),
       col('Status', 'string', 'The aggregate status of the containers in this pod.'),
-      col('Restarts', 'string', 'The number of times the containers in this pod have been restarted and when the last container in this pod has restarted.'),
+      col(
+        'Restarts',
+        'string',
+        'The number of times the containers in this pod have been restarted and when the last container in this pod has restarted.',
+      ),
       AGE,
       col('IP', 'string', 'The IP address assigned to the pod', 1),
       col('Node', 'string', 'The name of the node where the pod is running', 1),
@@ -130,7 +163,17 @@ const PRINTERS: Record<string, Printer> = {
       const status = obj(pod.status);
       const spec = obj(pod.spec);
       const gates = arr(spec.readinessGates);
-      return [pod.metadata.name ?? '', `${s.ready}/${s.total}`, s.reason, s.restarts, age(pod, now), str(status.podIP), str(spec.nodeName), str(status.nominatedNodeName), gates.length === 0 ? '<none>' : `0/${gates.length}`];
+      return [
+        pod.metadata.name ?? '',
+        `${s.ready}/${s.total}`,
+        s.reason,
+        s.restarts,
+        age(pod, now),
+        str(status.podIP),
+        str(spec.nodeName),
+        str(status.nominatedNodeName),
+        gates.length === 0 ? '<none>' : `0/${gates.length}`,
+      ];
     },
   },
   Node: {
@@ -140,11 +183,36 @@ const PRINTERS: Record<string, Printer> = {
       col('Roles', 'string', 'The roles of the node'),
       AGE,
       col('Version', 'string', 'Kubelet Version reported by the node.'),
-      col('Internal-IP', 'string', 'List of addresses reachable to the node. Queried from cloud provider, if available.', 1),
-      col('External-IP', 'string', 'List of addresses reachable to the node. Queried from cloud provider, if available.', 1),
-      col('OS-Image', 'string', 'OS Image reported by the node from /etc/os-release (e.g. Debian GNU/Linux 7 (wheezy)).', 1),
-      col('Kernel-Version', 'string', 'Kernel Version reported by the node from \'uname -r\' (e.g. 3.16.0-0.bpo.4-amd64).', 1),
-      col('Container-Runtime', 'string', 'ContainerRuntime Version reported by the node through runtime remote API (e.g. containerd://1.4.2).', 1),
+      col(
+        'Internal-IP',
+        'string',
+        'List of addresses reachable to the node. Queried from cloud provider, if available.',
+        1,
+      ),
+      col(
+        'External-IP',
+        'string',
+        'List of addresses reachable to the node. Queried from cloud provider, if available.',
+        1,
+      ),
+      col(
+        'OS-Image',
+        'string',
+        'OS Image reported by the node from /etc/os-release (e.g. Debian GNU/Linux 7 (wheezy)).',
+        1,
+      ),
+      col(
+        'Kernel-Version',
+        'string',
+        "Kernel Version reported by the node from 'uname -r' (e.g. 3.16.0-0.bpo.4-amd64).",
+        1,
+      ),
+      col(
+        'Container-Runtime',
+        'string',
+        'ContainerRuntime Version reported by the node through runtime remote API (e.g. containerd://1.4.2).',
+        1,
+      ),
     ],
     cells: (node, now) => {
       const status = obj(node.status);
@@ -157,7 +225,18 @@ const PRINTERS: Record<string, Printer> = {
         .sort();
       const address = (type: string) => str(arr(status.addresses).find((a) => a.type === type)?.address);
       const info = obj(status.nodeInfo);
-      return [node.metadata.name ?? '', state, roles.length === 0 ? '<none>' : roles.join(','), age(node, now), str(info.kubeletVersion, ''), address('InternalIP'), address('ExternalIP'), str(info.osImage, '<unknown>'), str(info.kernelVersion, '<unknown>'), str(info.containerRuntimeVersion, '<unknown>')];
+      return [
+        node.metadata.name ?? '',
+        state,
+        roles.length === 0 ? '<none>' : roles.join(','),
+        age(node, now),
+        str(info.kubeletVersion, ''),
+        address('InternalIP'),
+        address('ExternalIP'),
+        str(info.osImage, '<unknown>'),
+        str(info.kernelVersion, '<unknown>'),
+        str(info.containerRuntimeVersion, '<unknown>'),
+      ];
     },
   },
   Namespace: {
@@ -168,18 +247,40 @@ const PRINTERS: Record<string, Printer> = {
     columns: [
       NAME,
       col('Ready', 'string', 'Number of the pod with ready state'),
-      col('Up-to-date', 'string', 'Total number of non-terminated pods targeted by this deployment that have the desired template spec.'),
-      col('Available', 'string', 'Total number of available pods (ready for at least minReadySeconds) targeted by this deployment.'),
+      col(
+        'Up-to-date',
+        'string',
+        'Total number of non-terminated pods targeted by this deployment that have the desired template spec.',
+      ),
+      col(
+        'Available',
+        'string',
+        'Total number of available pods (ready for at least minReadySeconds) targeted by this deployment.',
+      ),
       AGE,
       CONTAINERS,
       IMAGES,
-      col('Selector', 'string', 'Label selector for pods. Existing ReplicaSets whose pods are selected by this will be the ones affected by this deployment.', 1),
+      col(
+        'Selector',
+        'string',
+        'Label selector for pods. Existing ReplicaSets whose pods are selected by this will be the ones affected by this deployment.',
+        1,
+      ),
     ],
     cells: (d, now) => {
       const spec = obj(d.spec);
       const status = obj(d.status);
       const c = containersOf(obj(spec.template));
-      return [d.metadata.name ?? '', `${num(status.readyReplicas)}/${num(spec.replicas)}`, num(status.updatedReplicas), num(status.availableReplicas), age(d, now), c.names, c.images, selectorText(spec.selector)];
+      return [
+        d.metadata.name ?? '',
+        `${num(status.readyReplicas)}/${num(spec.replicas)}`,
+        num(status.updatedReplicas),
+        num(status.availableReplicas),
+        age(d, now),
+        c.names,
+        c.images,
+        selectorText(spec.selector),
+      ];
     },
   },
   ReplicaSet: {
@@ -197,36 +298,70 @@ const PRINTERS: Record<string, Printer> = {
       const spec = obj(rs.spec);
       const status = obj(rs.status);
       const c = containersOf(obj(spec.template));
-      return [rs.metadata.name ?? '', num(spec.replicas), num(status.replicas), num(status.readyReplicas), age(rs, now), c.names, c.images, selectorText(spec.selector)];
+      return [
+        rs.metadata.name ?? '',
+        num(spec.replicas),
+        num(status.replicas),
+        num(status.readyReplicas),
+        age(rs, now),
+        c.names,
+        c.images,
+        selectorText(spec.selector),
+      ];
     },
   },
   StatefulSet: {
-    columns: [
-      NAME,
-      col('Ready', 'string', 'Number of the pod with ready state'),
-      AGE,
-      CONTAINERS,
-      IMAGES,
-    ],
+    columns: [NAME, col('Ready', 'string', 'Number of the pod with ready state'), AGE, CONTAINERS, IMAGES],
     cells: (s, now) => {
       const spec = obj(s.spec);
       const c = containersOf(obj(spec.template));
-      return [s.metadata.name ?? '', `${num(obj(s.status).readyReplicas)}/${num(spec.replicas)}`, age(s, now), c.names, c.images];
+      return [
+        s.metadata.name ?? '',
+        `${num(obj(s.status).readyReplicas)}/${num(spec.replicas)}`,
+        age(s, now),
+        c.names,
+        c.images,
+      ];
     },
   },
   DaemonSet: {
     columns: [
       NAME,
-      col('Desired', 'integer', 'The total number of nodes that should be running the daemon pod (including nodes correctly running the daemon pod).'),
-      col('Current', 'integer', 'The number of nodes that are running at least 1 daemon pod and are supposed to run the daemon pod.'),
-      col('Ready', 'integer', 'The number of nodes that should be running the daemon pod and have one or more of the daemon pod running and ready.'),
+      col(
+        'Desired',
+        'integer',
+        'The total number of nodes that should be running the daemon pod (including nodes correctly running the daemon pod).',
+      ),
+      col(
+        'Current',
+        'integer',
+        'The number of nodes that are running at least 1 daemon pod and are supposed to run the daemon pod.',
+      ),
+      col(
+        'Ready',
+        'integer',
+        'The number of nodes that should be running the daemon pod and have one or more of the daemon pod running and ready.',
+      ),
       col('Up-to-date', 'integer', 'The total number of nodes that are running updated daemon pod'),
-      col('Available', 'integer', 'The number of nodes that should be running the daemon pod and have one or more of the daemon pod running and available (ready for at least spec.minReadySeconds)'),
-      col('Node Selector', 'string', 'NodeSelector is a selector which must be true for the pod to fit on a node. Selector which must match a node\'s labels for the pod to be scheduled on that node. More info: https://kubernetes.io/docs/concepts/configuration/assign-pod-node/'),
+      col(
+        'Available',
+        'integer',
+        'The number of nodes that should be running the daemon pod and have one or more of the daemon pod running and available (ready for at least spec.minReadySeconds)',
+      ),
+      col(
+        'Node Selector',
+        'string',
+        "NodeSelector is a selector which must be true for the pod to fit on a node. Selector which must match a node's labels for the pod to be scheduled on that node. More info: https://kubernetes.io/docs/concepts/configuration/assign-pod-node/",
+      ),
       AGE,
       CONTAINERS,
       IMAGES,
-      col('Selector', 'string', 'A label query over pods that are managed by the daemon set. Must match in order to be controlled. If empty, defaulted to labels on Pod template. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#label-selectors', 1),
+      col(
+        'Selector',
+        'string',
+        'A label query over pods that are managed by the daemon set. Must match in order to be controlled. If empty, defaulted to labels on Pod template. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#label-selectors',
+        1,
+      ),
     ],
     cells: (ds, now) => {
       const spec = obj(ds.spec);
@@ -234,7 +369,19 @@ const PRINTERS: Record<string, Printer> = {
       const template = obj(spec.template);
       const c = containersOf(template);
       const nodeSelector = Object.entries(obj(obj(template.spec).nodeSelector)).map(([k, v]) => `${k}=${String(v)}`);
-      return [ds.metadata.name ?? '', num(status.desiredNumberScheduled), num(status.currentNumberScheduled), num(status.numberReady), num(status.updatedNumberScheduled), num(status.numberAvailable), nodeSelector.length === 0 ? '<none>' : nodeSelector.join(','), age(ds, now), c.names, c.images, selectorText(spec.selector)];
+      return [
+        ds.metadata.name ?? '',
+        num(status.desiredNumberScheduled),
+        num(status.currentNumberScheduled),
+        num(status.numberReady),
+        num(status.updatedNumberScheduled),
+        num(status.numberAvailable),
+        nodeSelector.length === 0 ? '<none>' : nodeSelector.join(','),
+        age(ds, now),
+        c.names,
+        c.images,
+        selectorText(spec.selector),
+      ];
     },
   },
   Job: {
@@ -252,19 +399,42 @@ const PRINTERS: Record<string, Printer> = {
       const spec = obj(job.spec);
       const status = obj(job.status);
       const conditions = arr(status.conditions).filter((c) => c.status === 'True');
-      const state = conditions.some((c) => c.type === 'Complete') ? 'Complete' : conditions.some((c) => c.type === 'Failed') ? 'Failed' : num(status.active) > 0 ? 'Running' : 'Pending';
+      const state = conditions.some((c) => c.type === 'Complete')
+        ? 'Complete'
+        : conditions.some((c) => c.type === 'Failed')
+          ? 'Failed'
+          : num(status.active) > 0
+            ? 'Running'
+            : 'Pending';
       const start = typeof status.startTime === 'string' ? Date.parse(status.startTime) : undefined;
       const end = typeof status.completionTime === 'string' ? Date.parse(status.completionTime) : now;
       const c = containersOf(obj(spec.template));
-      return [job.metadata.name ?? '', state, `${num(status.succeeded)}/${typeof spec.completions === 'number' ? spec.completions : 1}`, start === undefined ? '' : humanDuration(end - start), age(job, now), c.names, c.images, selectorText(spec.selector)];
+      return [
+        job.metadata.name ?? '',
+        state,
+        `${num(status.succeeded)}/${typeof spec.completions === 'number' ? spec.completions : 1}`,
+        start === undefined ? '' : humanDuration(end - start),
+        age(job, now),
+        c.names,
+        c.images,
+        selectorText(spec.selector),
+      ];
     },
   },
   CronJob: {
     columns: [
       NAME,
       col('Schedule', 'string', 'The schedule in Cron format, see https://en.wikipedia.org/wiki/Cron.'),
-      col('Timezone', 'string', 'The time zone name for the given schedule, see https://en.wikipedia.org/wiki/List_of_tz_database_time_zones.'),
-      col('Suspend', 'boolean', 'This flag tells the controller to suspend subsequent executions, it does not apply to already started executions.  Defaults to false.'),
+      col(
+        'Timezone',
+        'string',
+        'The time zone name for the given schedule, see https://en.wikipedia.org/wiki/List_of_tz_database_time_zones.',
+      ),
+      col(
+        'Suspend',
+        'boolean',
+        'This flag tells the controller to suspend subsequent executions, it does not apply to already started executions.  Defaults to false.',
+      ),
       col('Active', 'integer', 'A list of pointers to currently running jobs.'),
       col('Last Schedule', 'string', 'Information when was the last time the job was successfully scheduled.'),
       AGE,
@@ -277,7 +447,18 @@ const PRINTERS: Record<string, Printer> = {
       const status = obj(cj.status);
       const jobTemplate = obj(obj(spec.jobTemplate).spec);
       const c = containersOf(obj(jobTemplate.template));
-      return [cj.metadata.name ?? '', str(spec.schedule, ''), str(spec.timeZone), spec.suspend === true ? 'True' : 'False', arr(status.active).length, typeof status.lastScheduleTime === 'string' ? since(status.lastScheduleTime, now) : '<none>', age(cj, now), c.names, c.images, selectorText(jobTemplate.selector)];
+      return [
+        cj.metadata.name ?? '',
+        str(spec.schedule, ''),
+        str(spec.timeZone),
+        spec.suspend === true ? 'True' : 'False',
+        arr(status.active).length,
+        typeof status.lastScheduleTime === 'string' ? since(status.lastScheduleTime, now) : '<none>',
+        age(cj, now),
+        c.names,
+        c.images,
+        selectorText(jobTemplate.selector),
+      ];
     },
   },
   Service: {
@@ -285,7 +466,11 @@ const PRINTERS: Record<string, Printer> = {
       NAME,
       col('Type', 'string', 'type determines how the Service is exposed.'),
       col('Cluster-IP', 'string', 'clusterIP is the IP address of the service and is usually assigned randomly.'),
-      col('External-IP', 'string', 'List of IP addresses for which nodes in the cluster will also accept traffic for this service.'),
+      col(
+        'External-IP',
+        'string',
+        'List of IP addresses for which nodes in the cluster will also accept traffic for this service.',
+      ),
       col('Port(s)', 'string', 'The list of ports that are exposed by this service.'),
       AGE,
       col('Selector', 'string', 'Route service traffic to pods with label keys and values matching this selector.', 1),
@@ -294,10 +479,29 @@ const PRINTERS: Record<string, Printer> = {
       const spec = obj(svc.spec);
       const type = str(spec.type, 'ClusterIP');
       const ingress = arr(obj(obj(svc.status).loadBalancer).ingress).map((i) => str(i.ip, str(i.hostname, '')));
-      const external = Array.isArray(spec.externalIPs) && spec.externalIPs.length > 0 ? spec.externalIPs.join(',') : type === 'LoadBalancer' ? (ingress.length > 0 ? ingress.join(',') : '<pending>') : type === 'ExternalName' ? str(spec.externalName) : '<none>';
-      const ports = arr(spec.ports).map((p) => `${num(p.port)}${typeof p.nodePort === 'number' ? `:${p.nodePort}` : ''}/${str(p.protocol, 'TCP')}`);
+      const external =
+        Array.isArray(spec.externalIPs) && spec.externalIPs.length > 0
+          ? spec.externalIPs.join(',')
+          : type === 'LoadBalancer'
+            ? ingress.length > 0
+              ? ingress.join(',')
+              : '<pending>'
+            : type === 'ExternalName'
+              ? str(spec.externalName)
+              : '<none>';
+      const ports = arr(spec.ports).map(
+        (p) => `${num(p.port)}${typeof p.nodePort === 'number' ? `:${p.nodePort}` : ''}/${str(p.protocol, 'TCP')}`,
+      );
       const selector = Object.entries(obj(spec.selector)).map(([k, v]) => `${k}=${String(v)}`);
-      return [svc.metadata.name ?? '', type, str(spec.clusterIP), external, ports.length === 0 ? '<none>' : ports.join(','), age(svc, now), selector.length === 0 ? '<none>' : selector.join(',')];
+      return [
+        svc.metadata.name ?? '',
+        type,
+        str(spec.clusterIP),
+        external,
+        ports.length === 0 ? '<none>' : ports.join(','),
+        age(svc, now),
+        selector.length === 0 ? '<none>' : selector.join(','),
+      ];
     },
   },
   Ingress: {
@@ -313,47 +517,101 @@ const PRINTERS: Record<string, Printer> = {
       const spec = obj(ing.spec);
       const hosts = arr(spec.rules).map((r) => str(r.host, '*'));
       const address = arr(obj(obj(ing.status).loadBalancer).ingress).map((i) => str(i.ip, str(i.hostname, '')));
-      return [ing.metadata.name ?? '', str(spec.ingressClassName), hosts.length === 0 ? '*' : hosts.join(','), address.join(','), arr(spec.tls).length > 0 ? '80, 443' : '80', age(ing, now)];
+      return [
+        ing.metadata.name ?? '',
+        str(spec.ingressClassName),
+        hosts.length === 0 ? '*' : hosts.join(','),
+        address.join(','),
+        arr(spec.tls).length > 0 ? '80, 443' : '80',
+        age(ing, now),
+      ];
     },
   },
   ConfigMap: {
     columns: [NAME, col('Data', 'string', 'Data contains the configuration data.'), AGE],
-    cells: (cm, now) => [cm.metadata.name ?? '', Object.keys(obj(cm.data)).length + Object.keys(obj(cm.binaryData)).length, age(cm, now)],
+    cells: (cm, now) => [
+      cm.metadata.name ?? '',
+      Object.keys(obj(cm.data)).length + Object.keys(obj(cm.binaryData)).length,
+      age(cm, now),
+    ],
   },
   Secret: {
-    columns: [NAME, col('Type', 'string', 'The type of the secret'), col('Data', 'string', 'The number of entries in the secret'), AGE],
-    cells: (s, now) => [s.metadata.name ?? '', str(s.type, 'Opaque'), Object.keys(obj(s.data)).length + Object.keys(obj(s.stringData)).length, age(s, now)],
+    columns: [
+      NAME,
+      col('Type', 'string', 'The type of the secret'),
+      col('Data', 'string', 'The number of entries in the secret'),
+      AGE,
+    ],
+    cells: (s, now) => [
+      s.metadata.name ?? '',
+      str(s.type, 'Opaque'),
+      Object.keys(obj(s.data)).length + Object.keys(obj(s.stringData)).length,
+      age(s, now),
+    ],
   },
   ServiceAccount: {
-    columns: [NAME, col('Secrets', 'string', 'Secrets is a list of the secrets in the same namespace that pods running using this ServiceAccount are allowed to use.'), AGE],
+    columns: [
+      NAME,
+      col(
+        'Secrets',
+        'string',
+        'Secrets is a list of the secrets in the same namespace that pods running using this ServiceAccount are allowed to use.',
+      ),
+      AGE,
+    ],
     cells: (sa, now) => [sa.metadata.name ?? '', arr(sa.secrets).length, age(sa, now)],
   },
   Endpoints: {
     columns: [NAME, col('Endpoints', 'string', 'Endpoints is the list of endpoints in the service.'), AGE],
     cells: (ep, now) => {
-      const list = arr(ep.subsets).flatMap((s) => arr(s.addresses).flatMap((a) => arr(s.ports).map((p) => `${str(a.ip, '')}:${num(p.port)}`)));
-      return [ep.metadata.name ?? '', list.length === 0 ? '<none>' : list.slice(0, 3).join(',') + (list.length > 3 ? ` + ${list.length - 3} more...` : ''), age(ep, now)];
+      const list = arr(ep.subsets).flatMap((s) =>
+        arr(s.addresses).flatMap((a) => arr(s.ports).map((p) => `${str(a.ip, '')}:${num(p.port)}`)),
+      );
+      return [
+        ep.metadata.name ?? '',
+        list.length === 0
+          ? '<none>'
+          : list.slice(0, 3).join(',') + (list.length > 3 ? ` + ${list.length - 3} more...` : ''),
+        age(ep, now),
+      ];
     },
   },
   Event: {
     columns: [
       col('Last Seen', 'string', 'The time at which the most recent occurrence of this event was recorded.'),
       col('Type', 'string', 'Type of this event (Normal, Warning), new types could be added in the future.'),
-      col('Reason', 'string', 'This should be a short, machine understandable string that gives the reason for the transition into the object\'s current status.'),
+      col(
+        'Reason',
+        'string',
+        "This should be a short, machine understandable string that gives the reason for the transition into the object's current status.",
+      ),
       col('Object', 'string', 'The object that this event is about.'),
       col('Message', 'string', 'A human-readable description of the status of this operation.'),
     ],
     cells: (ev, now) => {
       const involved = obj(ev.involvedObject);
       const last = ev.lastTimestamp ?? ev.eventTime ?? ev.metadata.creationTimestamp;
-      return [since(last, now), str(ev.type, ''), str(ev.reason, ''), `${str(involved.kind, '').toLowerCase()}/${str(involved.name, '')}`, str(ev.message, '')];
+      return [
+        since(last, now),
+        str(ev.type, ''),
+        str(ev.reason, ''),
+        `${str(involved.kind, '').toLowerCase()}/${str(involved.name, '')}`,
+        str(ev.message, ''),
+      ];
     },
   },
 };
 
 /** The default convertor's columns, for kinds without a printer (rest.NewDefaultTableConvertor). */
 const DEFAULT_PRINTER: Printer = {
-  columns: [NAME, col('Created At', 'date', 'CreationTimestamp is a timestamp representing the server time when this object was created. It is not guaranteed to be set in happens-before order across separate operations. Clients may not set this value. It is represented in RFC3339 form and is in UTC.\n\nPopulated by the system. Read-only. Null for lists. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata')],
+  columns: [
+    NAME,
+    col(
+      'Created At',
+      'date',
+      'CreationTimestamp is a timestamp representing the server time when this object was created. It is not guaranteed to be set in happens-before order across separate operations. Clients may not set this value. It is represented in RFC3339 form and is in UTC.\n\nPopulated by the system. Read-only. Null for lists. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata',
+    ),
+  ],
   cells: (o) => [o.metadata.name ?? '', o.metadata.creationTimestamp ?? null],
 };
 
@@ -378,7 +636,9 @@ function crdCell(column: PrinterColumn, value: unknown, now: number): Cell {
 }
 
 /** The Age column a CRD version without additionalPrinterColumns is printed with. */
-const CRD_DEFAULT_COLUMNS: PrinterColumn[] = [{ name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp', description: AGE.description }];
+const CRD_DEFAULT_COLUMNS: PrinterColumn[] = [
+  { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp', description: AGE.description },
+];
 
 function crdPrinter(crd: CustomResourceDefinition, version: string): Printer {
   const declared = crd.spec.versions.find((v) => v.name === version)?.additionalPrinterColumns;
@@ -386,7 +646,15 @@ function crdPrinter(crd: CustomResourceDefinition, version: string): Printer {
   return {
     columns: [
       NAME,
-      ...columns.map((c) => col(c.name, c.type, c.description ?? `Custom resource definition column (in JSONPath format): ${c.jsonPath}`, c.priority ?? 0, c.format ?? '')),
+      ...columns.map((c) =>
+        col(
+          c.name,
+          c.type,
+          c.description ?? `Custom resource definition column (in JSONPath format): ${c.jsonPath}`,
+          c.priority ?? 0,
+          c.format ?? '',
+        ),
+      ),
     ],
     cells: (o, now) => [o.metadata.name ?? '', ...columns.map((c) => crdCell(c, jsonPathValue(o, c.jsonPath), now))],
   };

@@ -8,13 +8,13 @@ import { StatusError } from '../errors';
 export type Labels = Readonly<Record<string, string>>;
 
 type LabelRequirement =
-  | { key: string; op: 'in' | 'notin'; values: readonly string[] }
-  | { key: string; op: 'exists' | '!exists' };
+  { key: string; op: 'in' | 'notin'; values: readonly string[] } | { key: string; op: 'exists' | '!exists' };
 
 export type LabelSelector = readonly LabelRequirement[];
 export type FieldSelector = readonly { field: string; op: '=' | '!='; value: string }[];
 
-const QUALIFIED_NAME = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
+const QUALIFIED_NAME =
+  /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 
 function badSelector(message: string): StatusError {
@@ -22,12 +22,16 @@ function badSelector(message: string): StatusError {
 }
 
 function checkKey(key: string): string {
-  if (!QUALIFIED_NAME.test(key) || key.length > 316) throw badSelector(`invalid label key "${key}": name part must consist of alphanumeric characters, '-', '_' or '.'`);
+  if (!QUALIFIED_NAME.test(key) || key.length > 316)
+    throw badSelector(`invalid label key "${key}": name part must consist of alphanumeric characters, '-', '_' or '.'`);
   return key;
 }
 
 function checkValue(value: string): string {
-  if (value.length > 63 || !LABEL_VALUE.test(value)) throw badSelector(`invalid label value: "${value}": a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.'`);
+  if (value.length > 63 || !LABEL_VALUE.test(value))
+    throw badSelector(
+      `invalid label value: "${value}": a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.'`,
+    );
   return value;
 }
 
@@ -53,7 +57,7 @@ export function parseLabelSelector(input: string | undefined | null): LabelSelec
   if (input === undefined || input === null || input.trim() === '') return [];
   return splitTopLevel(input).map((raw): LabelRequirement => {
     const part = raw.trim();
-    if (part === '') throw badSelector('found \'\', expected: !, identifier, or \'end of string\'');
+    if (part === '') throw badSelector("found '', expected: !, identifier, or 'end of string'");
     const set = /^(\S+)\s+(in|notin)\s*\((.*)\)$/.exec(part);
     if (set) {
       const values = (set[3] ?? '').split(',').map((v) => checkValue(v.trim()));
@@ -91,14 +95,21 @@ export function matchesLabels(selector: LabelSelector, labels: Labels | undefine
 }
 
 /** Parses `a=b,c!=d`; `supported` lists the field labels the resource accepts (metadata ones are always fine). */
-export function parseFieldSelector(input: string | undefined | null, supported: readonly string[], describe: () => string): FieldSelector {
+export function parseFieldSelector(
+  input: string | undefined | null,
+  supported: readonly string[],
+  describe: () => string,
+): FieldSelector {
   if (input === undefined || input === null || input.trim() === '') return [];
   return input.split(',').map((raw) => {
     const m = /^([^=!]+)(==|=|!=)(.*)$/.exec(raw.trim());
     if (!m) throw new StatusError('BadRequest', `invalid selector: '${input}'; can't understand '${raw}'`);
     const field = (m[1] ?? '').trim();
     if (field !== 'metadata.name' && field !== 'metadata.namespace' && !supported.includes(field)) {
-      throw new StatusError('BadRequest', `Unable to find ${describe()} that match label selector "", field selector "${input}": field label not supported: ${field}`);
+      throw new StatusError(
+        'BadRequest',
+        `Unable to find ${describe()} that match label selector "", field selector "${input}": field label not supported: ${field}`,
+      );
     }
     return { field, op: m[2] === '!=' ? '!=' : '=', value: (m[3] ?? '').trim() };
   });

@@ -20,7 +20,18 @@ import type { SimStore } from './store';
 export type FieldSet = { [key: string]: FieldSet };
 
 /** Metadata the server owns; an applied config's copy of them is not a claim on them. */
-const SERVER_METADATA = new Set(['name', 'namespace', 'uid', 'resourceVersion', 'generation', 'creationTimestamp', 'managedFields', 'generateName', 'selfLink', 'deletionTimestamp']);
+const SERVER_METADATA = new Set([
+  'name',
+  'namespace',
+  'uid',
+  'resourceVersion',
+  'generation',
+  'creationTimestamp',
+  'managedFields',
+  'generateName',
+  'selfLink',
+  'deletionTimestamp',
+]);
 
 export function fieldSetOf(value: Record<string, unknown>, schema: StructSchema | undefined, top = false): FieldSet {
   const out: FieldSet = {};
@@ -28,7 +39,10 @@ export function fieldSetOf(value: Record<string, unknown>, schema: StructSchema 
     if (top && (key === 'apiVersion' || key === 'kind')) continue;
     const strategy = schema?.[key];
     if (key === 'metadata' && top && isObject(v)) {
-      const meta = fieldSetOf(Object.fromEntries(Object.entries(v).filter(([k]) => !SERVER_METADATA.has(k))), structSchema('ObjectMeta'));
+      const meta = fieldSetOf(
+        Object.fromEntries(Object.entries(v).filter(([k]) => !SERVER_METADATA.has(k))),
+        structSchema('ObjectMeta'),
+      );
       if (Object.keys(meta).length > 0) out['f:metadata'] = meta;
       continue;
     }
@@ -38,7 +52,10 @@ export function fieldSetOf(value: Record<string, unknown>, schema: StructSchema 
       const mergeKey = strategy.mergeKey;
       for (const item of v) {
         if (!isObject(item)) continue;
-        items[`k:${JSON.stringify({ [mergeKey]: item[mergeKey] })}`] = { '.': {}, ...fieldSetOf(item, structSchema(strategy.type)) };
+        items[`k:${JSON.stringify({ [mergeKey]: item[mergeKey] })}`] = {
+          '.': {},
+          ...fieldSetOf(item, structSchema(strategy.type)),
+        };
       }
       out[`f:${key}`] = items;
     } else if (Array.isArray(v) && strategy?.mergeSet) {
@@ -86,7 +103,9 @@ function valueAt(obj: unknown, path: readonly string[]): unknown {
     if (key.startsWith('f:')) cur = isObject(cur) ? cur[key.slice(2)] : undefined;
     else if (key.startsWith('k:')) {
       const want = JSON.parse(key.slice(2)) as Record<string, unknown>;
-      cur = Array.isArray(cur) ? cur.find((item) => isObject(item) && Object.entries(want).every(([k, v]) => item[k] === v)) : undefined;
+      cur = Array.isArray(cur)
+        ? cur.find((item) => isObject(item) && Object.entries(want).every(([k, v]) => item[k] === v))
+        : undefined;
     } else if (key.startsWith('v:')) {
       const want = key.slice(2);
       cur = Array.isArray(cur) && cur.some((item) => JSON.stringify(item) === want) ? JSON.parse(want) : undefined;
@@ -102,7 +121,9 @@ function renderPath(path: readonly string[]): string {
     .map((key) => {
       if (key.startsWith('f:')) return `.${key.slice(2)}`;
       if (key.startsWith('k:')) {
-        const parts = Object.entries(JSON.parse(key.slice(2)) as Record<string, unknown>).map(([k, v]) => `${k}=${JSON.stringify(v)}`);
+        const parts = Object.entries(JSON.parse(key.slice(2)) as Record<string, unknown>).map(
+          ([k, v]) => `${k}=${JSON.stringify(v)}`,
+        );
         return `[${parts.join(',')}]`;
       }
       return `[=${key.slice(2)}]`;
@@ -111,7 +132,13 @@ function renderPath(path: readonly string[]): string {
 }
 
 /** Removes from `live` what `previous` held and `next` no longer does (unless another manager owns it). */
-function pruneDropped(live: unknown, previous: FieldSet, next: FieldSet | undefined, ownedByOthers: (path: string[]) => boolean, prefix: string[] = []): void {
+function pruneDropped(
+  live: unknown,
+  previous: FieldSet,
+  next: FieldSet | undefined,
+  ownedByOthers: (path: string[]) => boolean,
+  prefix: string[] = [],
+): void {
   for (const [key, child] of Object.entries(previous)) {
     if (key === '.') continue;
     const path = [...prefix, key];
@@ -157,15 +184,29 @@ export interface ApplyRequest {
 /** Applies a configuration; answers the resulting object and whether it was created. */
 export function serverSideApply(store: SimStore, request: ApplyRequest): { object: KubeObject; created: boolean } {
   const { res, name } = request;
-  if (!request.fieldManager) throw new StatusError('BadRequest', 'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch');
+  if (!request.fieldManager)
+    throw new StatusError(
+      'BadRequest',
+      'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch',
+    );
   const manager = request.fieldManager;
-  if (!isObject(request.applied) || !isObject(request.applied.metadata)) throw new StatusError('BadRequest', 'error decoding YAML: the applied configuration must be an object with metadata');
+  if (!isObject(request.applied) || !isObject(request.applied.metadata))
+    throw new StatusError(
+      'BadRequest',
+      'error decoding YAML: the applied configuration must be an object with metadata',
+    );
   const applied = request.applied as KubeObject;
   if (applied.metadata.name !== undefined && applied.metadata.name !== name) {
-    throw new StatusError('BadRequest', `the name of the object (${String(applied.metadata.name)}) does not match the name on the URL (${name})`);
+    throw new StatusError(
+      'BadRequest',
+      `the name of the object (${String(applied.metadata.name)}) does not match the name on the URL (${name})`,
+    );
   }
   if (res.namespaced && applied.metadata.namespace !== undefined && applied.metadata.namespace !== request.namespace) {
-    throw new StatusError('BadRequest', 'the namespace of the provided object does not match the namespace sent on the request');
+    throw new StatusError(
+      'BadRequest',
+      'the namespace of the provided object does not match the namespace sent on the request',
+    );
   }
   // A custom resource has no list merge keys, whatever its kind is called: maps merge, lists are atomic.
   const schemaKind = isCustomResource(res) ? '' : res.kind;
@@ -176,7 +217,12 @@ export function serverSideApply(store: SimStore, request: ApplyRequest): { objec
 
   const live = store.get(res, request.namespace, name);
   if (live === undefined) {
-    const body: KubeObject = { ...applied, apiVersion: res.apiVersion, kind: res.kind, metadata: { ...applied.metadata, name, ...(res.namespaced ? { namespace: request.namespace } : {}) } };
+    const body: KubeObject = {
+      ...applied,
+      apiVersion: res.apiVersion,
+      kind: res.kind,
+      metadata: { ...applied.metadata, name, ...(res.namespaced ? { namespace: request.namespace } : {}) },
+    };
     body.metadata.managedFields = [entry];
     return { object: store.create(body, { dryRun: request.dryRun }, res), created: true };
   }
@@ -191,18 +237,30 @@ export function serverSideApply(store: SimStore, request: ApplyRequest): { objec
     const wanted = JSON.stringify(valueAt(applied, path));
     for (const other of otherAppliers) {
       if (!hasPath(other.fieldsV1, path) || JSON.stringify(valueAt(live, path)) === wanted) continue;
-      causes.push({ reason: 'FieldManagerConflict', message: `conflict with "${other.manager}" using ${other.apiVersion ?? res.apiVersion}`, field: renderPath(path) });
+      causes.push({
+        reason: 'FieldManagerConflict',
+        message: `conflict with "${other.manager}" using ${other.apiVersion ?? res.apiVersion}`,
+        field: renderPath(path),
+      });
       conflicting.set(other, [...(conflicting.get(other) ?? []), path]);
     }
   }
   if (causes.length > 0 && !request.force) {
     const lines = causes.map((c) => `${c.message}: ${c.field}`);
-    const message = causes.length === 1 ? `Apply failed with 1 conflict: ${lines[0]}` : `Apply failed with ${causes.length} conflicts: ${lines.join('\n')}`;
+    const message =
+      causes.length === 1
+        ? `Apply failed with 1 conflict: ${lines[0]}`
+        : `Apply failed with ${causes.length} conflicts: ${lines.join('\n')}`;
     throw new StatusError('Conflict', message, { causes });
   }
 
-  const merged = applyStrategicMergePatch(live, { ...applied, apiVersion: res.apiVersion, kind: res.kind, metadata: { ...applied.metadata, name } }, schemaKind) as KubeObject;
-  if (mine?.fieldsV1) pruneDropped(merged, mine.fieldsV1, fields, (path) => otherAppliers.some((o) => hasPath(o.fieldsV1, path)));
+  const merged = applyStrategicMergePatch(
+    live,
+    { ...applied, apiVersion: res.apiVersion, kind: res.kind, metadata: { ...applied.metadata, name } },
+    schemaKind,
+  ) as KubeObject;
+  if (mine?.fieldsV1)
+    pruneDropped(merged, mine.fieldsV1, fields, (path) => otherAppliers.some((o) => hasPath(o.fieldsV1, path)));
   // A forced apply takes the conflicting fields away from their previous owners; an owner left with none is dropped.
   const nextManaged = managed.flatMap((m) => {
     const taken = conflicting.get(m);
@@ -211,7 +269,10 @@ export function serverSideApply(store: SimStore, request: ApplyRequest): { objec
     for (const path of taken) removePath(fieldsV1, path);
     return Object.keys(fieldsV1).length === 0 ? [] : [{ ...m, fieldsV1 }];
   });
-  const unchanged = mine !== undefined && JSON.stringify(mine.fieldsV1) === JSON.stringify(fields) && stripManaged(merged) === stripManaged(live);
+  const unchanged =
+    mine !== undefined &&
+    JSON.stringify(mine.fieldsV1) === JSON.stringify(fields) &&
+    stripManaged(merged) === stripManaged(live);
   if (unchanged) return { object: live, created: false };
   merged.metadata.managedFields = withManager(nextManaged, entry);
   merged.metadata.resourceVersion = live.metadata.resourceVersion;

@@ -24,7 +24,16 @@ import { methodNotAllowed, notFoundStatus, sendError, sendJson, sendStatus } fro
 import { handleList, handleWatch } from './http/list-watch';
 import { handleLogs } from './http/logs';
 import { handleMetrics } from './http/metrics';
-import { handleCreate, handleCreateToken, handleDelete, handleDeleteCollection, handleEviction, handleGet, handlePatch, handleReplace } from './http/objects';
+import {
+  handleCreate,
+  handleCreateToken,
+  handleDelete,
+  handleDeleteCollection,
+  handleEviction,
+  handleGet,
+  handlePatch,
+  handleReplace,
+} from './http/objects';
 import { handleGetScale } from './http/scale';
 import type { ProxiedAnswers } from './http/proxied';
 import { parseResourcePath, type ResourceRoute } from './http/route';
@@ -99,7 +108,8 @@ async function handleResource(ctx: HandlerContext): Promise<void> {
   const verb = verbOf(method, route, query);
   if (route.res.group === 'metrics.k8s.io') return handleMetrics(ctx);
   if (!allowed(route, verb)) throw methodNotAllowed();
-  if (route.name !== undefined && route.name === '') throw new StatusError('BadRequest', 'resource name may not be empty');
+  if (route.name !== undefined && route.name === '')
+    throw new StatusError('BadRequest', 'resource name may not be empty');
 
   switch (route.subresource) {
     case undefined:
@@ -142,11 +152,20 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
   let served: { revision: number; docs: DiscoveryDocs; openapi: OpenApiDocs } | undefined;
   const current = () => {
     const { revision } = store.registry;
-    if (served?.revision !== revision) served = { revision, docs: buildDiscoveryDocs(serverAddress, store.registry), openapi: buildOpenApiDocs(store.registry.allVersions()) };
+    if (served?.revision !== revision)
+      served = {
+        revision,
+        docs: buildDiscoveryDocs(serverAddress, store.registry),
+        openapi: buildOpenApiDocs(store.registry.allVersions()),
+      };
     return served;
   };
-  const execUpgrader = new ExecUpgrader(options.runExec, (err) => log.error('sim exec session failed', { error: toStatusError(err).message }));
-  const portForwardUpgrader = new PortForwardUpgrader((err) => log.error('sim port-forward session failed', { error: toStatusError(err).message }));
+  const execUpgrader = new ExecUpgrader(options.runExec, (err) =>
+    log.error('sim exec session failed', { error: toStatusError(err).message }),
+  );
+  const portForwardUpgrader = new PortForwardUpgrader((err) =>
+    log.error('sim port-forward session failed', { error: toStatusError(err).message }),
+  );
 
   const onRequest = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const user = auth.authenticate(req);
@@ -161,12 +180,20 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
     const method = req.method ?? 'GET';
     const { docs, openapi } = current();
 
-    if (path === '/version' || path === '/healthz' || path === '/livez' || path === '/readyz' || docs.legacy.has(path)) {
+    if (
+      path === '/version' ||
+      path === '/healthz' ||
+      path === '/livez' ||
+      path === '/readyz' ||
+      docs.legacy.has(path)
+    ) {
       if (method !== 'GET' && method !== 'HEAD') throw methodNotAllowed();
       if (path === '/version') return sendJson(res, 200, SIM_VERSION);
-      if (path === '/healthz' || path === '/livez' || path === '/readyz') return sendJson(res, 200, 'ok', 'text/plain; charset=utf-8');
+      if (path === '/healthz' || path === '/livez' || path === '/readyz')
+        return sendJson(res, 200, 'ok', 'text/plain; charset=utf-8');
       const aggregated = docs.aggregated.get(path);
-      if (aggregated !== undefined && wantsAggregated(req.headers.accept)) return sendJson(res, 200, aggregated, AGGREGATED_CONTENT_TYPE);
+      if (aggregated !== undefined && wantsAggregated(req.headers.accept))
+        return sendJson(res, 200, aggregated, AGGREGATED_CONTENT_TYPE);
       return sendJson(res, 200, docs.legacy.get(path) ?? '');
     }
     if (path === '/openapi/v3' || path.startsWith('/openapi/v3/')) {
@@ -182,11 +209,18 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
   };
 
   const server: Server = createServer(
-    { key: options.pki.server.keyPem, cert: options.pki.server.certPem, ca: [options.pki.ca.certPem], requestCert: true, rejectUnauthorized: false },
+    {
+      key: options.pki.server.keyPem,
+      cert: options.pki.server.certPem,
+      ca: [options.pki.ca.certPem],
+      requestCert: true,
+      rejectUnauthorized: false,
+    },
     (req, res) => {
       onRequest(req, res).catch((err: unknown) => {
         const statusError = toStatusError(err);
-        if (!(err instanceof StatusError)) log.error('sim request failed', { method: req.method, url: req.url, error: statusError.message });
+        if (!(err instanceof StatusError))
+          log.error('sim request failed', { method: req.method, url: req.url, error: statusError.message });
         if (res.headersSent) res.destroy();
         else sendError(res, statusError);
       });
@@ -204,9 +238,12 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
       const parsed = parseResourcePath(url.pathname, store.registry);
       const sub = parsed.kind === 'resource' && parsed.route.res.kind === 'Pod' ? parsed.route.subresource : undefined;
       if (parsed.kind !== 'resource' || (sub !== 'exec' && sub !== 'attach' && sub !== 'portforward')) {
-        return reject(new StatusError('BadRequest', 'upgrade is only served for pods/exec, pods/attach and pods/portforward'));
+        return reject(
+          new StatusError('BadRequest', 'upgrade is only served for pods/exec, pods/attach and pods/portforward'),
+        );
       }
-      if (sub === 'portforward') portForwardUpgrader.upgrade(req, socket, head, portForwardRequest(store, parsed.route, url.searchParams, req));
+      if (sub === 'portforward')
+        portForwardUpgrader.upgrade(req, socket, head, portForwardRequest(store, parsed.route, url.searchParams, req));
       else execUpgrader.upgrade(req, socket, head, execTarget(store, parsed.route, url.searchParams, req));
     } catch (err) {
       reject(toStatusError(err));

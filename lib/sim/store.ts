@@ -9,7 +9,16 @@ import { systemClock, type Clock } from '../clock';
 import { ResourceRegistry, type ApiResource } from './api-resources';
 import { EventLog, type Change, type ChangeType } from './event-log';
 import { StoredRecord } from './stored-record';
-import { alreadyExists, conflict, errorDetails, isObject, normalizeObject, notFound, validateObject, type KubeObject } from './object-meta';
+import {
+  alreadyExists,
+  conflict,
+  errorDetails,
+  isObject,
+  normalizeObject,
+  notFound,
+  validateObject,
+  type KubeObject,
+} from './object-meta';
 import { matchesFields, matchesLabels, pinnedName, type FieldSelector, type LabelSelector } from './selectors';
 import { fieldValueOf, isIndexedField } from './selectable-fields';
 import { PodLogs } from './pod-logs';
@@ -102,7 +111,9 @@ interface ContinueToken {
 
 function encodeContinue(rv: number, lastKey: string): string {
   // The same shape the real server's token decodes to; clients treat it as opaque.
-  return Buffer.from(JSON.stringify({ v: 'meta.k8s.io/v1', rv, start: `${lastKey}\u0000` } satisfies ContinueToken)).toString('base64url');
+  return Buffer.from(
+    JSON.stringify({ v: 'meta.k8s.io/v1', rv, start: `${lastKey}\u0000` } satisfies ContinueToken),
+  ).toString('base64url');
 }
 
 function decodeContinue(token: string): ContinueToken {
@@ -114,7 +125,10 @@ function decodeContinue(token: string): ContinueToken {
   }
   const t = parsed as Partial<ContinueToken>;
   if (!isObject(parsed) || t.v !== 'meta.k8s.io/v1' || typeof t.rv !== 'number' || typeof t.start !== 'string') {
-    throw new StatusError('BadRequest', 'continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)');
+    throw new StatusError(
+      'BadRequest',
+      'continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)',
+    );
   }
   return t as ContinueToken;
 }
@@ -202,8 +216,15 @@ export class SimStore {
 
   /** Whether a record passes a filter (namespace, label and field selectors). */
   matches(res: ApiResource, record: StoredRecord, filter: Filter): boolean {
-    if (filter.namespace !== undefined && filter.namespace !== '' && res.namespaced && record.namespace !== filter.namespace) return false;
-    if (filter.labelSelector && filter.labelSelector.length > 0 && !matchesLabels(filter.labelSelector, record.labels)) return false;
+    if (
+      filter.namespace !== undefined &&
+      filter.namespace !== '' &&
+      res.namespaced &&
+      record.namespace !== filter.namespace
+    )
+      return false;
+    if (filter.labelSelector && filter.labelSelector.length > 0 && !matchesLabels(filter.labelSelector, record.labels))
+      return false;
     if (filter.fieldSelector && filter.fieldSelector.length > 0) {
       let parsed: KubeObject | undefined;
       const value = (field: string): string => {
@@ -293,7 +314,8 @@ export class SimStore {
         if (nodes === undefined) return undefined;
         const ready: string[] = [];
         for (const record of nodes.records.values()) {
-          if (record.json.includes('"type":"Ready","status":"True"') && !record.json.includes('"unschedulable":true')) ready.push(record.name);
+          if (record.json.includes('"type":"Ready","status":"True"') && !record.json.includes('"unschedulable":true'))
+            ready.push(record.name);
         }
         return ready[Math.floor(Math.random() * ready.length)];
       },
@@ -312,7 +334,8 @@ export class SimStore {
     if (type !== 'DELETED') this.countOwners(record, 1);
     // Discovery and routing change with the CRD before anyone hears of it, as the handlers follow the informer.
     if (isCrdResource(res)) this.registry.putCrd(record.name, type === 'DELETED' ? undefined : asCrd(record.object()));
-    const change: Change = prev === undefined ? { type, rv: record.rv, res, record } : { type, rv: record.rv, res, record, prev };
+    const change: Change =
+      prev === undefined ? { type, rv: record.rv, res, record } : { type, rv: record.rv, res, record, prev };
     this.events.push(change);
     for (const listener of this.listeners) listener(change);
   }
@@ -320,7 +343,8 @@ export class SimStore {
   /** Resolves the resource an object body belongs to (its apiVersion and kind). */
   resourceFor(obj: KubeObject): ApiResource {
     const res = this.registry.forKind(obj.apiVersion, obj.kind);
-    if (res === undefined) throw new StatusError('BadRequest', `no matches for kind "${obj.kind}" in version "${obj.apiVersion}"`);
+    if (res === undefined)
+      throw new StatusError('BadRequest', `no matches for kind "${obj.kind}" in version "${obj.apiVersion}"`);
     return res;
   }
 
@@ -330,11 +354,16 @@ export class SimStore {
       return;
     }
     const ns = obj.metadata.namespace;
-    if (ns === undefined || ns === '') throw new StatusError('BadRequest', 'the server could not find the requested resource (namespace is required)');
+    if (ns === undefined || ns === '')
+      throw new StatusError('BadRequest', 'the server could not find the requested resource (namespace is required)');
     const nsRecord = this.getRecord('namespaces', undefined, ns);
     if (nsRecord === undefined) throw notFound(this.resource('namespaces'), ns);
     if (nsRecord.json.includes('"phase":"Terminating"')) {
-      throw new StatusError('Forbidden', `${res.resource} "${obj.metadata.name ?? ''}" is forbidden: unable to create new content in namespace ${ns} because it is being terminated`, errorDetails(res, obj.metadata.name ?? ''));
+      throw new StatusError(
+        'Forbidden',
+        `${res.resource} "${obj.metadata.name ?? ''}" is forbidden: unable to create new content in namespace ${ns} because it is being terminated`,
+        errorDetails(res, obj.metadata.name ?? ''),
+      );
     }
   }
 
@@ -360,7 +389,8 @@ export class SimStore {
     delete meta.deletionTimestamp;
     if ('spec' in obj || isCustomResource(res)) meta.generation = 1;
     else delete meta.generation;
-    if (options.fieldManager) meta.managedFields = [managedEntry(options.fieldManager, 'Update', res.apiVersion, ctx.now())];
+    if (options.fieldManager)
+      meta.managedFields = [managedEntry(options.fieldManager, 'Update', res.apiVersion, ctx.now())];
     applyCreateDefaults(obj, ctx);
     if (options.dryRun) return normalizeObject(obj);
 
@@ -376,14 +406,19 @@ export class SimStore {
    * `subresource: 'status'` takes only the status from the body; the main resource keeps the stored status
    * when the kind has a status subresource, as the real registries do.
    */
-  update(input: KubeObject, options: WriteOptions & { subresource?: 'status' } = {}, resource?: ApiResource): KubeObject {
+  update(
+    input: KubeObject,
+    options: WriteOptions & { subresource?: 'status' } = {},
+    resource?: ApiResource,
+  ): KubeObject {
     const res = resource ?? this.resourceFor(input);
     const name = input.metadata?.name ?? '';
     const existingRecord = this.getRecord(res, res.namespaced ? input.metadata.namespace : undefined, name);
     if (existingRecord === undefined) throw notFound(res, name);
     const existing = existingRecord.object();
     const wantRv = input.metadata.resourceVersion;
-    if (wantRv !== undefined && wantRv !== '' && wantRv !== existing.metadata.resourceVersion) throw conflict(res, name);
+    if (wantRv !== undefined && wantRv !== '' && wantRv !== existing.metadata.resourceVersion)
+      throw conflict(res, name);
 
     let next: KubeObject;
     if (options.subresource === 'status') {
@@ -408,11 +443,16 @@ export class SimStore {
     validateObject(res, next);
     const ctx = this.defaultsContext();
     if (isCrdResource(res)) admitCrd(res, next, existing, this.crds(), ctx.now());
-    if (existing.metadata.generation !== undefined && specOf(next) !== specOf(existing)) meta.generation = existing.metadata.generation + 1;
+    if (existing.metadata.generation !== undefined && specOf(next) !== specOf(existing))
+      meta.generation = existing.metadata.generation + 1;
     applyUpdateDefaults(next, existing, ctx);
     // A write that changes nothing keeps its resourceVersion (and managedFields) and emits no event, like the real server.
     if (JSON.stringify(normalizeObject(next)) === existingRecord.json) return existing;
-    if (options.fieldManager) meta.managedFields = withManager(meta.managedFields as unknown[] | undefined, managedEntry(options.fieldManager, 'Update', res.apiVersion, ctx.now(), options.subresource));
+    if (options.fieldManager)
+      meta.managedFields = withManager(
+        meta.managedFields as unknown[] | undefined,
+        managedEntry(options.fieldManager, 'Update', res.apiVersion, ctx.now(), options.subresource),
+      );
     const normalized = normalizeObject(next);
     if (options.dryRun) return normalized;
     normalized.metadata.resourceVersion = String(++this.rv);
@@ -421,24 +461,43 @@ export class SimStore {
   }
 
   /** Reads, lets `change` edit a copy, and writes it back (a convenience for tests and the sim itself). */
-  mutate(ref: string | ApiResource, namespace: string | undefined, name: string, change: (obj: KubeObject) => KubeObject | void, options: WriteOptions & { subresource?: 'status' } = {}): KubeObject {
+  mutate(
+    ref: string | ApiResource,
+    namespace: string | undefined,
+    name: string,
+    change: (obj: KubeObject) => KubeObject | void,
+    options: WriteOptions & { subresource?: 'status' } = {},
+  ): KubeObject {
     const res = this.resource(ref);
     const current = this.require(res, namespace, name);
     const edited = change(current) ?? current;
     return this.update(edited, options, res);
   }
 
-  delete(ref: string | ApiResource, namespace: string | undefined, name: string, options: DeleteOptions = {}): KubeObject {
+  delete(
+    ref: string | ApiResource,
+    namespace: string | undefined,
+    name: string,
+    options: DeleteOptions = {},
+  ): KubeObject {
     const res = this.resource(ref);
     const record = this.getRecord(res, namespace, name);
     if (record === undefined) throw notFound(res, name);
     const obj = record.object();
     const pre = options.preconditions;
     if (pre?.uid && pre.uid !== record.uid) {
-      throw conflict(res, name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${record.uid}`);
+      throw conflict(
+        res,
+        name,
+        `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${record.uid}`,
+      );
     }
     if (pre?.resourceVersion && pre.resourceVersion !== String(record.rv)) {
-      throw conflict(res, name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${record.rv}`);
+      throw conflict(
+        res,
+        name,
+        `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${record.rv}`,
+      );
     }
     if (options.dryRun) return obj;
 
@@ -456,7 +515,10 @@ export class SimStore {
     for (const table of this.tables.values()) {
       if (!table.res.namespaced) continue;
       const keys = table.keys();
-      const inNamespace = keys.slice(lowerBound(keys, `${namespace}/`, false), lowerBound(keys, `${namespace}0`, false));
+      const inNamespace = keys.slice(
+        lowerBound(keys, `${namespace}/`, false),
+        lowerBound(keys, `${namespace}0`, false),
+      );
       for (const key of inNamespace) {
         const record = table.records.get(key);
         if (record !== undefined) this.delete(table.res, namespace, record.name, { propagationPolicy: 'Orphan' });
@@ -519,7 +581,12 @@ export class SimStore {
       if (meta.generation === undefined && 'spec' in input) meta.generation = 1;
       const crd = isCrdResource(res);
       // Only a CRD is edited here (defaults, status), so only a CRD is copied first.
-      const loaded: KubeObject = { ...(crd ? structuredClone(input) : input), apiVersion: res.apiVersion, kind: res.kind, metadata: meta };
+      const loaded: KubeObject = {
+        ...(crd ? structuredClone(input) : input),
+        apiVersion: res.apiVersion,
+        kind: res.kind,
+        metadata: meta,
+      };
       if (crd && loaded.status === undefined) admitCrd(res, loaded, undefined, this.crds(), meta.creationTimestamp);
       const obj = normalizeObject(loaded);
       const record = StoredRecord.of(obj);
@@ -547,7 +614,10 @@ export class SimStore {
   changesSince(resourceVersion: number): Change[] {
     const changes = this.events.since(resourceVersion, this.rv);
     if (changes === undefined) {
-      throw new StatusError('Expired', `too old resource version: ${resourceVersion} (${this.events.oldestResumable(this.rv)})`);
+      throw new StatusError(
+        'Expired',
+        `too old resource version: ${resourceVersion} (${this.events.oldestResumable(this.rv)})`,
+      );
     }
     return changes;
   }

@@ -92,7 +92,10 @@ export function createPki(): SimPki {
   const issueClient = (commonName: string, organizations: string[] = []): Pem => {
     const keys = newKeyPair();
     const cert = makeCert({
-      subject: [{ name: 'commonName', value: commonName }, ...organizations.map((value) => ({ name: 'organizationName', value }))],
+      subject: [
+        { name: 'commonName', value: commonName },
+        ...organizations.map((value) => ({ name: 'organizationName', value })),
+      ],
       publicKey: keys.publicKey,
       issuer: caCert,
       signingKey: caKeys.privateKey,

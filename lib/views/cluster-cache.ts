@@ -98,7 +98,12 @@ export class ClusterCache {
     for (const kind of kinds) {
       const r = this.reflectors.get(kind);
       if (r?.lastError === undefined) continue;
-      troubles.push({ kind, error: r.lastError, absent: isAbsentKind(r.lastError) || !r.synced, since: r.failingSince });
+      troubles.push({
+        kind,
+        error: r.lastError,
+        absent: isAbsentKind(r.lastError) || !r.synced,
+        since: r.failingSince,
+      });
     }
     return troubles;
   }

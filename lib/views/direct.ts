@@ -19,14 +19,22 @@ export interface DirectOptions {
   headersTimeoutMs: number | undefined;
 }
 
-async function listKind(conn: ClusterConnection, state: ClusterState, kind: ViewKind, namespace: string | undefined, options: DirectOptions, signal: AbortSignal): Promise<void> {
+async function listKind(
+  conn: ClusterConnection,
+  state: ClusterState,
+  kind: ViewKind,
+  namespace: string | undefined,
+  options: DirectOptions,
+  signal: AbortSignal,
+): Promise<void> {
   const resource = resourceOf(kind);
   const path = resourcePath(resource, resource.namespaced ? namespace : undefined);
   const sink = state.sink(kind);
   for (let attempt = 0; ; attempt++) {
     sink.beginSync();
     try {
-      for await (const page of listPages(conn, path, { ...options, signal })) for (const item of page.items) sink.upsert(item);
+      for await (const page of listPages(conn, path, { ...options, signal }))
+        for (const item of page.items) sink.upsert(item);
       sink.endSync();
       return;
     } catch (err) {
@@ -41,7 +49,12 @@ async function listKind(conn: ClusterConnection, state: ClusterState, kind: View
  * answered before the watch cache is warm, where the cache cannot run, and for a user who may list a
  * namespace but not the whole cluster.
  */
-export async function readDirect(conn: ClusterConnection, kinds: readonly ViewKind[], namespace: string | undefined, options: DirectOptions): Promise<DirectRead> {
+export async function readDirect(
+  conn: ClusterConnection,
+  kinds: readonly ViewKind[],
+  namespace: string | undefined,
+  options: DirectOptions,
+): Promise<DirectRead> {
   const state = new ClusterState();
   const absent = new Map<ViewKind, StatusError>();
   // One failure fails the read: the other lists stop rather than run on for nobody.

@@ -36,13 +36,26 @@ export const API_VERSIONS: Record<string, string> = {
 };
 
 export function hierarchyNode(kind: string, item: SlimObject, owner = '', line = ''): HierarchyNode {
-  return { uid: item.uid, name: item.name, apiVersion: API_VERSIONS[kind] ?? '', kind, namespace: item.namespace, line, owner };
+  return {
+    uid: item.uid,
+    name: item.name,
+    apiVersion: API_VERSIONS[kind] ?? '',
+    kind,
+    namespace: item.namespace,
+    line,
+    owner,
+  };
 }
 
-export const byName = <T extends { name: string }>(items: Iterable<T>): T[] => [...items].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+export const byName = <T extends { name: string }>(items: Iterable<T>): T[] =>
+  [...items].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 
 /** Namespaces a graph covers: the one asked for, or every namespace the cluster listed or an object is in. */
-export function graphNamespaces(state: ClusterState, namespace: string | undefined, stores: Iterable<{ namespaces(): Iterable<string> }>): string[] {
+export function graphNamespaces(
+  state: ClusterState,
+  namespace: string | undefined,
+  stores: Iterable<{ namespaces(): Iterable<string> }>,
+): string[] {
   if (namespace !== undefined) return [namespace];
   const names = new Set<string>();
   for (const ns of state.namespaces.all()) names.add(ns.name);
@@ -63,10 +76,13 @@ export function workloadGraph(state: ClusterState, namespace?: string): Hierarch
   const graph: Hierarchy = {};
   for (const ns of graphNamespaces(state, namespace, stores)) {
     const items: { kind: string; item: SlimWorkload | (SlimObject & { owner: SlimWorkload['owner'] }) }[] = [];
-    for (const kind of TREE_ORDER) for (const item of byName(state.workload(kind).inNamespace(ns))) items.push({ kind, item });
+    for (const kind of TREE_ORDER)
+      for (const item of byName(state.workload(kind).inNamespace(ns))) items.push({ kind, item });
     for (const pod of byName(state.pods.inNamespace(ns))) items.push({ kind: 'Pod', item: pod });
     const present = new Set(items.map(({ item }) => item.uid));
-    graph[ns] = items.map(({ kind, item }) => hierarchyNode(kind, item, item.owner !== undefined && present.has(item.owner.uid) ? item.owner.uid : ''));
+    graph[ns] = items.map(({ kind, item }) =>
+      hierarchyNode(kind, item, item.owner !== undefined && present.has(item.owner.uid) ? item.owner.uid : ''),
+    );
   }
   return graph;
 }

@@ -92,7 +92,14 @@ export interface RawPod extends RawObject {
 
 export interface RawDeployment extends RawObject {
   spec?: { replicas?: number };
-  status?: { observedGeneration?: number; replicas?: number; updatedReplicas?: number; readyReplicas?: number; availableReplicas?: number; conditions?: RawCondition[] };
+  status?: {
+    observedGeneration?: number;
+    replicas?: number;
+    updatedReplicas?: number;
+    readyReplicas?: number;
+    availableReplicas?: number;
+    conditions?: RawCondition[];
+  };
 }
 
 export interface RawReplicated extends RawObject {

@@ -30,12 +30,16 @@ export function networkGraph(state: ClusterState, namespace?: string): Hierarchy
     const pods: SlimPod[] = services.some((s) => s.selector !== undefined) ? byName(state.pods.inNamespace(ns)) : [];
     for (const ing of ingresses) nodes.push(hierarchyNode('Ingress', ing));
     for (const svc of services) {
-      const routedBy = ingresses.map((ing): [SlimIngress, IngressRoute[]] => [ing, ing.routes.filter((r) => r.service === svc.name)]).filter(([, routes]) => routes.length > 0);
+      const routedBy = ingresses
+        .map((ing): [SlimIngress, IngressRoute[]] => [ing, ing.routes.filter((r) => r.service === svc.name)])
+        .filter(([, routes]) => routes.length > 0);
       if (routedBy.length === 0) nodes.push(hierarchyNode('Service', svc));
-      for (const [ing, routes] of routedBy) nodes.push(hierarchyNode('Service', svc, ing.uid, routes.map(routeLabel).join(', ')));
+      for (const [ing, routes] of routedBy)
+        nodes.push(hierarchyNode('Service', svc, ing.uid, routes.map(routeLabel).join(', ')));
     }
     for (const svc of services) {
-      for (const pod of pods) if (selects(svc.selector, pod.labels)) nodes.push(hierarchyNode('Pod', pod, svc.uid, pod.podIP));
+      for (const pod of pods)
+        if (selects(svc.selector, pod.labels)) nodes.push(hierarchyNode('Pod', pod, svc.uid, pod.podIP));
     }
     graph[ns] = nodes;
   }

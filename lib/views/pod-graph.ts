@@ -30,7 +30,15 @@ export function podGraph(state: ClusterState, pod: SlimPod, referenced: readonly
     const owner = isWorkloadKind(ref.kind) ? state.workload(ref.kind).get(ns, ref.uid) : undefined;
     if (owner === undefined) {
       // An owner the views do not follow (a Node for static pods, a custom controller): shown, not climbed.
-      nodes.push({ uid: ref.uid, name: ref.name, apiVersion: ref.apiVersion, kind: ref.kind, namespace: ref.kind === 'Node' ? '' : ns, line: '', owner: child });
+      nodes.push({
+        uid: ref.uid,
+        name: ref.name,
+        apiVersion: ref.apiVersion,
+        kind: ref.kind,
+        namespace: ref.kind === 'Node' ? '' : ns,
+        line: '',
+        owner: child,
+      });
       break;
     }
     nodes.push(hierarchyNode(ref.kind, owner, child));
@@ -38,11 +46,19 @@ export function podGraph(state: ClusterState, pod: SlimPod, referenced: readonly
     ref = owner.owner;
   }
 
-  for (const svc of byName(state.services.inNamespace(ns))) if (selects(svc.selector, pod.labels)) nodes.push(hierarchyNode('Service', svc, pod.uid));
+  for (const svc of byName(state.services.inNamespace(ns)))
+    if (selects(svc.selector, pod.labels)) nodes.push(hierarchyNode('Service', svc, pod.uid));
 
   for (const obj of referenced) {
     const uid = typeof obj.found === 'object' ? obj.found.uid : `${obj.kind}/${ns}/${obj.name}`;
-    nodes.push(hierarchyNode(obj.kind, { uid, name: obj.name, namespace: ns }, pod.uid, obj.found === 'missing' ? 'not found' : ''));
+    nodes.push(
+      hierarchyNode(
+        obj.kind,
+        { uid, name: obj.name, namespace: ns },
+        pod.uid,
+        obj.found === 'missing' ? 'not found' : '',
+      ),
+    );
   }
   return { [ns]: nodes };
 }

@@ -127,7 +127,14 @@ function ownerOf(refs: RawOwnerReference[] | undefined, intern: Interner): Owner
   const ref = refs?.find((r) => r.controller === true) ?? refs?.[0];
   if (ref?.uid === undefined) return undefined;
   const { uid } = ref;
-  return intern.value(`owner\0${uid}`, () => Object.freeze({ apiVersion: intern.string(ref.apiVersion ?? ''), kind: intern.string(ref.kind ?? ''), name: intern.string(ref.name ?? ''), uid }));
+  return intern.value(`owner\0${uid}`, () =>
+    Object.freeze({
+      apiVersion: intern.string(ref.apiVersion ?? ''),
+      kind: intern.string(ref.kind ?? ''),
+      name: intern.string(ref.name ?? ''),
+      uid,
+    }),
+  );
 }
 
 function labelsOf(labels: Record<string, string> | undefined | null, intern: Interner): Labels {
@@ -154,7 +161,9 @@ export function slimNode(raw: unknown, intern: Interner): SlimNode {
   const node = raw as RawNode;
   const readyCondition = condition(node.status?.conditions, 'Ready');
   const ready = readyCondition?.status === 'True';
-  const problem = ready ? '' : intern.string(readyCondition === undefined ? 'Unknown' : readyCondition.reason || 'NotReady');
+  const problem = ready
+    ? ''
+    : intern.string(readyCondition === undefined ? 'Unknown' : readyCondition.reason || 'NotReady');
   const { uid, name, namespace } = base(node.metadata, intern);
   return { uid, name, namespace, ready, problem, since: timeOf(readyCondition?.lastTransitionTime) };
 }
@@ -282,7 +291,15 @@ export function slimService(raw: unknown, intern: Interner): SlimService {
   const s = raw as RawService;
   const selector = s.spec?.selector;
   const { uid, name, namespace } = base(s.metadata, intern);
-  return { uid, name, namespace, selector: selector === undefined || selector === null || Object.keys(selector).length === 0 ? undefined : labelsOf(selector, intern) };
+  return {
+    uid,
+    name,
+    namespace,
+    selector:
+      selector === undefined || selector === null || Object.keys(selector).length === 0
+        ? undefined
+        : labelsOf(selector, intern),
+  };
 }
 
 export function slimIngress(raw: unknown, intern: Interner): SlimIngress {
@@ -293,7 +310,13 @@ export function slimIngress(raw: unknown, intern: Interner): SlimIngress {
   for (const rule of ing.spec?.rules ?? []) {
     for (const p of rule.http?.paths ?? []) {
       const service = p.backend?.service?.name;
-      if (service !== undefined) routes.push({ service: intern.string(service), host: intern.string(rule.host ?? ''), path: p.path ?? '', fallback: false });
+      if (service !== undefined)
+        routes.push({
+          service: intern.string(service),
+          host: intern.string(rule.host ?? ''),
+          path: p.path ?? '',
+          fallback: false,
+        });
     }
   }
   const { uid, name, namespace } = base(ing.metadata, intern);

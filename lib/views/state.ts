@@ -23,7 +23,19 @@ import {
 import { DashboardTally } from './tally';
 
 /** The kinds the views are computed from. */
-export const VIEW_KINDS = ['nodes', 'namespaces', 'pods', 'services', 'ingresses', 'deployments', 'replicasets', 'daemonsets', 'statefulsets', 'jobs', 'cronjobs'] as const;
+export const VIEW_KINDS = [
+  'nodes',
+  'namespaces',
+  'pods',
+  'services',
+  'ingresses',
+  'deployments',
+  'replicasets',
+  'daemonsets',
+  'statefulsets',
+  'jobs',
+  'cronjobs',
+] as const;
 export type ViewKind = (typeof VIEW_KINDS)[number];
 
 /** The workload kinds of the ownership tree, by their `kind`. */
@@ -42,7 +54,11 @@ interface KindSink extends ReflectorSink {
 }
 
 /** Slims on arrival and drops the raw object. */
-function kindSink<T extends SlimObject>(store: KindStore<T>, slim: (raw: unknown, intern: Interner) => T, intern: Interner): KindSink {
+function kindSink<T extends SlimObject>(
+  store: KindStore<T>,
+  slim: (raw: unknown, intern: Interner) => T,
+  intern: Interner,
+): KindSink {
   return {
     beginSync: () => store.beginSync(),
     upsert: (raw) => store.put(slim(raw, intern)),

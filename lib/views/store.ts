@@ -51,8 +51,23 @@ export interface ViewStoreOptions {
   problemLimit?: number;
 }
 
-const DASHBOARD_KINDS: readonly ViewKind[] = ['nodes', 'namespaces', 'pods', 'deployments', 'replicasets', 'daemonsets', 'statefulsets'];
-const OWNER_KINDS: readonly ViewKind[] = ['deployments', 'daemonsets', 'statefulsets', 'cronjobs', 'replicasets', 'jobs'];
+const DASHBOARD_KINDS: readonly ViewKind[] = [
+  'nodes',
+  'namespaces',
+  'pods',
+  'deployments',
+  'replicasets',
+  'daemonsets',
+  'statefulsets',
+];
+const OWNER_KINDS: readonly ViewKind[] = [
+  'deployments',
+  'daemonsets',
+  'statefulsets',
+  'cronjobs',
+  'replicasets',
+  'jobs',
+];
 const REFERENCE_RESOURCES: Record<Reference['kind'], ResourceName> = {
   ServiceAccount: 'serviceaccounts',
   ConfigMap: 'configmaps',
@@ -67,7 +82,8 @@ const MAX_RENDERED = 8;
 const MAX_RENDERED_LENGTH = 8 << 20;
 
 /** Namespaces are listed only to name them all: a namespace-scoped view does not need them. */
-const scoped = (kinds: readonly ViewKind[], namespace: string | undefined): ViewKind[] => (namespace === undefined ? [...kinds] : kinds.filter((k) => k !== 'namespaces'));
+const scoped = (kinds: readonly ViewKind[], namespace: string | undefined): ViewKind[] =>
+  namespace === undefined ? [...kinds] : kinds.filter((k) => k !== 'namespaces');
 
 interface Snapshot {
   state: ClusterState;
@@ -99,7 +115,11 @@ function warningsOf(troubles: readonly KindTrouble[], staleAfterMs: number): str
   for (const [key, { kinds, since }] of alike) {
     const [state, message] = key.split('\0') as [string, string];
     const when = since === undefined ? '' : ` since ${new Date(since).toISOString()}`;
-    warnings.push(state === 'absent' ? `${kinds.join(', ')}: not available: ${message}` : `${kinds.join(', ')}: showing the last known state, not updated${when}: ${message}`);
+    warnings.push(
+      state === 'absent'
+        ? `${kinds.join(', ')}: not available: ${message}`
+        : `${kinds.join(', ')}: showing the last known state, not updated${when}: ${message}`,
+    );
   }
   return warnings;
 }
@@ -124,7 +144,14 @@ export function createViewStore(options: ViewStoreOptions): ViewStore {
   const staleWarningMs = options.staleWarningMs ?? 5_000;
   const problemLimit = options.problemLimit ?? DEFAULT_PROBLEM_LIMIT;
   /** Per context: its cache, when it was last asked for, and rendered views reusable until their state moves. */
-  const caches = new Map<string, { cache: ClusterCache; lastUsed: number; rendered: Map<string, { version: number; warnings: string; json: string }> }>();
+  const caches = new Map<
+    string,
+    {
+      cache: ClusterCache;
+      lastUsed: number;
+      rendered: Map<string, { version: number; warnings: string; json: string }>;
+    }
+  >();
 
   const drop = (context: string) => {
     const entry = caches.get(context);
@@ -155,7 +182,16 @@ export function createViewStore(options: ViewStoreOptions): ViewStore {
       entry = undefined;
     }
     if (entry === undefined) {
-      entry = { cache: new ClusterCache(connection, { pageSize, watchSeconds: options.watchSeconds ?? 300, headersTimeoutMs, log }), lastUsed: clock.now(), rendered: new Map() };
+      entry = {
+        cache: new ClusterCache(connection, {
+          pageSize,
+          watchSeconds: options.watchSeconds ?? 300,
+          headersTimeoutMs,
+          log,
+        }),
+        lastUsed: clock.now(),
+        rendered: new Map(),
+      };
       caches.set(context, entry);
       if (sweeper === undefined) {
         sweeper = setInterval(tick, 60_000);
@@ -176,7 +212,12 @@ export function createViewStore(options: ViewStoreOptions): ViewStore {
     const connection = registry.connection(context);
     const direct = async (cache: ClusterCache | undefined): Promise<Snapshot> => {
       const { state, absent } = await readDirect(connection, kinds, namespace, { pageSize, headersTimeoutMs });
-      const troubles = [...absent].map(([kind, error]): KindTrouble => ({ kind, error, absent: true, since: undefined }));
+      const troubles = [...absent].map(([kind, error]): KindTrouble => ({
+        kind,
+        error,
+        absent: true,
+        since: undefined,
+      }));
       return { state, troubles, connection, cache };
     };
     if (!watch) return direct(undefined);
@@ -222,12 +263,21 @@ export function createViewStore(options: ViewStoreOptions): ViewStore {
     return { json, warnings };
   }
 
-  async function resolve(connection: ClusterConnection, namespace: string, refs: Reference[], warnings: string[]): Promise<ReferencedObject[]> {
+  async function resolve(
+    connection: ClusterConnection,
+    namespace: string,
+    refs: Reference[],
+    warnings: string[],
+  ): Promise<ReferencedObject[]> {
     return Promise.all(
       refs.map(async (ref): Promise<ReferencedObject> => {
         try {
           const path = resourcePath(RESOURCES[REFERENCE_RESOURCES[ref.kind]], namespace, ref.name);
-          const obj = await kubeJson<{ metadata?: { uid?: string } }>(connection, { path, headers: { accept: METADATA_ONLY }, headersTimeoutMs });
+          const obj = await kubeJson<{ metadata?: { uid?: string } }>(connection, {
+            path,
+            headers: { accept: METADATA_ONLY },
+            headersTimeoutMs,
+          });
           const uid = obj.metadata?.uid;
           return { ...ref, found: uid === undefined ? 'unknown' : { uid } };
         } catch (err) {
@@ -249,18 +299,38 @@ export function createViewStore(options: ViewStoreOptions): ViewStore {
         render: ({ state }) => topology(context, state, namespace),
         bodyWarnings: true,
         // One namespace's picture moves only with its pods (the nodes it shows are where they run).
-        memo: { key: `topology/${namespace ?? ''}`, version: (state) => (namespace === undefined ? state.pods.changes() + state.nodes.changes() : state.pods.changes(namespace)) },
+        memo: {
+          key: `topology/${namespace ?? ''}`,
+          version: (state) =>
+            namespace === undefined ? state.pods.changes() + state.nodes.changes() : state.pods.changes(namespace),
+        },
       }),
 
     // Reused until a change the dashboard shows: a warm request costs a lookup, not a recount.
     dashboard: (context) =>
-      view(context, { kinds: DASHBOARD_KINDS, namespace: undefined, render: ({ state }) => dashboard(state.tally, problemLimit), bodyWarnings: true, memo: { key: 'dashboard', version: (state) => state.tally.version } }),
+      view(context, {
+        kinds: DASHBOARD_KINDS,
+        namespace: undefined,
+        render: ({ state }) => dashboard(state.tally, problemLimit),
+        bodyWarnings: true,
+        memo: { key: 'dashboard', version: (state) => state.tally.version },
+      }),
 
     workloads: (context, namespace) =>
-      view(context, { kinds: scoped(['namespaces', ...OWNER_KINDS, 'pods'], namespace), namespace, render: ({ state }) => workloadGraph(state, namespace), bodyWarnings: false }),
+      view(context, {
+        kinds: scoped(['namespaces', ...OWNER_KINDS, 'pods'], namespace),
+        namespace,
+        render: ({ state }) => workloadGraph(state, namespace),
+        bodyWarnings: false,
+      }),
 
     network: (context, namespace) =>
-      view(context, { kinds: scoped(['namespaces', 'services', 'ingresses', 'pods'], namespace), namespace, render: ({ state }) => networkGraph(state, namespace), bodyWarnings: false }),
+      view(context, {
+        kinds: scoped(['namespaces', 'services', 'ingresses', 'pods'], namespace),
+        namespace,
+        render: ({ state }) => networkGraph(state, namespace),
+        bodyWarnings: false,
+      }),
 
     async pod(context, namespace, name) {
       const kinds: ViewKind[] = ['pods', ...OWNER_KINDS, 'services'];

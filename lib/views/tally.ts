@@ -42,7 +42,12 @@ export class DashboardTally {
   /** Objects that are problems now, by uid. */
   readonly problems = new Map<string, ProblemSource>();
 
-  private count<K extends 'available' | 'total'>(target: { ready: number } & Record<K, number>, total: K, before: Health | undefined, after: Health | undefined): void {
+  private count<K extends 'available' | 'total'>(
+    target: { ready: number } & Record<K, number>,
+    total: K,
+    before: Health | undefined,
+    after: Health | undefined,
+  ): void {
     const delta = (after === undefined ? 0 : 1) - (before === undefined ? 0 : 1);
     const readyDelta = (after?.ready ? 1 : 0) - (before?.ready ? 1 : 0);
     if (delta === 0 && readyDelta === 0) return;
@@ -51,7 +56,11 @@ export class DashboardTally {
     this.version++;
   }
 
-  private problem(kind: ProblemKind, before: (SlimObject & Health) | undefined, after: (SlimObject & Health) | undefined): void {
+  private problem(
+    kind: ProblemKind,
+    before: (SlimObject & Health) | undefined,
+    after: (SlimObject & Health) | undefined,
+  ): void {
     const was = before !== undefined && before.problem !== '';
     const is = after !== undefined && after.problem !== '';
     if (!was && !is) return;

@@ -71,7 +71,16 @@ export function topology(context: string, input: TopologyInput, namespace?: stri
     for (const c of pod.containers) {
       // A container not created yet has no runtime ID; it is still shown, under a name unique to its pod.
       const id = c.id === '' ? `${pod.uid}/${c.name}` : c.id;
-      nodes.push({ id, name: c.name, kind: 'Container', namespace: pod.namespace, group, image: c.image, ready: c.ready, restartCount: c.restartCount });
+      nodes.push({
+        id,
+        name: c.name,
+        kind: 'Container',
+        namespace: pod.namespace,
+        group,
+        image: c.image,
+        ready: c.ready,
+        restartCount: c.restartCount,
+      });
       links.push({ source: id, target: pod.uid, kind: 'Container', hidden: false });
     }
   }

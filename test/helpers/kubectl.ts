@@ -41,7 +41,14 @@ export async function writeKubeconfig(sim: SimCluster, auth: AuthKind): Promise<
       const plugin = join(dir, 'credential-plugin.mjs');
       const credential = { apiVersion: 'client.authentication.k8s.io/v1', kind: 'ExecCredential', status: { token } };
       await writeFile(plugin, `process.stdout.write(${JSON.stringify(JSON.stringify(credential))});\n`);
-      user = { exec: { apiVersion: 'client.authentication.k8s.io/v1', command: process.execPath, args: [plugin], interactiveMode: 'Never' } };
+      user = {
+        exec: {
+          apiVersion: 'client.authentication.k8s.io/v1',
+          command: process.execPath,
+          args: [plugin],
+          interactiveMode: 'Never',
+        },
+      };
       break;
     }
   }
@@ -64,14 +71,22 @@ export interface KubectlResult {
   stderr: string;
 }
 
-function spawnKubectl(config: KubeconfigDir, args: readonly string[], env: Readonly<Record<string, string>> = {}): ChildProcessWithoutNullStreams {
+function spawnKubectl(
+  config: KubeconfigDir,
+  args: readonly string[],
+  env: Readonly<Record<string, string>> = {},
+): ChildProcessWithoutNullStreams {
   return spawn('kubectl', ['--kubeconfig', config.path, '--cache-dir', join(config.dir, 'cache'), ...args], {
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: config.dir, ...env },
   });
 }
 
 /** Runs kubectl to completion. */
-export function kubectl(config: KubeconfigDir, args: readonly string[], options: { input?: string; timeoutMs?: number } = {}): Promise<KubectlResult> {
+export function kubectl(
+  config: KubeconfigDir,
+  args: readonly string[],
+  options: { input?: string; timeoutMs?: number } = {},
+): Promise<KubectlResult> {
   return new Promise((resolve, reject) => {
     const child = spawnKubectl(config, args);
     let stdout = '';
@@ -92,9 +107,16 @@ export function kubectl(config: KubeconfigDir, args: readonly string[], options:
 }
 
 /** Runs kubectl and fails with its output unless it exits 0; resolves to stdout. */
-export async function kubectlOk(config: KubeconfigDir, args: readonly string[], options: { input?: string; timeoutMs?: number } = {}): Promise<string> {
+export async function kubectlOk(
+  config: KubeconfigDir,
+  args: readonly string[],
+  options: { input?: string; timeoutMs?: number } = {},
+): Promise<string> {
   const result = await kubectl(config, args, options);
-  if (result.code !== 0) throw new Error(`kubectl ${args.join(' ')} exited ${String(result.code)}\nstdout: ${result.stdout}\nstderr: ${result.stderr}`);
+  if (result.code !== 0)
+    throw new Error(
+      `kubectl ${args.join(' ')} exited ${String(result.code)}\nstdout: ${result.stdout}\nstderr: ${result.stderr}`,
+    );
   return result.stdout;
 }
 
@@ -105,7 +127,11 @@ export interface KubectlStream {
   stop(): Promise<void>;
 }
 
-export function kubectlStream(config: KubeconfigDir, args: readonly string[], env: Readonly<Record<string, string>> = {}): KubectlStream {
+export function kubectlStream(
+  config: KubeconfigDir,
+  args: readonly string[],
+  env: Readonly<Record<string, string>> = {},
+): KubectlStream {
   const child = spawnKubectl(config, args, env);
   child.stdin.end();
   let stdout = '';
@@ -127,7 +153,11 @@ export function kubectlStream(config: KubeconfigDir, args: readonly string[], en
         };
         const timer = setTimeout(() => {
           cleanup();
-          reject(new Error(`kubectl ${args.join(' ')}: expected output did not arrive\nstdout: ${stdout}\nstderr: ${stderr}`));
+          reject(
+            new Error(
+              `kubectl ${args.join(' ')}: expected output did not arrive\nstdout: ${stdout}\nstderr: ${stderr}`,
+            ),
+          );
         }, timeoutMs);
         const cleanup = () => {
           clearTimeout(timer);
@@ -144,7 +174,10 @@ export function kubectlStream(config: KubeconfigDir, args: readonly string[], en
 }
 
 /** A simulated cluster and a kubeconfig for it, set up around the enclosing suite; read both inside its tests. */
-export function simWithKubeconfig(auth: AuthKind = 'cert'): { readonly sim: SimCluster; readonly config: KubeconfigDir } {
+export function simWithKubeconfig(auth: AuthKind = 'cert'): {
+  readonly sim: SimCluster;
+  readonly config: KubeconfigDir;
+} {
   const fixture = {} as { sim: SimCluster; config: KubeconfigDir };
   beforeAll(async () => {
     fixture.sim = await startSim();

@@ -38,14 +38,25 @@ export interface Stack {
 }
 
 /** `allowAddedContextExec` is the --allow-added-context-exec flag. */
-export async function startStack(simOptions: SimOptions = {}, securityOptions: Partial<SecurityOptions> = {}, { allowAddedContextExec = false } = {}): Promise<Stack> {
+export async function startStack(
+  simOptions: SimOptions = {},
+  securityOptions: Partial<SecurityOptions> = {},
+  { allowAddedContextExec = false } = {},
+): Promise<Stack> {
   const sim = await startSim(simOptions);
   const dir = await mkdtemp(join(tmpdir(), 'kore-stack-'));
   const userKubeconfig = join(dir, 'config');
   const ownKubeconfig = join(dir, 'data', 'kubeconfig');
   await writeFile(userKubeconfig, demoKubeconfig(sim, CONTEXT), { mode: 0o600 });
   const inlineOnly = { paths: [ownKubeconfig], allowExec: allowAddedContextExec };
-  const registry = await createRegistry({ kubeconfigPaths: [userKubeconfig, ownKubeconfig], inlineOnly, inCluster: false, watch: false, clock: systemClock, log: silentLogger });
+  const registry = await createRegistry({
+    kubeconfigPaths: [userKubeconfig, ownKubeconfig],
+    inlineOnly,
+    inCluster: false,
+    watch: false,
+    clock: systemClock,
+    log: silentLogger,
+  });
   const security: SecurityOptions = { allowedHosts: [], allowOrigins: [], authToken: undefined, ...securityOptions };
   const views = createViewStore({ registry, clock: systemClock, log: silentLogger });
   const decoder = createWorkerDecoder(DECODE_LIMITS);

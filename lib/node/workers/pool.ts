@@ -106,7 +106,9 @@ export async function startWorkers(options: PoolOptions): Promise<PoolStart> {
     restarts.push(now);
     while (restarts[0] !== undefined && restarts[0] < now - RESTART_WINDOW_MS) restarts.shift();
     if (restarts.length > MAX_RESTARTS) {
-      return options.onGiveUp(`worker processes exited ${restarts.length} times within ${RESTART_WINDOW_MS / 1000} s (last exit code ${code})`);
+      return options.onGiveUp(
+        `worker processes exited ${restarts.length} times within ${RESTART_WINDOW_MS / 1000} s (last exit code ${code})`,
+      );
     }
     options.log.error(`a worker process exited (code ${code}); starting another`);
     supervise(started(fork(setup)));

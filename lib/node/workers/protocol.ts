@@ -27,10 +27,19 @@ function isObject(value: unknown): value is Record<string, unknown> {
 }
 
 export function isWorkerMessage(value: unknown): value is WorkerMessage {
-  return isObject(value) && (value.type === 'kore:hello' || (value.type === 'kore:ready' && typeof value.url === 'string' && Array.isArray(value.contexts)));
+  return (
+    isObject(value) &&
+    (value.type === 'kore:hello' ||
+      (value.type === 'kore:ready' && typeof value.url === 'string' && Array.isArray(value.contexts)))
+  );
 }
 
 export function isPrimaryMessage(value: unknown): value is PrimaryMessage {
   const optionalString = (v: unknown) => v === undefined || typeof v === 'string';
-  return isObject(value) && value.type === 'kore:setup' && optionalString(value.demoKubeconfig) && optionalString(value.authToken);
+  return (
+    isObject(value) &&
+    value.type === 'kore:setup' &&
+    optionalString(value.demoKubeconfig) &&
+    optionalString(value.authToken)
+  );
 }

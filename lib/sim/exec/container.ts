@@ -22,7 +22,10 @@ export function containerView(pod: Record<string, unknown>, containerName: strin
   const podName = str(metadata.name) ?? 'pod';
   const namespace = str(metadata.namespace) ?? 'default';
   const annotation = str(record(metadata.annotations)[SHELLS_ANNOTATION]);
-  const shells = (annotation ?? 'bash,sh').split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const shells = (annotation ?? 'bash,sh')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
   const spec = record(pod.spec);
   const containers = Array.isArray(spec.containers) ? spec.containers.map(record) : [];
   const container = containers.find((c) => c.name === containerName) ?? {};
@@ -42,20 +45,39 @@ export function containerView(pod: Record<string, unknown>, containerName: strin
     const name = str(variable.name);
     if (name === undefined) continue;
     const fieldPath = str(record(record(variable.valueFrom).fieldRef).fieldPath);
-    const value = str(variable.value) ?? (fieldPath === 'metadata.name' ? podName : fieldPath === 'metadata.namespace' ? namespace : undefined);
+    const value =
+      str(variable.value) ??
+      (fieldPath === 'metadata.name' ? podName : fieldPath === 'metadata.namespace' ? namespace : undefined);
     if (value !== undefined) env[name] = value;
   }
 
   const debian = shells.includes('bash');
   const files = new Map<string, string>([
     ['/etc/hostname', `${podName}\n`],
-    ['/etc/hosts', `# Kubernetes-managed hosts file.\n127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n${podIP}\t${podName}\n`],
-    ['/etc/resolv.conf', `search ${namespace}.svc.cluster.local svc.cluster.local cluster.local\nnameserver 10.96.0.10\noptions ndots:5\n`],
-    ['/etc/os-release', debian ? 'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nNAME="Debian GNU/Linux"\nVERSION_ID="12"\nID=debian\n' : 'NAME="Alpine Linux"\nID=alpine\nVERSION_ID=3.20.3\nPRETTY_NAME="Alpine Linux v3.20"\n'],
+    [
+      '/etc/hosts',
+      `# Kubernetes-managed hosts file.\n127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n${podIP}\t${podName}\n`,
+    ],
+    [
+      '/etc/resolv.conf',
+      `search ${namespace}.svc.cluster.local svc.cluster.local cluster.local\nnameserver 10.96.0.10\noptions ndots:5\n`,
+    ],
+    [
+      '/etc/os-release',
+      debian
+        ? 'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nNAME="Debian GNU/Linux"\nVERSION_ID="12"\nID=debian\n'
+        : 'NAME="Alpine Linux"\nID=alpine\nVERSION_ID=3.20.3\nPRETTY_NAME="Alpine Linux v3.20"\n',
+    ],
     ['/etc/passwd', 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n'],
     [`${SERVICE_ACCOUNT_DIR}/namespace`, namespace],
-    [`${SERVICE_ACCOUNT_DIR}/token`, 'eyJhbGciOiJSUzI1NiIsImtpZCI6InNpbSJ9.eyJzdWIiOiJzeXN0ZW06c2VydmljZWFjY291bnQifQ.c2lt'],
-    [`${SERVICE_ACCOUNT_DIR}/ca.crt`, '-----BEGIN CERTIFICATE-----\nMIIBdzCCAR2gAwIBAgIBADAKBggqhkjOPQQDAjAjMSEwHwYDVQQDDBhrOHMtc2lt\n-----END CERTIFICATE-----\n'],
+    [
+      `${SERVICE_ACCOUNT_DIR}/token`,
+      'eyJhbGciOiJSUzI1NiIsImtpZCI6InNpbSJ9.eyJzdWIiOiJzeXN0ZW06c2VydmljZWFjY291bnQifQ.c2lt',
+    ],
+    [
+      `${SERVICE_ACCOUNT_DIR}/ca.crt`,
+      '-----BEGIN CERTIFICATE-----\nMIIBdzCCAR2gAwIBAgIBADAKBggqhkjOPQQDAjAjMSEwHwYDVQQDDBhrOHMtc2lt\n-----END CERTIFICATE-----\n',
+    ],
   ]);
   const dirs = new Map<string, string[]>();
   const add = (path: string) => {
@@ -67,7 +89,24 @@ export function containerView(pod: Record<string, unknown>, containerName: strin
       if (!dirs.has(parent) && !files.has(parent)) dirs.set(parent, []);
     }
   };
-  for (const dir of ['/bin', '/dev', '/etc', '/home', '/lib', '/proc', '/root', '/run', '/sys', '/tmp', '/usr/bin', '/usr/lib', '/usr/local', '/var/log', SERVICE_ACCOUNT_DIR]) add(dir);
+  for (const dir of [
+    '/bin',
+    '/dev',
+    '/etc',
+    '/home',
+    '/lib',
+    '/proc',
+    '/root',
+    '/run',
+    '/sys',
+    '/tmp',
+    '/usr/bin',
+    '/usr/lib',
+    '/usr/local',
+    '/var/log',
+    SERVICE_ACCOUNT_DIR,
+  ])
+    add(dir);
   for (const mount of Array.isArray(container.volumeMounts) ? container.volumeMounts.map(record) : []) {
     const path = str(mount.mountPath);
     if (path !== undefined) add(path);

@@ -41,7 +41,7 @@ export function parseLine(line: string, lookup: (name: string) => string): Simpl
     return [lookup(match[1] ?? ''), from + 1 + match[0].length];
   };
 
-  for (let i = 0; i < line.length; ) {
+  for (let i = 0; i < line.length;) {
     const c = line[i] ?? '';
     if (c === '\\') {
       word += line[i + 1] ?? '';
@@ -90,7 +90,9 @@ export function parseLine(line: string, lookup: (name: string) => string): Simpl
       endCommand(line.slice(i, i + 2) as '&&' | '||');
       i += 2;
     } else if (c === '|' || c === '>' || c === '<' || c === '&') {
-      throw new ParseError(`syntax error: "${c}" (pipes, redirection, background jobs) is not supported by the simulated shell`);
+      throw new ParseError(
+        `syntax error: "${c}" (pipes, redirection, background jobs) is not supported by the simulated shell`,
+      );
     } else {
       word += c;
       inWord = true;

@@ -52,7 +52,11 @@ export function encodeFrame(traits: ProtocolTraits, channel: number, data: Buffe
 }
 
 /** An incoming message as channel and data, or undefined when it is empty or malformed. */
-export function decodeFrame(traits: ProtocolTraits, message: Buffer, isBinary: boolean): { channel: number; data: Buffer } | undefined {
+export function decodeFrame(
+  traits: ProtocolTraits,
+  message: Buffer,
+  isBinary: boolean,
+): { channel: number; data: Buffer } | undefined {
   if (message.length === 0) return undefined;
   if (traits.base64 && !isBinary) {
     const text = message.toString('latin1');
@@ -81,5 +85,12 @@ export function exitStatus(code: number, command: readonly string[]): object {
 
 /** The Status for a command the runtime could not start (containerd + runc wording). */
 export function startFailureStatus(message: string): object {
-  return { metadata: {}, status: 'Failure', message: `Internal error occurred: ${message}`, reason: 'InternalError', details: { causes: [{ message }] }, code: 500 };
+  return {
+    metadata: {},
+    status: 'Failure',
+    message: `Internal error occurred: ${message}`,
+    reason: 'InternalError',
+    details: { causes: [{ message }] },
+    code: 500,
+  };
 }

@@ -8,7 +8,20 @@ import { StringDecoder } from 'node:string_decoder';
 import type { RawData, WebSocket } from 'ws';
 import { containerView } from './container';
 import { Input, LineDiscipline } from './input';
-import { CLOSE, decodeFrame, encodeFrame, ERROR, exitMessage, exitStatus, RESIZE, startFailureStatus, STDERR, STDIN, STDOUT, traitsOf } from './protocol';
+import {
+  CLOSE,
+  decodeFrame,
+  encodeFrame,
+  ERROR,
+  exitMessage,
+  exitStatus,
+  RESIZE,
+  startFailureStatus,
+  STDERR,
+  STDIN,
+  STDOUT,
+  traitsOf,
+} from './protocol';
 import { Shell, type ShellIo } from './shell';
 
 export interface ExecTarget {
@@ -47,7 +60,9 @@ export function runExecSession(ws: WebSocket, protocol: string, target: ExecTarg
   const view = containerView(target.pod as Record<string, unknown>, target.container, target.tty);
   const runtime = new Shell(io, view, 'sh');
   let foreground = runtime;
-  const discipline = target.tty ? new LineDiscipline(input, { echo: stdout, interrupt: () => foreground.interrupt() }) : undefined;
+  const discipline = target.tty
+    ? new LineDiscipline(input, { echo: stdout, interrupt: () => foreground.interrupt() })
+    : undefined;
   const decoder = new StringDecoder('utf8');
 
   ws.on('message', (raw: RawData, isBinary: boolean) => {
@@ -69,7 +84,8 @@ export function runExecSession(ws: WebSocket, protocol: string, target: ExecTarg
     const [command = '', ...args] = target.command;
     const program = command.slice(command.lastIndexOf('/') + 1);
     if (!Shell.has(view, program)) return { startFailure: startFailure(command) };
-    if (program !== 'sh' && program !== 'bash' && program !== 'ash') return { code: await runtime.exec(target.command) };
+    if (program !== 'sh' && program !== 'bash' && program !== 'ash')
+      return { code: await runtime.exec(target.command) };
     const shell = new Shell(io, view, program === 'bash' ? 'bash' : 'sh');
     foreground = shell;
     const [first, script] = args;
@@ -79,7 +95,11 @@ export function runExecSession(ws: WebSocket, protocol: string, target: ExecTarg
       return { code: 2 };
     }
     if (first !== undefined && !first.startsWith('-')) {
-      stderr(program === 'bash' ? `bash: ${first}: No such file or directory\n` : `sh: can't open '${first}': No such file or directory\n`);
+      stderr(
+        program === 'bash'
+          ? `bash: ${first}: No such file or directory\n`
+          : `sh: can't open '${first}': No such file or directory\n`,
+      );
       return { code: program === 'bash' ? 127 : 2 };
     }
     return { code: await shell.interact() };
@@ -96,13 +116,21 @@ export function runExecSession(ws: WebSocket, protocol: string, target: ExecTarg
     send(target.stdout ? STDOUT : target.stderr ? STDERR : ERROR, '');
     run().then(
       (outcome) => finish(outcome),
-      (err: unknown) => finish({ startFailure: `error executing command in container: ${err instanceof Error ? err.message : String(err)}` }),
+      (err: unknown) =>
+        finish({
+          startFailure: `error executing command in container: ${err instanceof Error ? err.message : String(err)}`,
+        }),
     );
   });
 
   function finish(outcome: Outcome): void {
     if ('startFailure' in outcome) {
-      send(ERROR, traits.statusErrors ? JSON.stringify(startFailureStatus(outcome.startFailure)) : `Internal error occurred: ${outcome.startFailure}`);
+      send(
+        ERROR,
+        traits.statusErrors
+          ? JSON.stringify(startFailureStatus(outcome.startFailure))
+          : `Internal error occurred: ${outcome.startFailure}`,
+      );
     } else if (traits.statusErrors) {
       send(ERROR, JSON.stringify(exitStatus(outcome.code, target.command)));
     } else if (outcome.code !== 0) {
@@ -114,14 +142,21 @@ export function runExecSession(ws: WebSocket, protocol: string, target: ExecTarg
 
 /** What containerd reports for a command that is not in the image. */
 function startFailure(command: string): string {
-  const reason = command.includes('/') ? `stat ${command}: no such file or directory` : 'executable file not found in $PATH';
+  const reason = command.includes('/')
+    ? `stat ${command}: no such file or directory`
+    : 'executable file not found in $PATH';
   return `error executing command in container: failed to exec in container: failed to start exec "${randomBytes(32).toString('hex')}": OCI runtime exec failed: exec failed: unable to start container process: exec: "${command}": ${reason}: unknown`;
 }
 
 function resize(size: { rows: number; cols: number }, data: Buffer): void {
   try {
     const parsed = JSON.parse(data.toString('utf8')) as { Width?: unknown; Height?: unknown };
-    if (typeof parsed.Width === 'number' && typeof parsed.Height === 'number' && parsed.Width > 0 && parsed.Height > 0) {
+    if (
+      typeof parsed.Width === 'number' &&
+      typeof parsed.Height === 'number' &&
+      parsed.Width > 0 &&
+      parsed.Height > 0
+    ) {
       size.cols = parsed.Width;
       size.rows = parsed.Height;
     }

@@ -21,7 +21,26 @@ class ExitRequest {
   constructor(readonly code: number) {}
 }
 
-const PROGRAMS = ['cat', 'cd', 'date', 'echo', 'env', 'exit', 'export', 'false', 'hostname', 'id', 'ls', 'printenv', 'pwd', 'sleep', 'stty', 'true', 'uname', 'whoami'];
+const PROGRAMS = [
+  'cat',
+  'cd',
+  'date',
+  'echo',
+  'env',
+  'exit',
+  'export',
+  'false',
+  'hostname',
+  'id',
+  'ls',
+  'printenv',
+  'pwd',
+  'sleep',
+  'stty',
+  'true',
+  'uname',
+  'whoami',
+];
 const SHELLS = ['sh', 'bash', 'ash'];
 
 export class Shell {
@@ -95,13 +114,17 @@ export class Shell {
   }
 
   private prompt(): string {
-    return this.flavor === 'bash' ? `root@${this.container.podName}:${this.cwd === '/root' ? '~' : this.cwd}# ` : `${this.cwd} # `;
+    return this.flavor === 'bash'
+      ? `root@${this.container.podName}:${this.cwd === '/root' ? '~' : this.cwd}# `
+      : `${this.cwd} # `;
   }
 
   private async runLine(line: string): Promise<void> {
     let commands;
     try {
-      commands = parseLine(line, (name) => (name === '?' ? String(this.status) : name === '$' ? '1' : (this.vars[name] ?? '')));
+      commands = parseLine(line, (name) =>
+        name === '?' ? String(this.status) : name === '$' ? '1' : (this.vars[name] ?? ''),
+      );
     } catch (err) {
       if (!(err instanceof ParseError)) throw err;
       this.io.stderr(`${this.flavor}: ${err.message}\n`);
@@ -163,14 +186,22 @@ export class Shell {
         out('uid=0(root) gid=0(root) groups=0(root)\n');
         return 0;
       case 'uname':
-        out(args.includes('-a') ? `Linux ${this.container.podName} 6.1.119-129.201.amzn2023.x86_64 #1 SMP x86_64 GNU/Linux\n` : 'Linux\n');
+        out(
+          args.includes('-a')
+            ? `Linux ${this.container.podName} 6.1.119-129.201.amzn2023.x86_64 #1 SMP x86_64 GNU/Linux\n`
+            : 'Linux\n',
+        );
         return 0;
       case 'date':
         out(`${new Date().toUTCString().replace('GMT', 'UTC')}\n`);
         return 0;
       case 'env':
       case 'printenv':
-        out(Object.entries(this.vars).map(([k, v]) => `${k}=${v}\n`).join(''));
+        out(
+          Object.entries(this.vars)
+            .map(([k, v]) => `${k}=${v}\n`)
+            .join(''),
+        );
         return 0;
       case 'export':
         for (const arg of args) {
@@ -228,7 +259,11 @@ export class Shell {
       this.cwd = target;
       return 0;
     }
-    this.io.stderr(this.flavor === 'bash' ? `bash: cd: ${path}: No such file or directory\n` : `sh: cd: can't cd to ${path}: No such file or directory\n`);
+    this.io.stderr(
+      this.flavor === 'bash'
+        ? `bash: cd: ${path}: No such file or directory\n`
+        : `sh: cd: can't cd to ${path}: No such file or directory\n`,
+    );
     return this.flavor === 'bash' ? 1 : 2;
   }
 
@@ -240,7 +275,8 @@ export class Shell {
       const entries = this.container.dirs.get(full);
       if (entries !== undefined) {
         if (targets.length > 1) this.io.stdout(`${path}:\n`);
-        if (entries.length > 0) this.io.stdout(this.io.tty ? `${entries.join('  ')}\n` : entries.map((e) => `${e}\n`).join(''));
+        if (entries.length > 0)
+          this.io.stdout(this.io.tty ? `${entries.join('  ')}\n` : entries.map((e) => `${e}\n`).join(''));
       } else if (this.container.files.has(full)) {
         this.io.stdout(`${path}\n`);
       } else {
@@ -265,7 +301,11 @@ export class Shell {
       const content = this.container.files.get(full);
       if (content !== undefined) this.io.stdout(content);
       else {
-        this.io.stderr(this.container.dirs.has(full) ? `cat: read error: Is a directory\n` : `cat: can't open '${path}': No such file or directory\n`);
+        this.io.stderr(
+          this.container.dirs.has(full)
+            ? `cat: read error: Is a directory\n`
+            : `cat: can't open '${path}': No such file or directory\n`,
+        );
         status = 1;
       }
     }

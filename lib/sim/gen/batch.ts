@@ -8,10 +8,20 @@ import { cronJobObject, jobObject } from './workloads';
 
 export function* batchWorkloads(namespace: string, ids: Ids, placer: Placer): Generator<KubeObject> {
   const jobTemplates = (job: string, jobUid: string, image: string, command: string[], shells?: string) => {
-    const labels = { 'batch.kubernetes.io/controller-uid': jobUid, 'batch.kubernetes.io/job-name': job, 'controller-uid': jobUid, 'job-name': job };
+    const labels = {
+      'batch.kubernetes.io/controller-uid': jobUid,
+      'batch.kubernetes.io/job-name': job,
+      'controller-uid': jobUid,
+      'job-name': job,
+    };
     return podTemplates(
       {
-        containers: [container(job.replace(/-\d+$/, ''), image, { command, resources: { requests: { cpu: '100m', memory: '128Mi' } } })],
+        containers: [
+          container(job.replace(/-\d+$/, ''), image, {
+            command,
+            resources: { requests: { cpu: '100m', memory: '128Mi' } },
+          }),
+        ],
         labels,
         serviceAccount: 'app',
         restartPolicy: 'Never',
@@ -21,16 +31,33 @@ export function* batchWorkloads(namespace: string, ids: Ids, placer: Placer): Ge
     );
   };
 
-  function* job(name: string, image: string, command: string[], outcome: 'complete' | 'failed', ageMs: number, owner?: OwnerReference) {
+  function* job(
+    name: string,
+    image: string,
+    command: string[],
+    outcome: 'complete' | 'failed',
+    ageMs: number,
+    owner?: OwnerReference,
+  ) {
     const uid = ids.uid();
     const t = jobTemplates(name, uid, image, command, image.startsWith('busybox') ? 'sh' : undefined);
     const jobRef = ownerRef('batch/v1', 'Job', name, uid);
     const states: PodState[] = outcome === 'complete' ? ['succeeded'] : ['failed', 'failed'];
     const podObjects: KubeObject[] = [];
-    yield* collect(pods({ namespace, owner: jobRef, template: t.pod, ageMs }, generatedNames(name, ids), states, ids, placer), podObjects);
+    yield* collect(
+      pods({ namespace, owner: jobRef, template: t.pod, ageMs }, generatedNames(name, ids), states, ids, placer),
+      podObjects,
+    );
     const start = ids.ago(ageMs);
     yield jobObject(
-      { name, namespace, uid, created: start, labels: t.pod.labels as Record<string, string>, ...(owner === undefined ? {} : { owner }) },
+      {
+        name,
+        namespace,
+        uid,
+        created: start,
+        labels: t.pod.labels as Record<string, string>,
+        ...(owner === undefined ? {} : { owner }),
+      },
       t.template,
       outcome === 'complete' ? 6 : 1,
       outcome === 'complete'
@@ -47,7 +74,34 @@ export function* batchWorkloads(namespace: string, ids: Ids, placer: Placer): Ge
   const cron = 'nightly-report';
   const lastRun = Math.floor((ids.now - 8 * HOUR) / MINUTE);
   const cronRef = ownerRef('batch/v1', 'CronJob', cron, cronUid);
-  const jobTemplate = { metadata: {}, spec: { backoffLimit: 2, template: { metadata: {}, spec: { containers: [container('report', 'busybox:1.37', { command: ['sh', '-c', 'echo building report; sleep 30'] })], restartPolicy: 'OnFailure' } } } };
-  yield cronJobObject({ name: cron, namespace, uid: cronUid, created: ids.ago(40 * DAY) }, '0 2 * * *', jobTemplate, new Date(lastRun * MINUTE).toISOString().replace('.000Z', 'Z'), ids.ago(8 * HOUR - 45_000));
-  yield* job(`${cron}-${lastRun}`, 'busybox:1.37', ['sh', '-c', 'echo building report; sleep 30'], 'complete', 8 * HOUR, cronRef);
+  const jobTemplate = {
+    metadata: {},
+    spec: {
+      backoffLimit: 2,
+      template: {
+        metadata: {},
+        spec: {
+          containers: [
+            container('report', 'busybox:1.37', { command: ['sh', '-c', 'echo building report; sleep 30'] }),
+          ],
+          restartPolicy: 'OnFailure',
+        },
+      },
+    },
+  };
+  yield cronJobObject(
+    { name: cron, namespace, uid: cronUid, created: ids.ago(40 * DAY) },
+    '0 2 * * *',
+    jobTemplate,
+    new Date(lastRun * MINUTE).toISOString().replace('.000Z', 'Z'),
+    ids.ago(8 * HOUR - 45_000),
+  );
+  yield* job(
+    `${cron}-${lastRun}`,
+    'busybox:1.37',
+    ['sh', '-c', 'echo building report; sleep 30'],
+    'complete',
+    8 * HOUR,
+    cronRef,
+  );
 }

@@ -21,7 +21,8 @@ function metadata(meta: Meta): KubeObject['metadata'] {
 }
 
 /** Stands in for the cluster CA that every namespace's kube-root-ca.crt carries. */
-const ROOT_CA = '-----BEGIN CERTIFICATE-----\nMIIBdzCCAR2gAwIBAgIBADAKBggqhkjOPQQDAjAjMSEwHwYDVQQDDBhrOHMtc2lt\nLXNlcnZlci1jYUAxNzAwMDAwMDAwMB4XDTI1MDEwMTAwMDAwMFoXDTM1MDEwMTAw\n-----END CERTIFICATE-----\n';
+const ROOT_CA =
+  '-----BEGIN CERTIFICATE-----\nMIIBdzCCAR2gAwIBAgIBADAKBggqhkjOPQQDAjAjMSEwHwYDVQQDDBhrOHMtc2lt\nLXNlcnZlci1jYUAxNzAwMDAwMDAwMB4XDTI1MDEwMTAwMDAwMFoXDTM1MDEwMTAw\n-----END CERTIFICATE-----\n';
 
 export function namespaceObject(meta: Meta): KubeObject {
   return {
@@ -43,7 +44,13 @@ export function rootCaConfigMap(meta: Meta): KubeObject {
   return {
     apiVersion: 'v1',
     kind: 'ConfigMap',
-    metadata: metadata({ ...meta, annotations: { 'kubernetes.io/description': 'Contains a CA bundle that can be used to verify the kube-apiserver when using internal endpoints such as the internal service IP or kubernetes.default.svc. No other usage is guaranteed across distributions of Kubernetes clusters.' } }),
+    metadata: metadata({
+      ...meta,
+      annotations: {
+        'kubernetes.io/description':
+          'Contains a CA bundle that can be used to verify the kube-apiserver when using internal endpoints such as the internal service IP or kubernetes.default.svc. No other usage is guaranteed across distributions of Kubernetes clusters.',
+      },
+    }),
     data: { 'ca.crt': ROOT_CA },
   };
 }
@@ -66,7 +73,12 @@ export interface ServicePort {
 }
 
 /** A ClusterIP Service (`clusterIP: 'None'` for a headless one); no selector for the `kubernetes` service. */
-export function serviceObject(meta: Meta, clusterIP: string, ports: ServicePort[], selector?: Record<string, string>): KubeObject {
+export function serviceObject(
+  meta: Meta,
+  clusterIP: string,
+  ports: ServicePort[],
+  selector?: Record<string, string>,
+): KubeObject {
   const spec: Record<string, unknown> = {
     clusterIP,
     clusterIPs: [clusterIP],
@@ -90,7 +102,12 @@ export function ingressClassObject(meta: Meta): KubeObject {
   };
 }
 
-export function ingressObject(meta: Meta, host: string, routes: Array<{ path: string; service: string; port: number }>, loadBalancerIP: string): KubeObject {
+export function ingressObject(
+  meta: Meta,
+  host: string,
+  routes: Array<{ path: string; service: string; port: number }>,
+  loadBalancerIP: string,
+): KubeObject {
   return {
     apiVersion: 'networking.k8s.io/v1',
     kind: 'Ingress',
@@ -101,7 +118,13 @@ export function ingressObject(meta: Meta, host: string, routes: Array<{ path: st
       rules: [
         {
           host,
-          http: { paths: routes.map((r) => ({ path: r.path, pathType: 'Prefix', backend: { service: { name: r.service, port: { number: r.port } } } })) },
+          http: {
+            paths: routes.map((r) => ({
+              path: r.path,
+              pathType: 'Prefix',
+              backend: { service: { name: r.service, port: { number: r.port } } },
+            })),
+          },
         },
       ],
     },
@@ -117,20 +140,45 @@ export function boundVolume(claim: Meta & { namespace: string }, volumeUid: stri
     kind: 'PersistentVolumeClaim',
     metadata: metadata({
       ...claim,
-      annotations: { 'pv.kubernetes.io/bind-completed': 'yes', 'pv.kubernetes.io/bound-by-controller': 'yes', 'volume.kubernetes.io/storage-provisioner': 'ebs.csi.aws.com' },
+      annotations: {
+        'pv.kubernetes.io/bind-completed': 'yes',
+        'pv.kubernetes.io/bound-by-controller': 'yes',
+        'volume.kubernetes.io/storage-provisioner': 'ebs.csi.aws.com',
+      },
     }),
-    spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage } }, storageClassName: 'gp3', volumeMode: 'Filesystem', volumeName },
+    spec: {
+      accessModes: ['ReadWriteOnce'],
+      resources: { requests: { storage } },
+      storageClassName: 'gp3',
+      volumeMode: 'Filesystem',
+      volumeName,
+    },
     status: { phase: 'Bound', accessModes: ['ReadWriteOnce'], capacity: { storage } },
   };
   const pv: KubeObject = {
     apiVersion: 'v1',
     kind: 'PersistentVolume',
-    metadata: metadata({ name: volumeName, uid: volumeUid, created: claim.created, annotations: { 'pv.kubernetes.io/provisioned-by': 'ebs.csi.aws.com' } }),
+    metadata: metadata({
+      name: volumeName,
+      uid: volumeUid,
+      created: claim.created,
+      annotations: { 'pv.kubernetes.io/provisioned-by': 'ebs.csi.aws.com' },
+    }),
     spec: {
       accessModes: ['ReadWriteOnce'],
       capacity: { storage },
-      claimRef: { apiVersion: 'v1', kind: 'PersistentVolumeClaim', name: claim.name, namespace: claim.namespace, uid: claim.uid },
-      csi: { driver: 'ebs.csi.aws.com', fsType: 'ext4', volumeHandle: `vol-0${volumeUid.replaceAll('-', '').slice(0, 16)}` },
+      claimRef: {
+        apiVersion: 'v1',
+        kind: 'PersistentVolumeClaim',
+        name: claim.name,
+        namespace: claim.namespace,
+        uid: claim.uid,
+      },
+      csi: {
+        driver: 'ebs.csi.aws.com',
+        fsType: 'ext4',
+        volumeHandle: `vol-0${volumeUid.replaceAll('-', '').slice(0, 16)}`,
+      },
       persistentVolumeReclaimPolicy: 'Delete',
       storageClassName: 'gp3',
       volumeMode: 'Filesystem',

@@ -34,7 +34,12 @@ export interface DeploymentPlan {
 }
 
 /** Spreads the pod budget over Deployments with uneven sizes, one at least per app namespace. */
-export function* planDeployments(budget: number, namespaces: readonly string[], wanted: number, ids: Ids): Generator<DeploymentPlan> {
+export function* planDeployments(
+  budget: number,
+  namespaces: readonly string[],
+  wanted: number,
+  ids: Ids,
+): Generator<DeploymentPlan> {
   const count = Math.min(budget, Math.max(namespaces.length, wanted));
   const profiles: Profile[] = Array.from({ length: count }, (_, i) => PROFILES[i % 20] ?? 'healthy');
   const evicted = profiles.map((p, i) => (p === 'evicted' ? 1 + (i % 2) : 0));
@@ -95,7 +100,15 @@ function statesFor(plan: DeploymentPlan): PodState[] {
 }
 
 /** Deployment, its old ReplicaSet if any, the current ReplicaSet and its pods. */
-export function* controllerChain(plan: DeploymentPlan, selector: Record<string, string>, labels: Record<string, string>, template: object, podTemplate: PodTemplate, ids: Ids, placer: Placer): Generator<KubeObject> {
+export function* controllerChain(
+  plan: DeploymentPlan,
+  selector: Record<string, string>,
+  labels: Record<string, string>,
+  template: object,
+  podTemplate: PodTemplate,
+  ids: Ids,
+  placer: Placer,
+): Generator<KubeObject> {
   const deploymentUid = ids.uid();
   const created = ids.ago(plan.ageMs);
   const rsName = `${plan.name}-${plan.hash}`;
@@ -104,18 +117,51 @@ export function* controllerChain(plan: DeploymentPlan, selector: Record<string, 
   const deploymentRef = ownerRef('apps/v1', 'Deployment', plan.name, deploymentUid);
   const rsRef = ownerRef('apps/v1', 'ReplicaSet', rsName, rsUid);
   const rsSelector = { ...selector, 'pod-template-hash': plan.hash };
-  const rsTemplate = { ...(template as { metadata: Record<string, unknown> }), metadata: { ...(template as { metadata: Record<string, unknown> }).metadata, labels: { ...labels, 'pod-template-hash': plan.hash } } };
+  const rsTemplate = {
+    ...(template as { metadata: Record<string, unknown> }),
+    metadata: {
+      ...(template as { metadata: Record<string, unknown> }).metadata,
+      labels: { ...labels, 'pod-template-hash': plan.hash },
+    },
+  };
 
   // The pods are made first because the controllers' statuses count them, but they come out last.
   const podObjects: KubeObject[] = [];
-  const counts = yield* collect(pods({ namespace: plan.namespace, owner: rsRef, template: podTemplate, ageMs: rsAge }, generatedNames(rsName, ids), statesFor(plan), ids, placer), podObjects);
+  const counts = yield* collect(
+    pods(
+      { namespace: plan.namespace, owner: rsRef, template: podTemplate, ageMs: rsAge },
+      generatedNames(rsName, ids),
+      statesFor(plan),
+      ids,
+      placer,
+    ),
+    podObjects,
+  );
 
-  yield deploymentObject({ name: plan.name, namespace: plan.namespace, uid: deploymentUid, created, labels }, selector, template, plan.replicas, counts, rsName, plan.revisions);
+  yield deploymentObject(
+    { name: plan.name, namespace: plan.namespace, uid: deploymentUid, created, labels },
+    selector,
+    template,
+    plan.replicas,
+    counts,
+    rsName,
+    plan.revisions,
+  );
   if (plan.revisions > 1) {
     const oldHash = ids.suffix(10);
-    const oldTemplate = { ...rsTemplate, metadata: { ...rsTemplate.metadata, labels: { ...labels, 'pod-template-hash': oldHash } } };
+    const oldTemplate = {
+      ...rsTemplate,
+      metadata: { ...rsTemplate.metadata, labels: { ...labels, 'pod-template-hash': oldHash } },
+    };
     yield replicaSetObject(
-      { name: `${plan.name}-${oldHash}`, namespace: plan.namespace, uid: ids.uid(), created, labels: { ...labels, 'pod-template-hash': oldHash }, owner: deploymentRef },
+      {
+        name: `${plan.name}-${oldHash}`,
+        namespace: plan.namespace,
+        uid: ids.uid(),
+        created,
+        labels: { ...labels, 'pod-template-hash': oldHash },
+        owner: deploymentRef,
+      },
       { ...selector, 'pod-template-hash': oldHash },
       oldTemplate,
       0,
@@ -123,21 +169,48 @@ export function* controllerChain(plan: DeploymentPlan, selector: Record<string, 
       plan.revisions - 1,
     );
   }
-  yield replicaSetObject({ name: rsName, namespace: plan.namespace, uid: rsUid, created: ids.ago(rsAge), labels: { ...labels, 'pod-template-hash': plan.hash }, owner: deploymentRef }, rsSelector, rsTemplate, plan.replicas, counts, plan.revisions);
+  yield replicaSetObject(
+    {
+      name: rsName,
+      namespace: plan.namespace,
+      uid: rsUid,
+      created: ids.ago(rsAge),
+      labels: { ...labels, 'pod-template-hash': plan.hash },
+      owner: deploymentRef,
+    },
+    rsSelector,
+    rsTemplate,
+    plan.replicas,
+    counts,
+    plan.revisions,
+  );
   yield* podObjects;
 }
 
-export function* appDeployment(plan: DeploymentPlan, ids: Ids, placer: Placer, clusterIPs: ServiceIPs): Generator<KubeObject> {
+export function* appDeployment(
+  plan: DeploymentPlan,
+  ids: Ids,
+  placer: Placer,
+  clusterIPs: ServiceIPs,
+): Generator<KubeObject> {
   const app = APPS[plan.appIndex] ?? APPS[0];
   if (app === undefined) return;
   const selector = { app: plan.name };
   const labels = { app: plan.name, 'app.kubernetes.io/name': plan.name, 'app.kubernetes.io/part-of': plan.namespace };
   const created = ids.ago(plan.ageMs);
-  yield configMapObject({ name: `${plan.name}-config`, namespace: plan.namespace, uid: ids.uid(), created, labels: selector }, {
-    LOG_LEVEL: 'info',
-    'app.properties': `service.name=${plan.name}\nservice.port=${app.port}\nfeature.flags=checkout-v2,fast-search\n`,
-  });
+  yield configMapObject(
+    { name: `${plan.name}-config`, namespace: plan.namespace, uid: ids.uid(), created, labels: selector },
+    {
+      LOG_LEVEL: 'info',
+      'app.properties': `service.name=${plan.name}\nservice.port=${app.port}\nfeature.flags=checkout-v2,fast-search\n`,
+    },
+  );
   const t = appTemplates(app, plan.name, { ...labels, 'pod-template-hash': plan.hash }, labels, ids);
   yield* controllerChain(plan, selector, labels, t.template, t.pod, ids, placer);
-  yield serviceObject({ name: plan.name, namespace: plan.namespace, uid: ids.uid(), created, labels }, clusterIPs.take(), [{ name: 'http', port: 80, targetPort: 'http' }], selector);
+  yield serviceObject(
+    { name: plan.name, namespace: plan.namespace, uid: ids.uid(), created, labels },
+    clusterIPs.take(),
+    [{ name: 'http', port: 80, targetPort: 'http' }],
+    selector,
+  );
 }

@@ -7,7 +7,10 @@ const SUFFIX_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
 export class Ids {
   private readonly random: () => number;
 
-  constructor(seed: number, readonly now: number) {
+  constructor(
+    seed: number,
+    readonly now: number,
+  ) {
     this.random = seededRandom(seed);
   }
 
@@ -29,7 +32,10 @@ export class Ids {
 
   hex(length: number): string {
     let out = '';
-    while (out.length < length) out += Math.floor(this.random() * 2 ** 32).toString(16).padStart(8, '0');
+    while (out.length < length)
+      out += Math.floor(this.random() * 2 ** 32)
+        .toString(16)
+        .padStart(8, '0');
     return out.slice(0, length);
   }
 

@@ -13,9 +13,27 @@ export interface NodePlan {
 }
 
 const SHAPES = [
-  { instanceType: 'm6i.2xlarge', cpu: '8', allocatableCpu: '7910m', memory: '32386364Ki', allocatableMemory: '31371580Ki' },
-  { instanceType: 'm6i.4xlarge', cpu: '16', allocatableCpu: '15890m', memory: '65047500Ki', allocatableMemory: '63934748Ki' },
-  { instanceType: 'c6i.xlarge', cpu: '4', allocatableCpu: '3920m', memory: '7824920Ki', allocatableMemory: '7070872Ki' },
+  {
+    instanceType: 'm6i.2xlarge',
+    cpu: '8',
+    allocatableCpu: '7910m',
+    memory: '32386364Ki',
+    allocatableMemory: '31371580Ki',
+  },
+  {
+    instanceType: 'm6i.4xlarge',
+    cpu: '16',
+    allocatableCpu: '15890m',
+    memory: '65047500Ki',
+    allocatableMemory: '63934748Ki',
+  },
+  {
+    instanceType: 'c6i.xlarge',
+    cpu: '4',
+    allocatableCpu: '3920m',
+    memory: '7824920Ki',
+    allocatableMemory: '7070872Ki',
+  },
 ] as const;
 
 const ZONES = ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'] as const;
@@ -84,10 +102,28 @@ export function nodeObject(plan: NodePlan, ids: Ids, podsCapacity: number): Kube
         : {}),
     },
     status: {
-      capacity: { cpu: shape.cpu, 'ephemeral-storage': '101430960Ki', 'hugepages-1Gi': '0', 'hugepages-2Mi': '0', memory: shape.memory, pods: String(podsCapacity) },
-      allocatable: { cpu: shape.allocatableCpu, 'ephemeral-storage': '93478772582', 'hugepages-1Gi': '0', 'hugepages-2Mi': '0', memory: shape.allocatableMemory, pods: String(podsCapacity) },
+      capacity: {
+        cpu: shape.cpu,
+        'ephemeral-storage': '101430960Ki',
+        'hugepages-1Gi': '0',
+        'hugepages-2Mi': '0',
+        memory: shape.memory,
+        pods: String(podsCapacity),
+      },
+      allocatable: {
+        cpu: shape.allocatableCpu,
+        'ephemeral-storage': '93478772582',
+        'hugepages-1Gi': '0',
+        'hugepages-2Mi': '0',
+        memory: shape.allocatableMemory,
+        pods: String(podsCapacity),
+      },
       conditions: [
-        condition('MemoryPressure', ['False', 'KubeletHasSufficientMemory', 'kubelet has sufficient memory available'], lost),
+        condition(
+          'MemoryPressure',
+          ['False', 'KubeletHasSufficientMemory', 'kubelet has sufficient memory available'],
+          lost,
+        ),
         condition('DiskPressure', ['False', 'KubeletHasNoDiskPressure', 'kubelet has no disk pressure'], lost),
         condition('PIDPressure', ['False', 'KubeletHasSufficientPID', 'kubelet has sufficient PID available'], lost),
         condition('Ready', ['True', 'KubeletReady', 'kubelet is posting ready status'], lost),

@@ -34,7 +34,10 @@ export class Placer {
     const total = this.nodes.length;
     const lost = this.nodes.filter((n) => !n.ready).length;
     const ready = total - lost;
-    const reasons = [ready > 0 ? `${ready} Insufficient cpu` : '', lost > 0 ? `${lost} node(s) had untolerated taint {node.kubernetes.io/unreachable: }` : ''].filter(Boolean);
+    const reasons = [
+      ready > 0 ? `${ready} Insufficient cpu` : '',
+      lost > 0 ? `${lost} node(s) had untolerated taint {node.kubernetes.io/unreachable: }` : '',
+    ].filter(Boolean);
     if (total === 0) return '0/0 nodes are available: no nodes available to schedule pods.';
     return `0/${total} nodes are available: ${reasons.join(', ')}. preemption: 0/${total} nodes are available: ${total} No preemption victims found for incoming pod.`;
   }
@@ -57,14 +60,22 @@ export interface PodGroup {
 }
 
 /** Pods of one controller in the given states, placed on nodes; counts what its status must say. */
-export function* pods(group: PodGroup, names: Iterable<string>, states: Iterable<PodState>, ids: Ids, placer: Placer, fixedNode?: NodePlan): Generator<KubeObject, PodCounts> {
+export function* pods(
+  group: PodGroup,
+  names: Iterable<string>,
+  states: Iterable<PodState>,
+  ids: Ids,
+  placer: Placer,
+  fixedNode?: NodePlan,
+): Generator<KubeObject, PodCounts> {
   const counts: PodCounts = { active: 0, ready: 0 };
   const nameList = names[Symbol.iterator]();
   for (let state of states) {
     const name = nameList.next().value as string;
     const node = state === 'pending' ? undefined : (fixedNode ?? placer.next());
     if (node === undefined && state !== 'pending') state = 'pending';
-    if (node !== undefined && !node.ready && (state === 'running' || state === 'notReady' || state === 'crashLoop')) state = 'nodeLost';
+    if (node !== undefined && !node.ready && (state === 'running' || state === 'notReady' || state === 'crashLoop'))
+      state = 'nodeLost';
     if (isActive(state)) counts.active++;
     if (isReady(state)) counts.ready++;
     yield podObject(
@@ -75,7 +86,7 @@ export function* pods(group: PodGroup, names: Iterable<string>, states: Iterable
         owner: group.owner,
         state,
         ...(node === undefined ? {} : { node, slot: placer.slot(node) }),
-        ageMs: Math.max(5 * MINUTE, Math.floor(group.ageMs * (0.2 + 0.8 * ids.int(0, 1000) / 1000))),
+        ageMs: Math.max(5 * MINUTE, Math.floor(group.ageMs * (0.2 + (0.8 * ids.int(0, 1000)) / 1000))),
         ...(state === 'pending' ? { unschedulableMessage: placer.unschedulableMessage } : {}),
       },
       ids,

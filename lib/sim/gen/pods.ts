@@ -10,7 +10,8 @@ import type { NodePlan } from './nodes';
  * running: Ready. notReady: readiness probe failing. crashLoop: CrashLoopBackOff. pending: unschedulable.
  * nodeLost: on a NotReady node, marked not ready by the node controller. evicted/failed/succeeded: terminal.
  */
-export type PodState = 'running' | 'notReady' | 'crashLoop' | 'pending' | 'nodeLost' | 'evicted' | 'failed' | 'succeeded';
+export type PodState =
+  'running' | 'notReady' | 'crashLoop' | 'pending' | 'nodeLost' | 'evicted' | 'failed' | 'succeeded';
 
 export interface OwnerReference {
   apiVersion: string;
@@ -78,8 +79,17 @@ export function podObject(plan: PodPlan, ids: Ids): KubeObject {
     metadata.ownerReferences = [plan.owner];
   }
   if (plan.template.annotations !== undefined) metadata.annotations = plan.template.annotations;
-  const spec = plan.node !== undefined && plan.state !== 'pending' ? { ...plan.template.spec, nodeName: plan.node.name } : plan.template.spec;
-  return { apiVersion: 'v1', kind: 'Pod', metadata: metadata as KubeObject['metadata'], spec, status: podStatus(plan, uid, ids) };
+  const spec =
+    plan.node !== undefined && plan.state !== 'pending'
+      ? { ...plan.template.spec, nodeName: plan.node.name }
+      : plan.template.spec;
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: metadata as KubeObject['metadata'],
+    spec,
+    status: podStatus(plan, uid, ids),
+  };
 }
 
 function podStatus(plan: PodPlan, uid: string, ids: Ids): Record<string, unknown> {
@@ -97,7 +107,15 @@ function podStatus(plan: PodPlan, uid: string, ids: Ids): Record<string, unknown
   if (state === 'pending' || node === undefined) {
     return {
       phase: 'Pending',
-      conditions: [condition('PodScheduled', 'False', scheduled, 'Unschedulable', plan.unschedulableMessage ?? '0/0 nodes are available: no nodes available to schedule pods.')],
+      conditions: [
+        condition(
+          'PodScheduled',
+          'False',
+          scheduled,
+          'Unschedulable',
+          plan.unschedulableMessage ?? '0/0 nodes are available: no nodes available to schedule pods.',
+        ),
+      ],
       qosClass: template.qosClass,
     };
   }
@@ -112,7 +130,13 @@ function podStatus(plan: PodPlan, uid: string, ids: Ids): Record<string, unknown
   };
   const names = template.images.map((c) => c.name);
   const since = ids.ago(ids.int(1, Math.max(1, Math.floor(plan.ageMs / MINUTE))) * MINUTE);
-  const containerStatus = (image: ContainerImage, ready: boolean, state: Record<string, unknown>, restartCount = 0, lastState: object = {}) => ({
+  const containerStatus = (
+    image: ContainerImage,
+    ready: boolean,
+    state: Record<string, unknown>,
+    restartCount = 0,
+    lastState: object = {},
+  ) => ({
     containerID: `containerd://${ids.hex(64)}`,
     image: image.image,
     imageID: image.imageID,
@@ -173,9 +197,22 @@ function podStatus(plan: PodPlan, uid: string, ids: Ids): Record<string, unknown
             ? containerStatus(
                 image,
                 false,
-                { waiting: { reason: 'CrashLoopBackOff', message: `back-off 5m0s restarting failed container=${first} pod=${plan.name}_${plan.namespace}(${uid})` } },
+                {
+                  waiting: {
+                    reason: 'CrashLoopBackOff',
+                    message: `back-off 5m0s restarting failed container=${first} pod=${plan.name}_${plan.namespace}(${uid})`,
+                  },
+                },
                 restarts,
-                { terminated: { exitCode: 1, reason: 'Error', startedAt: ids.ago(320_000), finishedAt: finished, containerID: `containerd://${ids.hex(64)}` } },
+                {
+                  terminated: {
+                    exitCode: 1,
+                    reason: 'Error',
+                    startedAt: ids.ago(320_000),
+                    finishedAt: finished,
+                    containerID: `containerd://${ids.hex(64)}`,
+                  },
+                },
               )
             : containerStatus(image, true, running),
         ),
@@ -186,7 +223,13 @@ function podStatus(plan: PodPlan, uid: string, ids: Ids): Record<string, unknown
       return {
         phase: 'Failed',
         conditions: [
-          condition('DisruptionTarget', 'True', since, 'TerminationByKubelet', 'The node was low on resource: memory. '),
+          condition(
+            'DisruptionTarget',
+            'True',
+            since,
+            'TerminationByKubelet',
+            'The node was low on resource: memory. ',
+          ),
           condition('PodReadyToStartContainers', 'False', since),
           condition('Initialized', 'True', scheduled),
           condition('Ready', 'False', since, 'PodFailed'),
@@ -198,7 +241,13 @@ function podStatus(plan: PodPlan, uid: string, ids: Ids): Record<string, unknown
         ...placed,
         containerStatuses: template.images.map((image) =>
           containerStatus(image, false, {
-            terminated: { exitCode: 137, reason: 'ContainerStatusUnknown', message: 'The container could not be located when the pod was terminated', startedAt: null, finishedAt: null },
+            terminated: {
+              exitCode: 137,
+              reason: 'ContainerStatusUnknown',
+              message: 'The container could not be located when the pod was terminated',
+              startedAt: null,
+              finishedAt: null,
+            },
           }),
         ),
         qosClass: template.qosClass,
@@ -219,7 +268,13 @@ function podStatus(plan: PodPlan, uid: string, ids: Ids): Record<string, unknown
         ...placed,
         containerStatuses: template.images.map((image) =>
           containerStatus(image, false, {
-            terminated: { exitCode: ok ? 0 : 1, reason: ok ? 'Completed' : 'Error', startedAt: started, finishedAt, containerID: `containerd://${ids.hex(64)}` },
+            terminated: {
+              exitCode: ok ? 0 : 1,
+              reason: ok ? 'Completed' : 'Error',
+              startedAt: started,
+              finishedAt,
+              containerID: `containerd://${ids.hex(64)}`,
+            },
           }),
         ),
         qosClass: template.qosClass,

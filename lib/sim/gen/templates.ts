@@ -53,7 +53,9 @@ export function podTemplates(input: TemplateInput, ids: Ids): Templates {
   const common: Record<string, unknown> = {
     dnsPolicy: input.hostNetwork === true ? 'ClusterFirstWithHostNet' : 'ClusterFirst',
     ...(input.hostNetwork === true ? { hostNetwork: true } : {}),
-    ...(input.imagePullSecrets === undefined ? {} : { imagePullSecrets: input.imagePullSecrets.map((name) => ({ name })) }),
+    ...(input.imagePullSecrets === undefined
+      ? {}
+      : { imagePullSecrets: input.imagePullSecrets.map((name) => ({ name })) }),
     ...(input.priorityClassName === undefined ? {} : { priorityClassName: input.priorityClassName }),
     restartPolicy: input.restartPolicy ?? 'Always',
     schedulerName: 'default-scheduler',
@@ -64,14 +66,22 @@ export function podTemplates(input: TemplateInput, ids: Ids): Templates {
   };
   const token = `kube-api-access-${ids.suffix(5)}`;
   const tokenMount = { name: token, mountPath: SERVICE_ACCOUNT_MOUNT, readOnly: true };
-  const withToken = (c: Container): Container => ({ ...c, volumeMounts: [...(Array.isArray(c.volumeMounts) ? c.volumeMounts : []), tokenMount] });
+  const withToken = (c: Container): Container => ({
+    ...c,
+    volumeMounts: [...(Array.isArray(c.volumeMounts) ? c.volumeMounts : []), tokenMount],
+  });
   const templateMeta: Record<string, unknown> = { labels: input.templateLabels ?? input.labels };
   if (annotations !== undefined) templateMeta.annotations = annotations;
   const volumes = input.volumes ?? [];
   return {
     template: {
       metadata: templateMeta,
-      spec: { containers: input.containers, ...common, ...(input.tolerations === undefined ? {} : { tolerations: input.tolerations }), ...(volumes.length > 0 ? { volumes } : {}) },
+      spec: {
+        containers: input.containers,
+        ...common,
+        ...(input.tolerations === undefined ? {} : { tolerations: input.tolerations }),
+        ...(volumes.length > 0 ? { volumes } : {}),
+      },
     },
     pod: {
       labels: input.labels,
@@ -81,7 +91,12 @@ export function podTemplates(input: TemplateInput, ids: Ids): Templates {
         ...common,
         enableServiceLinks: true,
         preemptionPolicy: 'PreemptLowerPriority',
-        priority: input.priorityClassName === 'system-node-critical' ? 2000001000 : input.priorityClassName === 'system-cluster-critical' ? 2000000000 : 0,
+        priority:
+          input.priorityClassName === 'system-node-critical'
+            ? 2000001000
+            : input.priorityClassName === 'system-cluster-critical'
+              ? 2000000000
+              : 0,
         tolerations: input.tolerations ?? DEFAULT_TOLERATIONS,
         volumes: [...volumes, tokenVolume(token)],
       },
@@ -100,7 +115,11 @@ function tokenVolume(name: string): object {
       sources: [
         { serviceAccountToken: { expirationSeconds: 3607, path: 'token' } },
         { configMap: { name: 'kube-root-ca.crt', items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
-        { downwardAPI: { items: [{ path: 'namespace', fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' } }] } },
+        {
+          downwardAPI: {
+            items: [{ path: 'namespace', fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' } }],
+          },
+        },
       ],
     },
   };
@@ -110,11 +129,23 @@ function tokenVolume(name: string): object {
 function imageOf(name: string, image: string, ids: Ids): ContainerImage {
   const [repo = image, tag = 'latest'] = image.split(':');
   const host = repo.split('/')[0] ?? '';
-  const full = repo.includes('/') && host.includes('.') ? repo : repo.includes('/') ? `docker.io/${repo}` : `docker.io/library/${repo}`;
+  const full =
+    repo.includes('/') && host.includes('.')
+      ? repo
+      : repo.includes('/')
+        ? `docker.io/${repo}`
+        : `docker.io/library/${repo}`;
   return { name, image: `${full}:${tag}`, imageID: `${full}@sha256:${ids.hex(64)}` };
 }
 
 /** A container with the fields the API server defaults filled in. */
 export function container(name: string, image: string, fields: Record<string, unknown> = {}): Container {
-  return { name, image, imagePullPolicy: 'IfNotPresent', ...fields, terminationMessagePath: '/dev/termination-log', terminationMessagePolicy: 'File' };
+  return {
+    name,
+    image,
+    imagePullPolicy: 'IfNotPresent',
+    ...fields,
+    terminationMessagePath: '/dev/termination-log',
+    terminationMessagePolicy: 'File',
+  };
 }

@@ -19,7 +19,13 @@ interface Meta {
 }
 
 function metadata(meta: Meta): KubeObject['metadata'] {
-  const out: KubeObject['metadata'] = { name: meta.name, namespace: meta.namespace, uid: meta.uid, generation: 1, creationTimestamp: meta.created };
+  const out: KubeObject['metadata'] = {
+    name: meta.name,
+    namespace: meta.namespace,
+    uid: meta.uid,
+    generation: 1,
+    creationTimestamp: meta.created,
+  };
   if (meta.labels !== undefined) out.labels = meta.labels;
   if (meta.annotations !== undefined) out.annotations = meta.annotations;
   if (meta.owner !== undefined) out.ownerReferences = [meta.owner];
@@ -40,7 +46,15 @@ function maxUnavailable(replicas: number): number {
   return Math.floor(replicas * 0.25);
 }
 
-export function deploymentObject(meta: Meta, selector: Record<string, string>, template: object, replicas: number, counts: PodCounts, rsName: string, revision: number): KubeObject {
+export function deploymentObject(
+  meta: Meta,
+  selector: Record<string, string>,
+  template: object,
+  replicas: number,
+  counts: PodCounts,
+  rsName: string,
+  revision: number,
+): KubeObject {
   const available = counts.ready >= replicas - maxUnavailable(replicas);
   const status = {
     observedGeneration: 1,
@@ -51,8 +65,20 @@ export function deploymentObject(meta: Meta, selector: Record<string, string>, t
     conditions: [
       available
         ? condition('Available', true, meta.created, 'MinimumReplicasAvailable', 'Deployment has minimum availability.')
-        : condition('Available', false, meta.created, 'MinimumReplicasUnavailable', 'Deployment does not have minimum availability.'),
-      condition('Progressing', true, meta.created, 'NewReplicaSetAvailable', `ReplicaSet "${rsName}" has successfully progressed.`),
+        : condition(
+            'Available',
+            false,
+            meta.created,
+            'MinimumReplicasUnavailable',
+            'Deployment does not have minimum availability.',
+          ),
+      condition(
+        'Progressing',
+        true,
+        meta.created,
+        'NewReplicaSetAvailable',
+        `ReplicaSet "${rsName}" has successfully progressed.`,
+      ),
     ],
   };
   return {
@@ -71,7 +97,14 @@ export function deploymentObject(meta: Meta, selector: Record<string, string>, t
   };
 }
 
-export function replicaSetObject(meta: Meta, selector: Record<string, string>, template: object, replicas: number, counts: PodCounts, revision: number): KubeObject {
+export function replicaSetObject(
+  meta: Meta,
+  selector: Record<string, string>,
+  template: object,
+  replicas: number,
+  counts: PodCounts,
+  revision: number,
+): KubeObject {
   const status = {
     replicas: counts.active,
     ...(counts.active > 0 ? { fullyLabeledReplicas: counts.active } : {}),
@@ -83,14 +116,24 @@ export function replicaSetObject(meta: Meta, selector: Record<string, string>, t
     kind: 'ReplicaSet',
     metadata: metadata({
       ...meta,
-      annotations: { 'deployment.kubernetes.io/desired-replicas': String(replicas), 'deployment.kubernetes.io/max-replicas': String(replicas + Math.ceil(replicas * 0.25)), 'deployment.kubernetes.io/revision': String(revision) },
+      annotations: {
+        'deployment.kubernetes.io/desired-replicas': String(replicas),
+        'deployment.kubernetes.io/max-replicas': String(replicas + Math.ceil(replicas * 0.25)),
+        'deployment.kubernetes.io/revision': String(revision),
+      },
     }),
     spec: { replicas, selector: { matchLabels: selector }, template },
     status,
   };
 }
 
-export function daemonSetObject(meta: Meta, selector: Record<string, string>, template: object, scheduled: number, counts: PodCounts): KubeObject {
+export function daemonSetObject(
+  meta: Meta,
+  selector: Record<string, string>,
+  template: object,
+  scheduled: number,
+  counts: PodCounts,
+): KubeObject {
   const status: Record<string, unknown> = {
     currentNumberScheduled: scheduled,
     numberMisscheduled: 0,
@@ -105,12 +148,26 @@ export function daemonSetObject(meta: Meta, selector: Record<string, string>, te
     apiVersion: 'apps/v1',
     kind: 'DaemonSet',
     metadata: metadata({ ...meta, annotations: { 'deprecated.daemonset.template.generation': '1' } }),
-    spec: { selector: { matchLabels: selector }, template, updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1, maxSurge: 0 } }, revisionHistoryLimit: 10 },
+    spec: {
+      selector: { matchLabels: selector },
+      template,
+      updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1, maxSurge: 0 } },
+      revisionHistoryLimit: 10,
+    },
     status,
   };
 }
 
-export function statefulSetObject(meta: Meta, selector: Record<string, string>, template: object, serviceName: string, replicas: number, counts: PodCounts, revision: string, claimTemplates: object[]): KubeObject {
+export function statefulSetObject(
+  meta: Meta,
+  selector: Record<string, string>,
+  template: object,
+  serviceName: string,
+  replicas: number,
+  counts: PodCounts,
+  revision: string,
+  claimTemplates: object[],
+): KubeObject {
   return {
     apiVersion: 'apps/v1',
     kind: 'StatefulSet',
@@ -152,12 +209,40 @@ export function jobObject(meta: Meta, template: object, backoffLimit: number, ou
   const at = outcome.completionTime ?? outcome.startTime;
   const conditions = done
     ? [
-        { type: 'SuccessCriteriaMet', status: 'True', lastProbeTime: at, lastTransitionTime: at, reason: 'CompletionsReached', message: 'Reached expected number of succeeded pods' },
-        { type: 'Complete', status: 'True', lastProbeTime: at, lastTransitionTime: at, reason: 'CompletionsReached', message: 'Reached expected number of succeeded pods' },
+        {
+          type: 'SuccessCriteriaMet',
+          status: 'True',
+          lastProbeTime: at,
+          lastTransitionTime: at,
+          reason: 'CompletionsReached',
+          message: 'Reached expected number of succeeded pods',
+        },
+        {
+          type: 'Complete',
+          status: 'True',
+          lastProbeTime: at,
+          lastTransitionTime: at,
+          reason: 'CompletionsReached',
+          message: 'Reached expected number of succeeded pods',
+        },
       ]
     : [
-        { type: 'FailureTarget', status: 'True', lastProbeTime: at, lastTransitionTime: at, reason: 'BackoffLimitExceeded', message: 'Job has reached the specified backoff limit' },
-        { type: 'Failed', status: 'True', lastProbeTime: at, lastTransitionTime: at, reason: 'BackoffLimitExceeded', message: 'Job has reached the specified backoff limit' },
+        {
+          type: 'FailureTarget',
+          status: 'True',
+          lastProbeTime: at,
+          lastTransitionTime: at,
+          reason: 'BackoffLimitExceeded',
+          message: 'Job has reached the specified backoff limit',
+        },
+        {
+          type: 'Failed',
+          status: 'True',
+          lastProbeTime: at,
+          lastTransitionTime: at,
+          reason: 'BackoffLimitExceeded',
+          message: 'Job has reached the specified backoff limit',
+        },
       ];
   const status: Record<string, unknown> = { conditions, startTime: outcome.startTime };
   if (done) status.completionTime = outcome.completionTime;
@@ -185,12 +270,25 @@ export function jobObject(meta: Meta, template: object, backoffLimit: number, ou
   };
 }
 
-export function cronJobObject(meta: Meta, schedule: string, jobTemplate: object, lastScheduleTime: string, lastSuccessfulTime: string): KubeObject {
+export function cronJobObject(
+  meta: Meta,
+  schedule: string,
+  jobTemplate: object,
+  lastScheduleTime: string,
+  lastSuccessfulTime: string,
+): KubeObject {
   return {
     apiVersion: 'batch/v1',
     kind: 'CronJob',
     metadata: metadata(meta),
-    spec: { schedule, concurrencyPolicy: 'Forbid', suspend: false, jobTemplate, successfulJobsHistoryLimit: 3, failedJobsHistoryLimit: 1 },
+    spec: {
+      schedule,
+      concurrencyPolicy: 'Forbid',
+      suspend: false,
+      jobTemplate,
+      successfulJobsHistoryLimit: 3,
+      failedJobsHistoryLimit: 1,
+    },
     status: { lastScheduleTime, lastSuccessfulTime },
   };
 }

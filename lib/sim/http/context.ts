@@ -24,7 +24,11 @@ export function filterOf(ctx: HandlerContext): Filter {
   const gv = `${res.group}/${res.version}`;
   const filter: Filter = {
     labelSelector: parseLabelSelector(ctx.query.get('labelSelector')),
-    fieldSelector: parseFieldSelector(ctx.query.get('fieldSelector'), selectableFields(res.kind), () => `"${gv}, Resource=${res.resource}"`),
+    fieldSelector: parseFieldSelector(
+      ctx.query.get('fieldSelector'),
+      selectableFields(res.kind),
+      () => `"${gv}, Resource=${res.resource}"`,
+    ),
   };
   if (ctx.route.namespace !== undefined) filter.namespace = ctx.route.namespace;
   return filter;

@@ -36,34 +36,58 @@ function offeredProtocols(req: IncomingMessage): string[] {
 }
 
 /** Validates an exec/attach request; returns the session target or throws the Status the server would send. */
-export function execTarget(store: SimStore, route: ResourceRoute, query: URLSearchParams, req: IncomingMessage): ExecTarget {
+export function execTarget(
+  store: SimStore,
+  route: ResourceRoute,
+  query: URLSearchParams,
+  req: IncomingMessage,
+): ExecTarget {
   const attach = route.subresource === 'attach';
   const pod = store.require(route.res, route.namespace, route.name ?? '');
   const command = query.getAll('command');
   if (!attach && command.length === 0) throw new StatusError('BadRequest', 'you must specify at least 1 command');
-  const streams = { stdin: boolParam(query, 'stdin'), stdout: boolParam(query, 'stdout'), stderr: boolParam(query, 'stderr'), tty: boolParam(query, 'tty') };
-  if (!streams.stdin && !streams.stdout && !streams.stderr) throw new StatusError('BadRequest', 'you must specify at least 1 of stdin, stdout, stderr');
+  const streams = {
+    stdin: boolParam(query, 'stdin'),
+    stdout: boolParam(query, 'stdout'),
+    stderr: boolParam(query, 'stderr'),
+    tty: boolParam(query, 'tty'),
+  };
+  if (!streams.stdin && !streams.stdout && !streams.stderr)
+    throw new StatusError('BadRequest', 'you must specify at least 1 of stdin, stdout, stderr');
   if (streams.tty && streams.stderr) streams.stderr = false; // a tty merges stderr into stdout, as the kubelet does
   const container = resolveContainer(pod, query.get('container'));
   const spec = isObject(pod.spec) ? pod.spec : {};
   const status = isObject(pod.status) ? pod.status : {};
   const name = pod.metadata.name ?? '';
-  if (typeof spec.nodeName !== 'string' || spec.nodeName === '') throw new StatusError('BadRequest', `pod ${name} does not have a host assigned`);
+  if (typeof spec.nodeName !== 'string' || spec.nodeName === '')
+    throw new StatusError('BadRequest', `pod ${name} does not have a host assigned`);
   if (status.phase === 'Succeeded' || status.phase === 'Failed') {
-    throw new StatusError('BadRequest', `cannot ${attach ? 'attach to' : 'exec into'} a container in a completed pod; current phase is ${status.phase}`);
+    throw new StatusError(
+      'BadRequest',
+      `cannot ${attach ? 'attach to' : 'exec into'} a container in a completed pod; current phase is ${status.phase}`,
+    );
   }
-  const running = (Array.isArray(status.containerStatuses) ? status.containerStatuses : []).filter(isObject).find((c) => c.name === container);
+  const running = (Array.isArray(status.containerStatuses) ? status.containerStatuses : [])
+    .filter(isObject)
+    .find((c) => c.name === container);
   if (!isObject(running?.state) || !isObject(running.state.running)) {
     throw new StatusError('BadRequest', `unable to upgrade connection: container not found ("${container}")`);
   }
   if (offeredProtocols(req).length > 0 && chooseProtocol(offeredProtocols(req)) === false) {
-    throw new StatusError('BadRequest', `requested protocol(s) are not supported: [${offeredProtocols(req).join(' ')}]; supports [${EXEC_PROTOCOLS.join(' ')}]`);
+    throw new StatusError(
+      'BadRequest',
+      `requested protocol(s) are not supported: [${offeredProtocols(req).join(' ')}]; supports [${EXEC_PROTOCOLS.join(' ')}]`,
+    );
   }
   return { pod, container, command, ...streams, attach };
 }
 
 export class ExecUpgrader {
-  private readonly wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, handleProtocols: (offered) => chooseProtocol(offered) });
+  private readonly wss = new WebSocketServer({
+    noServer: true,
+    perMessageDeflate: false,
+    handleProtocols: (offered) => chooseProtocol(offered),
+  });
 
   constructor(
     private readonly run: ExecSessionRunner,

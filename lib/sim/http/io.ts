@@ -12,7 +12,8 @@ export async function readBody(req: IncomingMessage): Promise<Buffer> {
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > MAX_BODY_BYTES) throw new StatusError('RequestEntityTooLarge', 'Request entity too large: limit is 3145728');
+    if (size > MAX_BODY_BYTES)
+      throw new StatusError('RequestEntityTooLarge', 'Request entity too large: limit is 3145728');
     chunks.push(chunk);
   }
   return Buffer.concat(chunks);
@@ -23,7 +24,14 @@ export function mediaType(req: IncomingMessage): string {
 }
 
 const PROTOBUF = 'application/vnd.kubernetes.protobuf';
-const TEXT_TYPES = new Set(['application/json', 'application/yaml', 'application/merge-patch+json', 'application/json-patch+json', 'application/strategic-merge-patch+json', 'application/apply-patch+yaml']);
+const TEXT_TYPES = new Set([
+  'application/json',
+  'application/yaml',
+  'application/merge-patch+json',
+  'application/json-patch+json',
+  'application/strategic-merge-patch+json',
+  'application/apply-patch+yaml',
+]);
 
 /**
  * A request body: JSON, YAML (which kubectl never sends but curl users do), or Kubernetes protobuf (what
@@ -32,7 +40,10 @@ const TEXT_TYPES = new Set(['application/json', 'application/yaml', 'application
 export function parseBody(body: Buffer, type: string): unknown {
   if (type === PROTOBUF) return decodeKubernetesProtobuf(body);
   if (!TEXT_TYPES.has(type)) {
-    throw new StatusError('UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, ${PROTOBUF}`);
+    throw new StatusError(
+      'UnsupportedMediaType',
+      `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, ${PROTOBUF}`,
+    );
   }
   const text = body.toString('utf8');
   try {
@@ -53,7 +64,11 @@ export function sendRaw(res: ServerResponse, code: number, body: string, content
     res.end();
     return;
   }
-  res.writeHead(code, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(body), 'Cache-Control': 'no-cache, private' });
+  res.writeHead(code, {
+    'Content-Type': contentType,
+    'Content-Length': Buffer.byteLength(body),
+    'Cache-Control': 'no-cache, private',
+  });
   res.end(body);
 }
 
@@ -65,9 +80,13 @@ export function sendError(res: ServerResponse, err: StatusError): void {
   sendStatus(res, err.toStatus());
 }
 
-export const notFoundStatus = (): Status => ({ ...failureStatus(404, 'NotFound', 'the server could not find the requested resource'), details: {} });
+export const notFoundStatus = (): Status => ({
+  ...failureStatus(404, 'NotFound', 'the server could not find the requested resource'),
+  details: {},
+});
 
-export const methodNotAllowed = (): StatusError => new StatusError('MethodNotAllowed', 'the server does not allow this method on the requested resource', {});
+export const methodNotAllowed = (): StatusError =>
+  new StatusError('MethodNotAllowed', 'the server does not allow this method on the requested resource', {});
 
 /**
  * A streamed body written in large chunks, waiting for the socket to drain so a slow reader never makes us

@@ -21,7 +21,8 @@ export const BOOKMARK_INTERVAL_MS = 5_000;
 function positiveInt(value: string | null): number | undefined {
   if (value === null || value === '') return undefined;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new StatusError('BadRequest', `invalid value "${value}": must be a non-negative integer`);
+  if (!Number.isInteger(n) || n < 0)
+    throw new StatusError('BadRequest', `invalid value "${value}": must be a non-negative integer`);
   return n;
 }
 
@@ -43,13 +44,20 @@ export async function handleList(ctx: HandlerContext): Promise<void> {
     throw new StatusError('Expired', `too old resource version: ${rv} (${store.resourceVersion})`);
   }
   const cont = query.get('continue');
-  const page = store.select(route.res, { ...filter, ...(limit !== undefined ? { limit } : {}), ...(cont ? { continue: cont } : {}) });
+  const page = store.select(route.res, {
+    ...filter,
+    ...(limit !== undefined ? { limit } : {}),
+    ...(cont ? { continue: cont } : {}),
+  });
   const metadata: Record<string, unknown> = { resourceVersion: page.resourceVersion };
   if (page.continue !== undefined) metadata.continue = page.continue;
   if (page.remainingItemCount !== undefined) metadata.remainingItemCount = page.remainingItemCount;
 
   const table = wantsTable(ctx.req.headers.accept);
-  ctx.res.writeHead(200, { 'Content-Type': table ? TABLE_CONTENT_TYPE : 'application/json', 'Cache-Control': 'no-cache, private' });
+  ctx.res.writeHead(200, {
+    'Content-Type': table ? TABLE_CONTENT_TYPE : 'application/json',
+    'Cache-Control': 'no-cache, private',
+  });
   const out = new StreamWriter(ctx.res);
   if (table) {
     const printer = tablePrinter(route.res);
@@ -57,10 +65,15 @@ export async function handleList(ctx: HandlerContext): Promise<void> {
     const now = store.clock.now();
     await out.write(tableHead(printer, metadata));
     for (let i = 0; i < page.records.length && !out.closed; i++) {
-      await out.write((i === 0 ? '' : ',') + tableRow(printer, objectAt(route.res, (page.records[i] as StoredRecord).object()), include, now));
+      await out.write(
+        (i === 0 ? '' : ',') +
+          tableRow(printer, objectAt(route.res, (page.records[i] as StoredRecord).object()), include, now),
+      );
     }
   } else {
-    await out.write(`{"kind":"${route.res.listKind}","apiVersion":"${route.res.apiVersion}","metadata":${JSON.stringify(metadata)},"items":[`);
+    await out.write(
+      `{"kind":"${route.res.listKind}","apiVersion":"${route.res.apiVersion}","metadata":${JSON.stringify(metadata)},"items":[`,
+    );
     for (let i = 0; i < page.records.length && !out.closed; i++) {
       await out.write((i === 0 ? '' : ',') + jsonAt(route.res, page.records[i] as StoredRecord));
     }
@@ -71,7 +84,11 @@ export async function handleList(ctx: HandlerContext): Promise<void> {
 type EventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
 /** What a change looks like to a watcher with a filter: moving into or out of the selection is ADDED/DELETED. */
-function eventFor(ctx: HandlerContext, filter: Filter, change: Change): { type: EventType; record: StoredRecord } | undefined {
+function eventFor(
+  ctx: HandlerContext,
+  filter: Filter,
+  change: Change,
+): { type: EventType; record: StoredRecord } | undefined {
   const { store } = ctx;
   const res = ctx.route.res;
   if (change.res.storageKey !== res.storageKey) return undefined;
@@ -88,7 +105,9 @@ export async function handleWatch(ctx: HandlerContext): Promise<void> {
   const since = resourceVersionParam(query.get('resourceVersion'));
   const timeoutSeconds = positiveInt(query.get('timeoutSeconds'));
   const bookmarks = boolParam(query, 'allowWatchBookmarks');
-  const sendInitialEvents = query.has('sendInitialEvents') ? boolParam(query, 'sendInitialEvents') : since === undefined;
+  const sendInitialEvents = query.has('sendInitialEvents')
+    ? boolParam(query, 'sendInitialEvents')
+    : since === undefined;
   const table = wantsTable(ctx.req.headers.accept);
   const printer = table ? tablePrinter(route.res) : undefined;
   const include = includeObjectParam(query.get('includeObject'));
@@ -100,7 +119,11 @@ export async function handleWatch(ctx: HandlerContext): Promise<void> {
     return `{"type":"${type}","object":${head}${tableRow(printer, obj, include, store.clock.now())}]}}\n`;
   };
   const bookmark = (annotations?: Record<string, string>): string => {
-    const metadata = { resourceVersion: store.resourceVersion, creationTimestamp: null, ...(annotations ? { annotations } : {}) };
+    const metadata = {
+      resourceVersion: store.resourceVersion,
+      creationTimestamp: null,
+      ...(annotations ? { annotations } : {}),
+    };
     return `{"type":"BOOKMARK","object":${JSON.stringify({ kind: route.res.kind, apiVersion: route.res.apiVersion, metadata })}}\n`;
   };
 
@@ -127,7 +150,9 @@ export async function handleWatch(ctx: HandlerContext): Promise<void> {
     if (res.writableLength > MAX_WATCH_BACKLOG) finish();
   };
   // A custom resource's watch ends when its CRD no longer serves it (deleted, or the version withdrawn).
-  const served = () => route.res.crd === undefined || store.registry.resolve(route.res.group, route.res.version, route.res.resource) !== undefined;
+  const served = () =>
+    route.res.crd === undefined ||
+    store.registry.resolve(route.res.group, route.res.version, route.res.resource) !== undefined;
   const unsubscribe = store.subscribe((change) => {
     if (!live) {
       pending.push(change);
@@ -148,7 +173,10 @@ export async function handleWatch(ctx: HandlerContext): Promise<void> {
   };
   res.once('close', finish);
 
-  res.writeHead(200, { 'Content-Type': table ? TABLE_CONTENT_TYPE : 'application/json', 'Cache-Control': 'no-cache, private' });
+  res.writeHead(200, {
+    'Content-Type': table ? TABLE_CONTENT_TYPE : 'application/json',
+    'Cache-Control': 'no-cache, private',
+  });
   res.flushHeaders();
   if (timeoutSeconds !== undefined && timeoutSeconds > 0) timeout = setTimeout(finish, timeoutSeconds * 1000);
 
@@ -162,7 +190,8 @@ export async function handleWatch(ctx: HandlerContext): Promise<void> {
     const event = eventFor(ctx, filter, change);
     if (event) await out.write(encode(event.type, event.record));
   }
-  if (sendInitialEvents && bookmarks && query.has('sendInitialEvents')) await out.write(bookmark({ 'k8s.io/initial-events-end': 'true' }));
+  if (sendInitialEvents && bookmarks && query.has('sendInitialEvents'))
+    await out.write(bookmark({ 'k8s.io/initial-events-end': 'true' }));
   await out.flush();
   for (const change of pending) {
     const event = eventFor(ctx, filter, change);

@@ -21,9 +21,13 @@ export function resolveContainer(pod: KubeObject, requested: string | null): str
   if (requested === null || requested === '') {
     if (containers.length === 1) return containers[0] as string;
     const initPart = init.length > 0 ? ` or one of the init containers: [${init.join(' ')}]` : '';
-    throw new StatusError('BadRequest', `a container name must be specified for pod ${name}, choose one of: [${containers.join(' ')}]${initPart}`);
+    throw new StatusError(
+      'BadRequest',
+      `a container name must be specified for pod ${name}, choose one of: [${containers.join(' ')}]${initPart}`,
+    );
   }
-  if (!containers.includes(requested) && !init.includes(requested)) throw new StatusError('BadRequest', `container ${requested} is not valid for pod ${name}`);
+  if (!containers.includes(requested) && !init.includes(requested))
+    throw new StatusError('BadRequest', `container ${requested} is not valid for pod ${name}`);
   return requested;
 }
 
@@ -36,7 +40,11 @@ function intParam(ctx: HandlerContext, name: string): number | undefined {
   const raw = ctx.query.get(name);
   if (raw === null || raw === '') return undefined;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 0) throw new StatusError('Invalid', `PodLogOptions "" is invalid: ${name}: Invalid value: ${raw}: must be greater than or equal to 0`);
+  if (!Number.isInteger(n) || n < 0)
+    throw new StatusError(
+      'Invalid',
+      `PodLogOptions "" is invalid: ${name}: Invalid value: ${raw}: must be greater than or equal to 0`,
+    );
   return n;
 }
 
@@ -59,9 +67,13 @@ export async function handleLogs(ctx: HandlerContext): Promise<void> {
   if (waiting !== undefined && !previous) {
     throw new StatusError('BadRequest', `container "${container}" in pod "${podName}" is waiting to start: ${waiting}`);
   }
-  const statuses = isObject(pod.status) && Array.isArray(pod.status.containerStatuses) ? pod.status.containerStatuses.filter(isObject) : [];
+  const statuses =
+    isObject(pod.status) && Array.isArray(pod.status.containerStatuses)
+      ? pod.status.containerStatuses.filter(isObject)
+      : [];
   const restarts = Number(statuses.find((s) => s.name === container)?.restartCount ?? 0);
-  if (previous && restarts === 0) throw new StatusError('BadRequest', `previous terminated container "${container}" in pod "${podName}" not found`);
+  if (previous && restarts === 0)
+    throw new StatusError('BadRequest', `previous terminated container "${container}" in pod "${podName}" not found`);
 
   const cutoff = sinceSeconds !== undefined ? store.clock.now() - sinceSeconds * 1000 : sinceTime;
   let lines = store.logs.lines(pod, container, previous).filter((l) => cutoff === undefined || l.time >= cutoff);
@@ -100,7 +112,13 @@ export async function handleLogs(ctx: HandlerContext): Promise<void> {
     });
     // The stream ends with the container: here, when the pod is deleted.
     stopWatching = store.subscribe((change) => {
-      if (change.type === 'DELETED' && change.res.storageKey === route.res.storageKey && change.record.namespace === namespace && change.record.name === podName) finish();
+      if (
+        change.type === 'DELETED' &&
+        change.res.storageKey === route.res.storageKey &&
+        change.record.namespace === namespace &&
+        change.record.name === podName
+      )
+        finish();
     });
   });
 }

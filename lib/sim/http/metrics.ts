@@ -11,9 +11,11 @@ import { StreamWriter, methodNotAllowed, sendJson } from './io';
 export async function handleMetrics(ctx: HandlerContext): Promise<void> {
   const { store, route } = ctx;
   if (ctx.req.method !== 'GET' || route.subresource !== undefined) throw methodNotAllowed();
-  if (ctx.query.has('watch') && ctx.query.get('watch') !== 'false' && ctx.query.get('watch') !== '0') throw methodNotAllowed();
+  if (ctx.query.has('watch') && ctx.query.get('watch') !== 'false' && ctx.query.get('watch') !== '0')
+    throw methodNotAllowed();
   const source = store.resource(route.res.resource === 'nodes' ? 'nodes' : 'pods');
-  const measure = (obj: object) => (source.kind === 'Node' ? nodeMetrics(obj, store.clock.now()) : podMetrics(obj, store.clock.now()));
+  const measure = (obj: object) =>
+    source.kind === 'Node' ? nodeMetrics(obj, store.clock.now()) : podMetrics(obj, store.clock.now());
 
   if (route.name !== undefined) {
     const obj = store.get(source, route.namespace, route.name);
@@ -23,8 +25,14 @@ export async function handleMetrics(ctx: HandlerContext): Promise<void> {
     return;
   }
   const filter = filterOf(ctx);
-  if (filter.fieldSelector && filter.fieldSelector.some((f) => f.field !== 'metadata.name' && f.field !== 'metadata.namespace')) {
-    throw new StatusError('BadRequest', 'field selectors other than metadata.name and metadata.namespace are not supported');
+  if (
+    filter.fieldSelector &&
+    filter.fieldSelector.some((f) => f.field !== 'metadata.name' && f.field !== 'metadata.namespace')
+  ) {
+    throw new StatusError(
+      'BadRequest',
+      'field selectors other than metadata.name and metadata.namespace are not supported',
+    );
   }
   const records = store.select(source, filter).records;
   ctx.res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private' });

@@ -52,7 +52,11 @@ function requestedPorts(query: URLSearchParams): number[] {
   return values.flatMap((value) =>
     value.split(',').map((text) => {
       const port = Number(text);
-      if (text === '' || !Number.isInteger(port) || port > 65535) throw new StatusError('BadRequest', `unable to parse "${value}" as a port: strconv.ParseUint: parsing "${text}": invalid syntax`);
+      if (text === '' || !Number.isInteger(port) || port > 65535)
+        throw new StatusError(
+          'BadRequest',
+          `unable to parse "${value}" as a port: strconv.ParseUint: parsing "${text}": invalid syntax`,
+        );
       if (port < 1) throw new StatusError('BadRequest', `port "${value}" must be > 0`);
       return port;
     }),
@@ -66,25 +70,42 @@ export interface PortForwardRequest {
 }
 
 /** Validates a port-forward request; the session's target, or the Status the server would answer. */
-export function portForwardRequest(store: SimStore, route: ResourceRoute, query: URLSearchParams, req: IncomingMessage): PortForwardRequest {
+export function portForwardRequest(
+  store: SimStore,
+  route: ResourceRoute,
+  query: URLSearchParams,
+  req: IncomingMessage,
+): PortForwardRequest {
   const pod: KubeObject = store.require(route.res, route.namespace, route.name ?? '');
   const name = pod.metadata.name ?? '';
   const spec = isObject(pod.spec) ? pod.spec : {};
-  if (typeof spec.nodeName !== 'string' || spec.nodeName === '') throw new StatusError('BadRequest', `pod ${name} does not have a host assigned`);
+  if (typeof spec.nodeName !== 'string' || spec.nodeName === '')
+    throw new StatusError('BadRequest', `pod ${name} does not have a host assigned`);
   const target = portForwardTarget(pod);
-  if (target.listening.size === 0) throw new StatusError('BadRequest', `unable to upgrade connection: pod ${name} declares no container ports, and simulated containers listen only on those`);
+  if (target.listening.size === 0)
+    throw new StatusError(
+      'BadRequest',
+      `unable to upgrade connection: pod ${name} declares no container ports, and simulated containers listen only on those`,
+    );
   if (isWebSocket(req)) {
     const offered = headerList(req.headers['sec-websocket-protocol']);
     const chosen = offered.length === 0 ? '' : chooseWebSocketProtocol(offered);
     if (chosen === false) {
-      throw new StatusError('BadRequest', `requested protocol(s) are not supported: [${offered.join(' ')}]; supports [${[SPDY_TUNNEL_PROTOCOL, ...CHANNEL_PROTOCOLS].join(' ')}]`);
+      throw new StatusError(
+        'BadRequest',
+        `requested protocol(s) are not supported: [${offered.join(' ')}]; supports [${[SPDY_TUNNEL_PROTOCOL, ...CHANNEL_PROTOCOLS].join(' ')}]`,
+      );
     }
     return { target, ports: chosen === SPDY_TUNNEL_PROTOCOL ? [] : requestedPorts(query) };
   }
-  if (!(req.headers.upgrade ?? '').toLowerCase().startsWith('spdy/3.1')) throw new StatusError('BadRequest', 'unable to upgrade: missing upgrade headers in request');
+  if (!(req.headers.upgrade ?? '').toLowerCase().startsWith('spdy/3.1'))
+    throw new StatusError('BadRequest', 'unable to upgrade: missing upgrade headers in request');
   const versions = headerList(req.headers['x-stream-protocol-version']);
   if (versions.length > 0 && !versions.includes(PORT_FORWARD_PROTOCOL)) {
-    throw new StatusError('Forbidden', `unable to upgrade: unable to negotiate protocol: client supports ${JSON.stringify(versions)}, server accepts ["${PORT_FORWARD_PROTOCOL}"]`);
+    throw new StatusError(
+      'Forbidden',
+      `unable to upgrade: unable to negotiate protocol: client supports ${JSON.stringify(versions)}, server accepts ["${PORT_FORWARD_PROTOCOL}"]`,
+    );
   }
   return { target, ports: [] };
 }
@@ -107,14 +128,17 @@ export class PortForwardUpgrader {
 
   upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, request: PortForwardRequest): void {
     if (isWebSocket(req)) {
-      if (headerList(req.headers['sec-websocket-protocol']).includes(SPDY_TUNNEL_PROTOCOL)) req.headers['sec-websocket-protocol'] = TUNNEL_TOKEN;
+      if (headerList(req.headers['sec-websocket-protocol']).includes(SPDY_TUNNEL_PROTOCOL))
+        req.headers['sec-websocket-protocol'] = TUNNEL_TOKEN;
       this.wss.handleUpgrade(req, socket, head, (ws) => {
         if (ws.protocol === TUNNEL_TOKEN) this.tunnel(ws, request.target);
         else runChannelPortForward(ws, request.ports, request.target);
       });
       return;
     }
-    socket.write(`HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\nX-Stream-Protocol-Version: ${PORT_FORWARD_PROTOCOL}\r\n\r\n`);
+    socket.write(
+      `HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\nX-Stream-Protocol-Version: ${PORT_FORWARD_PROTOCOL}\r\n\r\n`,
+    );
     const session = this.open({ send: (bytes) => socket.write(bytes), close: () => socket.destroy() }, request.target);
     socket.on('data', (chunk: Buffer) => session.receive(chunk));
     socket.on('close', () => session.close());
@@ -124,7 +148,10 @@ export class PortForwardUpgrader {
 
   /** SPDY in WebSocket binary messages: the byte stream is their concatenation, in both directions. */
   private tunnel(ws: WebSocket, target: PortForwardTarget): void {
-    const session = this.open({ send: (bytes) => ws.send(bytes, { binary: true }), close: () => ws.close(1000) }, target);
+    const session = this.open(
+      { send: (bytes) => ws.send(bytes, { binary: true }), close: () => ws.close(1000) },
+      target,
+    );
     ws.on('message', (data: Buffer) => session.receive(data));
     ws.on('close', () => session.close());
     ws.on('error', () => session.close());

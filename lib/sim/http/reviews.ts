@@ -35,7 +35,9 @@ function statusOf(ctx: HandlerContext, body: KubeObject): Record<string, unknown
     case 'tokenreviews': {
       const spec = isObject(body.spec) ? body.spec : {};
       const user = typeof spec.token === 'string' ? ctx.auth.userOf(spec.token) : undefined;
-      return user === undefined ? { authenticated: false, error: 'invalid bearer token' } : { authenticated: true, user, audiences: spec.audiences ?? [] };
+      return user === undefined
+        ? { authenticated: false, error: 'invalid bearer token' }
+        : { authenticated: true, user, audiences: spec.audiences ?? [] };
     }
     default:
       return { allowed: true, reason: 'the simulated cluster allows every authenticated user' };
@@ -45,7 +47,13 @@ function statusOf(ctx: HandlerContext, body: KubeObject): Record<string, unknown
 export function handleReview(ctx: HandlerContext, body: KubeObject): void {
   const { name: _name, namespace, ...meta } = body.metadata;
   const metadata = { ...meta, ...(ctx.route.res.namespaced ? { namespace } : {}), creationTimestamp: null };
-  sendJson(ctx.res, 201, { kind: body.kind, apiVersion: body.apiVersion, metadata, spec: body.spec ?? {}, status: statusOf(ctx, body) });
+  sendJson(ctx.res, 201, {
+    kind: body.kind,
+    apiVersion: body.apiVersion,
+    metadata,
+    spec: body.spec ?? {},
+    status: statusOf(ctx, body),
+  });
 }
 
 const b64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
@@ -59,18 +67,34 @@ export function handleTokenRequest(ctx: HandlerContext, body: KubeObject): void 
   if (sa === undefined) throw notFound(route.res, name);
   const spec = isObject(body.spec) ? body.spec : {};
   const expirationSeconds = typeof spec.expirationSeconds === 'number' ? spec.expirationSeconds : 3600;
-  const audiences = Array.isArray(spec.audiences) && spec.audiences.length > 0 ? spec.audiences : ['https://kubernetes.default.svc.cluster.local'];
+  const audiences =
+    Array.isArray(spec.audiences) && spec.audiences.length > 0
+      ? spec.audiences
+      : ['https://kubernetes.default.svc.cluster.local'];
   const now = store.clock.now();
   const username = `system:serviceaccount:${namespace}:${name}`;
   // Shaped like the API server's service account JWTs; the signature is random (nothing verifies it but us).
-  const claims = { aud: audiences, exp: Math.floor(now / 1000) + expirationSeconds, iat: Math.floor(now / 1000), iss: 'https://kubernetes.default.svc.cluster.local', sub: username, 'kubernetes.io': { namespace, serviceaccount: { name, uid: sa.metadata.uid } } };
+  const claims = {
+    aud: audiences,
+    exp: Math.floor(now / 1000) + expirationSeconds,
+    iat: Math.floor(now / 1000),
+    iss: 'https://kubernetes.default.svc.cluster.local',
+    sub: username,
+    'kubernetes.io': { namespace, serviceaccount: { name, uid: sa.metadata.uid } },
+  };
   const token = `${b64url({ alg: 'RS256', kid: 'sim' })}.${b64url(claims)}.${randomBytes(32).toString('base64url')}`;
-  ctx.auth.addToken(token, { username, groups: ['system:serviceaccounts', `system:serviceaccounts:${namespace}`, 'system:authenticated'] });
+  ctx.auth.addToken(token, {
+    username,
+    groups: ['system:serviceaccounts', `system:serviceaccounts:${namespace}`, 'system:authenticated'],
+  });
   sendJson(ctx.res, 201, {
     kind: 'TokenRequest',
     apiVersion: 'authentication.k8s.io/v1',
     metadata: { name, namespace, creationTimestamp: new Date(now).toISOString().replace(/\.\d{3}Z$/, 'Z') },
     spec: { audiences, expirationSeconds, boundObjectRef: spec.boundObjectRef ?? null },
-    status: { token, expirationTimestamp: new Date(now + expirationSeconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z') },
+    status: {
+      token,
+      expirationTimestamp: new Date(now + expirationSeconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    },
   });
 }

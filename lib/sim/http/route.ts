@@ -16,7 +16,10 @@ export interface ResourceRoute {
 export type Route = { kind: 'resource'; route: ResourceRoute } | { kind: 'unknown' };
 
 export function parseResourcePath(path: string, registry: ResourceRegistry): Route {
-  const segments = path.split('/').filter((s) => s !== '').map(decodeURIComponent);
+  const segments = path
+    .split('/')
+    .filter((s) => s !== '')
+    .map(decodeURIComponent);
   let group: string;
   let version: string;
   let rest: string[];

@@ -45,7 +45,10 @@ export function scaleOf(res: ApiResource, obj: KubeObject): KubeObject {
     metadata: { name, ...(res.namespaced ? { namespace } : {}), uid, resourceVersion, creationTimestamp },
     // A workload without spec.replicas has been defaulted to 1; a custom resource without it has 0.
     spec: { replicas: typeof specReplicas === 'number' ? specReplicas : res.crd === undefined ? 1 : 0 },
-    status: { replicas: typeof statusReplicas === 'number' ? statusReplicas : 0, ...(selector !== undefined ? { selector } : {}) },
+    status: {
+      replicas: typeof statusReplicas === 'number' ? statusReplicas : 0,
+      ...(selector !== undefined ? { selector } : {}),
+    },
   };
 }
 
@@ -60,17 +63,33 @@ export function replaceScale(ctx: HandlerContext, scale: KubeObject): void {
   const name = ctx.route.name ?? '';
   const replicas = isObject(scale.spec) ? scale.spec.replicas : undefined;
   if (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 0) {
-    throw new StatusError('Invalid', `Scale.autoscaling "${name}" is invalid: spec.replicas: Invalid value: ${JSON.stringify(replicas)}: must be greater than or equal to 0`, {
-      name,
-      group: 'autoscaling',
-      kind: 'Scale',
-      causes: [{ reason: 'FieldValueInvalid', message: `Invalid value: ${JSON.stringify(replicas)}: must be greater than or equal to 0`, field: 'spec.replicas' }],
-    });
+    throw new StatusError(
+      'Invalid',
+      `Scale.autoscaling "${name}" is invalid: spec.replicas: Invalid value: ${JSON.stringify(replicas)}: must be greater than or equal to 0`,
+      {
+        name,
+        group: 'autoscaling',
+        kind: 'Scale',
+        causes: [
+          {
+            reason: 'FieldValueInvalid',
+            message: `Invalid value: ${JSON.stringify(replicas)}: must be greater than or equal to 0`,
+            field: 'spec.replicas',
+          },
+        ],
+      },
+    );
   }
   const wantRv = scale.metadata.resourceVersion;
-  const updated = ctx.store.mutate(res, namespace, name, (obj) => {
-    if (wantRv) obj.metadata.resourceVersion = wantRv;
-    setJsonPathValue(obj, pathsOf(res).specReplicasPath, replicas);
-  }, writeOptions(ctx));
+  const updated = ctx.store.mutate(
+    res,
+    namespace,
+    name,
+    (obj) => {
+      if (wantRv) obj.metadata.resourceVersion = wantRv;
+      setJsonPathValue(obj, pathsOf(res).specReplicasPath, replicas);
+    },
+    writeOptions(ctx),
+  );
   sendJson(ctx.res, 200, scaleOf(res, updated));
 }

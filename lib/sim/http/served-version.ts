@@ -17,6 +17,10 @@ export function objectAt(res: ApiResource, obj: KubeObject): KubeObject {
 
 /** The record's JSON at the version `res` serves; parsed only when the version differs. */
 export function jsonAt(res: ApiResource, record: StoredRecord): string {
-  if (res.crd === undefined || record.json.startsWith(`{"kind":${JSON.stringify(res.kind)},"apiVersion":${JSON.stringify(res.apiVersion)},`)) return record.json;
+  if (
+    res.crd === undefined ||
+    record.json.startsWith(`{"kind":${JSON.stringify(res.kind)},"apiVersion":${JSON.stringify(res.apiVersion)},`)
+  )
+    return record.json;
   return JSON.stringify(objectAt(res, record.object()));
 }

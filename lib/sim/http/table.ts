@@ -14,7 +14,12 @@ export function wantsTable(accept: string | undefined): boolean {
   if (accept === undefined) return false;
   for (const part of accept.split(',')) {
     const params = part.split(';').map((p) => p.trim());
-    if (params.includes('as=Table') && params.includes('g=meta.k8s.io') && (params.includes('v=v1') || params.includes('v=v1beta1'))) return true;
+    if (
+      params.includes('as=Table') &&
+      params.includes('g=meta.k8s.io') &&
+      (params.includes('v=v1') || params.includes('v=v1beta1'))
+    )
+      return true;
     // Anything listed before a Table type that we can answer (plain JSON) wins.
     if (params[0] === 'application/json' && !params.some((p) => p.startsWith('as='))) return false;
   }
@@ -33,7 +38,10 @@ export function tablePrinter(res: ApiResource): TablePrinter {
 export function tableRow(printer: TablePrinter, obj: KubeObject, include: IncludeObject, now: number): string {
   const cells = JSON.stringify(printer.row(obj, now));
   if (include === 'None') return `{"cells":${cells}}`;
-  const object = include === 'Object' ? obj : { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: obj.metadata };
+  const object =
+    include === 'Object'
+      ? obj
+      : { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: obj.metadata };
   return `{"cells":${cells},"object":${JSON.stringify(object)}}`;
 }
 

@@ -21,7 +21,10 @@ export const JSON_PATCH_FAILED_MESSAGE = 'the server rejected our request due to
  */
 export function applyJsonPatch(target: unknown, ops: unknown): unknown {
   if (!Array.isArray(ops)) {
-    throw new StatusError('BadRequest', `json: cannot unmarshal ${jsonKind(ops)} into Go value of type jsonpatch.Patch`);
+    throw new StatusError(
+      'BadRequest',
+      `json: cannot unmarshal ${jsonKind(ops)} into Go value of type jsonpatch.Patch`,
+    );
   }
   if (ops.length > MAX_JSON_PATCH_OPERATIONS) {
     throw new StatusError(
@@ -108,7 +111,8 @@ function walk(doc: unknown, tokens: string[], pointer: string, op: string): unkn
   let node = doc;
   for (const token of tokens) {
     const next = child(node, token);
-    if (next === undefined) throw new PatchFailure(`${op} operation does not apply: doc is missing path: ${JSON.stringify(pointer)}`);
+    if (next === undefined)
+      throw new PatchFailure(`${op} operation does not apply: doc is missing path: ${JSON.stringify(pointer)}`);
     node = next.value;
   }
   return node;

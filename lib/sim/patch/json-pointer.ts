@@ -7,7 +7,8 @@ export class PointerError extends Error {
 /** Reference tokens of a pointer: `""` is the whole document, `/a~1b/~0c` is ["a/b", "~c"]. */
 export function parsePointer(pointer: string): string[] {
   if (pointer === '') return [];
-  if (!pointer.startsWith('/')) throw new PointerError(`JSON pointer must be empty or start with a "/": ${JSON.stringify(pointer)}`);
+  if (!pointer.startsWith('/'))
+    throw new PointerError(`JSON pointer must be empty or start with a "/": ${JSON.stringify(pointer)}`);
   return pointer
     .slice(1)
     .split('/')

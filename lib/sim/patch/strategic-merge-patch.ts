@@ -22,7 +22,10 @@ const DELETED = Symbol('deleted');
  */
 export function applyStrategicMergePatch(target: unknown, patch: unknown, kind: string): unknown {
   if (!isJsonObject(patch)) {
-    throw new StatusError('BadRequest', `json: cannot unmarshal ${jsonKind(patch)} into Go value of type map[string]interface {}`);
+    throw new StatusError(
+      'BadRequest',
+      `json: cannot unmarshal ${jsonKind(patch)} into Go value of type map[string]interface {}`,
+    );
   }
   const original = isJsonObject(target) ? cloneJson(target) : {};
   const merged = mergeMap(original, patch, kindSchema(kind));
@@ -30,7 +33,11 @@ export function applyStrategicMergePatch(target: unknown, patch: unknown, kind: 
 }
 
 /** `original` is a private copy and is edited in place. */
-function mergeMap(original: JsonObject, patch: JsonObject, schema: StructSchema | undefined): JsonObject | typeof DELETED {
+function mergeMap(
+  original: JsonObject,
+  patch: JsonObject,
+  schema: StructSchema | undefined,
+): JsonObject | typeof DELETED {
   const directive = patch[PATCH];
   if (directive === 'delete') return DELETED;
   if (directive === 'replace') return mergeMap({}, withoutKey(patch, PATCH), schema);
@@ -78,10 +85,18 @@ function mergeList(original: unknown[], patch: unknown[], field: FieldStrategy |
   return patch.map((item) => (isJsonObject(item) ? stripDirectives(item) : cloneJson(item)));
 }
 
-function mergeKeyedList(original: unknown[], patch: unknown[], mergeKey: string, itemSchema: StructSchema | undefined): unknown[] {
+function mergeKeyedList(
+  original: unknown[],
+  patch: unknown[],
+  mergeKey: string,
+  itemSchema: StructSchema | undefined,
+): unknown[] {
   const items = patch.map((item) => {
     if (!isJsonObject(item)) {
-      throw new StatusError('BadRequest', `list merged by key "${mergeKey}" contains a non-object: ${JSON.stringify(item)}`);
+      throw new StatusError(
+        'BadRequest',
+        `list merged by key "${mergeKey}" contains a non-object: ${JSON.stringify(item)}`,
+      );
     }
     return item;
   });
@@ -92,7 +107,10 @@ function mergeKeyedList(original: unknown[], patch: unknown[], mergeKey: string,
   for (const item of items) {
     if (!Object.hasOwn(item, mergeKey)) {
       // The API server lets this error through unwrapped, so clients see a 500 with this text.
-      throw new StatusError('InternalError', `map: ${JSON.stringify(item)} does not contain declared merge key: ${mergeKey}`);
+      throw new StatusError(
+        'InternalError',
+        `map: ${JSON.stringify(item)} does not contain declared merge key: ${mergeKey}`,
+      );
     }
     const matches = (existing: unknown) => isJsonObject(existing) && jsonEqual(existing[mergeKey], item[mergeKey]);
     if (item[PATCH] === 'delete') {
@@ -144,7 +162,12 @@ function deleteFromPrimitiveList(original: JsonObject, key: string, values: unkn
  * Reorders a merged list as `$setElementOrder/<key>` asks: the listed items in that order, then the items
  * only the server knows about, in their previous relative order.
  */
-function applyElementOrder(original: JsonObject, key: string, order: unknown[], field: FieldStrategy | undefined): void {
+function applyElementOrder(
+  original: JsonObject,
+  key: string,
+  order: unknown[],
+  field: FieldStrategy | undefined,
+): void {
   const list = original[key];
   if (!Array.isArray(list)) return;
   const mergeKey = field?.mergeKey;

@@ -31,7 +31,8 @@ export type StructName =
   | 'ServiceAccountFields';
 
 const conditions: FieldStrategy = { mergeKey: 'type' };
-const byName = (type?: StructName): FieldStrategy => (type === undefined ? { mergeKey: 'name' } : { mergeKey: 'name', type });
+const byName = (type?: StructName): FieldStrategy =>
+  type === undefined ? { mergeKey: 'name' } : { mergeKey: 'name', type };
 
 const STRUCTS: Readonly<Record<StructName, StructSchema>> = {
   ObjectMeta: { ownerReferences: { mergeKey: 'uid' }, finalizers: { mergeSet: true } },

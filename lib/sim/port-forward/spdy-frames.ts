@@ -28,7 +28,9 @@ export const RstStatus = { ProtocolError: 1, InvalidStream: 2, RefusedStream: 3 
 /** DATA frames carry at most 2^24 - 1 bytes. */
 const MAX_DATA = 0xffffff;
 
-export type SpdyFrame = { kind: 'data'; streamId: number; flags: number; data: Buffer } | { kind: 'control'; version: number; type: number; flags: number; payload: Buffer };
+export type SpdyFrame =
+  | { kind: 'data'; streamId: number; flags: number; data: Buffer }
+  | { kind: 'control'; version: number; type: number; flags: number; payload: Buffer };
 
 /** Cuts a byte stream into frames, however it arrives (a frame may span chunks or share one). */
 export class FrameReader {
@@ -43,7 +45,13 @@ export class FrameReader {
       const flags = this.buffer[4] as number;
       const body = this.buffer.subarray(8, 8 + length);
       if (((this.buffer[0] as number) & 0x80) !== 0) {
-        frames.push({ kind: 'control', version: this.buffer.readUInt16BE(0) & 0x7fff, type: this.buffer.readUInt16BE(2), flags, payload: body });
+        frames.push({
+          kind: 'control',
+          version: this.buffer.readUInt16BE(0) & 0x7fff,
+          type: this.buffer.readUInt16BE(2),
+          flags,
+          payload: body,
+        });
       } else {
         frames.push({ kind: 'data', streamId: this.buffer.readUInt32BE(0) & 0x7fffffff, flags, data: body });
       }
@@ -125,7 +133,11 @@ export function parseHeaderPairs(block: Buffer): Map<string, string> {
 
 /** Inflates the header blocks a peer sends: one zlib stream for the whole connection, in frame order. */
 export class HeaderInflater {
-  private readonly inflate: Inflate = createInflate({ dictionary: SPDY_DICTIONARY, finishFlush: constants.Z_SYNC_FLUSH, flush: constants.Z_SYNC_FLUSH });
+  private readonly inflate: Inflate = createInflate({
+    dictionary: SPDY_DICTIONARY,
+    finishFlush: constants.Z_SYNC_FLUSH,
+    flush: constants.Z_SYNC_FLUSH,
+  });
   private failure: Error | undefined;
 
   constructor() {
@@ -140,7 +152,12 @@ export class HeaderInflater {
         if (this.failure) return reject(this.failure);
         // Paused mode: what this block inflated to is buffered by the time its write completes.
         const parts: Buffer[] = [];
-        for (let chunk = this.inflate.read() as Buffer | null; chunk !== null; chunk = this.inflate.read() as Buffer | null) parts.push(chunk);
+        for (
+          let chunk = this.inflate.read() as Buffer | null;
+          chunk !== null;
+          chunk = this.inflate.read() as Buffer | null
+        )
+          parts.push(chunk);
         resolve(Buffer.concat(parts));
       });
     });

@@ -134,7 +134,8 @@ export class SpdyPortForwardSession {
     }
     // Clients before request IDs opened the data stream right after its error stream.
     const requestId = headers.get('requestid');
-    const pairKey = requestId !== undefined && requestId !== '' ? `r${requestId}` : `s${type === 'error' ? streamId : streamId - 2}`;
+    const pairKey =
+      requestId !== undefined && requestId !== '' ? `r${requestId}` : `s${type === 'error' ? streamId : streamId - 2}`;
     const stream: Stream = { id: streamId, type, pairKey, localFin: false, remoteFin: fin };
     this.streams.set(streamId, stream);
     this.send(synReplyFrame(streamId, this.headerWriter.encode(new Map())));
@@ -149,7 +150,8 @@ export class SpdyPortForwardSession {
     pair.started = true;
     const port = Number(pair.port);
     if (!Number.isInteger(port) || !this.target.listening.has(port)) {
-      const message = Number.isInteger(port) && port > 0 && port < 65536 ? this.target.refused(port) : `invalid port "${pair.port}"`;
+      const message =
+        Number.isInteger(port) && port > 0 && port < 65536 ? this.target.refused(port) : `invalid port "${pair.port}"`;
       this.finish(pair, message);
       return;
     }
@@ -213,7 +215,8 @@ export class SpdyPortForwardSession {
     if (stream === undefined) return;
     this.streams.delete(streamId);
     const pair = this.pairs.get(stream.pairKey);
-    if (pair !== undefined && ![pair.data, pair.error].some((s) => s !== undefined && this.streams.has(s.id))) this.pairs.delete(stream.pairKey);
+    if (pair !== undefined && ![pair.data, pair.error].some((s) => s !== undefined && this.streams.has(s.id)))
+      this.pairs.delete(stream.pairKey);
   }
 
   /** A GOAWAY before closing the transport, for a server-side shutdown. */

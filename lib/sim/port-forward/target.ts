@@ -20,7 +20,8 @@ export function declaredPorts(pod: KubeObject): Set<number> {
   for (const c of Array.isArray(spec.containers) ? spec.containers : []) {
     if (!isObject(c) || !Array.isArray(c.ports)) continue;
     for (const p of c.ports) {
-      if (isObject(p) && typeof p.containerPort === 'number' && (p.protocol === undefined || p.protocol === 'TCP')) ports.add(p.containerPort);
+      if (isObject(p) && typeof p.containerPort === 'number' && (p.protocol === undefined || p.protocol === 'TCP'))
+        ports.add(p.containerPort);
     }
   }
   return ports;
@@ -28,7 +29,9 @@ export function declaredPorts(pod: KubeObject): Set<number> {
 
 export function portForwardTarget(pod: KubeObject): PortForwardTarget {
   // With a CRI runtime the kubelet names the pod by its sandbox ID and leaves the uid empty.
-  const sandbox = createHash('sha256').update(`sandbox/${pod.metadata.uid ?? ''}`).digest('hex');
+  const sandbox = createHash('sha256')
+    .update(`sandbox/${pod.metadata.uid ?? ''}`)
+    .digest('hex');
   const netns = `/var/run/netns/cni-${sandbox.slice(0, 8)}-${sandbox.slice(8, 12)}-${sandbox.slice(12, 16)}-${sandbox.slice(16, 20)}-${sandbox.slice(20, 32)}`;
   return {
     listening: declaredPorts(pod),

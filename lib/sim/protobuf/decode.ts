@@ -220,12 +220,16 @@ function message(name: string, buf: Buffer): unknown {
 function mapEntry(types: [string, string], buf: Buffer): [unknown, unknown] {
   const reader = new Reader(buf);
   let key: unknown = '';
-  let value: unknown = types[1] === 'string' || types[1] === 'bytes' ? '' : schemas.has(types[1]) ? message(types[1], Buffer.alloc(0)) : 0;
+  let value: unknown =
+    types[1] === 'string' || types[1] === 'bytes' ? '' : schemas.has(types[1]) ? message(types[1], Buffer.alloc(0)) : 0;
   while (!reader.done) {
     const tag = Number(reader.varint());
     const wireType = tag & 7;
     if (tag >>> 3 === 1) key = scalar(types[0], wireType, reader);
-    else if (tag >>> 3 === 2) value = schemas.has(types[1]) ? message(types[1], reader.bytes(Number(reader.varint()))) : scalar(types[1], wireType, reader);
+    else if (tag >>> 3 === 2)
+      value = schemas.has(types[1])
+        ? message(types[1], reader.bytes(Number(reader.varint())))
+        : scalar(types[1], wireType, reader);
     else reader.skip(wireType);
   }
   return [key, value];
@@ -249,13 +253,21 @@ export function isKubernetesProtobuf(body: Buffer): boolean {
 /** Decodes a `k8s\0`-prefixed protobuf body into the JSON object it stands for (apiVersion and kind set). */
 export function decodeKubernetesProtobuf(body: Buffer): Record<string, unknown> {
   if (!isKubernetesProtobuf(body)) throw malformed('missing the k8s protobuf prefix');
-  const unknown = message('runtime.Unknown', body.subarray(4)) as { apiVersion?: string; kind?: string; raw?: string; contentEncoding?: string };
+  const unknown = message('runtime.Unknown', body.subarray(4)) as {
+    apiVersion?: string;
+    kind?: string;
+    raw?: string;
+    contentEncoding?: string;
+  };
   if (unknown.contentEncoding) throw malformed(`content encoding ${unknown.contentEncoding} is not supported`);
   const apiVersion = unknown.apiVersion ?? '';
   const kind = unknown.kind ?? '';
   const name = messageName(apiVersion, kind);
   if (!schemas.has(name)) {
-    throw new StatusError('UnsupportedMediaType', `the simulator cannot decode ${kind} (${apiVersion}) from protobuf; send application/json`);
+    throw new StatusError(
+      'UnsupportedMediaType',
+      `the simulator cannot decode ${kind} (${apiVersion}) from protobuf; send application/json`,
+    );
   }
   const obj = message(name, Buffer.from(unknown.raw ?? '', 'base64')) as Record<string, unknown>;
   return { apiVersion, kind, ...obj };
