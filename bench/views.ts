@@ -38,7 +38,7 @@ function child(script: string, args: string[], heapMb: number): { proc: ChildPro
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
   const firstLine = new Promise<string>((resolve, reject) => {
-    createInterface({ input: proc.stdout! }).once('line', resolve);
+    createInterface({ input: proc.stdout }).once('line', resolve);
     proc.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
   });
   return { proc, firstLine };
@@ -123,7 +123,7 @@ async function main(): Promise<void> {
   );
   const sim = child(
     'views-sim.ts',
-    ['--nodes', values.nodes!, '--pods-per-node', values['pods-per-node']!, '--namespaces', values.namespaces!],
+    ['--nodes', values.nodes, '--pods-per-node', values['pods-per-node'], '--namespaces', values.namespaces],
     8192,
   );
   try {

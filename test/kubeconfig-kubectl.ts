@@ -54,8 +54,10 @@ export function kubectlFor(
       () =>
         new Promise<KubectlRun>((resolve, reject) => {
           execFile('kubectl', args, { env, timeout: 20_000 }, (error, stdout, stderr) => {
-            if (error !== null && typeof error.code !== 'number') return reject(error);
-            resolve({ code: error === null ? 0 : Number(error.code), stdout, stderr });
+            // A number code is kubectl's exit status; anything else (ENOENT, a timeout) is a failure to run it.
+            if (error === null || typeof error.code === 'number') {
+              resolve({ code: error === null ? 0 : Number(error.code), stdout, stderr });
+            } else reject(new Error(`kubectl did not run: ${error.message}`, { cause: error }));
           });
         }),
     );

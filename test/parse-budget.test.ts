@@ -230,9 +230,7 @@ describe('big bodies within budget', () => {
     expect(res.status).toBe(201);
     expect(res.body.items).toHaveLength(600);
     for (const i of [0, 299, 599]) {
-      const stored = (await (
-        await fetch(`${stack.url}${APPLY}/api/v1/namespaces/default/configmaps/bulk-${i}`)
-      ).json()) as any;
+      const stored = await (await fetch(`${stack.url}${APPLY}/api/v1/namespaces/default/configmaps/bulk-${i}`)).json();
       expect({ labels: stored.metadata.labels, data: stored.data }).toEqual({
         labels: configMap(i).metadata.labels,
         data: configMap(i).data,

@@ -92,8 +92,7 @@ function startKubectl(args: string[]): {
   return {
     child,
     lines,
-    waitFor: (n) =>
-      expect.poll(() => lines.length, { timeout: 10_000, interval: 25 }).toBeGreaterThanOrEqual(n) as Promise<void>,
+    waitFor: (n) => expect.poll(() => lines.length, { timeout: 10_000, interval: 25 }).toBeGreaterThanOrEqual(n),
   };
 }
 

@@ -126,7 +126,7 @@ function open(
 }
 
 // The status is arbitrary Status JSON that the assertions walk into.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+
 type Json = Record<string, any>;
 
 async function exec(params: Record<string, string | string[] | boolean>, protocols?: string[]) {

@@ -4,7 +4,7 @@ import { generateCluster, SHELLS_ANNOTATION, type ClusterOptions } from '../lib/
 import { nodeMetrics, podMetrics } from '../lib/sim/metrics';
 
 // The assertions walk arbitrary generated JSON.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+
 type Json = Record<string, any>;
 
 const NOW = Date.parse('2025-06-01T00:00:00Z');

@@ -80,12 +80,15 @@ describe('ExecCredential protocol', () => {
       'exec: executable aws not found\n\nInstall the AWS CLI: https://aws.amazon.com/cli/',
     );
     expect(
-      describePluginFailure({ ...plan, installHint: undefined } as ExecPlan, {
-        kind: 'exit',
-        code: 3,
-        signal: null,
-        stderr: 'expired SSO session\n',
-      }),
+      describePluginFailure(
+        { ...plan, installHint: undefined },
+        {
+          kind: 'exit',
+          code: 3,
+          signal: null,
+          stderr: 'expired SSO session\n',
+        },
+      ),
     ).toBe('exec: executable aws failed with exit code 3: expired SSO session');
     expect(describePluginFailure(plan, { kind: 'timeout', ms: 30_000 })).toMatch(
       /^exec: executable aws did not finish within 30s\n\nInstall/,

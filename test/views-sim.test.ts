@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { KubeObject } from '../lib/sim';
 import { dashboard, type Dashboard } from '../lib/views/dashboard';
 import { workloadGraph } from '../lib/views/hierarchy';
 import { networkGraph } from '../lib/views/network';
@@ -198,7 +197,7 @@ describe('views from the watch cache of a simulated cluster', () => {
       spec: { nodeName: 'node-b', containers: [{ name: 'c', image: 'busybox' }] },
       status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] },
     };
-    h.sim.store.load([ghost as KubeObject]);
+    h.sim.store.load([ghost]);
     // Watches resume every second without trouble: the pod stays unseen.
     await new Promise((r) => setTimeout(r, 1_200));
     expect((await board()).pod.available).toBe(before.pod.available);

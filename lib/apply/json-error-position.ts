@@ -8,10 +8,14 @@ export function jsonErrorPosition(text: string): { line: number; column: number 
     while (i < text.length && ' \t\r\n'.includes(text[i]!)) i++;
   };
   const fail = (): never => {
+    // eslint-disable-next-line @typescript-eslint/only-throw-error -- the position is the answer, caught below
     throw i;
   };
   const literal = (word: string) => {
-    for (const ch of word) if (text[i++] !== ch) (i--, fail());
+    for (const ch of word) {
+      if (text[i] !== ch) fail();
+      i++;
+    }
   };
   const string = () => {
     i++;

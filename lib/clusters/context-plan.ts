@@ -304,7 +304,7 @@ function planExec(userName: string, exec: KubeconfigExec, cluster: KubeconfigClu
   if (command === undefined) fail(`command must be specified for ${owner} to use exec authentication plugin`);
   const apiVersion = nonEmpty(exec.apiVersion);
   if (apiVersion === undefined) fail(`apiVersion must be specified for ${owner} to use exec authentication plugin`);
-  if (!(EXEC_API_VERSIONS as readonly string[]).includes(apiVersion!)) {
+  if (!(EXEC_API_VERSIONS as readonly string[]).includes(apiVersion)) {
     fail(
       `exec plugin of ${owner}: unsupported apiVersion "${apiVersion}" (supported: ${EXEC_API_VERSIONS.join(', ')})`,
     );

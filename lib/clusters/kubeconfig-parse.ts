@@ -136,7 +136,7 @@ export function kubeconfigFromValue(root: unknown, source: string, dir: string):
 
   const warnings: string[] = [];
   const entries = <T>(kind: Kind, validate: (body: unknown) => { value: T } | { error: string }): Entry<T>[] => {
-    const list = (root as Record<string, unknown>)[kind];
+    const list = root[kind];
     if (!Array.isArray(list)) return [];
     const seen = new Map<string, Entry<T>>();
     list.forEach((item, index) => {

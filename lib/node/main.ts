@@ -126,9 +126,10 @@ async function main(): Promise<void> {
   const log = createLogger(config.logLevel);
   if (cluster.isWorker) return runWorker(config, log);
   for (const warning of parsed.warnings) log.warn(warning);
-  const access = await resolveAccessToken(config).catch((err: unknown) =>
-    err instanceof AccessTokenError ? fail(err.message) : Promise.reject(err),
-  );
+  const access = await resolveAccessToken(config).catch((err: unknown) => {
+    if (err instanceof AccessTokenError) return fail(err.message);
+    throw err;
+  });
   // The demo cluster lives here, in the supervisor when there is one: one cluster for every worker.
   const sim = wantsDemo(config) ? await startSim({ fixture: 'demo' }) : undefined;
   return config.workers === 1 ? runAlone(config, log, sim, access) : runSupervisor(config, log, sim, access);

@@ -53,7 +53,7 @@ function admitNode(options: ServerOptions, req: IncomingMessage, upgrade: boolea
     upgrade,
     host: h.host,
     origin: h.origin,
-    fetchSite: Array.isArray(fetchSite) ? fetchSite[0] : fetchSite,
+    fetchSite: typeof fetchSite === 'string' ? fetchSite : fetchSite?.[0],
     authorization: h.authorization,
     cookie: h.cookie,
   });

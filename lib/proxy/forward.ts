@@ -109,11 +109,11 @@ function sendOnce(a: Attempt): Promise<Outcome> {
       },
       onRequestUpgrade(_ctl, _statusCode, headers, socket) {
         if (sink.upgraded === undefined) socket.destroy();
-        else sink.upgraded(upgradedResponseHeaders(headers as IncomingHeaderMap), socket);
+        else sink.upgraded(upgradedResponseHeaders(headers), socket);
         settle({ kind: 'done' });
       },
       onResponseStart(_ctl, statusCode, headers) {
-        const filtered = clientResponseHeaders(headers as IncomingHeaderMap);
+        const filtered = clientResponseHeaders(headers);
         if (statusCode === 401 && a.mayRetry()) held = { headers: filtered, chunks: [] };
         else sink.start(statusCode, filtered);
       },
@@ -151,7 +151,7 @@ function sendOnce(a: Attempt): Promise<Outcome> {
         origin: conn.server.origin,
         upgrade: req.upgrade ?? null,
         path: upstreamPath(conn.server, req.target),
-        method: req.method as Dispatcher.HttpMethod,
+        method: req.method,
         headers: upstreamRequestHeaders(req.headers, a.credentials),
         body: a.body === undefined ? null : (a.body as unknown as Dispatcher.DispatchOptions['body']),
         headersTimeout: a.options.headersTimeout,

@@ -17,8 +17,10 @@ export interface ShellIo {
 }
 
 /** What `exit` throws to unwind out of the interpreter. */
-class ExitRequest {
-  constructor(readonly code: number) {}
+class ExitRequest extends Error {
+  constructor(readonly code: number) {
+    super(`exit ${code}`);
+  }
 }
 
 const PROGRAMS = [

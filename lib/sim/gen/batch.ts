@@ -55,7 +55,7 @@ export function* batchWorkloads(namespace: string, ids: Ids, placer: Placer): Ge
         namespace,
         uid,
         created: start,
-        labels: t.pod.labels as Record<string, string>,
+        labels: t.pod.labels,
         ...(owner === undefined ? {} : { owner }),
       },
       t.template,

@@ -86,7 +86,7 @@ export function podObject(plan: PodPlan, ids: Ids): KubeObject {
   return {
     apiVersion: 'v1',
     kind: 'Pod',
-    metadata: metadata as KubeObject['metadata'],
+    metadata: metadata,
     spec,
     status: podStatus(plan, uid, ids),
   };

@@ -68,7 +68,7 @@ export function podTemplates(input: TemplateInput, ids: Ids): Templates {
   const tokenMount = { name: token, mountPath: SERVICE_ACCOUNT_MOUNT, readOnly: true };
   const withToken = (c: Container): Container => ({
     ...c,
-    volumeMounts: [...(Array.isArray(c.volumeMounts) ? c.volumeMounts : []), tokenMount],
+    volumeMounts: [...(Array.isArray(c.volumeMounts) ? (c.volumeMounts as unknown[]) : []), tokenMount],
   });
   const templateMeta: Record<string, unknown> = { labels: input.templateLabels ?? input.labels };
   if (annotations !== undefined) templateMeta.annotations = annotations;

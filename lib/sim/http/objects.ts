@@ -86,7 +86,7 @@ async function objectBody(
     }
     metadata.namespace = namespace;
   }
-  return { ...body, apiVersion: expect.apiVersion, kind: expect.kind, metadata } as KubeObject;
+  return { ...body, apiVersion: expect.apiVersion, kind: expect.kind, metadata };
 }
 
 export function handleGet(ctx: HandlerContext): void {

@@ -39,7 +39,7 @@ export function parseResourcePath(path: string, registry: ResourceRegistry): Rou
   if (rest[0] === 'namespaces' && rest.length >= 3) {
     const namespaced = resolve(rest[2] as string);
     if (namespaced !== undefined && namespaced.namespaced && rest.length <= 5) {
-      const route: ResourceRoute = { res: namespaced, namespace: rest[1] as string };
+      const route: ResourceRoute = { res: namespaced, namespace: rest[1] };
       if (rest[3] !== undefined) route.name = rest[3];
       if (rest[4] !== undefined) route.subresource = rest[4];
       return { kind: 'resource', route };

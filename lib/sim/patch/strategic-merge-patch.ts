@@ -168,8 +168,9 @@ function applyElementOrder(
   order: unknown[],
   field: FieldStrategy | undefined,
 ): void {
-  const list = original[key];
-  if (!Array.isArray(list)) return;
+  const value = original[key];
+  if (!Array.isArray(value)) return;
+  const list: unknown[] = value;
   const mergeKey = field?.mergeKey;
   const identity = (item: unknown): unknown => (mergeKey !== undefined && isJsonObject(item) ? item[mergeKey] : item);
   const wanted = order.map(identity);
