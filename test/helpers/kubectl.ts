@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { afterAll, beforeAll } from 'vitest';
-import { startSim, type SimCluster } from '../../lib/sim/index';
+import { startSim, type SimCluster } from '../../lib/sim';
 import { b64 } from './b64';
 
 export type AuthKind = 'cert' | 'token' | 'exec';

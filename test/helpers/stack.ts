@@ -18,7 +18,7 @@ import { createRawFastPath } from '../../lib/node/raw-fast-path';
 import { startServer } from '../../lib/node/server';
 import { rawUpgradeRoute } from '../../lib/node/upgrade-proxy';
 import { createWorkerDecoder, DECODE_LIMITS } from '../../lib/node/worker-decoder';
-import { startSim, type SimCluster, type SimOptions } from '../../lib/sim/index';
+import { startSim, type SimCluster, type SimOptions } from '../../lib/sim';
 import { createViewStore } from '../../lib/views/store';
 
 export const CONTEXT = 'sim';

@@ -1,0 +1,129 @@
+import { describe, expect, it } from 'vitest';
+import { parseCli } from '../../lib/node/cli';
+
+const HOME = '/home/u';
+const run = (argv: string[], env: Record<string, string> = {}) => parseCli(argv, env, HOME);
+const config = (argv: string[], env: Record<string, string> = {}) => {
+  const r = run(argv, env);
+  if (r.kind !== 'run') throw new Error(`expected a config, got ${JSON.stringify(r)}`);
+  return r.config;
+};
+const errorOf = (argv: string[], env: Record<string, string> = {}) => {
+  const r = run(argv, env);
+  if (r.kind !== 'error') throw new Error(`expected an error, got ${JSON.stringify(r)}`);
+  return r.message;
+};
+
+describe('parseCli', () => {
+  it('defaults to loopback, ~/.kube/config and info logging', () => {
+    expect(config([])).toEqual({
+      kubeconfigPaths: ['/home/u/.kube/config'],
+      listen: { host: '127.0.0.1', port: 3001 },
+      demo: false,
+      logLevel: 'info',
+      allowOrigins: [],
+      allowHosts: [],
+      auth: 'token',
+      authToken: undefined,
+      authTokenFile: undefined,
+      allowAddedContextExec: false,
+      dataDir: '/home/u/.kore-board',
+      workers: 1,
+    });
+  });
+
+  it('takes --workers as a count or auto (one per CPU), from KORE_WORKERS too', () => {
+    expect(config(['--workers', '3']).workers).toBe(3);
+    expect(config([], { KORE_WORKERS: '2' }).workers).toBe(2);
+    const auto = parseCli(['--workers', 'auto'], {}, HOME, ':', 6);
+    expect(auto.kind === 'run' && auto.config.workers).toBe(6);
+    expect(errorOf(['--workers', '0'])).toMatch(/^--workers: must be 1..64 or "auto"/);
+    expect(errorOf(['--workers', '65'])).toMatch(/^--workers: must be 1..64/);
+    expect(errorOf(['--workers', 'many'])).toMatch(/^--workers: must be a number of processes or "auto"/);
+  });
+
+  it('takes repeated --kubeconfig in order, over KUBECONFIG', () => {
+    expect(config(['--kubeconfig', 'a', '--kubeconfig', 'b'], { KUBECONFIG: 'x:y' }).kubeconfigPaths).toEqual([
+      'a',
+      'b',
+    ]);
+    expect(config([], { KUBECONFIG: 'x::y' }).kubeconfigPaths).toEqual(['x', 'y']);
+  });
+
+  it('reads every flag from its environment twin', () => {
+    const c = config([], {
+      KORE_LISTEN: '[::1]:9000',
+      KORE_DEMO: 'true',
+      KORE_LOG_LEVEL: 'debug',
+      KORE_ALLOW_ORIGIN: 'https://a.example, http://localhost:5173',
+      KORE_ALLOW_HOST: 'kb.internal',
+      KORE_DATA_DIR: '/data',
+    });
+    expect(c.listen).toEqual({ host: '::1', port: 9000 });
+    expect(c.demo).toBe(true);
+    expect(c.logLevel).toBe('debug');
+    expect(c.allowOrigins).toEqual(['https://a.example', 'http://localhost:5173']);
+    expect(c.allowHosts).toEqual(['kb.internal']);
+    expect(c.dataDir).toBe('/data');
+  });
+
+  it('lets a flag win over its environment twin', () => {
+    expect(config(['--listen', '127.0.0.1:1'], { KORE_LISTEN: '127.0.0.1:2' }).listen.port).toBe(1);
+    expect(config(['--log-level', 'warn'], { KORE_LOG_LEVEL: 'debug' }).logLevel).toBe('warn');
+  });
+
+  it('rejects bad values with a one-line reason', () => {
+    expect(errorOf(['--listen', 'nope'])).toMatch(/^--listen: must be HOST:PORT/);
+    expect(errorOf(['--listen', '127.0.0.1:70000'])).toMatch(/port must be 0..65535/);
+    expect(errorOf(['--log-level', 'loud'])).toMatch(/^--log-level: must be one of debug, info/);
+    expect(errorOf(['--allow-origin', '*'])).toMatch(/wildcard origin is not allowed/);
+    expect(errorOf(['--allow-origin', 'https://a.example/path'])).toMatch(/must be an origin/);
+    expect(errorOf(['--bogus'])).toMatch(/Unknown option '--bogus'/);
+    expect(errorOf(['stray'])).toMatch(/positional argument/);
+    expect(errorOf([], { KORE_DEMO: 'maybe' })).toMatch(/^KORE_DEMO/);
+    for (const argv of [['--listen', 'nope'], ['--bogus']]) expect(errorOf(argv)).not.toContain('\n');
+  });
+
+  it('refuses to listen beyond loopback without an access token, and accepts its name as a Host', () => {
+    expect(errorOf(['--listen', '0.0.0.0:3001', '--auth', 'none'])).toMatch(/beyond loopback requires an access token/);
+    expect(config(['--listen', '0.0.0.0:3001']).auth).toBe('token');
+    expect(errorOf(['--listen', '0.0.0.0:3001', '--auth-token', 'short'])).toMatch(/at least 16/);
+    const c = config(['--listen', '10.1.2.3:3001', '--auth-token', 'a-long-enough-token']);
+    expect(c.allowHosts).toEqual(['10.1.2.3']);
+    expect(c.authToken).toBe('a-long-enough-token');
+  });
+
+  it('takes the access token from the environment or a file, and warns when it is on the command line', () => {
+    expect(run([], { KORE_AUTH_TOKEN: 'a-long-enough-token' })).toMatchObject({
+      kind: 'run',
+      config: { authToken: 'a-long-enough-token' },
+      warnings: [],
+    });
+    expect(run(['--auth-token-file', '/run/t'])).toMatchObject({
+      kind: 'run',
+      config: { authTokenFile: '/run/t' },
+      warnings: [],
+    });
+    expect(config([], { KORE_AUTH_TOKEN_FILE: '/run/t' }).authTokenFile).toBe('/run/t');
+    const onArgv = run(['--auth-token', 'a-long-enough-token']);
+    expect(onArgv.kind === 'run' && onArgv.warnings.join()).toMatch(/visible to every local user/);
+    expect(errorOf(['--auth-token', 'a-long-enough-token', '--auth-token-file', '/t'])).toMatch(/one, not both/);
+    expect(errorOf(['--auth', 'none', '--auth-token', 'a-long-enough-token'])).toMatch(/--auth none/);
+    expect(errorOf(['--auth', 'open'])).toMatch(/^--auth: must be one of token, none/);
+    expect(config([], { KORE_AUTH: 'none' }).auth).toBe('none');
+  });
+
+  it('keeps exec plugins out of added contexts unless the operator lets them in', () => {
+    expect(config(['--allow-added-context-exec']).allowAddedContextExec).toBe(true);
+    expect(config([], { KORE_ALLOW_ADDED_CONTEXT_EXEC: '1' }).allowAddedContextExec).toBe(true);
+    expect(errorOf([], { KORE_ALLOW_ADDED_CONTEXT_EXEC: 'perhaps' })).toMatch(/^KORE_ALLOW_ADDED_CONTEXT_EXEC/);
+  });
+
+  it('answers --help with the usage text', () => {
+    const r = run(['--help']);
+    expect(r.kind).toBe('help');
+    if (r.kind === 'help')
+      for (const flag of ['--kubeconfig', '--listen', '--demo', '--log-level', '--auth', '--allow-added-context-exec'])
+        expect(r.text).toContain(flag);
+  });
+});
