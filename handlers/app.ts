@@ -4,7 +4,7 @@ import type { Clock } from '../lib/clock';
 import type { ClusterRegistry } from '../lib/clusters/types';
 import { StatusError } from '../lib/errors';
 import type { Logger } from '../lib/log';
-import { clusterApis } from '../lib/apply/cluster-apis';
+import { clusterApis } from '../lib/kube/cluster-apis';
 import type { ContextStore } from '../lib/contexts/context-store';
 import { inlineDecoder, type BodyDecoder } from '../lib/decode/decoder';
 import { createViewStore, type ViewStore } from '../lib/views/store';

@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { applyManifests, type ApplyMode } from '../lib/apply/apply';
-import type { DiscoveryCache } from '../lib/apply/discovery-cache';
-import type { KubeCall } from '../lib/apply/kube-call';
+import type { DiscoveryCache } from '../lib/kube/discovery-cache';
+import type { KubeCall } from '../lib/kube/kube-call';
 import { invalidValue, namespaceProblem } from '../lib/kube/names';
 import type { ClusterRegistry } from '../lib/clusters/types';
 import type { BodyDecoder } from '../lib/decode/decoder';

@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import type { ClusterApi } from '../lib/apply/cluster-apis';
+import type { ClusterApi } from '../lib/kube/cluster-apis';
 import type { ClusterRegistry } from '../lib/clusters/types';
 import { describeContext } from '../lib/contexts/context-details';
 import type { ContextStore } from '../lib/contexts/context-store';

@@ -1,7 +1,7 @@
 import { StatusError, failureStatus, isStatus, type Status } from '../errors';
-import type { ApiResource } from '../discovery/resource-index';
-import type { DiscoveryCache } from './discovery-cache';
-import type { KubeCall, KubeResponse } from './kube-call';
+import type { ApiResource } from '../kube/resource-index';
+import type { DiscoveryCache } from '../kube/discovery-cache';
+import type { KubeCall, KubeResponse } from '../kube/kube-call';
 import { objectJson, type ManifestItem, type ManifestObject } from './manifests';
 import { invalidValue, namespaceProblem } from '../kube/names';
 

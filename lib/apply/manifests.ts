@@ -4,7 +4,7 @@ import type { BodyFormat } from '../decode/media-type';
 import { checkValueBudget } from '../decode/value-budget';
 import { yamlDocuments } from '../decode/yaml-documents';
 import { StatusError, type Status } from '../errors';
-import { jsonErrorPosition } from './json-error-position';
+import { jsonErrorPosition } from '../decode/json-error-position';
 import { invalidValue, namespaceProblem, pathSegmentNameProblem, pathSegmentPrefixProblem } from '../kube/names';
 
 /** The metadata fields apply reads: the path it sends an object to, and what it sets when placing or replacing it. */

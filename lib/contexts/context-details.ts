@@ -1,6 +1,6 @@
-import type { ResourceIndex } from '../discovery/resource-index';
-import type { DiscoveryCache } from '../apply/discovery-cache';
-import type { KubeCall } from '../apply/kube-call';
+import type { ResourceIndex } from '../kube/resource-index';
+import type { DiscoveryCache } from '../kube/discovery-cache';
+import type { KubeCall } from '../kube/kube-call';
 
 export interface ResourceSummary {
   name: string;

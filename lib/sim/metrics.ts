@@ -4,7 +4,7 @@
  * waves plus per-scrape jitter), stays within capacity or limits, and is written in the unit forms real
  * clusters emit, chosen per object, so consumers must parse them all.
  */
-import { formatQuantity, parseQuantity, type QuantitySuffix } from '../quantity';
+import { formatQuantity, parseQuantity, type QuantitySuffix } from '../kube/quantity';
 import { hashString, hashUnit } from './random';
 
 export const METRICS_API_VERSION = 'metrics.k8s.io/v1beta1';

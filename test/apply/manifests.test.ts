@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { jsonErrorPosition } from '../../lib/apply/json-error-position';
+import { jsonErrorPosition } from '../../lib/decode/json-error-position';
 import { objectJson, parseManifests as parseLazily, type ManifestItem } from '../../lib/apply/manifests';
 import type { BodyFormat } from '../../lib/decode/media-type';
 import { statusOf } from '../helpers/status-of';

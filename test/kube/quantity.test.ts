@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { StatusError } from '../../lib/errors';
-import { formatQuantity, parseQuantity } from '../../lib/quantity';
+import { formatQuantity, parseQuantity } from '../../lib/kube/quantity';
 
 describe('parseQuantity', () => {
   it.each<[string | number, number]>([

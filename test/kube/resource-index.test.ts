@@ -6,7 +6,7 @@ import {
   indexFromResourceLists,
   type AggregatedDiscovery,
   type APIResourceList,
-} from '../../lib/discovery/resource-index';
+} from '../../lib/kube/resource-index';
 
 // Documents a real kube-apiserver produced (copied from shared/k8s-reference into the simulator).
 const reference = (name: string): unknown =>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseQuantity } from '../../lib/quantity';
+import { parseQuantity } from '../../lib/kube/quantity';
 import { nodeMetrics, podMetrics, SCRAPE_INTERVAL_MS, usageFraction } from '../../lib/sim/metrics';
 
 const T0 = Date.parse('2025-01-01T12:00:00Z');

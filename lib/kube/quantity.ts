@@ -2,7 +2,7 @@
  * Kubernetes resource quantities (`250m`, `1.5Gi`, `128974848`, `1e3`, `129e6`): parsing to a plain number
  * in base units (cores, bytes) and formatting in a chosen suffix, the way metrics and resource fields carry them.
  */
-import { StatusError } from './errors';
+import { StatusError } from '../errors';
 
 const DECIMAL_EXPONENTS = { n: -9, u: -6, m: -3, '': 0, k: 3, M: 6, G: 9, T: 12, P: 15, E: 18 } as const;
 const BINARY_EXPONENTS = { Ki: 10, Mi: 20, Gi: 30, Ti: 40, Pi: 50, Ei: 60 } as const;

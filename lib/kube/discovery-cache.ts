@@ -6,7 +6,7 @@ import {
   type ApiResource,
   type APIResourceList,
   type ResourceIndex,
-} from '../discovery/resource-index';
+} from './resource-index';
 import type { KubeCall } from './kube-call';
 
 const AGGREGATED = 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json';

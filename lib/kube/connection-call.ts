@@ -1,6 +1,6 @@
 import type { ClusterConnection } from '../clusters/types';
 import { StatusError } from '../errors';
-import { kubeRequest } from '../kube/request';
+import { kubeRequest } from './request';
 import type { KubeCall } from './kube-call';
 
 /** Apply may wait on admission webhooks and a CRD's establishment; views keep the shorter default. */
