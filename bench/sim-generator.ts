@@ -5,7 +5,7 @@
  *
  *   node --expose-gc --import tsx bench/sim-generator.ts [nodes] [podsPerNode] [namespaces]
  */
-import { generateCluster } from '../lib/sim/generator';
+import { generateCluster } from '../lib/sim/gen/generator';
 
 const [nodes = 5000, podsPerNode = 30, namespaces = 50] = process.argv.slice(2).map(Number);
 const options = { nodes, podsPerNode, namespaces, seed: 1, now: Date.parse('2025-06-01T00:00:00Z') };

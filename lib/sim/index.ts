@@ -7,19 +7,19 @@ import { randomBytes } from 'node:crypto';
 import { silentLogger, type Logger } from '../log';
 import type { Clock } from '../clock';
 import { demoCluster } from './fixtures/demo';
-import { generateCluster } from './generator';
-import { startSimServer } from './server';
-import { SimStore } from './store';
+import { generateCluster } from './gen/generator';
+import { startSimServer } from './http/server';
+import { SimStore } from './store/store';
 import { createPki } from './tls';
-import { Authenticator } from './auth';
+import { Authenticator } from './http/auth';
 import { runExecSession } from './exec/index';
-import { CRONTAB_CRD, crontabCrdObject } from './crd';
+import { CRONTAB_CRD, crontabCrdObject } from './crd/definition';
 import { ProxiedAnswers, type ProxiedAnswer } from './http/proxied';
 
-export { SimStore } from './store';
+export { SimStore } from './store/store';
 export type { KubeObject, ObjectMeta } from './object-meta';
 export type { ExecTarget } from './exec/index';
-export { SHELLS_ANNOTATION } from './generator';
+export { SHELLS_ANNOTATION } from './gen/generator';
 export type { ProxiedAnswer } from './http/proxied';
 
 export interface SimOptions {

@@ -3,7 +3,7 @@
  * and the metadata validation the real registries apply before anything is stored.
  */
 import { StatusError, type StatusCause } from '../errors';
-import type { ApiResource } from './api-resources';
+import type { ApiResource } from './api/resources';
 
 export interface ObjectMeta {
   name?: string;

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Agent, request } from 'undici';
 import { startSim, type SimCluster } from '../../lib/sim';
-import { jsonPathValues } from '../../lib/sim/json-path';
+import { jsonPathValues } from '../../lib/sim/api/json-path';
 import { kubectl, kubectlOk, writeKubeconfig, type KubeconfigDir } from '../helpers/kubectl';
 
 let sim: SimCluster;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
 import { pickExecProtocol, runExecSession, type ExecTarget } from '../../lib/sim/exec';
-import { SHELLS_ANNOTATION } from '../../lib/sim/generator';
+import { SHELLS_ANNOTATION } from '../../lib/sim/gen/generator';
 import { kubectl, simWithKubeconfig } from '../helpers/kubectl';
 
 const PODS: Record<string, object> = {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../lib/sim/object-meta';
-import { generateCluster, SHELLS_ANNOTATION, type ClusterOptions } from '../../lib/sim/generator';
-import { nodeMetrics, podMetrics } from '../../lib/sim/metrics';
+import { generateCluster, SHELLS_ANNOTATION, type ClusterOptions } from '../../lib/sim/gen/generator';
+import { nodeMetrics, podMetrics } from '../../lib/sim/runtime/metrics';
 
 // The assertions walk arbitrary generated JSON.
 

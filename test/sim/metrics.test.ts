@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseQuantity } from '../../lib/kube/quantity';
-import { nodeMetrics, podMetrics, SCRAPE_INTERVAL_MS, usageFraction } from '../../lib/sim/metrics';
+import { nodeMetrics, podMetrics, SCRAPE_INTERVAL_MS, usageFraction } from '../../lib/sim/runtime/metrics';
 
 const T0 = Date.parse('2025-01-01T12:00:00Z');
 

@@ -1,5 +1,5 @@
 /** Names, uids and times for generated objects, all drawn from one seeded sequence so a seed fixes the cluster. */
-import { seededRandom } from '../random';
+import { seededRandom } from './random';
 
 /** The alphabet Kubernetes uses for generated name suffixes (no vowels, no look-alikes). */
 const SUFFIX_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';

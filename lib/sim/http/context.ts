@@ -1,10 +1,10 @@
 /** What every resource handler gets: the request, its parsed route and query, and the store. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { SimStore, Filter } from '../store';
-import type { Authenticator, UserInfo } from '../auth';
+import type { SimStore, Filter } from '../store/store';
+import type { Authenticator, UserInfo } from './auth';
 import type { ResourceRoute } from './route';
-import { parseFieldSelector, parseLabelSelector } from '../selectors';
-import { selectableFields } from '../selectable-fields';
+import { parseFieldSelector, parseLabelSelector } from '../store/selectors';
+import { selectableFields } from '../store/selectable-fields';
 
 export interface HandlerContext {
   req: IncomingMessage;

@@ -9,7 +9,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { EXEC_PROTOCOLS, type ExecTarget } from '../exec/index';
 import { StatusError } from '../../errors';
 import { isObject } from '../object-meta';
-import type { SimStore } from '../store';
+import type { SimStore } from '../store/store';
 import type { ResourceRoute } from './route';
 import { boolParam } from './context';
 import { resolveContainer } from './logs';

@@ -4,14 +4,14 @@
  * the client leaves, `timeoutSeconds` runs out, or the client reads too slowly.
  */
 import { StatusError, toStatusError } from '../../errors';
-import type { Change } from '../event-log';
+import type { Change } from '../store/event-log';
 import type { KubeObject } from '../object-meta';
-import type { StoredRecord } from '../stored-record';
-import type { Filter } from '../store';
+import type { StoredRecord } from '../store/record';
+import type { Filter } from '../store/store';
 import { boolParam, filterOf, type HandlerContext } from './context';
 import { StreamWriter } from './io';
 import { jsonAt, objectAt } from './served-version';
-import { isCrdResource } from '../crd';
+import { isCrdResource } from '../crd/definition';
 import { TABLE_CONTENT_TYPE, includeObjectParam, tableHead, tablePrinter, tableRow, wantsTable } from './table';
 
 /** A watcher whose unread output grows past this is cut off, as the API server drops slow watchers. */

@@ -5,7 +5,7 @@
  */
 import { StatusError } from '../../errors';
 import { isObject, type KubeObject } from '../object-meta';
-import type { LogLine } from '../pod-logs';
+import type { LogLine } from '../runtime/pod-logs';
 import { boolParam, type HandlerContext } from './context';
 
 function names(list: unknown): string[] {

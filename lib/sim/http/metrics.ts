@@ -3,7 +3,7 @@
  * PodMetrics for running pods, computed from the stored objects at request time.
  */
 import { StatusError } from '../../errors';
-import { nodeMetrics, podMetrics, METRICS_API_VERSION } from '../metrics';
+import { nodeMetrics, podMetrics, METRICS_API_VERSION } from '../runtime/metrics';
 import { notFound } from '../object-meta';
 import { filterOf, type HandlerContext } from './context';
 import { StreamWriter, methodNotAllowed, sendJson } from './io';

@@ -4,13 +4,13 @@
  * Status shapes kube-apiserver uses.
  */
 import { StatusError } from '../../errors';
-import type { ApiResource } from '../api-resources';
-import { isCrdResource, isCustomResource } from '../crd';
+import type { ApiResource } from '../api/resources';
+import { isCrdResource, isCustomResource } from '../crd/definition';
 import { isObject, notFound, type KubeObject } from '../object-meta';
 import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch } from '../patch/index';
-import { serverSideApply } from '../server-side-apply';
+import { serverSideApply } from '../store/server-side-apply';
 import { handleReview, handleTokenRequest, isReview } from './reviews';
-import type { DeleteOptions } from '../store';
+import type { DeleteOptions } from '../store/store';
 import { boolParam, dryRunParam, filterOf, writeOptions, type HandlerContext } from './context';
 import { replaceScale, scaleOf } from './scale';
 import { objectAt } from './served-version';

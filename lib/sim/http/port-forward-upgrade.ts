@@ -14,7 +14,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { StatusError } from '../../errors';
 import { isObject, type KubeObject } from '../object-meta';
-import type { SimStore } from '../store';
+import type { SimStore } from '../store/store';
 import { CHANNEL_PROTOCOLS, runChannelPortForward } from '../port-forward/channel-session';
 import { SpdyPortForwardSession, type ByteTransport } from '../port-forward/spdy-session';
 import { portForwardTarget, type PortForwardTarget } from '../port-forward/target';

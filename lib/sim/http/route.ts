@@ -3,7 +3,7 @@
  * `[namespaces/<ns>/]<resource>[/<name>[/<subresource>]]`. `/api/v1/namespaces/<ns>/status` is the namespace's
  * status subresource, `/api/v1/namespaces/<ns>/pods` a namespaced collection; the resource list decides.
  */
-import type { ApiResource, ResourceRegistry } from '../api-resources';
+import type { ApiResource, ResourceRegistry } from '../api/resources';
 
 export interface ResourceRoute {
   res: ApiResource;

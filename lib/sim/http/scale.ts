@@ -3,9 +3,9 @@
  * selector), or of a custom resource through the paths its CRD version declares.
  */
 import { StatusError } from '../../errors';
-import type { ApiResource } from '../api-resources';
-import type { ScaleSubresource } from '../crd';
-import { jsonPathValue, setJsonPathValue } from '../json-path';
+import type { ApiResource } from '../api/resources';
+import type { ScaleSubresource } from '../crd/definition';
+import { jsonPathValue, setJsonPathValue } from '../api/json-path';
 import { isObject, type KubeObject } from '../object-meta';
 import { writeOptions, type HandlerContext } from './context';
 import { sendJson } from './io';

@@ -3,9 +3,9 @@
  * version it answers with that apiVersion (conversion strategy None: same fields, new apiVersion).
  * Built-in objects are answered as stored.
  */
-import type { ApiResource } from '../api-resources';
+import type { ApiResource } from '../api/resources';
 import { normalizeObject, type KubeObject } from '../object-meta';
-import type { StoredRecord } from '../stored-record';
+import type { StoredRecord } from '../store/record';
 
 function needsConversion(res: ApiResource, apiVersion: string): boolean {
   return res.crd !== undefined && apiVersion !== res.apiVersion;

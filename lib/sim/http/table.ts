@@ -2,9 +2,9 @@
  * Content negotiation for server-side printing: `Accept: application/json;as=Table;v=v1;g=meta.k8s.io`
  * (what kubectl get sends) turns lists, gets and watch events into meta.k8s.io/v1 Tables.
  */
-import type { ApiResource } from '../api-resources';
+import type { ApiResource } from '../api/resources';
 import type { KubeObject } from '../object-meta';
-import { printerFor, type TablePrinter } from '../printers';
+import { printerFor, type TablePrinter } from '../api/printers';
 
 export const TABLE_CONTENT_TYPE = 'application/json;as=Table;v=v1;g=meta.k8s.io';
 

@@ -4,7 +4,7 @@
  * describe uses; secrets' type; ...). The few selected on big lists are indexed at write time; the rest are
  * read from the stored JSON when a selector asks for them.
  */
-import type { KubeObject } from './object-meta';
+import type { KubeObject } from '../object-meta';
 
 const SELECTABLE: Readonly<Record<string, readonly string[]>> = {
   Pod: [

@@ -5,7 +5,7 @@
  */
 import type { Labels } from './selectors';
 import { indexedFields } from './selectable-fields';
-import type { KubeObject } from './object-meta';
+import type { KubeObject } from '../object-meta';
 
 export class StoredRecord {
   constructor(

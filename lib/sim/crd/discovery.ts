@@ -4,8 +4,8 @@
  * resources by plural, named with the CRD's accepted names, status and scale subresources as declared.
  */
 import { createHash } from 'node:crypto';
-import type { GroupDiscovery, ResourceDiscovery, SubresourceDiscovery } from './api-resources';
-import { isEstablished, type CrdVersion, type CustomResourceDefinition } from './crd';
+import type { GroupDiscovery, ResourceDiscovery, SubresourceDiscovery } from '../api/resources';
+import { isEstablished, type CrdVersion, type CustomResourceDefinition } from './definition';
 
 /** The verbs the apiextensions server lists for every custom resource, in its order. */
 const CR_VERBS = ['delete', 'deletecollection', 'get', 'list', 'patch', 'create', 'update', 'watch'];

@@ -7,12 +7,12 @@
  * which takes it over. Simplified: fields set by Update operations (kubectl edit/patch/scale) are not tracked,
  * so they never conflict.
  */
-import { StatusError, type StatusCause } from '../errors';
-import type { ApiResource } from './api-resources';
-import { isObject, type KubeObject } from './object-meta';
-import { isCustomResource } from './crd';
-import { applyStrategicMergePatch, kindSchema, type StructSchema } from './patch/index';
-import { structSchema } from './patch/strategic-schema';
+import { StatusError, type StatusCause } from '../../errors';
+import type { ApiResource } from '../api/resources';
+import { isObject, type KubeObject } from '../object-meta';
+import { isCustomResource } from '../crd/definition';
+import { applyStrategicMergePatch, kindSchema, type StructSchema } from '../patch/index';
+import { structSchema } from '../patch/strategic-schema';
 import { managedEntry, withManager } from './managed-fields';
 import type { SimStore } from './store';
 

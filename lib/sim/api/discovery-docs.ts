@@ -10,9 +10,9 @@ import {
   type ResourceDiscovery,
   type ResourceRegistry,
   type VersionDiscovery,
-} from './api-resources';
-import { crdStorageVersionHash } from './crd-discovery';
-import { coreV1, coreVersions, groupVersionLists } from './discovery/index';
+} from './resources';
+import { crdStorageVersionHash } from '../crd/discovery';
+import { coreV1, coreVersions, groupVersionLists } from '../discovery/index';
 
 /** What kubectl 1.32 (client-go) asks for first, and the Content-Type that tells it the answer is aggregated. */
 export const AGGREGATED_CONTENT_TYPE = 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList';

@@ -6,8 +6,8 @@
  * Simplified: values are not validated against their types, and unknown fields are dropped silently even
  * when the client asked for fieldValidation=Strict.
  */
-import type { CustomResourceDefinition } from './crd';
-import { isObject, type KubeObject } from './object-meta';
+import type { CustomResourceDefinition } from './definition';
+import { isObject, type KubeObject } from '../object-meta';
 
 type Schema = Record<string, unknown>;
 

@@ -4,8 +4,8 @@
  * waves plus per-scrape jitter), stays within capacity or limits, and is written in the unit forms real
  * clusters emit, chosen per object, so consumers must parse them all.
  */
-import { formatQuantity, parseQuantity, type QuantitySuffix } from '../kube/quantity';
-import { hashString, hashUnit } from './random';
+import { formatQuantity, parseQuantity, type QuantitySuffix } from '../../kube/quantity';
+import { hashString, hashUnit } from '../gen/random';
 
 export const METRICS_API_VERSION = 'metrics.k8s.io/v1beta1';
 /** metrics-server's default scrape period: usage only changes once per period for a given object. */

@@ -10,9 +10,9 @@
  * between sibling objects (one pod template per ReplicaSet), so consumers must copy before mutating.
  * The same options (and seed and now) always give the same cluster.
  */
-import type { KubeObject } from './object-meta';
-import { appNamespace } from './gen/apps';
-import { batchWorkloads } from './gen/batch';
+import type { KubeObject } from '../object-meta';
+import { appNamespace } from './apps';
+import { batchWorkloads } from './batch';
 import {
   ingressClassObject,
   ingressObject,
@@ -21,17 +21,17 @@ import {
   secretObject,
   serviceAccountObject,
   serviceObject,
-} from './gen/core';
-import { appDeployment, planDeployments, podsPerDeployment } from './gen/deployments';
-import { DAY, HOUR, Ids } from './gen/ids';
-import { nodeObject, planNodes } from './gen/nodes';
-import { Placer, ServiceIPs } from './gen/placement';
-import { podObject } from './gen/pods';
-import { postgres } from './gen/stateful';
-import { systemWorkloads } from './gen/system';
-import { container, podTemplates } from './gen/templates';
+} from './core';
+import { appDeployment, planDeployments, podsPerDeployment } from './deployments';
+import { DAY, HOUR, Ids } from './ids';
+import { nodeObject, planNodes } from './nodes';
+import { Placer, ServiceIPs } from './placement';
+import { podObject } from './pods';
+import { postgres } from './stateful';
+import { systemWorkloads } from './system';
+import { container, podTemplates } from './templates';
 
-export { SHELLS_ANNOTATION } from './gen/templates';
+export { SHELLS_ANNOTATION } from './templates';
 
 export interface ClusterOptions {
   nodes: number;

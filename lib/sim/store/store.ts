@@ -4,11 +4,11 @@
  * validated the same way and emit the same watch events.
  */
 import { randomUUID } from 'node:crypto';
-import { StatusError } from '../errors';
-import { systemClock, type Clock } from '../clock';
-import { ResourceRegistry, type ApiResource } from './api-resources';
+import { StatusError } from '../../errors';
+import { systemClock, type Clock } from '../../clock';
+import { ResourceRegistry, type ApiResource } from '../api/resources';
 import { EventLog, type Change, type ChangeType } from './event-log';
-import { StoredRecord } from './stored-record';
+import { StoredRecord } from './record';
 import {
   alreadyExists,
   conflict,
@@ -18,13 +18,13 @@ import {
   notFound,
   validateObject,
   type KubeObject,
-} from './object-meta';
+} from '../object-meta';
 import { matchesFields, matchesLabels, pinnedName, type FieldSelector, type LabelSelector } from './selectors';
 import { fieldValueOf, isIndexedField } from './selectable-fields';
-import { PodLogs } from './pod-logs';
-import { asCrd, isCrdResource, isCustomResource, type CustomResourceDefinition } from './crd';
-import { admitCrd } from './crd-controller';
-import { applyStructuralSchema } from './crd-schema';
+import { PodLogs } from '../runtime/pod-logs';
+import { asCrd, isCrdResource, isCustomResource, type CustomResourceDefinition } from '../crd/definition';
+import { admitCrd } from '../crd/controller';
+import { applyStructuralSchema } from '../crd/schema';
 import { managedEntry, withManager } from './managed-fields';
 import { applyCreateDefaults, applyUpdateDefaults, companionsOf, type DefaultsContext } from './defaults';
 

@@ -3,7 +3,7 @@
  * labels support `=`, `==`, `!=`, `in (...)`, `notin (...)`, `key` (exists) and `!key`; fields support
  * `=`, `==` and `!=` on the fields a resource declares selectable.
  */
-import { StatusError } from '../errors';
+import { StatusError } from '../../errors';
 
 export type Labels = Readonly<Record<string, string>>;
 

@@ -3,13 +3,13 @@
  * validation (422 Invalid with apimachinery's field errors), and the status its naming and establishing
  * controllers would have written moments later — names accepted unless another CRD of the group already
  * uses them, then Established, so the resource is served as soon as the write returns.
- * Simplified: a schema is required but not checked for being structural (crd-schema.ts prunes and defaults
+ * Simplified: a schema is required but not checked for being structural (crd/schema.ts prunes and defaults
  * custom resources with it), and only the first conflicting name is reported.
  */
-import type { StatusCause } from '../errors';
-import type { ApiResource } from './api-resources';
-import type { CrdCondition, CrdNames, CrdStatus, CustomResourceDefinition } from './crd';
-import { dns1123LabelProblem, dns1123SubdomainProblem, invalid, isObject, type KubeObject } from './object-meta';
+import type { StatusCause } from '../../errors';
+import type { ApiResource } from '../api/resources';
+import type { CrdCondition, CrdNames, CrdStatus, CustomResourceDefinition } from './definition';
+import { dns1123LabelProblem, dns1123SubdomainProblem, invalid, isObject, type KubeObject } from '../object-meta';
 
 type Json = Record<string, unknown>;
 

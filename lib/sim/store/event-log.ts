@@ -3,8 +3,8 @@
  * A watch that starts older than the window gets "too old resource version" (410 Expired), as from etcd
  * after compaction.
  */
-import type { ApiResource } from './api-resources';
-import type { StoredRecord } from './stored-record';
+import type { ApiResource } from '../api/resources';
+import type { StoredRecord } from './record';
 
 export type ChangeType = 'ADDED' | 'MODIFIED' | 'DELETED';
 

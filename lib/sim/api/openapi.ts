@@ -8,7 +8,7 @@
  * /openapi/v2 is not served (404), which kubectl tolerates once v3 answers.
  */
 import { createHash } from 'node:crypto';
-import type { ApiResource } from './api-resources';
+import type { ApiResource } from './resources';
 
 export interface OpenApiDocs {
   root: string;

@@ -4,9 +4,9 @@
  * from `api__v1.json`, plus metrics.k8s.io — and the groups of the established CRDs, which come and go as
  * CRDs are created, changed and deleted. Routing and discovery both read this.
  */
-import { aggregatedV2, coreV1 } from './discovery/index';
-import type { CustomResourceDefinition } from './crd';
-import { crdGroups } from './crd-discovery';
+import { aggregatedV2, coreV1 } from '../discovery/index';
+import type { CustomResourceDefinition } from '../crd/definition';
+import { crdGroups } from '../crd/discovery';
 
 export interface ResponseKind {
   group: string;

@@ -3,8 +3,8 @@
  * columns of the real printers for the kinds a dashboard shows, the default Name / Created At for the rest,
  * and a CRD's additionalPrinterColumns for custom resources.
  */
-import { isObject, type KubeObject } from './object-meta';
-import type { CustomResourceDefinition, PrinterColumn } from './crd';
+import { isObject, type KubeObject } from '../object-meta';
+import type { CustomResourceDefinition, PrinterColumn } from '../crd/definition';
 import { jsonPathValue } from './json-path';
 
 export interface ColumnDefinition {

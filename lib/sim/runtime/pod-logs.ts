@@ -3,9 +3,9 @@
  * are computed on demand from the pod (nothing stored, whatever the cluster size), and lines appended through
  * `append` (tests, the exec shell) are merged in by time. Followers get both as they happen.
  */
-import type { Clock } from '../clock';
-import { isObject, type KubeObject } from './object-meta';
-import { hashString } from './random';
+import type { Clock } from '../../clock';
+import { isObject, type KubeObject } from '../object-meta';
+import { hashString } from '../gen/random';
 
 export const LINE_INTERVAL_MS = 10_000;
 /** How much synthetic history a container keeps (a container runtime rotates logs too). */

@@ -3,7 +3,7 @@
  * `.a.b`, `['a.b']`, `[2]`, `[-1]`, `[*]` and `[?(@.type=="Ready")]` filters (`==`, `!=`). Anything else
  * selects nothing, as a column whose path finds no value prints empty.
  */
-import { isObject } from './object-meta';
+import { isObject } from '../object-meta';
 
 type Step =
   | { kind: 'field'; name: string }

@@ -2,7 +2,7 @@
  * CustomResourceDefinitions as the simulated apiextensions server reads them: the object's shape, whether it
  * is established (served), and the demo cluster's one CRD (the CronTab of the Kubernetes docs).
  */
-import type { KubeObject } from './object-meta';
+import type { KubeObject } from '../object-meta';
 
 export interface PrinterColumn {
   name: string;

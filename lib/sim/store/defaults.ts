@@ -4,7 +4,7 @@
  * a Service gets a cluster IP, and workload status follows spec.replicas (so `kubectl scale` shows at once).
  * A new namespace gets its `default` ServiceAccount and `kube-root-ca.crt` ConfigMap, as the controllers add.
  */
-import { isObject, type KubeObject } from './object-meta';
+import { isObject, type KubeObject } from '../object-meta';
 
 export interface DefaultsContext {
   now(): string;

@@ -7,23 +7,28 @@
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { StatusError, failureStatus, toStatusError } from '../errors';
-import type { Logger } from '../log';
-import { listen } from '../node/listen';
-import { answerMalformedRequests } from '../node/malformed-requests';
-import { rejectUpgrade } from '../node/reject-upgrade';
-import { AGGREGATED_CONTENT_TYPE, buildDiscoveryDocs, wantsAggregated, type DiscoveryDocs } from './discovery-docs';
+import { StatusError, failureStatus, toStatusError } from '../../errors';
+import type { Logger } from '../../log';
+import { listen } from '../../node/listen';
+import { answerMalformedRequests } from '../../node/malformed-requests';
+import { rejectUpgrade } from '../../node/reject-upgrade';
+import {
+  AGGREGATED_CONTENT_TYPE,
+  buildDiscoveryDocs,
+  wantsAggregated,
+  type DiscoveryDocs,
+} from '../api/discovery-docs';
 import type { Authenticator } from './auth';
-import { buildOpenApiDocs, type OpenApiDocs } from './openapi';
-import type { SimStore } from './store';
-import type { SimPki } from './tls';
-import { boolParam, type HandlerContext } from './http/context';
-import { ExecUpgrader, execTarget, type ExecSessionRunner } from './http/exec-upgrade';
-import { PortForwardUpgrader, portForwardRequest } from './http/port-forward-upgrade';
-import { methodNotAllowed, notFoundStatus, sendError, sendJson, sendStatus } from './http/io';
-import { handleList, handleWatch } from './http/list-watch';
-import { handleLogs } from './http/logs';
-import { handleMetrics } from './http/metrics';
+import { buildOpenApiDocs, type OpenApiDocs } from '../api/openapi';
+import type { SimStore } from '../store/store';
+import type { SimPki } from '../tls';
+import { boolParam, type HandlerContext } from './context';
+import { ExecUpgrader, execTarget, type ExecSessionRunner } from './exec-upgrade';
+import { PortForwardUpgrader, portForwardRequest } from './port-forward-upgrade';
+import { methodNotAllowed, notFoundStatus, sendError, sendJson, sendStatus } from './io';
+import { handleList, handleWatch } from './list-watch';
+import { handleLogs } from './logs';
+import { handleMetrics } from './metrics';
 import {
   handleCreate,
   handleCreateToken,
@@ -33,10 +38,10 @@ import {
   handleGet,
   handlePatch,
   handleReplace,
-} from './http/objects';
-import { handleGetScale } from './http/scale';
-import type { ProxiedAnswers } from './http/proxied';
-import { parseResourcePath, type ResourceRoute } from './http/route';
+} from './objects';
+import { handleGetScale } from './scale';
+import type { ProxiedAnswers } from './proxied';
+import { parseResourcePath, type ResourceRoute } from './route';
 
 /** What /version reports: the Kubernetes release kubectl 1.32 expects to talk to. */
 export const SIM_VERSION = {
