@@ -3,6 +3,7 @@
  * kubeconfig, the app, the raw fast path and upgrade route), in its own process so its RSS is its own.
  * `--fetch-only` leaves the fast path out, to measure the Hono route alone; `--h2` offers HTTP/2 to the cluster.
  */
+import { createViewStore } from '../lib/views/store';
 import { parseArgs } from 'node:util';
 import { createApp } from '../handlers/app';
 import { createAdmission } from '../lib/admission';
@@ -32,7 +33,13 @@ const registry = await createRegistry({
   allowH2: values.h2,
 });
 const security = { allowedHosts: [], allowOrigins: [], authToken: undefined };
-const app = createApp({ registry, clock: systemClock, log, security });
+const app = createApp({
+  registry,
+  clock: systemClock,
+  log,
+  security,
+  views: createViewStore({ registry, clock: systemClock, log }),
+});
 const server = await startServer({
   fetch: app.fetch,
   host: '127.0.0.1',

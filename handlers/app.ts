@@ -7,7 +7,7 @@ import type { Logger } from '../lib/log';
 import { clusterApis } from '../lib/kube/cluster-apis';
 import type { ContextStore } from '../lib/contexts/context-store';
 import { inlineDecoder, type BodyDecoder } from '../lib/decode/decoder';
-import { createViewStore, type ViewStore } from '../lib/views/store';
+import type { ViewStore } from '../lib/views/store';
 import { applyRoutes } from './apply';
 import { clustersRoutes } from './clusters';
 import { contextsRoutes } from './contexts';
@@ -29,8 +29,8 @@ export interface AppDeps {
   security: SecurityOptions;
   /** Where contexts added through the API are kept; absent: adding and deleting are refused. */
   contextStore?: ContextStore;
-  /** Topology/dashboard/graph views with their watch caches; the caller closes it. Default: one made here, never closed. */
-  views?: ViewStore;
+  /** Topology/dashboard/graph views with their watch caches; the caller made it and closes it. */
+  views: ViewStore;
   /** Decodes request bodies within their budgets. Default: on the calling thread (Node passes a worker-backed one). */
   decoder?: BodyDecoder;
 }
@@ -46,10 +46,7 @@ export function createApp(deps: AppDeps): Hono {
   const clusterApi = clusterApis(deps.registry);
   app.route('/', applyRoutes({ registry: deps.registry, clusterApi, decoder: deps.decoder ?? inlineDecoder }));
   app.route('/', contextsRoutes({ registry: deps.registry, clusterApi, contextStore: deps.contextStore }));
-  app.route(
-    '/',
-    viewsRoutes(deps.views ?? createViewStore({ registry: deps.registry, clock: deps.clock, log: deps.log })),
-  );
+  app.route('/', viewsRoutes(deps.views));
   app.route('/', rawRoutes(deps.registry));
   app.notFound((c) =>
     statusResponse(

@@ -1,3 +1,4 @@
+import { createViewStore, type ViewStore } from '../../lib/views/store';
 import { serve, type ServerType } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -21,6 +22,7 @@ import {
 let cluster: TestCluster;
 let dir: TempDir;
 let registry: ClusterRegistry;
+let views: ViewStore;
 let server: ServerType;
 let base: string;
 let kubeconfig: string;
@@ -58,11 +60,13 @@ beforeAll(async () => {
     clock: fakeClock(),
     log: silentLogger,
   });
+  views = createViewStore({ registry, clock: systemClock, log: silentLogger });
   const app = createApp({
     registry,
     clock: systemClock,
     log: silentLogger,
     security: { allowedHosts: [], allowOrigins: [], authToken: undefined },
+    views,
   });
   const listening = new Promise<AddressInfo>((resolve) => {
     server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, resolve);
@@ -72,6 +76,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await new Promise((resolve) => server.close(resolve));
+  views.close();
   await registry.close();
   await cluster.close();
   dir.cleanup();

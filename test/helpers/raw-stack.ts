@@ -3,6 +3,7 @@
  * upgrade route, Fetch app behind them), kubeconfigs for the three kinds of credentials, and an HTTP
  * client that sends a request target exactly as written (no URL normalization on the way out).
  */
+import { createViewStore } from '../../lib/views/store';
 import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { connect } from 'node:net';
@@ -130,8 +131,9 @@ export const UI_ORIGIN = 'http://localhost:5173';
 /** The app behind the Node server exactly as the entry wires it: raw fast path and raw upgrades first. */
 export async function startProxy(registry: ClusterRegistry, options?: ForwardOptions): Promise<RunningServer> {
   const security = { allowedHosts: [], allowOrigins: [UI_ORIGIN], authToken: undefined };
-  const app = createApp({ registry, clock: systemClock, log: silentLogger, security });
-  return startServer({
+  const views = createViewStore({ registry, clock: systemClock, log: silentLogger });
+  const app = createApp({ registry, clock: systemClock, log: silentLogger, security, views });
+  const running = await startServer({
     fetch: app.fetch,
     host: '127.0.0.1',
     port: 0,
@@ -140,6 +142,13 @@ export async function startProxy(registry: ClusterRegistry, options?: ForwardOpt
     upgrades: [rawUpgradeRoute(registry, options)],
     log: silentLogger,
   });
+  return {
+    ...running,
+    close: async (graceMs) => {
+      await running.close(graceMs);
+      views.close();
+    },
+  };
 }
 
 export interface RawResponse {
