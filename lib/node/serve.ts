@@ -1,17 +1,11 @@
 import { join } from 'node:path';
-import { createApp } from '../../handlers/app';
-import { createAdmission } from '../admission';
 import { systemClock } from '../clock';
 import type { ClusterRegistry } from '../clusters/types';
 import type { Logger } from '../log';
-import { createViewStore } from '../views/store';
 import type { CliConfig } from './cli';
-import { fileContextStore } from './own-kubeconfig-file';
-import { createRawFastPath } from './raw-fast-path';
+import { startKoreServer, type KoreServer } from './kore-server';
 import { createRegistry } from './registry';
-import { startServer, type RunningServer } from './server';
-import { createWorkerDecoder, DECODE_LIMITS } from './worker-decoder';
-import { rawUpgradeRoute } from './upgrade-proxy';
+import type { RunningServer } from './server';
 
 /** One serving kore-board: the registry, the app and the HTTP server, as one process (or one worker) runs them. */
 export interface Serving {
@@ -51,37 +45,25 @@ export async function serve(
     clock: systemClock,
     log,
   });
-  const security = { allowedHosts: config.allowHosts, allowOrigins: config.allowOrigins, authToken };
-  const views = createViewStore({ registry, clock: systemClock, log });
-  const decoder = createWorkerDecoder(DECODE_LIMITS);
-  const contextStore = fileContextStore(ownKubeconfig, registry, { allowExec: config.allowAddedContextExec, decoder });
-  const app = createApp({ registry, clock: systemClock, log, security, views, contextStore, decoder });
-  const release = async () => {
-    views.close();
-    await decoder.close();
-    await registry.close();
-  };
-  let server: RunningServer;
+  let kore: KoreServer;
   try {
-    server = await startServer({
-      fetch: app.fetch,
-      host: config.listen.host,
-      port: config.listen.port,
-      admit: createAdmission(security),
-      fastPaths: [createRawFastPath(registry)],
-      upgrades: [rawUpgradeRoute(registry)],
+    kore = await startKoreServer({
+      registry,
+      security: { allowedHosts: config.allowHosts, allowOrigins: config.allowOrigins, authToken },
       log,
+      listen: config.listen,
+      addedContexts: { path: ownKubeconfig, allowExec: config.allowAddedContextExec },
     });
   } catch (err) {
-    await release();
+    await registry.close();
     throw err;
   }
   return {
-    server,
+    server: kore.server,
     registry,
     close: async (graceMs) => {
-      await server.close(graceMs);
-      await release();
+      await kore.close(graceMs);
+      await registry.close();
     },
   };
 }

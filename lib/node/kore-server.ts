@@ -1,0 +1,94 @@
+import { createApp, type SecurityOptions } from '../../handlers/app';
+import { createAdmission } from '../admission';
+import { systemClock, type Clock } from '../clock';
+import type { ClusterRegistry } from '../clusters/types';
+import type { BodyDecoder } from '../decode/decoder';
+import type { Logger } from '../log';
+import type { ForwardOptions } from '../proxy/forward';
+import { createViewStore, type ViewStore, type ViewStoreOptions } from '../views/store';
+import { fileContextStore } from './own-kubeconfig-file';
+import { createRawFastPath } from './raw-fast-path';
+import { startServer, type RunningServer } from './server';
+import { rawUpgradeRoute } from './upgrade-proxy';
+import { createWorkerDecoder, DECODE_LIMITS } from './worker-decoder';
+
+/** What varies between the entry, the test stacks and the bench servers; the rest is wired the same for all. */
+export interface KoreServerOptions {
+  /** The caller's: closing the server leaves it open. */
+  registry: ClusterRegistry;
+  security: SecurityOptions;
+  log: Logger;
+  /** Default: an ephemeral port on 127.0.0.1. */
+  listen?: { host: string; port: number };
+  /** Default: systemClock. */
+  clock?: Clock;
+  /** The caller's, if given. Default: a store made here from registry, clock, log and `viewOptions`, closed with the server. */
+  views?: ViewStore;
+  /** For the store made here (ignored when `views` is given); spread over registry, clock and log. */
+  viewOptions?: Partial<ViewStoreOptions>;
+  /** The caller's, if given. Default: a worker-thread decoder with DECODE_LIMITS, closed with the server. */
+  decoder?: BodyDecoder;
+  /** Where contexts added through the API are written (lib/node/own-kubeconfig-file.ts); absent: adding and deleting are refused. */
+  addedContexts?: { path: string; allowExec: boolean };
+  /** Timeouts of the `/raw` fast path and upgrade route. Default: DEFAULT_FORWARD_OPTIONS. */
+  forward?: ForwardOptions;
+  /** false leaves the `/raw` fast path out (every `/raw` request goes through the Hono route). Default true. */
+  rawFastPath?: boolean;
+}
+
+/** One kore-board listening: the Hono app behind the Node server, its raw fast path and upgrade route, one admission. */
+export interface KoreServer {
+  server: RunningServer;
+  /** The views the app serves (the caller's or the one made here). */
+  views: ViewStore;
+  /** Stops accepting, lets in-flight requests finish for up to graceMs, then closes what was made here (not the caller's). */
+  close(graceMs?: number): Promise<void>;
+}
+
+/** Assembles and starts the server. Rejects when the address cannot be listened on, having closed what it made. */
+export async function startKoreServer(options: KoreServerOptions): Promise<KoreServer> {
+  const { registry, security, log, clock = systemClock } = options;
+  const made: Array<() => void | Promise<void>> = [];
+  let views = options.views;
+  if (views === undefined) {
+    const store = createViewStore({ registry, clock, log, ...options.viewOptions });
+    made.push(() => store.close());
+    views = store;
+  }
+  let decoder = options.decoder;
+  if (decoder === undefined) {
+    const worker = createWorkerDecoder(DECODE_LIMITS);
+    made.push(() => worker.close());
+    decoder = worker;
+  }
+  const added = options.addedContexts;
+  const contextStore =
+    added === undefined ? undefined : fileContextStore(added.path, registry, { allowExec: added.allowExec, decoder });
+  const app = createApp({ registry, clock, log, security, views, contextStore, decoder });
+  const release = async () => {
+    for (const close of made) await close();
+  };
+  let server: RunningServer;
+  try {
+    server = await startServer({
+      fetch: app.fetch,
+      host: options.listen?.host ?? '127.0.0.1',
+      port: options.listen?.port ?? 0,
+      admit: createAdmission(security),
+      fastPaths: options.rawFastPath === false ? [] : [createRawFastPath(registry, options.forward)],
+      upgrades: [rawUpgradeRoute(registry, options.forward)],
+      log,
+    });
+  } catch (err) {
+    await release();
+    throw err;
+  }
+  return {
+    server,
+    views,
+    close: async (graceMs) => {
+      await server.close(graceMs);
+      await release();
+    },
+  };
+}
