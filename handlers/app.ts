@@ -10,6 +10,7 @@ import { inlineDecoder, type BodyDecoder } from '../lib/decode/decoder';
 import type { ViewStore } from '../lib/views/store';
 import { applyRoutes } from './apply';
 import { clustersRoutes } from './clusters';
+import { configRoutes } from './config';
 import { contextsRoutes } from './contexts';
 import { admission } from './middleware/admission';
 import { cors } from './middleware/cors';
@@ -35,19 +36,29 @@ export interface AppDeps {
   decoder?: BodyDecoder;
 }
 
-/** Builds the whole HTTP API. Pure Fetch-API: no Node objects, so any runtime can serve it. */
+/**
+ * Builds the whole HTTP API. Pure Fetch-API: no Node objects, so any runtime can serve it.
+ * The root is the URL map: each area is a sub-app mounted at its prefix, with paths relative to it.
+ * On Node, `/raw` requests and upgrades are answered before this app (lib/node/server.ts); see docs/architecture.md.
+ */
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
+  const { registry } = deps;
+  const clusterApi = clusterApis(registry);
+  const decoder = deps.decoder ?? inlineDecoder;
   // CORS first, so a browser can read even a rejection; then admission guards every route.
   app.use('*', cors(deps.security.allowOrigins));
   app.use('*', admission(deps.security));
-  app.route('/', opsRoutes(deps.registry));
-  app.route('/', clustersRoutes(deps.registry));
-  const clusterApi = clusterApis(deps.registry);
-  app.route('/', applyRoutes({ registry: deps.registry, clusterApi, decoder: deps.decoder ?? inlineDecoder }));
-  app.route('/', contextsRoutes({ registry: deps.registry, clusterApi, contextStore: deps.contextStore }));
-  app.route('/', viewsRoutes(deps.views));
-  app.route('/', rawRoutes(deps.registry));
+
+  app.route('/', opsRoutes(registry)); // /  /healthz  /readyz
+  app.route('/api/clusters', clustersRoutes(registry)); // the context list
+  app.route('/api/clusters/:cluster', viewsRoutes(deps.views)); // topology, dashboard, graphs
+  app.route('/api/contexts', contextsRoutes({ registry, clusterApi, contextStore: deps.contextStore }));
+  app.route('/api/v1', configRoutes(registry)); // PATCH /config: reload the kubeconfig
+  // Same prefix, in this order: the catch-all would take POST/PUT /raw/clusters/:cluster (apply) if it came first.
+  app.route('/raw/clusters', applyRoutes({ registry, clusterApi, decoder }));
+  app.route('/raw/clusters', rawRoutes(registry)); // /raw/clusters/* (the cluster's API)
+
   app.notFound((c) =>
     statusResponse(
       new StatusError(

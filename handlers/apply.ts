@@ -26,13 +26,13 @@ function flag(value: string | undefined, name: string): boolean {
 }
 
 /**
- * `POST /raw/clusters/:cluster` creates, `PUT` creates or replaces; `?mode=server-side` applies server-side.
- * The body is one object, a List, or a YAML stream, applied in order.
+ * Mounted at `/raw/clusters`, before the `/raw` proxy's catch-all: `POST /:cluster` creates, `PUT` creates or
+ * replaces; `?mode=server-side` applies server-side. The body is one object, a List, or a YAML stream, applied in order.
  */
 export function applyRoutes(deps: ApplyDeps): Hono {
   const app = new Hono();
   const handle = (method: 'POST' | 'PUT') =>
-    app.on(method, '/raw/clusters/:cluster', async (c) => {
+    app.on(method, '/:cluster', async (c) => {
       const context = c.req.param('cluster');
       const connection = deps.registry.connection(context);
       const q = c.req.query();

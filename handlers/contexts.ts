@@ -5,6 +5,7 @@ import { describeContext } from '../lib/contexts/context-details';
 import type { ContextStore } from '../lib/contexts/context-store';
 import { StatusError } from '../lib/errors';
 import { readStructuredBody } from './body';
+import { contextList } from './clusters';
 
 const DESCRIBE_TIMEOUT_MS = 8_000;
 const KUBECONFIG_BODY_LIMIT = 1024 * 1024;
@@ -17,12 +18,14 @@ export interface ContextsDeps {
 }
 
 /**
- * `GET /api/contexts/:cluster`: version, platform, namespaces and resources of one context.
- * `POST /api/contexts` adds the contexts of a kubeconfig; `DELETE /api/contexts/:cluster` removes one.
+ * Mounted at `/api/contexts`. `GET /` lists the contexts (as `GET /api/clusters` does: the name the original
+ * frontend calls); `POST /` adds the contexts of a kubeconfig. `GET /:cluster`: version, platform, namespaces
+ * and resources of one context; `DELETE /:cluster` removes an added one.
  */
 export function contextsRoutes(deps: ContextsDeps): Hono {
   const app = new Hono();
-  app.get('/api/contexts/:cluster', async (c) => {
+  app.get('/', (c) => c.json(contextList(deps.registry)));
+  app.get('/:cluster', async (c) => {
     const name = c.req.param('cluster');
     const connection = deps.registry.connection(name);
     const { call, discovery } = deps.clusterApi(name);
@@ -35,13 +38,13 @@ export function contextsRoutes(deps: ContextsDeps): Hono {
       throw new StatusError('MethodNotAllowed', 'this deployment has no place to keep added contexts');
     return deps.contextStore;
   };
-  app.post('/api/contexts', async (c) => {
+  app.post('/', async (c) => {
     // Either media type is read as YAML 1.1, JSON included, as client-go reads a kubeconfig.
     const { bytes } = await readStructuredBody(c.req.raw, KUBECONFIG_BODY_LIMIT);
     const added = await store().add(new TextDecoder().decode(bytes));
     return c.json({ added, contexts: deps.registry.contexts().map((x) => x.name) }, 201);
   });
-  app.delete('/api/contexts/:cluster', async (c) => {
+  app.delete('/:cluster', async (c) => {
     const name = c.req.param('cluster');
     await store().remove(name);
     return c.json({

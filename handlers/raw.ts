@@ -8,7 +8,8 @@ import { createWebSink } from '../lib/proxy/web-sink';
 import { statusResponse } from './status-response';
 
 /**
- * `ANY /raw/clusters/:cluster/<Kubernetes API path>`: the cluster's API, streamed both ways.
+ * `ANY /raw/clusters/:cluster/<Kubernetes API path>`: the cluster's API, streamed both ways. Mounted at
+ * `/raw/clusters` after the apply routes, which its catch-all would otherwise take.
  *
  * Fetch style, for every runtime. On Node the raw fast path (lib/node/raw-fast-path.ts) answers these
  * requests first; it sees the request target before URL normalization, which this handler cannot:
@@ -65,7 +66,7 @@ function answer(req: Request, registry: ClusterRegistry, options: ForwardOptions
 
 export function rawRoutes(registry: ClusterRegistry, options: ForwardOptions = DEFAULT_FORWARD_OPTIONS): Hono {
   const app = new Hono();
-  app.all('/raw/clusters/*', (c) => {
+  app.all('/*', (c) => {
     try {
       return answer(c.req.raw, registry, options);
     } catch (err) {

@@ -4,8 +4,8 @@ import { StatusError } from '../lib/errors';
 import type { ViewResponse, ViewStore } from '../lib/views/store';
 
 /**
- * Computed views of a cluster: topology, dashboard, and the workload / network / pod graphs.
- * `:cluster` is a context name, URL-encoded (it may hold `@`, `:` and `/`).
+ * Computed views of a cluster: topology, dashboard, and the workload / network / pod graphs. Mounted at
+ * `/api/clusters/:cluster`, where `:cluster` is a context name, URL-encoded (it may hold `@`, `:` and `/`).
  */
 
 const DNS_LABEL = v.pipe(v.string(), v.maxLength(63), v.regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/));
@@ -61,23 +61,22 @@ async function respond(compute: () => Promise<ViewResponse>): Promise<Response> 
 
 export function viewsRoutes(views: ViewStore): Hono {
   const app = new Hono();
-  const base = '/api/clusters/:cluster';
 
   const topology = async (c: Context) => respond(() => views.topology(cluster(c), namespaceOf(c)));
   for (const path of ['/topology', '/graph/topology', '/topology/namespaces/:ns', '/graph/topology/namespaces/:ns'])
-    app.get(base + path, topology);
+    app.get(path, topology);
 
-  app.get(`${base}/dashboard`, async (c) => respond(() => views.dashboard(cluster(c))));
+  app.get('/dashboard', async (c) => respond(() => views.dashboard(cluster(c))));
 
   const workloads = async (c: Context) => respond(() => views.workloads(cluster(c), namespaceOf(c)));
-  app.get(`${base}/graph/workloads`, workloads);
-  app.get(`${base}/graph/workloads/namespaces/:ns`, workloads);
+  app.get('/graph/workloads', workloads);
+  app.get('/graph/workloads/namespaces/:ns', workloads);
 
   const network = async (c: Context) => respond(() => views.network(cluster(c), namespaceOf(c)));
-  app.get(`${base}/graph/network`, network);
-  app.get(`${base}/graph/network/namespaces/:ns`, network);
+  app.get('/graph/network', network);
+  app.get('/graph/network/namespaces/:ns', network);
 
-  app.get(`${base}/graph/pod/namespaces/:ns/pods/:pod`, async (c) => {
+  app.get('/graph/pod/namespaces/:ns/pods/:pod', async (c) => {
     const ns = valid(DNS_LABEL, c.req.param('ns'), 'namespace');
     const pod = valid(DNS_SUBDOMAIN, c.req.param('pod'), 'pod name');
     return respond(() => views.pod(cluster(c), ns, pod));
