@@ -90,11 +90,15 @@ export function failureStatus(code: number, reason: string, message: string, det
   return status;
 }
 
+/** The message of any thrown value: an Error's own message, anything else as a string. */
+export function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
 /** Any thrown value as a StatusError; unknown errors become 500 without leaking their stack. */
 export function toStatusError(err: unknown): StatusError {
   if (err instanceof StatusError) return err;
-  const message = err instanceof Error ? err.message : String(err);
-  return new StatusError('InternalError', `internal error: ${message}`, undefined, { cause: err });
+  return new StatusError('InternalError', `internal error: ${errorMessage(err)}`, undefined, { cause: err });
 }
 
 export function isStatus(value: unknown): value is Status {

@@ -3,7 +3,7 @@ import type { DecodedDocument, DocumentFault } from '../decode/decoded';
 import type { BodyFormat } from '../decode/media-type';
 import { checkValueBudget } from '../decode/value-budget';
 import { yamlDocuments } from '../decode/yaml-documents';
-import { StatusError, type Status } from '../errors';
+import { errorMessage, StatusError, type Status } from '../errors';
 import { jsonErrorPosition } from '../decode/json-error-position';
 import { invalidValue, namespaceProblem, pathSegmentNameProblem, pathSegmentPrefixProblem } from '../kube/names';
 
@@ -117,7 +117,7 @@ function decodeJson(body: string): DecodedDocument {
     value = JSON.parse(body);
   } catch (err) {
     const { line, column } = jsonErrorPosition(body);
-    return { fault: { message: (err as Error).message.replace(/\s+/g, ' ').slice(0, 200), line, column } };
+    return { fault: { message: errorMessage(err).replace(/\s+/g, ' ').slice(0, 200), line, column } };
   }
   checkValueBudget(value, MANIFEST_BUDGET, 0);
   return { value };

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Clock } from '../clock';
-import { StatusError } from '../errors';
+import { errorMessage, StatusError } from '../errors';
 import type { Logger } from '../log';
 import type { ConnectionPlan, ContextPlan, Material } from './context-plan';
 import {
@@ -39,8 +39,6 @@ export interface LiveConnection {
   transport: ClusterTransport;
 }
 
-const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err));
-
 function digest(value: unknown): string {
   return createHash('sha256')
     .update(
@@ -58,7 +56,7 @@ async function readMaterial(
   try {
     return await readFile(material.path);
   } catch (err) {
-    throw new Error(`unable to read ${material.field} ${material.path} for ${material.owner}: ${errorText(err)}`);
+    throw new Error(`unable to read ${material.field} ${material.path} for ${material.owner}: ${errorMessage(err)}`);
   }
 }
 
@@ -81,7 +79,7 @@ export async function prepareContext(
     const fingerprint = digest({ info, plan, ca, cert, key });
     return { info, fingerprint, files, connect };
   } catch (err) {
-    const failed = { ...info, error: errorText(err) };
+    const failed = { ...info, error: errorMessage(err) };
     return { info: failed, fingerprint: digest({ info: failed }), files };
   }
 }
@@ -156,7 +154,7 @@ export function connectContext(prepared: PreparedContext, deps: ConnectionDeps):
       } catch (err) {
         throw new StatusError(
           'ServiceUnavailable',
-          `context "${name}": getting credentials: ${errorText(err)}`,
+          `context "${name}": getting credentials: ${errorMessage(err)}`,
           undefined,
           { cause: err },
         );

@@ -1,6 +1,6 @@
 import { dirname, resolve } from 'node:path';
 import type { Clock } from '../clock';
-import { StatusError } from '../errors';
+import { errorMessage, StatusError } from '../errors';
 import type { Logger } from '../log';
 import { connectContext, prepareContext, type LiveConnection, type PreparedContext } from './connection';
 import { planContexts, type ContextPlan, type PlanPolicy } from './context-plan';
@@ -49,7 +49,6 @@ interface Loaded {
 }
 
 const SHUTDOWN_GRACE_MS = 1_000;
-const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err));
 const isMissing = (err: unknown) => (err as NodeJS.ErrnoException).code === 'ENOENT';
 
 /** The registry over a platform `host`; `createRegistry` (registry.ts) is the Node entry to it. */
@@ -85,7 +84,7 @@ export async function openRegistry(config: RegistryConfig, host: RegistryHost): 
       if (isMissing(err)) return undefined;
       return failedKubeconfig(
         path,
-        `unable to read kubeconfig ${path}: ${errorText(err)}`,
+        `unable to read kubeconfig ${path}: ${errorMessage(err)}`,
         knownContexts.get(path) ?? [],
       );
     }
@@ -137,7 +136,7 @@ export async function openRegistry(config: RegistryConfig, host: RegistryHost): 
     try {
       return { info: prepared.info, prepared, live: connectContext(prepared, deps) };
     } catch (err) {
-      return { info: { ...prepared.info, error: errorText(err) }, prepared };
+      return { info: { ...prepared.info, error: errorMessage(err) }, prepared };
     }
   }
 
@@ -196,7 +195,7 @@ export async function openRegistry(config: RegistryConfig, host: RegistryHost): 
 
   const watcher: FileWatcher | undefined = config.watch
     ? host.watchFiles(() => {
-        reload().catch((err: unknown) => log.error('kubeconfig reload failed', { error: errorText(err) }));
+        reload().catch((err: unknown) => log.error('kubeconfig reload failed', { error: errorMessage(err) }));
       })
     : undefined;
 

@@ -1,4 +1,5 @@
 import type { Clock } from '../clock';
+import { errorMessage } from '../errors';
 import type { Logger } from '../log';
 import type { ExecPlan, ImpersonationPlan } from './context-plan';
 import { describePluginFailure, execEnv, execInfo, parseExecCredential } from './exec-credential';
@@ -31,8 +32,6 @@ function singleFlight<T>(task: () => Promise<T>): () => Promise<T> {
     return running;
   };
 }
-
-const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
 export function staticCredentials(headers: CredentialHeaders): CredentialProvider {
   const frozen = Object.freeze({ ...headers });
@@ -80,7 +79,7 @@ export function tokenFileCredentials(options: TokenFileOptions): CredentialProvi
       if (text === '') throw new Error('the file is empty');
       use(text);
     } catch (err) {
-      const reason = `unable to read token file ${path}: ${errorText(err)}`;
+      const reason = `unable to read token file ${path}: ${errorMessage(err)}`;
       if (headers === undefined && options.fallbackToken === undefined) throw new Error(reason);
       log.warn(`${reason}; using the ${headers === undefined ? "kubeconfig's token" : 'last token read'}`);
       if (headers === undefined) use(options.fallbackToken!);
@@ -138,7 +137,7 @@ export function execCredentials(options: ExecOptions): CredentialProvider {
             key: Buffer.from(credential.clientKeyPem),
           });
         } catch (err) {
-          throw new Error(`exec plugin returned an unusable client certificate or key: ${errorText(err)}`);
+          throw new Error(`exec plugin returned an unusable client certificate or key: ${errorMessage(err)}`);
         }
         identityKey = key;
       }
@@ -162,7 +161,7 @@ export function execCredentials(options: ExecOptions): CredentialProvider {
         await run();
         return true;
       } catch (err) {
-        log.warn('exec plugin failed after a 401', { user: plan.user, error: errorText(err) });
+        log.warn('exec plugin failed after a 401', { user: plan.user, error: errorMessage(err) });
         return false;
       }
     },

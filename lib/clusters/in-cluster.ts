@@ -1,3 +1,4 @@
+import { errorMessage } from '../errors';
 import type { ContextPlan } from './context-plan';
 import type { RegistryHost } from './host';
 
@@ -49,7 +50,7 @@ export async function planInCluster(
     return {
       info: {
         ...info,
-        error: `unable to read the service account token ${options.tokenPath}: ${(err as Error).message}`,
+        error: `unable to read the service account token ${options.tokenPath}: ${errorMessage(err)}`,
       },
     };
   }

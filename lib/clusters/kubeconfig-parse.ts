@@ -3,6 +3,7 @@ import { isAlias, isMap, isSeq, LineCounter, parseDocument, Scalar, type ScalarT
 import { describeFault } from '../decode/decoded';
 import { documentFault } from '../decode/document-fault';
 import type { YamlSchema } from '../decode/yaml-documents';
+import { errorMessage } from '../errors';
 import {
   ClusterSchema,
   ContextSchema,
@@ -101,7 +102,7 @@ export function parseKubeconfig(text: string, source: string, dir: string): Kube
     root = doc.toJS();
   } catch (err) {
     // toJS throws on alias bombs (maxAliasCount) and similar; the message carries no document text.
-    return failedKubeconfig(source, `${source}: invalid YAML: ${(err as Error).message}`, []);
+    return failedKubeconfig(source, `${source}: invalid YAML: ${errorMessage(err)}`, []);
   }
   return kubeconfigFromValue(root, source, dir);
 }

@@ -1,3 +1,4 @@
+import { errorMessage } from '../errors';
 import type { ResourceIndex } from '../kube/resource-index';
 import type { DiscoveryCache } from '../kube/discovery-cache';
 import type { KubeCall } from '../kube/kube-call';
@@ -77,7 +78,7 @@ export async function describeContext(
   ]);
   const errors: string[] = [];
   const answered = <T extends { status: number; body: unknown }>(r: PromiseSettledResult<T>, what: string): unknown => {
-    if (r.status === 'rejected') return void errors.push(`${what}: ${(r.reason as Error).message}`);
+    if (r.status === 'rejected') return void errors.push(`${what}: ${errorMessage(r.reason)}`);
     if (r.value.status !== 200)
       return void errors.push(
         `${what}: HTTP ${r.value.status} ${(r.value.body as { message?: string } | undefined)?.message ?? ''}`.trim(),
@@ -86,7 +87,7 @@ export async function describeContext(
   };
   const gitVersion = (answered(version, 'version') as { gitVersion?: string } | undefined)?.gitVersion ?? '';
   const nsList = answered(namespaces, 'namespaces') as { items?: Array<{ metadata: { name: string } }> } | undefined;
-  if (index.status === 'rejected') errors.push(`discovery: ${(index.reason as Error).message}`);
+  if (index.status === 'rejected') errors.push(`discovery: ${errorMessage(index.reason)}`);
   const details: ContextDetails = {
     name,
     kubernetesVersion: gitVersion,

@@ -8,6 +8,7 @@ import {
   type DocumentOptions,
   type SchemaOptions,
 } from 'yaml';
+import { errorMessage } from '../errors';
 import { overBudget, type DecodeBudget } from './budget';
 import type { DecodedDocument } from './decoded';
 import { documentFault } from './document-fault';
@@ -98,7 +99,7 @@ function settle(doc: Document.Parsed, index: number, lines: LineCounter, budget:
   try {
     value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (err) {
-    return { fault: { message: (err as Error).message } };
+    return { fault: { message: errorMessage(err) } };
   }
   checkValueBudget(value, budget, index);
   return { value };

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import * as v from 'valibot';
+import { errorMessage } from '../errors';
 import { LOG_LEVELS, type LogLevel } from '../log';
 
 /** Validated start-up configuration, from flags first and their environment twins second. */
@@ -165,7 +166,7 @@ export function parseCli(
       },
     });
   } catch (err) {
-    return { kind: 'error', message: (err as Error).message.split('\n')[0] ?? 'bad arguments' };
+    return { kind: 'error', message: errorMessage(err).split('\n')[0] ?? 'bad arguments' };
   }
   const f = parsed.values;
   if (f.help === true) return { kind: 'help', text: HELP };

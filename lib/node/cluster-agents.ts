@@ -2,6 +2,7 @@ import { X509Certificate } from 'node:crypto';
 import { createSecureContext, DEFAULT_CIPHERS, type SecureContext } from 'node:tls';
 import { Dispatcher, Pool, ProxyAgent, Socks5ProxyAgent } from 'undici';
 import type { ClientIdentity, ClusterTransport, TransportOptions } from '../clusters/host';
+import { errorMessage } from '../errors';
 
 /**
  * undici dispatchers for one context: a pooled one for plain requests and an HTTP/1.1 one for upgrades,
@@ -25,7 +26,7 @@ function checkCaBundle(ca: Uint8Array): void {
     try {
       new X509Certificate(block);
     } catch (err) {
-      throw new Error(`certificate-authority: unreadable certificate (${(err as Error).message})`);
+      throw new Error(`certificate-authority: unreadable certificate (${errorMessage(err)})`);
     }
   }
 }
@@ -48,7 +49,7 @@ function secureContextFor(ca: Uint8Array | undefined, identity: ClientIdentity |
       ...(identity === undefined ? {} : { cert: Buffer.from(identity.cert), key: Buffer.from(identity.key) }),
     });
   } catch (err) {
-    throw new Error(`client certificate/key: ${(err as Error).message}`);
+    throw new Error(`client certificate/key: ${errorMessage(err)}`);
   }
 }
 

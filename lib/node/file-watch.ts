@@ -1,6 +1,7 @@
 import { watch, type FSWatcher } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import type { FileWatcher } from '../clusters/host';
+import { errorMessage } from '../errors';
 import type { Logger } from '../log';
 
 export interface WatchOptions {
@@ -39,7 +40,7 @@ export function watchFiles(onChange: () => void, options: WatchOptions): FileWat
       return watcher;
     } catch (err) {
       // A missing file is normal (KUBECONFIG lists may name absent files); its directory still tells us when it appears.
-      options.log.debug('cannot watch', { path, error: (err as Error).message });
+      options.log.debug('cannot watch', { path, error: errorMessage(err) });
       return undefined;
     }
   };

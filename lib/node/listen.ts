@@ -1,4 +1,5 @@
 import type { Server } from 'node:net';
+import { errorMessage } from '../errors';
 
 /** The address could not be listened on (in use, not ours, not permitted); `cause` has the system error. */
 export class ListenError extends Error {
@@ -8,7 +9,7 @@ export class ListenError extends Error {
     options: { cause: unknown },
   ) {
     super(
-      `cannot listen on ${host.includes(':') ? `[${host}]` : host}:${port}: ${(options.cause as Error).message}`,
+      `cannot listen on ${host.includes(':') ? `[${host}]` : host}:${port}: ${errorMessage(options.cause)}`,
       options,
     );
     this.name = 'ListenError';

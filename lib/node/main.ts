@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { availableParallelism, homedir } from 'node:os';
 import { delimiter } from 'node:path';
 import { demoKubeconfig } from '../demo-kubeconfig';
+import { errorMessage } from '../errors';
 import { createLogger, type Logger } from '../log';
 import { startSim, type SimCluster } from '../sim';
 import { AccessTokenError, resolveAccessToken, type AccessToken } from './access-token';
@@ -140,7 +141,7 @@ if (isDecodeWorker()) {
   serveDecodeJobs();
 } else {
   main().catch((err: unknown) => {
-    process.stderr.write(`kore-board: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.stderr.write(`kore-board: ${errorMessage(err)}\n`);
     process.exit(1);
   });
 }

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import type { PluginOutcome } from '../clusters/exec-credential';
+import { errorMessage } from '../errors';
 
 const MAX_STDOUT = 1024 * 1024;
 const STDERR_KEEP = 4096;
@@ -26,7 +27,7 @@ export function runPlugin(
     try {
       child = spawn(command, [...args], { env, stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
     } catch (err) {
-      settle({ kind: 'error', message: (err as Error).message });
+      settle({ kind: 'error', message: errorMessage(err) });
       return;
     }
     const stdout: Buffer[] = [];
