@@ -1,0 +1,115 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Hono } from 'hono';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../../handlers/app';
+import { systemClock } from '../../lib/clock';
+import type { ClusterRegistry } from '../../lib/clusters/types';
+import { silentLogger } from '../../lib/log';
+import { createRegistry } from '../../lib/node/registry';
+import { createViewStore, type ViewStore } from '../../lib/views/store';
+
+/**
+ * The "Routes" table of docs/architecture.md against the routes Hono registers: a route added, moved or removed
+ * on one side only fails here, and so does a file the table names that is not there.
+ */
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const DOC = 'docs/architecture.md';
+/** The method column of the entrances Node serves before the app; not Hono routes. */
+const NODE_ENTRANCES = ['Node fast path', 'upgrade'];
+
+interface Row {
+  method: string;
+  route: string;
+  handler: string;
+  libs: string[];
+}
+
+/** `a`, `b` → [a, b]; a cell without code spans (`—`) names nothing. */
+function codeSpans(cell: string): string[] {
+  return [...cell.matchAll(/`([^`]+)`/g)].map((m) => m[1] ?? '');
+}
+
+function routeTable(markdown: string): Row[] {
+  const section = markdown.split(/^## /m).find((s) => s.startsWith('Routes\n'));
+  if (section === undefined) throw new Error(`${DOC} has no "## Routes" section`);
+  const lines = section.split('\n').filter((line) => line.startsWith('|'));
+  const header = lines[0]?.split('|').map((c) => c.trim());
+  expect(header).toEqual(['', 'method', 'route', 'handler file', 'lib module(s)', '']);
+  return lines.slice(2).map((line) => {
+    const cells = line.split('|').map((c) => c.trim());
+    expect(cells, line).toHaveLength(6);
+    const [method = '', route = '', handler = '', libs = ''] = cells.slice(1, 5);
+    const routeSpans = codeSpans(route);
+    const handlerSpans = codeSpans(handler);
+    expect(routeSpans, line).toHaveLength(1);
+    expect(handlerSpans, line).toHaveLength(1);
+    return { method, route: routeSpans.join(), handler: handlerSpans.join(), libs: codeSpans(libs) };
+  });
+}
+
+const key = (method: string, path: string) => `${method} ${path}`;
+
+let registry: ClusterRegistry;
+let views: ViewStore;
+let app: Hono;
+let rows: Row[];
+
+beforeAll(async () => {
+  registry = await createRegistry({
+    kubeconfigPaths: [],
+    inCluster: false,
+    watch: false,
+    clock: systemClock,
+    log: silentLogger,
+  });
+  views = createViewStore({ registry, clock: systemClock, log: silentLogger });
+  app = createApp({
+    registry,
+    clock: systemClock,
+    log: silentLogger,
+    security: { allowedHosts: [], allowOrigins: [], authToken: undefined },
+    views,
+  });
+  rows = routeTable(readFileSync(join(ROOT, DOC), 'utf8'));
+});
+
+afterAll(async () => {
+  views.close();
+  await registry.close();
+});
+
+describe(`the Routes table of ${DOC}`, () => {
+  it('lists exactly the routes Hono registers, each once', () => {
+    // app.use('*', …) registers as ALL /*: the middleware (CORS, admission), before every route.
+    const isMiddleware = (r: { method: string; path: string }) => r.method === 'ALL' && r.path === '/*';
+    expect(app.routes.slice(0, 2).every(isMiddleware)).toBe(true);
+    const registered = app.routes.filter((r) => !isMiddleware(r)).map((r) => key(r.method, r.path));
+    const documented = rows.filter((r) => !NODE_ENTRANCES.includes(r.method)).map((r) => key(r.method, r.route));
+    expect(new Set(documented).size, 'a route is listed twice').toBe(documented.length);
+    expect(new Set(registered).size).toBe(registered.length);
+    const missing = registered.filter((r) => !documented.includes(r));
+    const stale = documented.filter((r) => !registered.includes(r));
+    expect({ missing, stale }).toEqual({ missing: [], stale: [] });
+  });
+
+  it('lists the Node-only entrances that serve /raw before the app', () => {
+    const node = rows.filter((r) => NODE_ENTRANCES.includes(r.method));
+    expect(node.map((r) => `${r.method}: ${r.handler}`).sort()).toEqual([
+      'Node fast path: lib/node/raw-fast-path.ts',
+      'upgrade: lib/node/upgrade-proxy.ts',
+    ]);
+  });
+
+  it('names handler files and lib modules that exist', () => {
+    const named = rows.flatMap((r) => [r.handler, ...r.libs]);
+    expect(named.filter((file) => !existsSync(join(ROOT, file)))).toEqual([]);
+    for (const r of rows) {
+      if (NODE_ENTRANCES.includes(r.method)) expect(r.handler).toMatch(/^lib\/node\//);
+      else expect(r.handler).toMatch(/^handlers\/[^/]+\.ts$/);
+      for (const lib of r.libs) expect(lib).toMatch(/^lib\/.+\.ts$/);
+    }
+  });
+});
