@@ -1,7 +1,7 @@
 import type { Duplex } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import type { ClusterConnection, CredentialHeaders } from '../clusters/types';
-import { StatusError } from '../errors';
+import { StatusError, toStatusError } from '../errors';
 import {
   clientResponseHeaders,
   upgradedResponseHeaders,
@@ -162,22 +162,6 @@ function sendOnce(a: Attempt): Promise<Outcome> {
   });
 }
 
-async function credentialsOf(conn: ClusterConnection): Promise<CredentialHeaders> {
-  try {
-    return await conn.credentials();
-  } catch (err) {
-    if (err instanceof StatusError) throw err;
-    throw new StatusError(
-      'ServiceUnavailable',
-      `context ${JSON.stringify(conn.context.name)}: cannot obtain credentials: ${(err as Error).message}`,
-      undefined,
-      {
-        cause: err,
-      },
-    );
-  }
-}
-
 function relay(sink: ResponseSink, held: HeldUnauthorized): void {
   sink.start(401, held.headers);
   for (const chunk of held.chunks) sink.write(chunk);
@@ -195,9 +179,10 @@ export async function forward(
   const mayRetry = () => body === undefined || body.replayable;
   let credentials: CredentialHeaders;
   try {
-    credentials = await credentialsOf(conn);
+    // A connection's credentials() already fails as a 503 that names the context.
+    credentials = await conn.credentials();
   } catch (err) {
-    return sink.fail(err as StatusError);
+    return sink.fail(toStatusError(err));
   }
   const first = await sendOnce({ conn, req, body: body?.stream(), credentials, mayRetry, sink, options });
   if (first.kind === 'done') return;
@@ -205,7 +190,7 @@ export async function forward(
   let refreshed = false;
   try {
     refreshed = (await conn.refreshCredentials(credentials)) && mayRetry() && !req.signal.aborted;
-    if (refreshed) credentials = await credentialsOf(conn);
+    if (refreshed) credentials = await conn.credentials();
   } catch {
     refreshed = false;
   }
