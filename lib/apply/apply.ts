@@ -1,7 +1,7 @@
 import { StatusError, failureStatus, isStatus, type Status } from '../errors';
 import type { ApiResource } from '../kube/resource-index';
 import type { DiscoveryCache } from '../kube/discovery-cache';
-import type { KubeCall, KubeResponse } from '../kube/kube-call';
+import type { KubeCall, KubeJsonResponse } from '../kube/kube-call';
 import { objectJson, type ManifestItem, type ManifestObject } from './manifests';
 import { invalidValue, namespaceProblem } from '../kube/names';
 
@@ -37,7 +37,7 @@ function withIndex(status: Status, index: number): Status {
   return { ...status, details: { ...status.details, index } };
 }
 
-function asFailure(res: KubeResponse, index: number): Status {
+function asFailure(res: KubeJsonResponse, index: number): Status {
   // The API server's own Status passes through unchanged, only tagged with where it happened.
   if (isStatus(res.body)) return withIndex(res.body, index);
   return failureStatus(res.status, 'InternalError', `unexpected answer ${res.status} from the cluster`, { index });
@@ -85,7 +85,7 @@ async function send(
   namespace: string | undefined,
   options: ApplyOptions,
   call: KubeCall,
-): Promise<KubeResponse> {
+): Promise<KubeJsonResponse> {
   const collection = collectionPath(r, namespace);
   const name = obj.metadata.name;
   const dryRun: Record<string, string> = options.dryRun ? { dryRun: 'All' } : {};

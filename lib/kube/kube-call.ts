@@ -12,10 +12,11 @@ export interface KubeRequest {
   accept?: string;
 }
 
-export interface KubeResponse {
+/** A KubeCall's answer, failures included: the HTTP status and the body parsed as JSON. */
+export interface KubeJsonResponse {
   status: number;
   /** Parsed JSON body (a Status on failure), or undefined when the body was empty or not JSON. */
   body: unknown;
 }
 
-export type KubeCall = (request: KubeRequest) => Promise<KubeResponse>;
+export type KubeCall = (request: KubeRequest) => Promise<KubeJsonResponse>;

@@ -28,7 +28,8 @@ export interface KubeRequestOptions {
   bodyTimeoutMs?: number;
 }
 
-export type KubeResponse = Dispatcher.ResponseData;
+/** undici's answer as it arrives: status and headers, the body a stream not yet read. */
+export type StreamingKubeResponse = Dispatcher.ResponseData;
 
 const MAX_ERROR_BODY = 1 << 20;
 
@@ -49,7 +50,7 @@ function reasonFor(code: number, reason: unknown): StatusReason {
 }
 
 /** The cluster's answer to a failed request as a StatusError, keeping its message, reason and code. */
-export async function responseError(response: KubeResponse): Promise<StatusError> {
+export async function responseError(response: StreamingKubeResponse): Promise<StatusError> {
   const code = response.statusCode;
   let text = '';
   for await (const chunk of response.body) {
@@ -82,7 +83,7 @@ export async function responseError(response: KubeResponse): Promise<StatusError
   );
 }
 
-async function send(conn: ClusterConnection, options: KubeRequestOptions): Promise<KubeResponse> {
+async function send(conn: ClusterConnection, options: KubeRequestOptions): Promise<StreamingKubeResponse> {
   const headersTimeoutMs = options.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS;
   const deadline = new AbortController();
   const signal = options.signal === undefined ? deadline.signal : AbortSignal.any([deadline.signal, options.signal]);
@@ -123,7 +124,10 @@ async function send(conn: ClusterConnection, options: KubeRequestOptions): Promi
 }
 
 /** Sends a request and returns the successful (2xx) response with its body unread; throws StatusError otherwise. */
-export async function kubeRequest(conn: ClusterConnection, options: KubeRequestOptions): Promise<KubeResponse> {
+export async function kubeRequest(
+  conn: ClusterConnection,
+  options: KubeRequestOptions,
+): Promise<StreamingKubeResponse> {
   let response = await send(conn, options);
   if (response.statusCode === 401) {
     const rejected = await responseError(response);
