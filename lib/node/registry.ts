@@ -6,7 +6,7 @@ import type { RegistryHost } from '../clusters/host';
 import { IN_CLUSTER_DEFAULTS, type InClusterOptions } from '../clusters/in-cluster';
 import type { ClusterRegistry } from '../clusters/types';
 // The Node adapters are wired in here; everything in lib/clusters sees them only as RegistryHost.
-import { createTransport } from './cluster-agents';
+import { createTransport } from './cluster-transport';
 import { watchFiles } from './file-watch';
 import { runPlugin } from './plugin-process';
 

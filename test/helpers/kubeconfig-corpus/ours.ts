@@ -13,7 +13,7 @@ import { EXEC_INFO_ENV } from '../../../lib/clusters/exec-credential';
 import type { RegistryHost, TransportOptions } from '../../../lib/clusters/host';
 import type { ClusterConnection, CredentialHeaders } from '../../../lib/clusters/types';
 import { silentLogger } from '../../../lib/log';
-import { createTransport } from '../../../lib/node/cluster-agents';
+import { createTransport } from '../../../lib/node/cluster-transport';
 import {
   extraKey,
   firstLine,

@@ -9,7 +9,7 @@ import { errorMessage } from '../errors';
  * both with the context's CA, client certificate, server name and proxy.
  */
 
-export interface AgentSettings {
+export interface TransportSettings {
   /** Negotiate HTTP/2 (ALPN) for plain requests. Upgrades always use HTTP/1.1. */
   allowH2: boolean;
   /** How long connections of a replaced client identity may finish their requests. */
@@ -121,7 +121,7 @@ async function retire(dispatcher: Dispatcher, graceMs: number): Promise<void> {
   if (result === 'late') await dispatcher.destroy().catch(() => undefined);
 }
 
-export function createTransport(options: TransportOptions, settings: AgentSettings): ClusterTransport {
+export function createTransport(options: TransportOptions, settings: TransportSettings): ClusterTransport {
   const build = (identity: ClientIdentity | undefined) => {
     const context = secureContextFor(options.ca, identity);
     return {
