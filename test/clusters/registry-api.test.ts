@@ -1,12 +1,8 @@
-import { createViewStore, type ViewStore } from '../../lib/views/store';
-import { serve, type ServerType } from '@hono/node-server';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../../handlers/app';
 import { createRegistry } from '../../lib/node/registry';
 import type { ClusterRegistry } from '../../lib/clusters/types';
-import { systemClock } from '../../lib/clock';
 import { silentLogger } from '../../lib/log';
+import { startKoreServer, type KoreServer } from '../../lib/node/kore-server';
 import {
   b64,
   fakeClock,
@@ -22,8 +18,7 @@ import {
 let cluster: TestCluster;
 let dir: TempDir;
 let registry: ClusterRegistry;
-let views: ViewStore;
-let server: ServerType;
+let kore: KoreServer;
 let base: string;
 let kubeconfig: string;
 
@@ -60,23 +55,16 @@ beforeAll(async () => {
     clock: fakeClock(),
     log: silentLogger,
   });
-  views = createViewStore({ registry, clock: systemClock, log: silentLogger });
-  const app = createApp({
+  kore = await startKoreServer({
     registry,
-    clock: systemClock,
-    log: silentLogger,
     security: { allowedHosts: [], allowOrigins: [], authToken: undefined },
-    views,
+    log: silentLogger,
   });
-  const listening = new Promise<AddressInfo>((resolve) => {
-    server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, resolve);
-  });
-  base = `http://127.0.0.1:${(await listening).port}`;
+  base = kore.server.url;
 });
 
 afterAll(async () => {
-  await new Promise((resolve) => server.close(resolve));
-  views.close();
+  await kore.close();
   await registry.close();
   await cluster.close();
   dir.cleanup();

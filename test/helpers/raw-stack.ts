@@ -1,24 +1,20 @@
 /**
- * Shared by the test/raw-*.test.ts suites: the app served the way the Node entry serves it (fast path,
- * upgrade route, Fetch app behind them), kubeconfigs for the three kinds of credentials, and an HTTP
+ * Shared by the test/proxy suites: the server as the Node entry assembles it (fast path, upgrade route, Fetch
+ * app behind them), kubeconfigs for the three kinds of credentials, and an HTTP
  * client that sends a request target exactly as written (no URL normalization on the way out).
  */
-import { createViewStore } from '../../lib/views/store';
 import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { createApp } from '../../handlers/app';
-import { createAdmission } from '../../lib/admission';
 import { systemClock } from '../../lib/clock';
 import { createRegistry } from '../../lib/node/registry';
 import type { ClusterRegistry } from '../../lib/clusters/types';
 import { silentLogger } from '../../lib/log';
-import { createRawFastPath } from '../../lib/node/raw-fast-path';
-import { startServer, type RunningServer } from '../../lib/node/server';
-import { rawUpgradeRoute } from '../../lib/node/upgrade-proxy';
+import { startKoreServer } from '../../lib/node/kore-server';
+import type { RunningServer } from '../../lib/node/server';
 import type { ForwardOptions } from '../../lib/proxy/forward';
 import { b64 } from './b64';
 
@@ -128,27 +124,15 @@ export async function registryFor(yaml: string): Promise<ClusterRegistry> {
 /** A web UI's dev server: the browser whose requests (they carry Origin) the Fetch route serves. */
 export const UI_ORIGIN = 'http://localhost:5173';
 
-/** The app behind the Node server exactly as the entry wires it: raw fast path and raw upgrades first. */
-export async function startProxy(registry: ClusterRegistry, options?: ForwardOptions): Promise<RunningServer> {
-  const security = { allowedHosts: [], allowOrigins: [UI_ORIGIN], authToken: undefined };
-  const views = createViewStore({ registry, clock: systemClock, log: silentLogger });
-  const app = createApp({ registry, clock: systemClock, log: silentLogger, security, views });
-  const running = await startServer({
-    fetch: app.fetch,
-    host: '127.0.0.1',
-    port: 0,
-    admit: createAdmission(security),
-    fastPaths: [createRawFastPath(registry, options)],
-    upgrades: [rawUpgradeRoute(registry, options)],
+/** The server as the entry assembles it (startKoreServer), in front of `registry`; closing it leaves the registry open. */
+export async function startProxy(registry: ClusterRegistry, forward?: ForwardOptions): Promise<RunningServer> {
+  const kore = await startKoreServer({
+    registry,
+    security: { allowedHosts: [], allowOrigins: [UI_ORIGIN], authToken: undefined },
     log: silentLogger,
+    forward,
   });
-  return {
-    ...running,
-    close: async (graceMs) => {
-      await running.close(graceMs);
-      views.close();
-    },
-  };
+  return { ...kore.server, close: kore.close };
 }
 
 export interface RawResponse {

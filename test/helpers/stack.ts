@@ -1,25 +1,19 @@
 /**
- * The whole kore-board stack as `main.ts` wires it — registry, app, Node server with the raw fast path and
- * upgrade passthrough, file-backed context store, body decoding in a worker thread — in front of a simulated
- * cluster, on ephemeral ports.
+ * The whole kore-board stack as `main.ts` wires it — a registry with the user's kubeconfig and kore-board's own
+ * file, served by startKoreServer (lib/node/kore-server.ts) with the file-backed context store — in front of a
+ * simulated cluster, on ephemeral ports.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createApp, type SecurityOptions } from '../../handlers/app';
-import { createAdmission } from '../../lib/admission';
+import type { SecurityOptions } from '../../handlers/app';
 import { systemClock } from '../../lib/clock';
 import { createRegistry } from '../../lib/node/registry';
 import type { ClusterRegistry } from '../../lib/clusters/types';
 import { demoKubeconfig } from '../../lib/demo-kubeconfig';
 import { silentLogger } from '../../lib/log';
-import { fileContextStore } from '../../lib/node/own-kubeconfig-file';
-import { createRawFastPath } from '../../lib/node/raw-fast-path';
-import { startServer } from '../../lib/node/server';
-import { rawUpgradeRoute } from '../../lib/node/upgrade-proxy';
-import { createWorkerDecoder, DECODE_LIMITS } from '../../lib/node/worker-decoder';
+import { startKoreServer } from '../../lib/node/kore-server';
 import { startSim, type SimCluster, type SimOptions } from '../../lib/sim';
-import { createViewStore } from '../../lib/views/store';
 
 export const CONTEXT = 'sim';
 
@@ -57,32 +51,23 @@ export async function startStack(
     clock: systemClock,
     log: silentLogger,
   });
-  const security: SecurityOptions = { allowedHosts: [], allowOrigins: [], authToken: undefined, ...securityOptions };
-  const views = createViewStore({ registry, clock: systemClock, log: silentLogger });
-  const decoder = createWorkerDecoder(DECODE_LIMITS);
-  const contextStore = fileContextStore(ownKubeconfig, registry, { allowExec: allowAddedContextExec, decoder });
-  const app = createApp({ registry, clock: systemClock, log: silentLogger, security, views, contextStore, decoder });
-  const server = await startServer({
-    fetch: app.fetch,
-    host: '127.0.0.1',
-    port: 0,
-    admit: createAdmission(security),
-    fastPaths: [createRawFastPath(registry)],
-    upgrades: [rawUpgradeRoute(registry)],
+  const kore = await startKoreServer({
+    registry,
+    security: { allowedHosts: [], allowOrigins: [], authToken: undefined, ...securityOptions },
     log: silentLogger,
+    addedContexts: { path: ownKubeconfig, allowExec: allowAddedContextExec },
   });
+  const { url } = kore.server;
   return {
     sim,
     registry,
-    url: server.url,
-    raw: `${server.url}/raw/clusters/${CONTEXT}`,
+    url,
+    raw: `${url}/raw/clusters/${CONTEXT}`,
     dir,
     userKubeconfig,
     ownKubeconfig,
     close: async () => {
-      await server.close(1_000);
-      views.close();
-      await decoder.close();
+      await kore.close(1_000);
       await registry.close();
       await sim.close();
       await rm(dir, { recursive: true, force: true });

@@ -4,17 +4,16 @@
  */
 import { createServer, type Server } from 'node:net';
 import { stringify } from 'yaml';
-import { createApp } from '../../handlers/app';
-import { createAdmission } from '../../lib/admission';
 import { systemClock, type Clock } from '../../lib/clock';
 import { createRegistry } from '../../lib/node/registry';
 import type { ClusterRegistry } from '../../lib/clusters/types';
 import { apiVersionOf, RESOURCES, type ResourceName } from '../../lib/kube/resource';
 import { silentLogger } from '../../lib/log';
-import { startServer, type RunningServer } from '../../lib/node/server';
+import { startKoreServer } from '../../lib/node/kore-server';
+import type { RunningServer } from '../../lib/node/server';
 import { startSim, type KubeObject, type SimCluster, type SimOptions } from '../../lib/sim';
 import { ClusterState, VIEW_KINDS } from '../../lib/views/state';
-import { createViewStore, type ViewStore, type ViewStoreOptions } from '../../lib/views/store';
+import type { ViewStore, ViewStoreOptions } from '../../lib/views/store';
 import { FIXTURE } from './views-fixture';
 import { b64 } from './b64';
 
@@ -99,15 +98,12 @@ export async function startViews(
     clock,
     log: silentLogger,
   });
-  const views = createViewStore({ registry, clock, log: silentLogger, ...options.views });
-  const security = { allowedHosts: [], allowOrigins: [], authToken: undefined };
-  const app = createApp({ registry, clock, log: silentLogger, security, views });
-  const server = await startServer({
-    fetch: app.fetch,
-    host: '127.0.0.1',
-    port: 0,
-    admit: createAdmission(security),
+  const { server, views, close } = await startKoreServer({
+    registry,
+    security: { allowedHosts: [], allowOrigins: [], authToken: undefined },
     log: silentLogger,
+    clock,
+    viewOptions: options.views,
   });
   return {
     sim,
@@ -120,8 +116,7 @@ export async function startViews(
       return { status: res.status, body: JSON.parse(text) as unknown, headers: res.headers };
     },
     async close() {
-      views.close();
-      await server.close(0);
+      await close(0);
       await registry.close();
       await sim.close();
     },
