@@ -4,7 +4,7 @@ import { errorMessage, StatusError } from '../errors';
 import type { Logger } from '../log';
 import { connectContext, prepareContext, type LiveConnection, type PreparedContext } from './connection';
 import { planContexts, type ContextPlan, type PlanPolicy } from './context-plan';
-import type { FileWatcher, RegistryHost } from './host';
+import { isFileMissing, type FileWatcher, type RegistryHost } from './host';
 import { IN_CLUSTER_CONTEXT, planInCluster, type InClusterOptions } from './in-cluster';
 import { mergeKubeconfigs } from './kubeconfig-merge';
 import { failedKubeconfig, parseKubeconfig, type KubeconfigFile } from './kubeconfig-parse';
@@ -49,7 +49,6 @@ interface Loaded {
 }
 
 const SHUTDOWN_GRACE_MS = 1_000;
-const isMissing = (err: unknown) => (err as NodeJS.ErrnoException).code === 'ENOENT';
 
 /** The registry over a platform `host`; `createRegistry` (registry.ts) is the Node entry to it. */
 export async function openRegistry(config: RegistryConfig, host: RegistryHost): Promise<ClusterRegistry> {
@@ -81,7 +80,7 @@ export async function openRegistry(config: RegistryConfig, host: RegistryHost): 
       text = Buffer.from(await host.readFile(path)).toString('utf8');
     } catch (err) {
       // kubectl skips files of the list that do not exist.
-      if (isMissing(err)) return undefined;
+      if (isFileMissing(err)) return undefined;
       return failedKubeconfig(
         path,
         `unable to read kubeconfig ${path}: ${errorMessage(err)}`,

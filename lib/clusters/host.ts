@@ -42,6 +42,7 @@ export interface FileWatcher {
 }
 
 export interface RegistryHost {
+  /** Rejects with code ENOENT (see isFileMissing) when there is no such file. */
   readFile(path: string): Promise<Uint8Array>;
   /** Runs an exec credential plugin without a terminal; never rejects. */
   runPlugin(
@@ -56,4 +57,9 @@ export interface RegistryHost {
   watchFiles(onChange: () => void): FileWatcher;
   /** The environment exec plugins inherit, and where KUBERNETES_SERVICE_HOST/PORT are read. */
   env: Readonly<Record<string, string | undefined>>;
+}
+
+/** Whether a `readFile` failed because there is no such file (Node's ENOENT). */
+export function isFileMissing(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 'ENOENT';
 }

@@ -1,6 +1,6 @@
 import { errorMessage } from '../errors';
 import type { ContextPlan } from './context-plan';
-import type { RegistryHost } from './host';
+import { isFileMissing, type RegistryHost } from './host';
 
 /** The context name the original kore-board used for the pod's own service account. */
 export const IN_CLUSTER_CONTEXT = 'kubernetes@in-cluster';
@@ -23,8 +23,6 @@ export const IN_CLUSTER_DEFAULTS: InClusterOptions = {
   namespacePath: `${SERVICE_ACCOUNT_DIR}/namespace`,
 };
 
-const isMissing = (err: unknown) => (err as NodeJS.ErrnoException).code === 'ENOENT';
-
 /**
  * The pod's service account as a context, like client-go's InClusterConfig: present when the token file
  * exists; the token is read again as it rotates; the CA is the mounted ca.crt.
@@ -46,7 +44,7 @@ export async function planInCluster(
   try {
     await readFile(options.tokenPath);
   } catch (err) {
-    if (isMissing(err)) return undefined;
+    if (isFileMissing(err)) return undefined;
     return {
       info: {
         ...info,
