@@ -1,5 +1,5 @@
 import { MANIFEST_BUDGET } from '../decode/budget';
-import type { DecodedDocument, DocumentFault } from '../decode/decoded';
+import { isRecord, type DecodedDocument, type DocumentFault } from '../decode/decoded';
 import type { BodyFormat } from '../decode/media-type';
 import { checkValueBudget } from '../decode/value-budget';
 import { yamlDocuments } from '../decode/yaml-documents';
@@ -47,10 +47,6 @@ const joined = (...parts: string[]) => parts.filter((part) => part !== '').join(
 export function objectJson(obj: ManifestObject, metadata: ManifestMeta): string {
   const head = `"apiVersion":${JSON.stringify(obj.apiVersion)},"kind":${JSON.stringify(obj.kind)},"metadata":{${joined(members(metadata), obj.otherMetadata)}}`;
   return `{${joined(head, obj.otherFields)}}`;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** Checks one decoded value is an object apply can send, as kubectl and the API server check it. */

@@ -1,6 +1,6 @@
 import { isAbsolute, join, sep } from 'node:path';
 import { isAlias, isMap, isSeq, LineCounter, parseDocument, Scalar, type ScalarTag, type Tags } from 'yaml';
-import { describeFault } from '../decode/decoded';
+import { describeFault, isRecord } from '../decode/decoded';
 import { documentFault } from '../decode/document-fault';
 import type { YamlSchema } from '../decode/yaml-documents';
 import { errorMessage } from '../errors';
@@ -190,10 +190,6 @@ function mapValue<T, U>(
 
 function absentOr(value: unknown, expected: string): boolean {
   return value === undefined || value === null || value === '' || value === expected;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function contextNamesOf(root: unknown): string[] {

@@ -15,3 +15,8 @@ export function describeFault(fault: DocumentFault): string {
     ? fault.message
     : `${fault.message} at line ${fault.line}, column ${fault.column ?? 1}`;
 }
+
+/** A decoded mapping (a JSON object, a YAML map): an object, not null, not an array. */
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
