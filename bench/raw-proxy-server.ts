@@ -5,13 +5,13 @@
  * HTTP/2 to the cluster.
  */
 import { parseArgs } from 'node:util';
-import { systemClock } from '../lib/clock';
-import { createLogger } from '../lib/log';
 import { isDecodeWorker, serveDecodeJobs } from '../lib/node/decode-worker-thread';
-import { startKoreServer } from '../lib/node/kore-server';
-import { createRegistry } from '../lib/node/registry';
+import { serveForBench } from './kore-process';
 
-async function main(): Promise<void> {
+// Bundled (bench/raw-proxy.ts), this file is also its own body-decoding worker, as the entry's bundle is.
+if (isDecodeWorker()) {
+  serveDecodeJobs();
+} else {
   const { values } = parseArgs({
     options: {
       kubeconfig: { type: 'string' },
@@ -19,27 +19,5 @@ async function main(): Promise<void> {
       h2: { type: 'boolean', default: false },
     },
   });
-  if (values.kubeconfig === undefined) throw new Error('--kubeconfig is required');
-
-  const log = createLogger('warn');
-  const registry = await createRegistry({
-    kubeconfigPaths: [values.kubeconfig],
-    inCluster: false,
-    watch: false,
-    clock: systemClock,
-    log,
-    allowH2: values.h2,
-  });
-  const kore = await startKoreServer({
-    registry,
-    security: { allowedHosts: [], allowOrigins: [], authToken: undefined },
-    log,
-    rawFastPath: !values['fetch-only'],
-  });
-  process.stdout.write(`listening ${kore.server.port}\n`);
-  process.on('SIGTERM', () => void kore.close(100).then(() => process.exit(0)));
+  await serveForBench(values.kubeconfig, { allowH2: values.h2, rawFastPath: !values['fetch-only'] });
 }
-
-// Bundled (bench/raw-proxy.ts), this file is also its own body-decoding worker, as the entry's bundle is.
-if (isDecodeWorker()) serveDecodeJobs();
-else await main();

@@ -7,29 +7,9 @@
  *   node --import tsx bench/views-server.ts --kubeconfig FILE [--mode cache|naive]
  */
 import { parseArgs } from 'node:util';
-import { systemClock } from '../lib/clock';
-import { createLogger } from '../lib/log';
-import { startKoreServer } from '../lib/node/kore-server';
-import { createRegistry } from '../lib/node/registry';
+import { serveForBench } from './kore-process';
 
 const { values } = parseArgs({
   options: { kubeconfig: { type: 'string' }, mode: { type: 'string', default: 'cache' } },
 });
-if (values.kubeconfig === undefined) throw new Error('--kubeconfig is required');
-
-const log = createLogger('warn');
-const registry = await createRegistry({
-  kubeconfigPaths: [values.kubeconfig],
-  inCluster: false,
-  watch: false,
-  clock: systemClock,
-  log,
-});
-const kore = await startKoreServer({
-  registry,
-  security: { allowedHosts: [], allowOrigins: [], authToken: undefined },
-  log,
-  viewOptions: { watch: values.mode !== 'naive' },
-});
-process.stdout.write(`listening ${kore.server.port}\n`);
-process.on('SIGTERM', () => void kore.close(100).then(() => process.exit(0)));
+await serveForBench(values.kubeconfig, { viewOptions: { watch: values.mode !== 'naive' } });
