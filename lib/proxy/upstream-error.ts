@@ -1,4 +1,4 @@
-import { StatusError } from '../errors';
+import { errorMessage, StatusError } from '../errors';
 
 /**
  * Failures talking to a cluster, as Status errors that name the context and the cause, so a caller
@@ -46,12 +46,9 @@ function codeOf(err: unknown): string | undefined {
 }
 
 function messageOf(err: unknown): string {
-  if (err instanceof Error) {
-    const inner = (err as { errors?: unknown }).errors;
-    if (err.message === '' && Array.isArray(inner) && inner[0] instanceof Error) return inner[0].message;
-    return err.message;
-  }
-  return String(err);
+  // An AggregateError (happy eyeballs) may carry no message of its own: its first error's says why.
+  const inner = err instanceof Error && err.message === '' ? (err as { errors?: unknown }).errors : undefined;
+  return errorMessage(Array.isArray(inner) && inner[0] instanceof Error ? inner[0] : err);
 }
 
 export function upstreamError(context: string, server: URL, err: unknown): StatusError {
