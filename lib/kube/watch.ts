@@ -29,8 +29,14 @@ function statusErrorOf(status: unknown): StatusError {
   return new StatusError('InternalError', `watch failed: ${JSON.stringify(status)}`);
 }
 
-function parseEvent(line: string): WatchEvent {
-  const event = JSON.parse(line) as { type?: unknown; object?: unknown };
+function parseEvent(conn: ClusterConnection, line: string): WatchEvent {
+  let event: { type?: unknown; object?: unknown };
+  try {
+    event = JSON.parse(line) as typeof event;
+  } catch (err) {
+    // Like a list's body: a 502 naming the context, not a bare SyntaxError that would read as our fault.
+    throw bodyError(conn, err);
+  }
   if (event.type === 'ERROR') throw statusErrorOf(event.object);
   if (event.type !== 'ADDED' && event.type !== 'MODIFIED' && event.type !== 'DELETED' && event.type !== 'BOOKMARK') {
     throw new StatusError('InternalError', `watch sent an event of unknown type ${JSON.stringify(event.type)}`);
@@ -86,12 +92,12 @@ export async function* watchEvents(
       for (let newline = pending.indexOf('\n'); newline >= 0; newline = pending.indexOf('\n', start)) {
         const line = pending.slice(start, newline).trim();
         start = newline + 1;
-        if (line !== '') yield parseEvent(line);
+        if (line !== '') yield parseEvent(conn, line);
       }
       pending = pending.slice(start);
     }
     const last = (pending + decoder.decode()).trim();
-    if (last !== '') yield parseEvent(last);
+    if (last !== '') yield parseEvent(conn, last);
   } finally {
     // Stops the stream when the consumer leaves early (an error in a handler, a stop).
     if (!response.body.destroyed) response.body.destroy();
