@@ -4,6 +4,7 @@
  * @hono/node-server's serveStatic (content types, `..` and encoded-dot refusal, directory → index.html, HEAD,
  * ranges, precompressed `.br`/`.gz` siblings); around it, what a single-page app needs and serveStatic does not do.
  */
+import { errorMessage } from '../errors';
 import { realpathSync, statSync } from 'node:fs';
 import { join, sep } from 'node:path';
 import { Readable } from 'node:stream';
@@ -90,7 +91,7 @@ export function uiFiles(dir: string): Hono {
     root = realpathSync(dir);
     if (!statSync(join(root, 'index.html')).isFile()) throw new Error('index.html is not a file');
   } catch (err) {
-    throw new UiDirError(`--ui-dir ${dir}: not a built app (${err instanceof Error ? err.message : String(err)})`);
+    throw new UiDirError(`--ui-dir ${dir}: not a built app (${errorMessage(err)})`);
   }
   // A link inside the folder may point anywhere; what it resolves to must still be inside.
   const inside = (path: string): boolean => {

@@ -3,6 +3,7 @@
  * messages, runs the command in the simulated container, then reports the exit status on the error
  * channel and closes the socket, as the kubelet does behind a real API server.
  */
+import { errorMessage } from '../../errors';
 import { randomBytes } from 'node:crypto';
 import { StringDecoder } from 'node:string_decoder';
 import type { RawData, WebSocket } from 'ws';
@@ -118,7 +119,7 @@ export function runExecSession(ws: WebSocket, protocol: string, target: ExecTarg
       (outcome) => finish(outcome),
       (err: unknown) =>
         finish({
-          startFailure: `error executing command in container: ${err instanceof Error ? err.message : String(err)}`,
+          startFailure: `error executing command in container: ${errorMessage(err)}`,
         }),
     );
   });

@@ -1,7 +1,7 @@
 /** Reading requests and writing JSON, Status and streamed bodies on Node's http objects. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseYaml } from 'yaml';
-import { StatusError, failureStatus, type Status } from '../../errors';
+import { StatusError, errorMessage, failureStatus, type Status } from '../../errors';
 import { decodeKubernetesProtobuf } from '../protobuf/decode';
 
 /** The API server's request body limit (3 MiB). */
@@ -50,8 +50,7 @@ export function parseBody(body: Buffer, type: string): unknown {
     if (type === 'application/yaml' || type === 'application/apply-patch+yaml') return parseYaml(text) as unknown;
     return JSON.parse(text) as unknown;
   } catch (err) {
-    const why = err instanceof Error ? err.message : String(err);
-    throw new StatusError('BadRequest', `error decoding request body: ${why}`);
+    throw new StatusError('BadRequest', `error decoding request body: ${errorMessage(err)}`);
   }
 }
 
