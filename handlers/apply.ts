@@ -1,4 +1,4 @@
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { applyManifests, type ApplyMode } from '../lib/apply/apply';
 import type { DiscoveryCache } from '../lib/kube/discovery-cache';
 import type { KubeCall } from '../lib/kube/kube-call';
@@ -30,10 +30,28 @@ function flag(value: string | undefined, name: string): boolean {
  * replaces; `?mode=server-side` applies server-side. The body is one object, a List, or a YAML stream, applied in order.
  */
 export function applyRoutes(deps: ApplyDeps): Hono {
+  return applyAt(deps, '/:cluster', (c) => c.req.param('cluster') ?? '');
+}
+
+/**
+ * Mounted at `/raw`: `POST`/`PUT /raw` apply to the current context, as the original backend's did (the Kore Board
+ * UI's "create" page posts there), like kubectl with no `--context`.
+ */
+export function currentContextApplyRoutes(deps: ApplyDeps): Hono {
+  return applyAt(deps, '/', () => {
+    const current = deps.registry.currentContext();
+    if (current === undefined) {
+      throw new StatusError('NotFound', 'no current context is set: apply to /raw/clusters/<context> instead');
+    }
+    return current;
+  });
+}
+
+function applyAt(deps: ApplyDeps, path: string, contextOf: (c: Context) => string): Hono {
   const app = new Hono();
   const handle = (method: 'POST' | 'PUT') =>
-    app.on(method, '/:cluster', async (c) => {
-      const context = c.req.param('cluster');
+    app.on(method, path, async (c) => {
+      const context = contextOf(c);
       const connection = deps.registry.connection(context);
       const q = c.req.query();
       const modeParam = q.mode;
