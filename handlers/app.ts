@@ -8,7 +8,7 @@ import { clusterApis } from '../lib/kube/cluster-apis';
 import type { ContextStore } from '../lib/contexts/context-store';
 import { inlineDecoder, type BodyDecoder } from '../lib/decode/decoder';
 import type { ViewStore } from '../lib/views/store';
-import { applyRoutes } from './apply';
+import { applyRoutes, currentContextApplyRoutes } from './apply';
 import { clustersRoutes } from './clusters';
 import { configRoutes } from './config';
 import { contextsRoutes } from './contexts';
@@ -58,6 +58,7 @@ export function createApp(deps: AppDeps): Hono {
   // Same prefix, in this order: the catch-all would take POST/PUT /raw/clusters/:cluster (apply) if it came first.
   app.route('/raw/clusters', applyRoutes({ registry, clusterApi, decoder }));
   app.route('/raw/clusters', rawRoutes(registry)); // /raw/clusters/* (the cluster's API)
+  app.route('/raw', currentContextApplyRoutes({ registry, clusterApi, decoder })); // POST/PUT /raw: the current context
 
   app.notFound((c) =>
     statusResponse(
