@@ -5,9 +5,10 @@ import type { Logger } from '../log';
 import { connectContext, prepareContext, type LiveConnection, type PreparedContext } from './connection';
 import { planContexts, type ContextPlan, type PlanPolicy } from './context-plan';
 import { isFileMissing, type FileWatcher, type RegistryHost } from './host';
-import { IN_CLUSTER_CONTEXT, planInCluster, type InClusterOptions } from './in-cluster';
+import { IN_CLUSTER_CONTEXT, inClusterEntries, planInCluster, type InClusterOptions } from './in-cluster';
 import { mergeKubeconfigs } from './kubeconfig-merge';
 import { failedKubeconfig, parseKubeconfig, type KubeconfigFile } from './kubeconfig-parse';
+import { contextEntries, type KubeconfigEntries } from './kubeconfig-view';
 import type { ClusterConnection, ClusterRegistry, ContextInfo, RegistryChange } from './types';
 
 /** A kubeconfig held in memory (the demo cluster, contexts kore-board adds itself). */
@@ -46,6 +47,8 @@ interface Loaded {
   prepared: PreparedContext[];
   current: string | undefined;
   watched: string[];
+  /** Each context's entries, already redacted: no secret is kept for them. */
+  entries: Map<string, KubeconfigEntries>;
 }
 
 const SHUTDOWN_GRACE_MS = 1_000;
@@ -71,6 +74,7 @@ export async function openRegistry(config: RegistryConfig, host: RegistryHost): 
   const knownContexts = new Map<string, string[]>();
   const listeners = new Set<(change: RegistryChange) => void>();
   let slots = new Map<string, Slot>();
+  let entries = new Map<string, KubeconfigEntries>();
   let current: string | undefined;
   let closed = false;
 
@@ -114,9 +118,13 @@ export async function openRegistry(config: RegistryConfig, host: RegistryHost): 
     }
     const merged = mergeKubeconfigs(files);
     const plans: ContextPlan[] = planContexts(merged, policy);
+    const entries = new Map(plans.map((p) => [p.info.name, contextEntries(merged, p.info.name)]));
     if (config.inCluster !== false && !merged.contexts.has(IN_CLUSTER_CONTEXT)) {
       const inCluster = await planInCluster(config.inCluster, host.env, host.readFile);
-      if (inCluster !== undefined) plans.push(inCluster);
+      if (inCluster !== undefined) {
+        plans.push(inCluster);
+        entries.set(inCluster.info.name, inClusterEntries(config.inCluster, inCluster.info));
+      }
     }
     const prepared = await Promise.all(plans.map((p) => prepareContext(p, host.readFile)));
     const names = new Set(prepared.map((p) => p.info.name));
@@ -127,7 +135,12 @@ export async function openRegistry(config: RegistryConfig, host: RegistryHost): 
     } else if (merged.currentContext === undefined && names.has(IN_CLUSTER_CONTEXT)) {
       currentName = IN_CLUSTER_CONTEXT;
     }
-    return { prepared, current: currentName, watched: [...paths, ...prepared.flatMap((p) => p.files)] };
+    return {
+      prepared,
+      current: currentName,
+      watched: [...paths, ...prepared.flatMap((p) => p.files)],
+      entries,
+    };
   }
 
   function build(prepared: PreparedContext): Slot {
@@ -165,6 +178,7 @@ export async function openRegistry(config: RegistryConfig, host: RegistryHost): 
     }
     const currentChanged = current !== loaded.current;
     slots = next;
+    entries = loaded.entries;
     current = loaded.current;
     for (const live of retired) void live.transport.close(config.closeGraceMs);
     watcher?.update(loaded.watched);
@@ -221,6 +235,12 @@ export async function openRegistry(config: RegistryConfig, host: RegistryHost): 
         );
       }
       return slot.live.connection;
+    },
+    kubeconfigEntries(name: string): KubeconfigEntries {
+      const found = slots.has(name) ? entries.get(name) : undefined;
+      if (found === undefined)
+        throw new StatusError('NotFound', `context "${name}" not found`, { name, kind: 'context' });
+      return found;
     },
     reload,
     onChange(listener) {

@@ -1,6 +1,8 @@
 import { errorMessage } from '../errors';
 import type { ContextPlan } from './context-plan';
 import { isFileMissing, type RegistryHost } from './host';
+import type { KubeconfigEntries } from './kubeconfig-view';
+import type { ContextInfo } from './types';
 
 /** The context name the original kore-board used for the pod's own service account. */
 export const IN_CLUSTER_CONTEXT = 'kubernetes@in-cluster';
@@ -88,5 +90,16 @@ export async function planInCluster(
       },
       auth: { kind: 'token', tokenFile: options.tokenPath },
     },
+  };
+}
+
+/** The in-cluster context as kubeconfig entries: its server and the mounted files' paths; no file is read for this. */
+export function inClusterEntries(options: InClusterOptions, info: ContextInfo): KubeconfigEntries {
+  const cluster: Record<string, unknown> = info.server === '' ? {} : { server: info.server };
+  cluster['certificate-authority'] = options.caPath;
+  return {
+    cluster,
+    context: { cluster: info.cluster, user: info.user, namespace: info.namespace },
+    user: { tokenFile: options.tokenPath },
   };
 }

@@ -1,4 +1,5 @@
 import type { Dispatcher } from 'undici';
+import type { KubeconfigEntries } from './kubeconfig-view';
 
 /** One kubeconfig context as the API shows it. Never holds a secret: this object is serialized as is. */
 export interface ContextInfo {
@@ -56,6 +57,11 @@ export interface ClusterRegistry {
   currentContext(): string | undefined;
   /** The connection for a context. Throws StatusError: 404 unknown context, 503 context that failed to load. */
   connection(name: string): ClusterConnection;
+  /**
+   * The context's cluster, context and user entries as `kubectl config view` prints them (secrets redacted,
+   * lib/clusters/kubeconfig-view.ts); a broken context shows what it has. Throws StatusError 404 unknown context.
+   */
+  kubeconfigEntries(name: string): KubeconfigEntries;
   /** Re-reads every source; connections of changed contexts are replaced, their agents closed. */
   reload(): Promise<RegistryChange>;
   /** Called after every reload that changed something. Returns the unsubscribe function. */
