@@ -1,7 +1,8 @@
 import { Hono } from 'hono';
 import type { ClusterApi } from '../lib/kube/cluster-apis';
 import type { ClusterRegistry } from '../lib/clusters/types';
-import { describeContext } from '../lib/contexts/context-details';
+import { kubeconfigForContext } from '../lib/contexts/added-context';
+import { describeContext, namespaceNames } from '../lib/contexts/context-details';
 import type { ContextStore } from '../lib/contexts/context-store';
 import { StatusError } from '../lib/errors';
 import { readStructuredBody } from './body';
@@ -9,6 +10,11 @@ import { contextList } from './clusters';
 
 const DESCRIBE_TIMEOUT_MS = 8_000;
 const KUBECONFIG_BODY_LIMIT = 1024 * 1024;
+/**
+ * One cluster and one user: certificates and keys fit many times over. Small enough to decode on the request's
+ * own thread (within KUBECONFIG_BUDGET) before the store decodes the kubeconfig made of it in its worker.
+ */
+const CONTEXT_BODY_LIMIT = 256 * 1024;
 
 export interface ContextsDeps {
   registry: ClusterRegistry;
@@ -17,21 +23,55 @@ export interface ContextsDeps {
   contextStore: ContextStore | undefined;
 }
 
+/** `?redacted=`, read as Go's strconv.ParseBool reads it (the original backend's flag); absent or empty is true. */
+function redactedFlag(value: string | undefined): boolean {
+  if (value === undefined || ['', '1', 't', 'true'].includes(value.toLowerCase())) return true;
+  if (['0', 'f', 'false'].includes(value.toLowerCase())) return false;
+  throw new StatusError('BadRequest', `redacted must be true or false, not ${JSON.stringify(value)}`);
+}
+
 /**
- * Mounted at `/api/contexts`. `GET /` lists the contexts (as `GET /api/clusters` does: the name the original
- * frontend calls); `POST /` adds the contexts of a kubeconfig. `GET /:cluster`: version, platform, namespaces
- * and resources of one context; `DELETE /:cluster` removes an added one.
+ * Mounted at `/api/contexts`, in the shapes the Kore Board web UI reads. `GET /` lists the contexts (as
+ * `GET /api/clusters` does); `POST /` adds the contexts of a kubeconfig, `POST /:cluster` one context from the
+ * "Add a cluster" form. `GET /:cluster`: version, platform, namespaces and resources of one context;
+ * `GET /:cluster/namespaces` its namespaces; `GET /:cluster/config` its kubeconfig entries, redacted;
+ * `DELETE /:cluster` removes an added one. A context name may hold `/` (as %2F), `@` and `:`.
  */
 export function contextsRoutes(deps: ContextsDeps): Hono {
   const app = new Hono();
+  const names = () => deps.registry.contexts().map((x) => x.name);
   app.get('/', (c) => c.json(contextList(deps.registry)));
   app.get('/:cluster', async (c) => {
     const name = c.req.param('cluster');
     const connection = deps.registry.connection(name);
     const { call, discovery } = deps.clusterApi(name);
-    const details = await describeContext(name, connection.server.href, call, discovery, DESCRIBE_TIMEOUT_MS);
+    const { currentContext, error } = await describeContext(
+      name,
+      connection.server.href,
+      call,
+      discovery,
+      DESCRIBE_TIMEOUT_MS,
+    );
     // As the original backend did: what could be read, with `error` saying what could not.
-    return c.json(details, details.error === undefined ? 200 : 206);
+    if (error === undefined) return c.json({ contexts: names(), currentContext });
+    return c.json({ contexts: names(), currentContext, error }, 206);
+  });
+  app.get('/:cluster/namespaces', async (c) => {
+    const name = c.req.param('cluster');
+    const namespaces = await namespaceNames(deps.registry.connection(name), DESCRIBE_TIMEOUT_MS);
+    return c.json({ currentContext: name, namespaces });
+  });
+  app.get('/:cluster/config', (c) => {
+    const name = c.req.param('cluster');
+    if (!redactedFlag(c.req.query('redacted'))) {
+      // The original printed the secrets with redacted=false; whoever reaches kore-board must not get them.
+      throw new StatusError(
+        'Forbidden',
+        'kore-board never returns credentials: a context configuration is shown only redacted',
+        { kind: 'Context', name },
+      );
+    }
+    return c.json(deps.registry.kubeconfigEntries(name));
   });
   const store = () => {
     if (deps.contextStore === undefined)
@@ -42,7 +82,16 @@ export function contextsRoutes(deps: ContextsDeps): Hono {
     // Either media type is read as YAML 1.1, JSON included, as client-go reads a kubeconfig.
     const { bytes } = await readStructuredBody(c.req.raw, KUBECONFIG_BODY_LIMIT);
     const added = await store().add(new TextDecoder().decode(bytes));
-    return c.json({ added, contexts: deps.registry.contexts().map((x) => x.name) }, 201);
+    return c.json({ added, contexts: names() }, 201);
+  });
+  app.post('/:cluster', async (c) => {
+    const name = c.req.param('cluster');
+    const { bytes } = await readStructuredBody(c.req.raw, CONTEXT_BODY_LIMIT);
+    const kubeconfig = kubeconfigForContext(name, new TextDecoder().decode(bytes));
+    // A name already served, from any source, is a 409 from the store (the original silently renamed the new
+    // context instead, so the UI's name named something else).
+    await store().add(kubeconfig);
+    return c.json({ contexts: names(), currentContext: deps.registry.currentContext() ?? null }, 201);
   });
   app.delete('/:cluster', async (c) => {
     const name = c.req.param('cluster');

@@ -1,7 +1,9 @@
-import { errorMessage } from '../errors';
+import type { ClusterConnection } from '../clusters/types';
+import { errorMessage, StatusError } from '../errors';
 import type { ResourceIndex } from '../kube/resource-index';
 import type { DiscoveryCache } from '../kube/discovery-cache';
 import type { KubeCall } from '../kube/kube-call';
+import { kubeJson } from '../kube/request';
 
 export interface ResourceSummary {
   name: string;
@@ -11,14 +13,19 @@ export interface ResourceSummary {
   verbs: string[];
 }
 
-/** `GET /api/contexts/:cluster`, the shape the original frontend reads; `error` marks a partial answer. */
+/** One context as the Kore Board web UI reads it, in `currentContext` of `GET /api/contexts/:cluster`. */
 export interface ContextDetails {
   name: string;
+  namespaces: string[];
   kubernetesVersion: string;
   platform: string;
-  namespaces: string[];
   /** group ("" for core) → resource name → summary, preferred versions only. */
   resources: Record<string, Record<string, ResourceSummary>>;
+}
+
+/** What could be read of a context, and `error` saying what could not (a partial answer). */
+export interface DescribedContext {
+  currentContext: ContextDetails;
   error?: string;
 }
 
@@ -52,10 +59,13 @@ export function groupPreferredResources(index: ResourceIndex): ContextDetails['r
   return out;
 }
 
-function bounded<T>(work: Promise<T>, ms: number): Promise<T> {
+type NamespaceList = { items?: Array<{ metadata: { name: string } }> | null } | undefined;
+const namesOf = (list: NamespaceList) => (list?.items ?? []).map((n) => n.metadata.name);
+
+function bounded<T>(work: Promise<T>, ms: number, late: (message: string) => Error = (m) => new Error(m)): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms / 1000} s`)), ms);
+    timer = setTimeout(() => reject(late(`no answer within ${ms / 1000} s`)), ms);
   });
   return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
@@ -70,7 +80,7 @@ export async function describeContext(
   call: KubeCall,
   discovery: DiscoveryCache,
   timeoutMs: number,
-): Promise<ContextDetails> {
+): Promise<DescribedContext> {
   const [version, namespaces, index] = await Promise.allSettled([
     bounded(call({ method: 'GET', path: '/version' }), timeoutMs),
     bounded(call({ method: 'GET', path: '/api/v1/namespaces' }), timeoutMs),
@@ -86,15 +96,31 @@ export async function describeContext(
     return r.value.body;
   };
   const gitVersion = (answered(version, 'version') as { gitVersion?: string } | undefined)?.gitVersion ?? '';
-  const nsList = answered(namespaces, 'namespaces') as { items?: Array<{ metadata: { name: string } }> } | undefined;
+  const nsList = answered(namespaces, 'namespaces') as NamespaceList;
   if (index.status === 'rejected') errors.push(`discovery: ${errorMessage(index.reason)}`);
-  const details: ContextDetails = {
-    name,
-    kubernetesVersion: gitVersion,
-    platform: detectPlatform(gitVersion, server),
-    namespaces: (nsList?.items ?? []).map((n) => n.metadata.name),
-    resources: index.status === 'fulfilled' ? groupPreferredResources(index.value) : {},
+  const details: DescribedContext = {
+    currentContext: {
+      name,
+      namespaces: namesOf(nsList),
+      kubernetesVersion: gitVersion,
+      platform: detectPlatform(gitVersion, server),
+      resources: index.status === 'fulfilled' ? groupPreferredResources(index.value) : {},
+    },
   };
   if (errors.length > 0) details.error = errors.join('; ');
   return details;
+}
+
+/**
+ * The names of a context's namespaces, within `timeoutMs`. Throws a StatusError: the cluster's own when it
+ * answered (403 when the user may not list them), 502/504 when it could not be reached or did not answer.
+ */
+export async function namespaceNames(connection: ClusterConnection, timeoutMs: number): Promise<string[]> {
+  const where = `context ${JSON.stringify(connection.context.name)}: ${connection.server.origin}`;
+  const list = await bounded(
+    kubeJson<NamespaceList>(connection, { path: '/api/v1/namespaces', headersTimeoutMs: timeoutMs }),
+    timeoutMs,
+    (message) => new StatusError('Timeout', `${where}: ${message}`),
+  );
+  return namesOf(list);
 }

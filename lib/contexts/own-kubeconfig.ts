@@ -57,12 +57,15 @@ export function writeKubeconfigDoc(doc: KubeconfigDoc): string {
 
 const UPLOAD = 'the uploaded kubeconfig';
 
-/** An upload's one document, decoded within KUBECONFIG_BUDGET (413 past it) and read as the registry reads files (JSON included). */
-function decodeUpload(text: string): unknown {
+/**
+ * An upload's one document, decoded within KUBECONFIG_BUDGET (413 past it) and read as the registry reads files
+ * (JSON included). `what` names it in the 400 a broken document gets.
+ */
+export function decodeUpload(text: string, what = UPLOAD): unknown {
   const [document] = [...yamlDocuments(text, { schema: KUBECONFIG_YAML, budget: KUBECONFIG_BUDGET })];
   if (document === undefined) return null;
   if ('fault' in document)
-    throw new StatusError('BadRequest', `${UPLOAD}: invalid YAML: ${describeFault(document.fault)}`);
+    throw new StatusError('BadRequest', `${what}: invalid YAML: ${describeFault(document.fault)}`);
   return document.value;
 }
 

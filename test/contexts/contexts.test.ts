@@ -41,30 +41,36 @@ async function call(method: string, path: string, body?: string): Promise<{ stat
 const names = async () => ((await call('GET', '/api/clusters')).body.contexts as string[]).sort();
 
 describe('GET /api/contexts/:cluster', () => {
-  it('describes a context as the original frontend reads it', async () => {
+  it('describes a context as the Kore Board web UI reads it: every context name, the details in currentContext', async () => {
     const res = await call('GET', '/api/contexts/sim');
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ name: 'sim', platform: 'kubernetes' });
-    expect(res.body.kubernetesVersion).toMatch(/^v1\.\d+/);
-    expect(res.body.namespaces).toEqual(expect.arrayContaining(['default', 'kube-system']));
-    expect(res.body.resources[''].pods).toEqual({
+    expect(Object.keys(res.body)).toEqual(['contexts', 'currentContext']);
+    expect(res.body.contexts).toEqual(await names());
+    const details = res.body.currentContext;
+    expect(Object.keys(details)).toEqual(['name', 'namespaces', 'kubernetesVersion', 'platform', 'resources']);
+    expect(details).toMatchObject({ name: 'sim', platform: 'kubernetes' });
+    expect(details.kubernetesVersion).toMatch(/^v1\.\d+/);
+    expect(details.namespaces).toEqual(expect.arrayContaining(['default', 'kube-system']));
+    expect(details.resources[''].pods).toEqual({
       name: 'pods',
       groupVersion: 'v1',
       kind: 'Pod',
       namespaced: true,
       verbs: expect.arrayContaining(['get', 'list', 'watch']),
     });
-    expect(res.body.resources.apps.deployments).toMatchObject({
+    expect(details.resources.apps.deployments).toMatchObject({
       groupVersion: 'apps/v1',
       kind: 'Deployment',
       namespaced: true,
     });
-    expect(res.body.resources['autoscaling'].horizontalpodautoscalers.groupVersion).toBe('autoscaling/v2');
+    expect(details.resources['autoscaling'].horizontalpodautoscalers.groupVersion).toBe('autoscaling/v2');
     expect(res.body.error).toBeUndefined();
   });
 
   it('answers 404 for an unknown context', async () => {
-    expect((await call('GET', '/api/contexts/nope')).status).toBe(404);
+    const res = await call('GET', '/api/contexts/nope');
+    expect(res.status).toBe(404);
+    expect(res.body).toMatchObject({ kind: 'Status', reason: 'NotFound', code: 404 });
   });
 });
 
@@ -176,7 +182,8 @@ describe('adding and removing contexts', () => {
     const res = await call('GET', '/api/contexts/down');
     expect(Date.now() - started).toBeLessThan(10_000);
     expect(res.status).toBe(206);
-    expect(res.body).toMatchObject({ name: 'down', namespaces: [], resources: {} });
+    expect(res.body.contexts).toEqual(expect.arrayContaining(['down', 'sim']));
+    expect(res.body.currentContext).toMatchObject({ name: 'down', namespaces: [], resources: {} });
     expect(res.body.error).toMatch(/could not be reached|ECONNREFUSED/);
   });
 });
