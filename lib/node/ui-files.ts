@@ -78,7 +78,11 @@ function finish(c: Context, path: string): void {
   if (c.req.method !== 'GET' || c.res.status !== 200 || c.res.headers.has('Content-Encoding')) return;
   if (Number(c.res.headers.get('Content-Length') ?? 0) < MIN_COMPRESS_BYTES || c.res.body === null) return;
   const encoding = pickEncoding(c.req.header('Accept-Encoding'));
-  if (encoding !== undefined) c.res = compress(c.res, encoding);
+  if (encoding === undefined) return;
+  const plain = c.res;
+  // Assigning over a response copies its headers onto the new one, the plain Content-Length too: clear it first.
+  c.res = undefined;
+  c.res = compress(plain, encoding);
 }
 
 /**
