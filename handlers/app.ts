@@ -9,6 +9,7 @@ import type { ContextStore } from '../lib/contexts/context-store';
 import { inlineDecoder, type BodyDecoder } from '../lib/decode/decoder';
 import type { ViewStore } from '../lib/views/store';
 import { applyRoutes, currentContextApplyRoutes } from './apply';
+import { authRoutes } from './auth';
 import { clustersRoutes } from './clusters';
 import { configRoutes } from './config';
 import { contextsRoutes } from './contexts';
@@ -34,6 +35,11 @@ export interface AppDeps {
   views: ViewStore;
   /** Decodes request bodies within their budgets. Default: on the calling thread (Node passes a worker-backed one). */
   decoder?: BodyDecoder;
+  /**
+   * A web UI's files (on Node, lib/node/ui-files.ts from `--ui-dir`), mounted at `/` after every API route: it then
+   * serves `/` instead of the JSON index, and admission lets GET/HEAD of non-API paths through without the token.
+   */
+  ui?: Hono;
 }
 
 /**
@@ -48,9 +54,10 @@ export function createApp(deps: AppDeps): Hono {
   const decoder = deps.decoder ?? inlineDecoder;
   // CORS first, so a browser can read even a rejection; then admission guards every route.
   app.use('*', cors(deps.security.allowOrigins));
-  app.use('*', admission(deps.security));
+  app.use('*', admission(deps.security, { uiFiles: deps.ui !== undefined }));
 
-  app.route('/', opsRoutes(registry)); // /  /healthz  /readyz
+  app.route('/', opsRoutes(registry, { index: deps.ui === undefined })); // /  /healthz  /healthy  /readyz
+  app.route('/api/auth', authRoutes(deps.security.authToken)); // the web UI's sign-in
   app.route('/api/clusters', clustersRoutes(registry)); // the context list
   app.route('/api/clusters/:cluster', viewsRoutes(deps.views)); // topology, dashboard, graphs
   app.route('/api/contexts', contextsRoutes({ registry, clusterApi, contextStore: deps.contextStore }));
@@ -59,6 +66,8 @@ export function createApp(deps: AppDeps): Hono {
   app.route('/raw/clusters', applyRoutes({ registry, clusterApi, decoder }));
   app.route('/raw/clusters', rawRoutes(registry)); // /raw/clusters/* (the cluster's API)
   app.route('/raw', currentContextApplyRoutes({ registry, clusterApi, decoder })); // POST/PUT /raw: the current context
+  // Last: the UI answers any GET it has a file or a client route for, so every API route must come before it.
+  if (deps.ui !== undefined) app.route('/', deps.ui);
 
   app.notFound((c) =>
     statusResponse(

@@ -31,9 +31,25 @@ export interface AdmissionRequest {
 
 export type Admit = (req: AdmissionRequest) => StatusError | undefined;
 
+/** What an entrance knows about the app besides the policy. */
+export interface AdmissionOptions {
+  /**
+   * A web UI is served from a folder (`--ui-dir`): GET/HEAD of a path outside the API's prefixes then needs no
+   * token. The UI's files hold no data, and its sign-in page must load before the user has signed in.
+   */
+  uiFiles?: boolean;
+}
+
 const LOOPBACK_NAMES = ['localhost', '127.0.0.1', '[::1]'];
 /** Probes come from the kubelet, which cannot hold our token. */
-const UNAUTHENTICATED_PATHS = new Set(['/healthz', '/readyz']);
+const UNAUTHENTICATED_PATHS = new Set(['/healthz', '/readyz', '/healthy']);
+/** The UI's sign-in: GET says how to sign in, POST trades the token for the login cookie; neither can need it. */
+const LOGIN_PATH = '/api/auth/login';
+const LOGIN_METHODS = new Set(['GET', 'HEAD', 'POST']);
+/** Paths that are the API's, whatever files a UI folder holds: the token guards them and their misses stay Status 404s. */
+const API_PREFIXES = ['/api', '/raw', '/healthz', '/readyz', '/healthy', '/token'];
+/** A week: the token itself outlives restarts (it is kept in the data dir), so a browser need not sign in daily. */
+const LOGIN_COOKIE_MAX_AGE_S = 7 * 24 * 3600;
 /** Methods a foreign page may send and still be served (never with CORS headers, so it cannot read the answer). */
 const SAFE_METHODS = new Set(['GET', 'HEAD']);
 
@@ -56,6 +72,30 @@ function bracketed(name: string): string {
 export function loginCookieName(host: string): string {
   const port = host.trim().slice(hostnameOf(host).length + 1);
   return port === '' ? 'kore-board-token' : `kore-board-token-${port}`;
+}
+
+/**
+ * The `Set-Cookie` that signs a browser in (HttpOnly, SameSite=Strict, a week), or with no token, the one that signs
+ * it out (Max-Age=0). The login link (`/?token=`) and `POST /api/auth/login` both set it.
+ */
+export function loginCookie(host: string, token: string | undefined): string {
+  const maxAge = token === undefined ? 0 : LOGIN_COOKIE_MAX_AGE_S;
+  return `${loginCookieName(host)}=${token ?? ''}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAge}`;
+}
+
+/**
+ * Whether a path is the API's. Also true when it would be once decoded, with doubled slashes, backslashes or
+ * another case: a path that merely looks like a file's is never let past the token.
+ */
+export function isApiPath(path: string): boolean {
+  let loose = path;
+  try {
+    loose = decodeURIComponent(path);
+  } catch {
+    // undecodable: compared as it is
+  }
+  loose = loose.replace(/[\\/]+/g, '/').toLowerCase();
+  return [path, loose].some((p) => API_PREFIXES.some((prefix) => p === prefix || p.startsWith(`${prefix}/`)));
 }
 
 /** One cookie's value from a `Cookie` header, or undefined. */
@@ -85,7 +125,14 @@ function foreignPage(req: AdmissionRequest, trusted: ReadonlySet<string>): strin
   return req.fetchSite === 'cross-site' ? 'a cross-site page' : undefined;
 }
 
-export function createAdmission(policy: AdmissionPolicy): Admit {
+/** Requests that need no token: probes, the UI's sign-in, and (with a UI) reads of the UI's own files. */
+function isOpen(req: AdmissionRequest, uiFiles: boolean): boolean {
+  if (UNAUTHENTICATED_PATHS.has(req.path)) return true;
+  if (req.path === LOGIN_PATH) return LOGIN_METHODS.has(req.method);
+  return uiFiles && !req.upgrade && SAFE_METHODS.has(req.method) && !isApiPath(req.path);
+}
+
+export function createAdmission(policy: AdmissionPolicy, { uiFiles = false }: AdmissionOptions = {}): Admit {
   const hosts = new Set([...LOOPBACK_NAMES, ...policy.allowedHosts.map((h) => hostnameOf(bracketed(h)))]);
   const trusted = new Set(policy.allowOrigins);
   const token = policy.authToken;
@@ -108,7 +155,7 @@ export function createAdmission(policy: AdmissionPolicy): Admit {
         );
       }
     }
-    if (token === undefined || UNAUTHENTICATED_PATHS.has(req.path)) return undefined;
+    if (token === undefined || isOpen(req, uiFiles)) return undefined;
     if (presentsToken(req, token)) return undefined;
     return new StatusError(
       'Unauthorized',

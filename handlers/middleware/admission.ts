@@ -1,9 +1,12 @@
 import type { Context, MiddlewareHandler } from 'hono';
-import { createAdmission, loginCookieName, tokenMatches, type AdmissionPolicy } from '../../lib/admission';
+import {
+  createAdmission,
+  loginCookie,
+  tokenMatches,
+  type AdmissionOptions,
+  type AdmissionPolicy,
+} from '../../lib/admission';
 import { statusResponse } from '../status-response';
-
-/** A week: the token itself outlives restarts (it is kept in the data dir), so a browser need not sign in daily. */
-const LOGIN_COOKIE_MAX_AGE_S = 7 * 24 * 3600;
 
 /**
  * The login link printed at start (`/?token=…`, as notebook servers do): the token moves into an HttpOnly,
@@ -12,16 +15,19 @@ const LOGIN_COOKIE_MAX_AGE_S = 7 * 24 * 3600;
 function loginRedirect(c: Context, host: string, token: string): Response {
   const url = new URL(c.req.url);
   url.searchParams.delete('token');
-  const cookie = `${loginCookieName(host)}=${token}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${LOGIN_COOKIE_MAX_AGE_S}`;
   return new Response(null, {
     status: 303,
-    headers: { location: `${url.pathname}${url.search}`, 'set-cookie': cookie, 'cache-control': 'no-store' },
+    headers: {
+      location: `${url.pathname}${url.search}`,
+      'set-cookie': loginCookie(host, token),
+      'cache-control': 'no-store',
+    },
   });
 }
 
 /** Host check (DNS rebinding), the origin rule (cross-site requests) and the access token, before any route runs. */
-export function admission(policy: AdmissionPolicy): MiddlewareHandler {
-  const admit = createAdmission(policy);
+export function admission(policy: AdmissionPolicy, options: AdmissionOptions = {}): MiddlewareHandler {
+  const admit = createAdmission(policy, options);
   return async (c, next) => {
     const header = (name: string) => c.req.header(name);
     const queryToken = c.req.method === 'GET' ? c.req.query('token') : undefined;

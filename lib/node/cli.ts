@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import * as v from 'valibot';
 import { errorMessage } from '../errors';
 import { LOG_LEVELS, type LogLevel } from '../log';
+import { builtAppRoot, UiDirError } from './ui-files';
 
 /** Validated start-up configuration, from flags first and their environment twins second. */
 export interface CliConfig {
@@ -22,6 +23,8 @@ export interface CliConfig {
   dataDir: string;
   /** Processes serving the one listen address; 1 serves from this process alone. */
   workers: number;
+  /** A built web UI (a folder with index.html) served at `/`; undefined: `/` is the JSON index. */
+  uiDir: string | undefined;
 }
 
 export const AUTH_MODES = ['token', 'none'] as const;
@@ -68,6 +71,8 @@ Flags (environment twin in brackets):
   --workers N|auto      processes serving the address (default 1);
                         auto = one per CPU. Each keeps its own
                         connections and caches                        [KORE_WORKERS]
+  --ui-dir DIR          serve the built web UI in DIR (its index.html
+                        and assets) at /; the API keeps its paths   [KORE_UI_DIR]
   --help                print this help
 `;
 
@@ -133,7 +138,8 @@ function issueText(field: string, issues: v.BaseIssue<unknown>[]): string {
 }
 
 /**
- * Parses argv and env into a config. Pure: the caller decides what an error means (exit code 2).
+ * Parses argv and env into a config. Pure but for one look at the `--ui-dir` folder (it must hold index.html): the
+ * caller decides what an error means (exit code 2).
  * `homeDir`, `pathDelimiter` and `cpuCount` (for `--workers auto`) are parameters so tests can pin them.
  */
 export function parseCli(
@@ -162,6 +168,7 @@ export function parseCli(
         'allow-added-context-exec': { type: 'boolean' },
         'data-dir': { type: 'string' },
         workers: { type: 'string' },
+        'ui-dir': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -219,6 +226,16 @@ export function parseCli(
   const workers = v.safeParse(WorkersSchema, f.workers ?? env.KORE_WORKERS ?? '1');
   if (!workers.success) return { kind: 'error', message: issueText('--workers', workers.issues) };
 
+  const uiDir = f['ui-dir'] ?? (env.KORE_UI_DIR || undefined);
+  if (uiDir !== undefined) {
+    try {
+      builtAppRoot(uiDir);
+    } catch (err) {
+      if (err instanceof UiDirError) return { kind: 'error', message: err.message.split('\n')[0] ?? err.message };
+      throw err;
+    }
+  }
+
   const kubeconfigPaths =
     f.kubeconfig ?? (env.KUBECONFIG ? list(env.KUBECONFIG, pathDelimiter) : [`${homeDir}/.kube/config`]);
   const allowHosts = f['allow-host'] ?? list(env.KORE_ALLOW_HOST, ',');
@@ -241,6 +258,7 @@ export function parseCli(
       allowAddedContextExec,
       dataDir: f['data-dir'] ?? env.KORE_DATA_DIR ?? `${homeDir}/.kore-board`,
       workers: workers.output === -1 ? Math.min(cpuCount, MAX_WORKERS) : workers.output,
+      uiDir,
     },
     warnings,
   };

@@ -1,3 +1,4 @@
+import type { Hono } from 'hono';
 import { createApp, type SecurityOptions } from '../../handlers/app';
 import { createAdmission } from '../admission';
 import { systemClock, type Clock } from '../clock';
@@ -34,6 +35,8 @@ export interface KoreServerOptions {
   forward?: ForwardOptions;
   /** false leaves the `/raw` fast path out (every `/raw` request goes through the Hono route). Default true. */
   rawFastPath?: boolean;
+  /** A web UI served at `/` after every API route (`uiFiles(dir)` of ./ui-files.ts for `--ui-dir`). Default: none. */
+  ui?: Hono;
 }
 
 /** One kore-board listening: the Hono app behind the Node server, its raw fast path and upgrade route, one admission. */
@@ -64,7 +67,8 @@ export async function startKoreServer(options: KoreServerOptions): Promise<KoreS
   const added = options.addedContexts;
   const contextStore =
     added === undefined ? undefined : fileContextStore(added.path, registry, { allowExec: added.allowExec, decoder });
-  const app = createApp({ registry, clock, log, security, views, contextStore, decoder });
+  const { ui } = options;
+  const app = createApp({ registry, clock, log, security, views, contextStore, decoder, ui });
   const release = async () => {
     for (const close of made) await close();
   };
@@ -74,7 +78,7 @@ export async function startKoreServer(options: KoreServerOptions): Promise<KoreS
       fetch: app.fetch,
       host: options.listen?.host ?? '127.0.0.1',
       port: options.listen?.port ?? 0,
-      admit: createAdmission(security),
+      admit: createAdmission(security, { uiFiles: ui !== undefined }),
       fastPaths: options.rawFastPath === false ? [] : [createRawFastPath(registry, options.forward)],
       upgrades: [rawUpgradeRoute(registry, options.forward)],
       log,

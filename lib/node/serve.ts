@@ -6,6 +6,7 @@ import type { CliConfig } from './cli';
 import { startKoreServer, type KoreServer } from './kore-server';
 import { createRegistry } from './registry';
 import type { RunningServer } from './server';
+import { uiFiles } from './ui-files';
 
 /** One serving kore-board: the registry, the app and the HTTP server, as one process (or one worker) runs them. */
 export interface Serving {
@@ -53,6 +54,7 @@ export async function serve(
       log,
       listen: config.listen,
       addedContexts: { path: ownKubeconfig, allowExec: config.allowAddedContextExec },
+      ui: config.uiDir === undefined ? undefined : uiFiles(config.uiDir),
     });
   } catch (err) {
     await registry.close();

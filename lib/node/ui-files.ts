@@ -4,6 +4,7 @@
  * @hono/node-server's serveStatic (content types, `..` and encoded-dot refusal, directory → index.html, HEAD,
  * ranges, precompressed `.br`/`.gz` siblings); around it, what a single-page app needs and serveStatic does not do.
  */
+import { isApiPath } from '../admission';
 import { errorMessage } from '../errors';
 import { realpathSync, statSync } from 'node:fs';
 import { join, sep } from 'node:path';
@@ -11,9 +12,6 @@ import { Readable } from 'node:stream';
 import { constants, createBrotliCompress, createGzip } from 'node:zlib';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { Hono, type Context, type Env } from 'hono';
-
-/** Paths that are the API's, whatever files the UI folder holds: their misses stay Kubernetes `Status` 404s. */
-const API_PREFIXES = ['/api', '/raw', '/healthz', '/readyz', '/healthy', '/token'];
 
 /** A year, immutable: only for files whose names change with their content. */
 const HASHED_CACHE = 'public, max-age=31536000, immutable';
@@ -34,10 +32,6 @@ export function isContentHashed(path: string): boolean {
   if (/^[0-9a-f]{7,}\.[a-z0-9]+$/.test(name) && /[0-9]/.test(name)) return true;
   const m = /[.-]([A-Za-z0-9_]{8,})\.[A-Za-z0-9]+$/.exec(name);
   return m !== null && /[0-9A-Z]/.test(m[1]!);
-}
-
-function isApiPath(path: string): boolean {
-  return API_PREFIXES.some((p) => path === p || path.startsWith(`${p}/`));
 }
 
 /** The encoding to compress with, from Accept-Encoding (brotli first; `q=0` refuses). */
@@ -72,6 +66,9 @@ function compress(res: Response, encoding: 'br' | 'gzip'): Response {
 function finish(c: Context, path: string): void {
   c.header('Cache-Control', isContentHashed(path) ? HASHED_CACHE : UNHASHED_CACHE);
   c.header('X-Content-Type-Options', 'nosniff');
+  // The UI acts with the user's cookie: no other site may frame it and steer the clicks (clickjacking).
+  c.header('Content-Security-Policy', "frame-ancestors 'none'");
+  c.header('X-Frame-Options', 'DENY');
   const type = c.res.headers.get('Content-Type') ?? '';
   if (!COMPRESSIBLE.test(type)) return;
   c.header('Vary', 'Accept-Encoding', { append: true });
@@ -85,18 +82,23 @@ function finish(c: Context, path: string): void {
   c.res = compress(plain, encoding);
 }
 
+/** The folder's real path; throws UiDirError when it is not a built app (no folder, or no index.html in it). */
+export function builtAppRoot(dir: string): string {
+  try {
+    const root = realpathSync(dir);
+    if (!statSync(join(root, 'index.html')).isFile()) throw new Error('index.html is not a file');
+    return root;
+  } catch (err) {
+    throw new UiDirError(`--ui-dir ${dir}: not a built app (${errorMessage(err)})`);
+  }
+}
+
 /**
  * The UI's routes: files of `dir`, and `index.html` for any other path that is neither the API's nor names a file
  * (a client-side route such as `/contexts/prod/pods`). Throws UiDirError when `dir` has no index.html.
  */
 export function uiFiles(dir: string): Hono {
-  let root: string;
-  try {
-    root = realpathSync(dir);
-    if (!statSync(join(root, 'index.html')).isFile()) throw new Error('index.html is not a file');
-  } catch (err) {
-    throw new UiDirError(`--ui-dir ${dir}: not a built app (${errorMessage(err)})`);
-  }
+  const root = builtAppRoot(dir);
   // A link inside the folder may point anywhere; what it resolves to must still be inside.
   const inside = (path: string): boolean => {
     try {

@@ -1,13 +1,15 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../../handlers/app';
+import { createApp, type AppDeps } from '../../handlers/app';
 import { systemClock } from '../../lib/clock';
 import type { ClusterRegistry } from '../../lib/clusters/types';
 import { silentLogger } from '../../lib/log';
 import { createRegistry } from '../../lib/node/registry';
+import { uiFiles } from '../../lib/node/ui-files';
 import { createViewStore, type ViewStore } from '../../lib/views/store';
 
 /**
@@ -19,6 +21,10 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const DOC = 'docs/architecture.md';
 /** The method column of the entrances Node serves before the app; not Hono routes. */
 const NODE_ENTRANCES = ['Node fast path', 'upgrade'];
+/** The method column of the web UI's mount: registered only with `--ui-dir` (AppDeps.ui), so checked on such an app. */
+const UI_MOUNT = 'UI (--ui-dir)';
+/** Rows that are not routes of the app built without a UI. */
+const notPlainRoute = (r: Row) => NODE_ENTRANCES.includes(r.method) || r.method === UI_MOUNT;
 
 interface Row {
   method: string;
@@ -55,6 +61,8 @@ const key = (method: string, path: string) => `${method} ${path}`;
 let registry: ClusterRegistry;
 let views: ViewStore;
 let app: Hono;
+let appWithUi: Hono;
+let uiDir: string;
 let rows: Row[];
 
 beforeAll(async () => {
@@ -66,17 +74,22 @@ beforeAll(async () => {
     log: silentLogger,
   });
   views = createViewStore({ registry, clock: systemClock, log: silentLogger });
-  app = createApp({
+  const deps: AppDeps = {
     registry,
     clock: systemClock,
     log: silentLogger,
     security: { allowedHosts: [], allowOrigins: [], authToken: undefined },
     views,
-  });
+  };
+  app = createApp(deps);
+  uiDir = mkdtempSync(join(tmpdir(), 'kore-route-table-ui-'));
+  writeFileSync(join(uiDir, 'index.html'), '<!doctype html>');
+  appWithUi = createApp({ ...deps, ui: uiFiles(uiDir) });
   rows = routeTable(readFileSync(join(ROOT, DOC), 'utf8'));
 });
 
 afterAll(async () => {
+  rmSync(uiDir, { recursive: true, force: true });
   views.close();
   await registry.close();
 });
@@ -87,7 +100,7 @@ describe(`the Routes table of ${DOC}`, () => {
     const isMiddleware = (r: { method: string; path: string }) => r.method === 'ALL' && r.path === '/*';
     expect(app.routes.slice(0, 2).every(isMiddleware)).toBe(true);
     const registered = app.routes.filter((r) => !isMiddleware(r)).map((r) => key(r.method, r.path));
-    const documented = rows.filter((r) => !NODE_ENTRANCES.includes(r.method)).map((r) => key(r.method, r.route));
+    const documented = rows.filter((r) => !notPlainRoute(r)).map((r) => key(r.method, r.route));
     expect(new Set(documented).size, 'a route is listed twice').toBe(documented.length);
     expect(new Set(registered).size).toBe(registered.length);
     const missing = registered.filter((r) => !documented.includes(r));
@@ -103,11 +116,26 @@ describe(`the Routes table of ${DOC}`, () => {
     ]);
   });
 
+  it("lists the web UI's mount: what an app with a UI registers besides the API, in place of the JSON index at /", () => {
+    const keys = (a: Hono) => new Set(a.routes.map((r) => key(r.method, r.path)));
+    const plain = keys(app);
+    const withUi = keys(appWithUi);
+    const added = [...withUi].filter((r) => !plain.has(r));
+    const removed = [...plain].filter((r) => !withUi.has(r));
+    const ui = rows.filter((r) => r.method === UI_MOUNT);
+    expect(ui.map((r) => `${r.route} ${r.handler}`)).toEqual(['/* lib/node/ui-files.ts']);
+    expect(added.sort()).toEqual(['GET /*', 'HEAD /*']);
+    expect(removed).toEqual(['GET /']);
+    // Mounted last: every API route is tried before the UI's catch-all.
+    const last = appWithUi.routes.at(-1);
+    expect(last && key(last.method, last.path)).toMatch(/^(GET|HEAD) \/\*$/);
+  });
+
   it('names handler files and lib modules that exist', () => {
     const named = rows.flatMap((r) => [r.handler, ...r.libs]);
     expect(named.filter((file) => !existsSync(join(ROOT, file)))).toEqual([]);
     for (const r of rows) {
-      if (NODE_ENTRANCES.includes(r.method)) expect(r.handler).toMatch(/^lib\/node\//);
+      if (notPlainRoute(r)) expect(r.handler).toMatch(/^lib\/node\//);
       else expect(r.handler).toMatch(/^handlers\/[^/]+\.ts$/);
       for (const lib of r.libs) expect(lib).toMatch(/^lib\/.+\.ts$/);
     }

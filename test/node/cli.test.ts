@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseCli } from '../../lib/node/cli';
 
@@ -29,7 +32,28 @@ describe('parseCli', () => {
       allowAddedContextExec: false,
       dataDir: '/home/u/.kore-board',
       workers: 1,
+      uiDir: undefined,
     });
+  });
+
+  it('takes --ui-dir, or KORE_UI_DIR, when the folder holds a built app (index.html)', () => {
+    const app = mkdtempSync(join(tmpdir(), 'kore-cli-ui-'));
+    writeFileSync(join(app, 'index.html'), '<!doctype html>');
+    const empty = mkdtempSync(join(tmpdir(), 'kore-cli-ui-empty-'));
+    expect(config(['--ui-dir', app]).uiDir).toBe(app);
+    expect(config([], { KORE_UI_DIR: app }).uiDir).toBe(app);
+    expect(config(['--ui-dir', app], { KORE_UI_DIR: empty }).uiDir).toBe(app);
+    expect(config([], { KORE_UI_DIR: '' }).uiDir).toBeUndefined();
+    for (const argv of [
+      ['--ui-dir', empty],
+      ['--ui-dir', join(app, 'missing')],
+      ['--ui-dir', join(app, 'index.html')],
+    ]) {
+      const message = errorOf(argv);
+      expect(message).toMatch(/^--ui-dir .*: not a built app \(/);
+      expect(message).not.toContain('\n');
+    }
+    expect(errorOf([], { KORE_UI_DIR: empty })).toMatch(/^--ui-dir /);
   });
 
   it('takes --workers as a count or auto (one per CPU), from KORE_WORKERS too', () => {
@@ -123,7 +147,15 @@ describe('parseCli', () => {
     const r = run(['--help']);
     expect(r.kind).toBe('help');
     if (r.kind === 'help')
-      for (const flag of ['--kubeconfig', '--listen', '--demo', '--log-level', '--auth', '--allow-added-context-exec'])
+      for (const flag of [
+        '--kubeconfig',
+        '--listen',
+        '--demo',
+        '--log-level',
+        '--auth',
+        '--allow-added-context-exec',
+        '--ui-dir',
+      ])
         expect(r.text).toContain(flag);
   });
 });
