@@ -18,7 +18,7 @@ export function cors(allowOrigins: readonly string[]): MiddlewareHandler {
         'access-control-allow-credentials': 'true',
         'access-control-allow-methods': ALLOWED_METHODS,
         'access-control-max-age': '600',
-        vary: 'Origin',
+        vary: 'Origin, Access-Control-Request-Method, Access-Control-Request-Headers',
       };
       if (requested !== undefined) headers['access-control-allow-headers'] = requested;
       return new Response(null, { status: 204, headers });
@@ -27,7 +27,8 @@ export function cors(allowOrigins: readonly string[]): MiddlewareHandler {
     if (allowed) {
       c.res.headers.set('access-control-allow-origin', origin);
       c.res.headers.set('access-control-allow-credentials', 'true');
-      c.res.headers.append('vary', 'Origin');
     }
+    // The answer differs by Origin (CORS headers or none), so a cache must not hand one origin's to another.
+    if (origins.size > 0) c.res.headers.append('vary', 'Origin');
   };
 }
