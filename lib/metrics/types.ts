@@ -1,0 +1,58 @@
+/**
+ * The metrics pipeline's shared shapes: what one scrape of a context yields, what the store keeps and answers, and
+ * how the scraper reports on each context. Units are fixed here once: cpu in millicores, memory in bytes, time in
+ * epoch milliseconds.
+ */
+
+/** cpu in millicores, memory in bytes. */
+export interface Usage {
+  cpu: number;
+  memory: number;
+}
+
+/** One point of a series. */
+export interface Point extends Usage {
+  /** Epoch milliseconds of the scrape that measured it. */
+  t: number;
+}
+
+/** What one scrape of one context measured: every node, and every pod with its containers summed. */
+export interface ScrapeSample {
+  /** When the scrape started (the store files every series of this sample under this one time). */
+  at: number;
+  nodes: ReadonlyMap<string, Usage>;
+  /** Keyed `<namespace>/<name>`. */
+  pods: ReadonlyMap<string, Usage>;
+}
+
+/** A series of one context: the cluster total (the sum of its nodes), one node, or one pod. */
+export type SeriesKey =
+  { kind: 'cluster' } | { kind: 'node'; name: string } | { kind: 'pod'; namespace: string; name: string };
+
+/** How to combine several pods' series at each time. */
+export type CombineOp = 'sum' | 'avg' | 'max' | 'min';
+
+/** The embedded store: one ring per series, `windowMs` deep. */
+export interface MetricsStore {
+  /** Files a scrape; series not in it keep their points and age out with the window. */
+  record(context: string, sample: ScrapeSample): void;
+  /** Oldest first; undefined when the series was never seen in the window (the routes' 404). */
+  series(context: string, key: SeriesKey): Point[] | undefined;
+  /** Forgets a context (removed from the kubeconfig). */
+  dropContext(context: string): void;
+  /** Every context with at least one series. */
+  contexts(): string[];
+}
+
+/** The scraper's account of one context, for the routes (503 when unavailable) and the status route. */
+export interface ScrapeStatus {
+  /** false: the cluster serves no metrics.k8s.io (no metrics-server); its routes answer 503. */
+  available: boolean;
+  /** Epoch ms of the last scrape that finished (successfully or not); undefined before the first. */
+  lastScrape?: number;
+  durationMs?: number;
+  /** Why the last scrape failed; absent after a success. */
+  error?: string;
+  /** Series the store holds for the context. */
+  series: number;
+}
