@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import * as v from 'valibot';
 import { errorMessage } from '../errors';
+import { parseDuration } from '../duration';
 import { LOG_LEVELS, type LogLevel } from '../log';
 import { builtAppRoot, UiDirError } from './ui-files';
 
@@ -25,6 +26,15 @@ export interface CliConfig {
   workers: number;
   /** A built web UI (a folder with index.html) served at `/`; undefined: `/` is the JSON index. */
   uiDir: string | undefined;
+  metrics: MetricsConfig;
+}
+
+/** The embedded metrics store: how often each context is scraped, how long points are kept, which contexts. */
+export interface MetricsConfig {
+  resolutionMs: number;
+  windowMs: number;
+  /** undefined: every loaded context. */
+  contexts: string[] | undefined;
 }
 
 export const AUTH_MODES = ['token', 'none'] as const;
@@ -73,6 +83,12 @@ Flags (environment twin in brackets):
                         connections and caches                        [KORE_WORKERS]
   --ui-dir DIR          serve the built web UI in DIR (its index.html
                         and assets) at /; the API keeps its paths   [KORE_UI_DIR]
+  --metrics-resolution D  how often metrics.k8s.io is scraped, e.g. 5s,
+                        1m (default 1m)                    [KORE_METRICS_RESOLUTION]
+  --metrics-duration D  how long cpu/memory points are kept (default 15m)
+                                                             [KORE_METRICS_DURATION]
+  --metrics-contexts A,B  scrape only these contexts (default all)
+                                                             [KORE_METRICS_CONTEXTS]
   --help                print this help
 `;
 
@@ -133,6 +149,25 @@ function list(value: string | undefined, separator: string): string[] {
         .filter((s) => s !== '');
 }
 
+/** The resolution is at least a second (a scrape lists every pod of every context); the window holds 2..10,000 ticks. */
+function metricsConfig(
+  f: { 'metrics-resolution'?: string; 'metrics-duration'?: string; 'metrics-contexts'?: string },
+  env: Record<string, string | undefined>,
+): MetricsConfig | string {
+  const resolutionText = f['metrics-resolution'] ?? (env.KORE_METRICS_RESOLUTION || '1m');
+  const resolutionMs = parseDuration(resolutionText);
+  if (resolutionMs === undefined || resolutionMs < 1_000)
+    return `--metrics-resolution ${resolutionText}: must be a duration of at least 1s, e.g. 5s or 1m`;
+  const windowText = f['metrics-duration'] ?? (env.KORE_METRICS_DURATION || '15m');
+  const windowMs = parseDuration(windowText);
+  if (windowMs === undefined) return `--metrics-duration ${windowText}: must be a duration, e.g. 15m or 1h`;
+  const ticks = windowMs / resolutionMs;
+  if (ticks < 2 || ticks > 10_000)
+    return `--metrics-duration ${windowText}: must hold 2 to 10000 scrapes of ${resolutionText} (it holds ${Math.floor(ticks)})`;
+  const contexts = f['metrics-contexts'] ?? env.KORE_METRICS_CONTEXTS;
+  return { resolutionMs, windowMs, contexts: contexts === undefined ? undefined : list(contexts, ',') };
+}
+
 function issueText(field: string, issues: v.BaseIssue<unknown>[]): string {
   return `${field}: ${issues[0]?.message ?? 'invalid'}`;
 }
@@ -169,6 +204,9 @@ export function parseCli(
         'data-dir': { type: 'string' },
         workers: { type: 'string' },
         'ui-dir': { type: 'string' },
+        'metrics-resolution': { type: 'string' },
+        'metrics-duration': { type: 'string' },
+        'metrics-contexts': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -236,6 +274,9 @@ export function parseCli(
     }
   }
 
+  const metrics = metricsConfig(f, env);
+  if (typeof metrics === 'string') return { kind: 'error', message: metrics };
+
   const kubeconfigPaths =
     f.kubeconfig ?? (env.KUBECONFIG ? list(env.KUBECONFIG, pathDelimiter) : [`${homeDir}/.kube/config`]);
   const allowHosts = f['allow-host'] ?? list(env.KORE_ALLOW_HOST, ',');
@@ -259,6 +300,7 @@ export function parseCli(
       dataDir: f['data-dir'] ?? env.KORE_DATA_DIR ?? `${homeDir}/.kore-board`,
       workers: workers.output === -1 ? Math.min(cpuCount, MAX_WORKERS) : workers.output,
       uiDir,
+      metrics,
     },
     warnings,
   };

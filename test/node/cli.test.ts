@@ -33,7 +33,28 @@ describe('parseCli', () => {
       dataDir: '/home/u/.kore-board',
       workers: 1,
       uiDir: undefined,
+      metrics: { resolutionMs: 60_000, windowMs: 900_000, contexts: undefined },
     });
+  });
+
+  it('reads the metrics flags: durations, a window of 2 to 10,000 scrapes, a context list', () => {
+    expect(
+      config(['--metrics-resolution', '5s', '--metrics-duration', '1h', '--metrics-contexts', 'a, b']).metrics,
+    ).toEqual({
+      resolutionMs: 5_000,
+      windowMs: 3_600_000,
+      contexts: ['a', 'b'],
+    });
+    expect(config([], { KORE_METRICS_RESOLUTION: '30s', KORE_METRICS_CONTEXTS: 'x' }).metrics).toMatchObject({
+      resolutionMs: 30_000,
+      contexts: ['x'],
+    });
+    expect(errorOf(['--metrics-resolution', '500ms'])).toMatch(
+      /^--metrics-resolution 500ms: must be a duration of at least 1s/,
+    );
+    expect(errorOf(['--metrics-resolution', '1m;drop'])).toMatch(/^--metrics-resolution/);
+    expect(errorOf(['--metrics-duration', 'soon'])).toMatch(/^--metrics-duration soon: must be a duration/);
+    expect(errorOf(['--metrics-duration', '1m'])).toMatch(/must hold 2 to 10000 scrapes of 1m \(it holds 1\)/);
   });
 
   it('takes --ui-dir, or KORE_UI_DIR, when the folder holds a built app (index.html)', () => {
