@@ -56,3 +56,10 @@ export interface ScrapeStatus {
   /** Series the store holds for the context. */
   series: number;
 }
+
+/** What the metrics routes read: the embedded store with its scraper, or (for fleets) Prometheus. */
+export interface MetricsSource {
+  /** undefined: the context is not scraped (left out by --metrics-contexts, or not loaded). */
+  status(context: string): ScrapeStatus | undefined;
+  series(context: string, key: SeriesKey): Point[] | undefined;
+}
