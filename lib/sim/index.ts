@@ -15,6 +15,7 @@ import { Authenticator } from './http/auth';
 import { runExecSession } from './exec/index';
 import { CRONTAB_CRD, crontabCrdObject } from './crd/definition';
 import { ProxiedAnswers, type ProxiedAnswer } from './http/proxied';
+import { ResourceRegistry } from './api/resources';
 
 export { SimStore } from './store/store';
 export type { KubeObject, ObjectMeta } from './object-meta';
@@ -37,6 +38,8 @@ export interface SimOptions {
   /** Where the sim reports unexpected failures (default: silent). */
   log?: Logger;
   clock?: Clock;
+  /** false: a cluster without metrics-server (no metrics.k8s.io in discovery, its paths 404). Default true. */
+  metricsServer?: boolean;
 }
 
 export interface SimCluster {
@@ -67,6 +70,7 @@ export async function startSim(options: SimOptions = {}): Promise<SimCluster> {
     caPem: pki.ca.certPem,
     ...(options.watchWindow !== undefined ? { watchWindow: options.watchWindow } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.metricsServer === false ? { registry: new ResourceRegistry({ metricsServer: false }) } : {}),
   });
   if (options.nodes !== undefined) {
     store.load(

@@ -205,12 +205,19 @@ class ResourceIndex {
  * tries the built-in handlers first).
  */
 export class ResourceRegistry {
-  private readonly builtIn = new ResourceIndex([CORE_GROUP, ...BUILT_IN_GROUPS, METRICS_GROUP]);
+  private readonly metricsGroups: readonly GroupDiscovery[];
+  private readonly builtIn: ResourceIndex;
   private readonly builtInGroupNames = new Set(BUILT_IN_GROUPS.map((g) => g.metadata.name));
   private custom = new ResourceIndex([]);
   private customGroups: GroupDiscovery[] = [];
   private readonly crds = new Map<string, CustomResourceDefinition>();
   private changes = 0;
+
+  /** `metricsServer: false` is a cluster without metrics-server: no metrics.k8s.io in discovery, its paths 404. */
+  constructor({ metricsServer = true }: { metricsServer?: boolean } = {}) {
+    this.metricsGroups = metricsServer ? [METRICS_GROUP] : [];
+    this.builtIn = new ResourceIndex([CORE_GROUP, ...BUILT_IN_GROUPS, ...this.metricsGroups]);
+  }
 
   /** Changes whenever the served resources do; discovery and OpenAPI documents are rebuilt when it moves. */
   get revision(): number {
@@ -235,7 +242,7 @@ export class ResourceRegistry {
 
   /** The non-core groups in the order /apis lists them: built-in, CRD groups (priority 1000), metrics.k8s.io (100). */
   groups(): readonly GroupDiscovery[] {
-    return [...BUILT_IN_GROUPS, ...this.customGroups, METRICS_GROUP];
+    return [...BUILT_IN_GROUPS, ...this.customGroups, ...this.metricsGroups];
   }
 
   resolve(group: string, version: string, resource: string): ApiResource | undefined {
