@@ -299,7 +299,9 @@ function decodeSnapshot(
     at = align8(at);
     need(8 * count);
     at += 8 * count;
-    return new Float64Array(littleEndian(bytes.slice(at - 8 * count, at)).buffer);
+    // A copy, so aligned (and not Buffer#slice, which shares the memory).
+    const copy = new Uint8Array(bytes.subarray(at - 8 * count, at));
+    return new Float64Array(littleEndian(copy).buffer);
   };
 
   const contexts = new Map<string, ContextSeries>();
@@ -360,7 +362,7 @@ function align8(offset: number): number {
 /** Host-order f64 bytes as little-endian ones and back: a swapped copy on big-endian hosts, the same bytes elsewhere. */
 function littleEndian(bytes: Uint8Array): Uint8Array {
   if (LITTLE_ENDIAN_HOST) return bytes;
-  const swapped = bytes.slice();
+  const swapped = new Uint8Array(bytes);
   for (let i = 0; i < swapped.length; i += 8) swapped.subarray(i, i + 8).reverse();
   return swapped;
 }
