@@ -8,10 +8,12 @@ import { clusterApis } from '../lib/kube/cluster-apis';
 import type { ContextStore } from '../lib/contexts/context-store';
 import { inlineDecoder, type BodyDecoder } from '../lib/decode/decoder';
 import type { ViewStore } from '../lib/views/store';
+import type { MetricsSource } from '../lib/metrics/types';
 import { applyRoutes, currentContextApplyRoutes } from './apply';
 import { authRoutes } from './auth';
 import { clustersRoutes } from './clusters';
 import { configRoutes } from './config';
+import { metricsRoutes } from './metrics';
 import { contextsRoutes } from './contexts';
 import { admission } from './middleware/admission';
 import { cors } from './middleware/cors';
@@ -40,6 +42,8 @@ export interface AppDeps {
    * serves `/` instead of the JSON index, and admission lets GET/HEAD of non-API paths through without the token.
    */
   ui?: Hono;
+  /** cpu/memory time series (the embedded store, or Prometheus); absent: no metrics routes. */
+  metrics?: MetricsSource;
 }
 
 /**
@@ -62,6 +66,7 @@ export function createApp(deps: AppDeps): Hono {
   app.route('/api/clusters/:cluster', viewsRoutes(deps.views)); // topology, dashboard, graphs
   app.route('/api/contexts', contextsRoutes({ registry, clusterApi, contextStore: deps.contextStore }));
   app.route('/api/v1', configRoutes(registry)); // PATCH /config: reload the kubeconfig
+  if (deps.metrics !== undefined) app.route('/api/v1/clusters', metricsRoutes(registry, deps.metrics)); // the spec's Metrics-Scraper
   // Same prefix, in this order: the catch-all would take POST/PUT /raw/clusters/:cluster (apply) if it came first.
   app.route('/raw/clusters', applyRoutes({ registry, clusterApi, decoder }));
   app.route('/raw/clusters', rawRoutes(registry)); // /raw/clusters/* (the cluster's API)

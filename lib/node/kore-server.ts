@@ -5,6 +5,7 @@ import { systemClock, type Clock } from '../clock';
 import type { ClusterRegistry } from '../clusters/types';
 import type { BodyDecoder } from '../decode/decoder';
 import type { Logger } from '../log';
+import type { MetricsSource } from '../metrics/types';
 import type { ForwardOptions } from '../proxy/forward';
 import { createViewStore, type ViewStore, type ViewStoreOptions } from '../views/store';
 import { fileContextStore } from './own-kubeconfig-file';
@@ -37,6 +38,8 @@ export interface KoreServerOptions {
   rawFastPath?: boolean;
   /** A web UI served at `/` after every API route (`uiFiles(dir)` of ./ui-files.ts for `--ui-dir`). Default: none. */
   ui?: Hono;
+  /** cpu/memory time series for the metrics routes (lib/node/embedded-metrics.ts); the caller's. Default: none. */
+  metrics?: MetricsSource;
 }
 
 /** One kore-board listening: the Hono app behind the Node server, its raw fast path and upgrade route, one admission. */
@@ -67,8 +70,8 @@ export async function startKoreServer(options: KoreServerOptions): Promise<KoreS
   const added = options.addedContexts;
   const contextStore =
     added === undefined ? undefined : fileContextStore(added.path, registry, { allowExec: added.allowExec, decoder });
-  const { ui } = options;
-  const app = createApp({ registry, clock, log, security, views, contextStore, decoder, ui });
+  const { ui, metrics } = options;
+  const app = createApp({ registry, clock, log, security, views, contextStore, decoder, ui, metrics });
   const release = async () => {
     for (const close of made) await close();
   };

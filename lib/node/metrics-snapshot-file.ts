@@ -1,28 +1,14 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { errorMessage } from '../errors';
+import { writeFileAtomic } from './atomic-file';
 
 /**
- * The metrics store's snapshot on disk (lib/metrics/store.ts encodes it). Saved atomically: the bytes go to a temp
- * file beside the target (mode 0600: pod names are the user's data), are synced, then renamed over the target, so a
- * crash or a failed write leaves the old snapshot or the new one, never half of one. A failed save removes its temp.
+ * The metrics store's snapshot on disk (lib/metrics/store.ts encodes it), written atomically (./atomic-file.ts).
  */
 export async function saveSnapshot(path: string, bytes: Uint8Array): Promise<void> {
-  const folder = dirname(path);
-  await mkdir(folder, { recursive: true, mode: 0o700 });
-  const temp = join(folder, `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
   try {
-    const handle = await open(temp, 'wx', 0o600);
-    try {
-      await handle.writeFile(bytes);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temp, path);
+    await writeFileAtomic(path, bytes);
   } catch (err) {
-    await rm(temp, { force: true });
     throw new Error(`saving the metrics snapshot ${path}: ${errorMessage(err)}`, { cause: err });
   }
 }

@@ -1,11 +1,11 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import type { ClusterRegistry } from '../clusters/types';
 import type { ContextStore } from '../contexts/context-store';
 import { addContexts, readKubeconfigDoc, removeContext, writeKubeconfigDoc } from '../contexts/own-kubeconfig';
 import type { BodyDecoder } from '../decode/decoder';
 import { StatusError } from '../errors';
+import { writeFileAtomic } from './atomic-file';
 import { withFileLock } from './file-lock';
 
 async function readOrEmpty(path: string): Promise<string> {
@@ -13,25 +13,6 @@ async function readOrEmpty(path: string): Promise<string> {
     return await readFile(path, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return '';
-    throw err;
-  }
-}
-
-/** Writes beside the target, syncs, then renames over it: a crash leaves the old file or the new one, never half of one. */
-export async function writeFileAtomic(path: string, content: string): Promise<void> {
-  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
-  const temp = join(dirname(path), `.${randomBytes(6).toString('hex')}.tmp`);
-  const handle = await open(temp, 'wx', 0o600);
-  try {
-    await handle.writeFile(content);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  try {
-    await rename(temp, path);
-  } catch (err) {
-    await rm(temp, { force: true });
     throw err;
   }
 }

@@ -1,9 +1,11 @@
+import cluster from 'node:cluster';
 import { join } from 'node:path';
 import { systemClock } from '../clock';
 import type { ClusterRegistry } from '../clusters/types';
 import type { Logger } from '../log';
 import type { CliConfig } from './cli';
 import { startKoreServer, type KoreServer } from './kore-server';
+import { startEmbeddedMetrics } from './embedded-metrics';
 import { createRegistry } from './registry';
 import type { RunningServer } from './server';
 import { uiFiles } from './ui-files';
@@ -46,6 +48,15 @@ export async function serve(
     clock: systemClock,
     log,
   });
+  // With --workers, each worker scrapes and keeps its own window (and snapshot file).
+  const snapshotName = cluster.isWorker ? `metrics-${cluster.worker?.id ?? 0}.snapshot` : 'metrics.snapshot';
+  const metrics = await startEmbeddedMetrics({
+    registry,
+    config: config.metrics,
+    snapshotPath: demo ? undefined : join(config.dataDir, snapshotName),
+    clock: systemClock,
+    log,
+  });
   let kore: KoreServer;
   try {
     kore = await startKoreServer({
@@ -55,8 +66,10 @@ export async function serve(
       listen: config.listen,
       addedContexts: { path: ownKubeconfig, allowExec: config.allowAddedContextExec },
       ui: config.uiDir === undefined ? undefined : uiFiles(config.uiDir),
+      metrics: metrics.source,
     });
   } catch (err) {
+    await metrics.close();
     await registry.close();
     throw err;
   }
@@ -65,6 +78,7 @@ export async function serve(
     registry,
     close: async (graceMs) => {
       await kore.close(graceMs);
+      await metrics.close();
       await registry.close();
     },
   };

@@ -80,6 +80,8 @@ beforeAll(async () => {
     log: silentLogger,
     security: { allowedHosts: [], allowOrigins: [], authToken: undefined },
     views,
+    // The Node entry always serves metrics; what a source answers does not change which routes exist.
+    metrics: { status: () => undefined, series: () => undefined },
   };
   app = createApp(deps);
   uiDir = mkdtempSync(join(tmpdir(), 'kore-route-table-ui-'));

@@ -13,6 +13,7 @@ import type { ClusterRegistry } from '../../lib/clusters/types';
 import { demoKubeconfig } from '../../lib/demo-kubeconfig';
 import { silentLogger } from '../../lib/log';
 import { startKoreServer } from '../../lib/node/kore-server';
+import type { MetricsSource } from '../../lib/metrics/types';
 import { startSim, type SimCluster, type SimOptions } from '../../lib/sim';
 
 export const CONTEXT = 'sim';
@@ -31,11 +32,14 @@ export interface Stack {
   close(): Promise<void>;
 }
 
-/** `allowAddedContextExec` is the --allow-added-context-exec flag. */
+/** `allowAddedContextExec` is the --allow-added-context-exec flag; `metrics` makes the metrics routes' source. */
 export async function startStack(
   simOptions: SimOptions = {},
   securityOptions: Partial<SecurityOptions> = {},
-  { allowAddedContextExec = false } = {},
+  {
+    allowAddedContextExec = false,
+    metrics,
+  }: { allowAddedContextExec?: boolean; metrics?: (registry: ClusterRegistry) => MetricsSource } = {},
 ): Promise<Stack> {
   const sim = await startSim(simOptions);
   const dir = await mkdtemp(join(tmpdir(), 'kore-stack-'));
@@ -56,6 +60,7 @@ export async function startStack(
     security: { allowedHosts: [], allowOrigins: [], authToken: undefined, ...securityOptions },
     log: silentLogger,
     addedContexts: { path: ownKubeconfig, allowExec: allowAddedContextExec },
+    metrics: metrics?.(registry),
   });
   const { url } = kore.server;
   return {

@@ -1,0 +1,87 @@
+import { Hono } from 'hono';
+import type { ClusterRegistry } from '../lib/clusters/types';
+import { StatusError } from '../lib/errors';
+import { combineSeries, parseCombineOp } from '../lib/metrics/combine';
+import type { MetricsSource, Point, SeriesKey } from '../lib/metrics/types';
+
+/** The spec's body: `[{ timestamp, cpu, memory }]`, oldest first; timestamps to the second, as the original's. */
+function body(points: readonly Point[]) {
+  return points.map((p) => ({
+    timestamp: new Date(p.t).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    cpu: p.cpu,
+    memory: p.memory,
+  }));
+}
+
+/** A comma list of names (the spec's `node1,node2`); empty names are a 400, not a silent skip. */
+function names(list: string, what: string): string[] {
+  const out = list.split(',').map((n) => n.trim());
+  if (out.some((n) => n === ''))
+    throw new StatusError('BadRequest', `an empty ${what} name in ${JSON.stringify(list)}`);
+  return [...new Set(out)];
+}
+
+/**
+ * Mounted at `/api/v1/clusters`: the spec's Metrics-Scraper routes. `GET /:cluster` (the cluster), `/nodes/:node`
+ * (a comma list is summed), `/namespaces/:ns/pods/:pod[/:op]` (a comma list combined by sum|avg|max|min), and
+ * `/status` (how scraping goes). 404 for a context that is not scraped or a series never seen in the window, 503
+ * for a cluster without metrics-server: never a series of zeros.
+ */
+export function metricsRoutes(registry: ClusterRegistry, source: MetricsSource): Hono {
+  const app = new Hono();
+  const collected = (context: string) => {
+    registry.connection(context); // 404 unknown context, 503 one that failed to load
+    const status = source.status(context);
+    if (status === undefined)
+      throw new StatusError('NotFound', `metrics are not collected for context ${JSON.stringify(context)}`);
+    return status;
+  };
+  const scraped = (context: string) => {
+    const status = collected(context);
+    if (!status.available)
+      throw new StatusError('ServiceUnavailable', `metrics API not available in context ${JSON.stringify(context)}`);
+    return status;
+  };
+  const combined = (
+    context: string,
+    keys: SeriesKey[],
+    describe: (key: SeriesKey) => string,
+    op: string | undefined,
+  ) => {
+    const combine = parseCombineOp(op);
+    scraped(context);
+    const series = keys.map((key) => {
+      const points = source.series(context, key);
+      if (points === undefined) throw new StatusError('NotFound', `no metrics for ${describe(key)} in the window`);
+      return points;
+    });
+    return body(series.length === 1 ? series[0]! : combineSeries(series, combine));
+  };
+
+  app.get('/:cluster', (c) => {
+    const context = c.req.param('cluster');
+    return c.json(combined(context, [{ kind: 'cluster' }], () => `context ${JSON.stringify(context)}`, undefined));
+  });
+  // Answers for an unavailable context too: saying so is what it is for.
+  app.get('/:cluster/status', (c) => c.json({ context: c.req.param('cluster'), ...collected(c.req.param('cluster')) }));
+  app.get('/:cluster/nodes/:node', (c) => {
+    const keys = names(c.req.param('node'), 'node').map((name): SeriesKey => ({ kind: 'node', name }));
+    return c.json(combined(c.req.param('cluster'), keys, (k) => `node ${JSON.stringify(nameOf(k))}`, undefined));
+  });
+  const pods = (cluster: string, namespace: string, pod: string, op: string | undefined) => {
+    const keys = names(pod, 'pod').map((name): SeriesKey => ({ kind: 'pod', namespace, name }));
+    return combined(cluster, keys, (k) => `pod ${JSON.stringify(`${namespace}/${nameOf(k)}`)}`, op);
+  };
+  app.get('/:cluster/namespaces/:ns/pods/:pod', (c) =>
+    c.json(pods(c.req.param('cluster'), c.req.param('ns'), c.req.param('pod'), undefined)),
+  );
+  app.get('/:cluster/namespaces/:ns/pods/:pod/:op', (c) =>
+    c.json(pods(c.req.param('cluster'), c.req.param('ns'), c.req.param('pod'), c.req.param('op'))),
+  );
+
+  return app;
+}
+
+function nameOf(key: SeriesKey): string {
+  return key.kind === 'cluster' ? '' : key.name;
+}

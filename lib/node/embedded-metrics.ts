@@ -1,0 +1,80 @@
+/**
+ * The embedded metrics pipeline as a Node process runs it: the store restored from `<data-dir>`, the scraper on its
+ * timer, and a snapshot written after every round and at shutdown, so a restart loses at most one tick.
+ */
+import type { Clock } from '../clock';
+import type { ClusterRegistry } from '../clusters/types';
+import { errorMessage } from '../errors';
+import type { Logger } from '../log';
+import { createScraper } from '../metrics/scraper';
+import { createMetricsStore, restoreMetricsStore, type SnapshottableMetricsStore } from '../metrics/store';
+import type { MetricsSource } from '../metrics/types';
+import type { MetricsConfig } from './cli';
+import { loadSnapshot, saveSnapshot } from './metrics-snapshot-file';
+
+export interface EmbeddedMetrics {
+  source: MetricsSource;
+  /** Stops scraping, waits for the round in flight, writes the last snapshot. */
+  close(): Promise<void>;
+}
+
+export interface EmbeddedMetricsOptions {
+  registry: ClusterRegistry;
+  config: MetricsConfig;
+  /** Where the snapshot lives; undefined keeps the window in memory only. */
+  snapshotPath: string | undefined;
+  clock: Clock;
+  log: Logger;
+}
+
+async function restoredStore(options: EmbeddedMetricsOptions): Promise<SnapshottableMetricsStore> {
+  const { config, snapshotPath, clock, log } = options;
+  const settings = { windowMs: config.windowMs, resolutionMs: config.resolutionMs };
+  const bytes =
+    snapshotPath === undefined
+      ? undefined
+      : await loadSnapshot(snapshotPath).catch((err: unknown) => {
+          log.warn('metrics snapshot unreadable; starting with an empty window', {
+            path: snapshotPath,
+            error: errorMessage(err),
+          });
+          return undefined;
+        });
+  if (bytes === undefined) return createMetricsStore(settings);
+  const store = restoreMetricsStore(bytes, settings, clock.now());
+  if (store.warning !== undefined) log.warn(store.warning, { path: snapshotPath });
+  return store;
+}
+
+export async function startEmbeddedMetrics(options: EmbeddedMetricsOptions): Promise<EmbeddedMetrics> {
+  const { registry, config, snapshotPath, clock, log } = options;
+  const store = await restoredStore(options);
+  // One write at a time, the newest state last: a round that ends while a write is in flight queues one more.
+  let writing = Promise.resolve();
+  const save = () => {
+    if (snapshotPath === undefined) return writing;
+    writing = writing
+      .then(() => saveSnapshot(snapshotPath, store.encodeSnapshot()))
+      .catch((err: unknown) =>
+        log.warn('metrics snapshot not written', { path: snapshotPath, error: errorMessage(err) }),
+      );
+    return writing;
+  };
+  const scraper = createScraper({
+    registry,
+    store,
+    clock,
+    resolutionMs: config.resolutionMs,
+    contexts: config.contexts,
+    log,
+    afterScrape: () => void save(),
+  });
+  scraper.start();
+  return {
+    source: { status: (context) => scraper.status(context), series: (context, key) => store.series(context, key) },
+    close: async () => {
+      await scraper.close();
+      await save();
+    },
+  };
+}
