@@ -52,13 +52,10 @@ export interface AppDeps {
  * On Node, `/raw` requests and upgrades are answered before this app (lib/node/server.ts); see docs/architecture.md.
  */
 export function createApp(deps: AppDeps): Hono {
-  const app = new Hono();
+  const app = guarded(deps.security, deps.ui !== undefined);
   const { registry } = deps;
   const clusterApi = clusterApis(registry);
   const decoder = deps.decoder ?? inlineDecoder;
-  // CORS first, so a browser can read even a rejection; then admission guards every route.
-  app.use('*', cors(deps.security.allowOrigins));
-  app.use('*', admission(deps.security, { uiFiles: deps.ui !== undefined }));
 
   app.route('/', opsRoutes(registry, { index: deps.ui === undefined })); // /  /healthz  /healthy  /readyz
   app.route('/api/auth', authRoutes(deps.security.authToken)); // the web UI's sign-in
@@ -73,7 +70,28 @@ export function createApp(deps: AppDeps): Hono {
   app.route('/raw', currentContextApplyRoutes({ registry, clusterApi, decoder })); // POST/PUT /raw: the current context
   // Last: the UI answers any GET it has a file or a client route for, so every API route must come before it.
   if (deps.ui !== undefined) app.route('/', deps.ui);
+  return answeringErrors(app, deps.log);
+}
 
+/** The spec's metrics routes alone, for `--metrics-listen` (the spec's `localhost:8000`), behind the same guards. */
+export function createMetricsApp(
+  deps: Pick<AppDeps, 'registry' | 'security' | 'log'> & { metrics: MetricsSource },
+): Hono {
+  const app = guarded(deps.security, false);
+  app.route('/api/v1/clusters', metricsRoutes(deps.registry, deps.metrics));
+  return answeringErrors(app, deps.log);
+}
+
+/** CORS first, so a browser can read even a rejection; then admission guards every route. */
+function guarded(security: SecurityOptions, uiFiles: boolean): Hono {
+  const app = new Hono();
+  app.use('*', cors(security.allowOrigins));
+  app.use('*', admission(security, { uiFiles }));
+  return app;
+}
+
+/** Unknown paths and thrown errors as Kubernetes Status objects. */
+function answeringErrors(app: Hono, log: Logger): Hono {
   app.notFound((c) =>
     statusResponse(
       new StatusError(
@@ -83,7 +101,7 @@ export function createApp(deps: AppDeps): Hono {
     ),
   );
   app.onError((err, c) =>
-    renderError(err, (e) => deps.log.error('unexpected error', { path: c.req.path, error: String(e) })),
+    renderError(err, (e) => log.error('unexpected error', { path: c.req.path, error: String(e) })),
   );
   return app;
 }

@@ -35,6 +35,8 @@ export interface MetricsConfig {
   windowMs: number;
   /** undefined: every loaded context. */
   contexts: string[] | undefined;
+  /** `--metrics-listen`: a second listener for the metrics routes alone (the spec's `localhost:8000`). */
+  listen: { host: string; port: number } | undefined;
 }
 
 export const AUTH_MODES = ['token', 'none'] as const;
@@ -89,6 +91,8 @@ Flags (environment twin in brackets):
                                                              [KORE_METRICS_DURATION]
   --metrics-contexts A,B  scrape only these contexts (default all)
                                                              [KORE_METRICS_CONTEXTS]
+  --metrics-listen HOST:PORT  also serve the metrics routes alone there,
+                        with the same guards (off by default) [KORE_METRICS_LISTEN]
   --help                print this help
 `;
 
@@ -151,7 +155,12 @@ function list(value: string | undefined, separator: string): string[] {
 
 /** The resolution is at least a second (a scrape lists every pod of every context); the window holds 2..10,000 ticks. */
 function metricsConfig(
-  f: { 'metrics-resolution'?: string; 'metrics-duration'?: string; 'metrics-contexts'?: string },
+  f: {
+    'metrics-resolution'?: string;
+    'metrics-duration'?: string;
+    'metrics-contexts'?: string;
+    'metrics-listen'?: string;
+  },
   env: Record<string, string | undefined>,
 ): MetricsConfig | string {
   const resolutionText = f['metrics-resolution'] ?? (env.KORE_METRICS_RESOLUTION || '1m');
@@ -165,7 +174,15 @@ function metricsConfig(
   if (ticks < 2 || ticks > 10_000)
     return `--metrics-duration ${windowText}: must hold 2 to 10000 scrapes of ${resolutionText} (it holds ${Math.floor(ticks)})`;
   const contexts = f['metrics-contexts'] ?? env.KORE_METRICS_CONTEXTS;
-  return { resolutionMs, windowMs, contexts: contexts === undefined ? undefined : list(contexts, ',') };
+  const listenText = f['metrics-listen'] ?? (env.KORE_METRICS_LISTEN || undefined);
+  const listen = listenText === undefined ? undefined : v.safeParse(ListenSchema, listenText);
+  if (listen !== undefined && !listen.success) return issueText('--metrics-listen', listen.issues);
+  return {
+    resolutionMs,
+    windowMs,
+    contexts: contexts === undefined ? undefined : list(contexts, ','),
+    listen: listen?.output,
+  };
 }
 
 function issueText(field: string, issues: v.BaseIssue<unknown>[]): string {
@@ -207,6 +224,7 @@ export function parseCli(
         'metrics-resolution': { type: 'string' },
         'metrics-duration': { type: 'string' },
         'metrics-contexts': { type: 'string' },
+        'metrics-listen': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -276,6 +294,12 @@ export function parseCli(
 
   const metrics = metricsConfig(f, env);
   if (typeof metrics === 'string') return { kind: 'error', message: metrics };
+  if (auth.output === 'none' && metrics.listen !== undefined && !LOOPBACK_HOSTS.has(metrics.listen.host)) {
+    return {
+      kind: 'error',
+      message: `--metrics-listen ${metrics.listen.host}: listening beyond loopback requires an access token (--auth token)`,
+    };
+  }
 
   const kubeconfigPaths =
     f.kubeconfig ?? (env.KUBECONFIG ? list(env.KUBECONFIG, pathDelimiter) : [`${homeDir}/.kube/config`]);

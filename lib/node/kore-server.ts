@@ -1,5 +1,5 @@
 import type { Hono } from 'hono';
-import { createApp, type SecurityOptions } from '../../handlers/app';
+import { createApp, createMetricsApp, type SecurityOptions } from '../../handlers/app';
 import { createAdmission } from '../admission';
 import { systemClock, type Clock } from '../clock';
 import type { ClusterRegistry } from '../clusters/types';
@@ -40,11 +40,15 @@ export interface KoreServerOptions {
   ui?: Hono;
   /** cpu/memory time series for the metrics routes (lib/node/embedded-metrics.ts); the caller's. Default: none. */
   metrics?: MetricsSource;
+  /** `--metrics-listen`: a second listener serving the metrics routes alone, behind the same admission. */
+  metricsListen?: { host: string; port: number };
 }
 
 /** One kore-board listening: the Hono app behind the Node server, its raw fast path and upgrade route, one admission. */
 export interface KoreServer {
   server: RunningServer;
+  /** The `--metrics-listen` listener, when there is one. */
+  metricsServer?: RunningServer;
   /** The views the app serves (the caller's or the one made here). */
   views: ViewStore;
   /** Stops accepting, lets in-flight requests finish for up to graceMs, then closes what was made here (not the caller's). */
@@ -90,11 +94,28 @@ export async function startKoreServer(options: KoreServerOptions): Promise<KoreS
     await release();
     throw err;
   }
+  let metricsServer: RunningServer | undefined;
+  if (metrics !== undefined && options.metricsListen !== undefined) {
+    try {
+      metricsServer = await startServer({
+        fetch: createMetricsApp({ registry, security, log, metrics }).fetch,
+        host: options.metricsListen.host,
+        port: options.metricsListen.port,
+        admit: createAdmission(security),
+        log,
+      });
+    } catch (err) {
+      await server.close(0);
+      await release();
+      throw err;
+    }
+  }
   return {
     server,
+    metricsServer,
     views,
     close: async (graceMs) => {
-      await server.close(graceMs);
+      await Promise.all([server.close(graceMs), metricsServer?.close(graceMs)]);
       await release();
     },
   };

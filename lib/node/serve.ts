@@ -67,6 +67,7 @@ export async function serve(
       addedContexts: { path: ownKubeconfig, allowExec: config.allowAddedContextExec },
       ui: config.uiDir === undefined ? undefined : uiFiles(config.uiDir),
       metrics: metrics.source,
+      metricsListen: config.metrics.listen,
     });
   } catch (err) {
     await metrics.close();

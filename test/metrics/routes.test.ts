@@ -10,7 +10,9 @@ import { demoKubeconfig } from '../../lib/demo-kubeconfig';
 import { silentLogger } from '../../lib/log';
 import { createScraper, type MetricsScraper } from '../../lib/metrics/scraper';
 import { createMetricsStore } from '../../lib/metrics/store';
+import type { MetricsSource } from '../../lib/metrics/types';
 import { startEmbeddedMetrics } from '../../lib/node/embedded-metrics';
+import { startKoreServer } from '../../lib/node/kore-server';
 import { startSim, type SimCluster } from '../../lib/sim';
 import { fakeClock } from '../helpers/registry-fixtures';
 import { CONTEXT, startStack, type Stack } from '../helpers/stack';
@@ -22,6 +24,7 @@ const clock = fakeClock(T0);
 let stack: Stack;
 let scraper: MetricsScraper;
 let noMetrics: SimCluster;
+let source: MetricsSource;
 
 beforeAll(async () => {
   stack = await startStack(
@@ -31,7 +34,8 @@ beforeAll(async () => {
       metrics: (registry) => {
         const store = createMetricsStore({ windowMs: WINDOW, resolutionMs: MINUTE });
         scraper = createScraper({ registry, store, clock, resolutionMs: MINUTE, log: silentLogger });
-        return { status: (c) => scraper.status(c), series: (c, key) => store.series(c, key) };
+        source = { status: (c) => scraper.status(c), series: (c, key) => store.series(c, key) };
+        return source;
       },
     },
   );
@@ -141,11 +145,37 @@ describe('GET /api/v1/clusters/:cluster…', () => {
   });
 });
 
+describe('--metrics-listen', () => {
+  it('serves the metrics routes alone on a second listener, behind the same admission', async () => {
+    const kore = await startKoreServer({
+      registry: stack.registry,
+      security: { allowedHosts: [], allowOrigins: [], authToken: 'a-token-of-sixteen-chars' },
+      log: silentLogger,
+      metrics: source,
+      metricsListen: { host: '127.0.0.1', port: 0 },
+    });
+    try {
+      const second = kore.metricsServer!.url;
+      const auth = { authorization: 'Bearer a-token-of-sixteen-chars' };
+      const answered = await fetch(`${second}/api/v1/clusters/${CONTEXT}`, { headers: auth });
+      expect(answered.status).toBe(200);
+      expect(await answered.json()).toEqual((await get(CONTEXT)).body);
+      expect((await fetch(`${second}/api/v1/clusters/${CONTEXT}`)).status).toBe(401);
+      const elsewhere = await fetch(`${second}/api/contexts`, { headers: auth });
+      expect(elsewhere.status).toBe(404);
+      expect(await elsewhere.json()).toMatchObject({ kind: 'Status', code: 404 });
+      expect((await fetch(`${second}/raw/clusters/${CONTEXT}/api/v1/namespaces`, { headers: auth })).status).toBe(404);
+    } finally {
+      await kore.close(0);
+    }
+  });
+});
+
 describe('the embedded pipeline across a restart', () => {
   it('reloads the window from its snapshot, dropping nothing newer than the window', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'kore-metrics-'));
     const snapshotPath = join(dir, 'metrics.snapshot');
-    const config = { resolutionMs: MINUTE, windowMs: WINDOW, contexts: [CONTEXT] };
+    const config = { resolutionMs: MINUTE, windowMs: WINDOW, contexts: [CONTEXT], listen: undefined };
     const options = { registry: stack.registry, config, snapshotPath, clock, log: silentLogger };
     try {
       const first = await startEmbeddedMetrics(options); // start() scrapes once at once

@@ -33,7 +33,7 @@ describe('parseCli', () => {
       dataDir: '/home/u/.kore-board',
       workers: 1,
       uiDir: undefined,
-      metrics: { resolutionMs: 60_000, windowMs: 900_000, contexts: undefined },
+      metrics: { resolutionMs: 60_000, windowMs: 900_000, contexts: undefined, listen: undefined },
     });
   });
 
@@ -44,7 +44,13 @@ describe('parseCli', () => {
       resolutionMs: 5_000,
       windowMs: 3_600_000,
       contexts: ['a', 'b'],
+      listen: undefined,
     });
+    expect(config(['--metrics-listen', 'localhost:8000']).metrics.listen).toEqual({ host: 'localhost', port: 8000 });
+    expect(errorOf(['--metrics-listen', 'nope'])).toMatch(/^--metrics-listen: must be HOST:PORT/);
+    expect(errorOf(['--auth', 'none', '--metrics-listen', '0.0.0.0:8000'])).toMatch(
+      /beyond loopback requires an access token/,
+    );
     expect(config([], { KORE_METRICS_RESOLUTION: '30s', KORE_METRICS_CONTEXTS: 'x' }).metrics).toMatchObject({
       resolutionMs: 30_000,
       contexts: ['x'],
