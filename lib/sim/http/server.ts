@@ -29,6 +29,7 @@ import { methodNotAllowed, notFoundStatus, sendError, sendJson, sendStatus } fro
 import { handleList, handleWatch } from './list-watch';
 import { handleLogs } from './logs';
 import { handleMetrics } from './metrics';
+import { serveNodeStats } from './node-stats';
 import {
   handleCreate,
   handleCreateToken,
@@ -183,6 +184,7 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
     if (options.proxied.serve(url.pathname, res)) return;
     const path = url.pathname.length > 1 ? url.pathname.replace(/\/$/, '') : url.pathname;
     const method = req.method ?? 'GET';
+    if (serveNodeStats(url.pathname, method, store, res)) return;
     const { docs, openapi } = current();
 
     if (
