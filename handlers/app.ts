@@ -14,6 +14,7 @@ import { authRoutes } from './auth';
 import { clustersRoutes } from './clusters';
 import { configRoutes } from './config';
 import { metricsRoutes } from './metrics';
+import { uiMetricsRoutes } from './ui-metrics';
 import { contextsRoutes } from './contexts';
 import { admission } from './middleware/admission';
 import { cors } from './middleware/cors';
@@ -61,6 +62,7 @@ export function createApp(deps: AppDeps): Hono {
   app.route('/api/auth', authRoutes(deps.security.authToken)); // the web UI's sign-in
   app.route('/api/clusters', clustersRoutes(registry)); // the context list
   app.route('/api/clusters/:cluster', viewsRoutes(deps.views)); // topology, dashboard, graphs
+  if (deps.metrics !== undefined) app.route('/api/clusters/:cluster', uiMetricsRoutes(registry, deps.metrics)); // the UI's metrics
   app.route('/api/contexts', contextsRoutes({ registry, clusterApi, contextStore: deps.contextStore }));
   app.route('/api/v1', configRoutes(registry)); // PATCH /config: reload the kubeconfig
   if (deps.metrics !== undefined) app.route('/api/v1/clusters', metricsRoutes(registry, deps.metrics)); // the spec's Metrics-Scraper

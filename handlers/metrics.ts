@@ -5,7 +5,7 @@ import { combineSeries, parseCombineOp } from '../lib/metrics/combine';
 import type { MetricsSource, Point, SeriesKey } from '../lib/metrics/types';
 
 /** The spec's body: `[{ timestamp, cpu, memory }]`, oldest first; timestamps to the second, as the original's. */
-function body(points: readonly Point[]) {
+export function seriesBody(points: readonly Point[]) {
   return points.map((p) => ({
     timestamp: new Date(p.t).toISOString().replace(/\.\d{3}Z$/, 'Z'),
     cpu: p.cpu,
@@ -55,7 +55,7 @@ export function metricsRoutes(registry: ClusterRegistry, source: MetricsSource):
       if (points === undefined) throw new StatusError('NotFound', `no metrics for ${describe(key)} in the window`);
       return points;
     });
-    return body(series.length === 1 ? series[0]! : combineSeries(series, combine));
+    return seriesBody(series.length === 1 ? series[0]! : combineSeries(series, combine));
   };
 
   app.get('/:cluster', (c) => {

@@ -1,0 +1,190 @@
+import { Hono, type HonoRequest } from 'hono';
+import type { ClusterConnection, ClusterRegistry } from '../lib/clusters/types';
+import { StatusError } from '../lib/errors';
+import { listPages } from '../lib/kube/list';
+import { kubeJson } from '../lib/kube/request';
+import { RESOURCES, resourcePath } from '../lib/kube/resource';
+import { combineSeries } from '../lib/metrics/combine';
+import {
+  addUsage,
+  clusterFigures,
+  cpuMemory,
+  nodeFigures,
+  nodeRow,
+  type FsUsage,
+  type KubeNode,
+} from '../lib/metrics/node-summary';
+import { podBounds, podRow, podRunsOn, type ResourcedPod } from '../lib/metrics/pod-row';
+import type { MetricsSource, Point, SeriesKey, Usage } from '../lib/metrics/types';
+import { workloadPods, workloadResource, type WorkloadResource } from '../lib/metrics/workload-pods';
+import type { RawObject } from '../lib/views/k8s-types';
+import { seriesBody } from './metrics';
+
+/**
+ * The Kore Board web UI's metrics-shaped routes, mounted at `/api/clusters/:cluster` when a metrics source is given:
+ * the cluster's and a node's series with allocatable/capacity, a workload's series with its pods' requests/limits,
+ * the node list with live usage, and pod lists with their newest usage. Nodes, pods and workloads are listed through
+ * the context's client at each request (the views' watch cache keeps slim objects without the resources, labels and
+ * addresses these need); series come from the metrics source. 404 for an unknown context, node or workload, 503 for
+ * a cluster without metrics-server (never zeros), 400 for a resource that is not a workload.
+ */
+
+/** Stats summaries read at once, so a large cluster does not open a request per node at the same moment. */
+const SUMMARY_CONCURRENCY = 16;
+
+async function listAll<T>(conn: ClusterConnection, path: string, query?: Record<string, string>): Promise<T[]> {
+  const items: T[] = [];
+  for await (const page of listPages(conn, path, { query })) items.push(...(page.items as T[]));
+  return items;
+}
+
+async function mapLimited<A, B>(items: readonly A[], limit: number, f: (a: A) => Promise<B>): Promise<B[]> {
+  const out: B[] = new Array<B>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await f(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
+
+/** The root filesystem from the node's kubelet stats summary; undefined when the kubelet does not answer. */
+async function rootFs(conn: ClusterConnection, node: string): Promise<FsUsage | undefined> {
+  try {
+    const summary = await kubeJson<{ node?: { fs?: Partial<FsUsage> } }>(conn, {
+      path: `/api/v1/nodes/${encodeURIComponent(node)}/proxy/stats/summary`,
+      headersTimeoutMs: 5_000,
+    });
+    const { capacityBytes, usedBytes } = summary.node?.fs ?? {};
+    return typeof capacityBytes === 'number' && typeof usedBytes === 'number'
+      ? { capacityBytes, usedBytes }
+      : undefined;
+  } catch {
+    return undefined; // NotReady, forbidden, or no kubelet: storage is left out
+  }
+}
+
+const SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/** A name from the path as an object name (lowercase RFC 1123 subdomain), so `..` or `a,b` never reach a path or selector. */
+function objectName(value: string, what: string): string {
+  if (!SUBDOMAIN.test(value))
+    throw new StatusError(
+      'BadRequest',
+      `invalid ${what} ${JSON.stringify(value)}: must be a lowercase RFC 1123 subdomain`,
+    );
+  return value;
+}
+
+const newest = (points: Point[] | undefined): Usage | undefined => points?.[points.length - 1];
+
+export function uiMetricsRoutes(registry: ClusterRegistry, source: MetricsSource): Hono {
+  const app = new Hono();
+
+  /** The context's connection, once its metrics are known to be collected and available. */
+  const measured = (context: string): ClusterConnection => {
+    const conn = registry.connection(context); // 404 unknown context, 503 one that failed to load
+    const status = source.status(context);
+    if (status === undefined)
+      throw new StatusError('NotFound', `metrics are not collected for context ${JSON.stringify(context)}`);
+    if (!status.available)
+      throw new StatusError('ServiceUnavailable', `metrics API not available in context ${JSON.stringify(context)}`);
+    return conn;
+  };
+  const series = (context: string, key: SeriesKey) => source.series(context, key);
+  const podKey = (pod: RawObject): SeriesKey => ({
+    kind: 'pod',
+    namespace: pod.metadata?.namespace ?? '',
+    name: pod.metadata?.name ?? '',
+  });
+  const node = (conn: ClusterConnection, name: string) =>
+    kubeJson<KubeNode>(conn, { path: resourcePath(RESOURCES.nodes, undefined, name) });
+
+  app.get('/metrics', async (c) => {
+    const context = c.req.param('cluster')!;
+    const conn = measured(context);
+    const nodes = await listAll<KubeNode>(conn, resourcePath(RESOURCES.nodes));
+    const zero = { cpu: 0, memory: 0 };
+    return c.json({
+      allocatable: nodes.map((n) => cpuMemory(n.status?.allocatable)).reduce(addUsage, zero),
+      capacity: nodes.map((n) => cpuMemory(n.status?.capacity)).reduce(addUsage, zero),
+      metrics: seriesBody(series(context, { kind: 'cluster' }) ?? []),
+    });
+  });
+
+  app.get('/nodes', async (c) => {
+    const context = c.req.param('cluster')!;
+    const conn = measured(context);
+    const [nodes, pods] = await Promise.all([
+      listAll<KubeNode>(conn, resourcePath(RESOURCES.nodes)),
+      listAll<ResourcedPod>(conn, resourcePath(RESOURCES.pods)),
+    ]);
+    const names = nodes.map((n) => n.metadata?.name ?? '');
+    const filesystems = await mapLimited(names, SUMMARY_CONCURRENCY, (name) => rootFs(conn, name));
+    const rows: Record<string, ReturnType<typeof nodeRow>> = {};
+    nodes.forEach((n, i) => {
+      const name = names[i]!;
+      const usage = newest(series(context, { kind: 'node', name }));
+      const count = pods.filter((p) => podRunsOn(p, name)).length;
+      rows[name] = nodeRow(n, nodeFigures(n, usage, count, filesystems[i]));
+    });
+    return c.json({ nodes: rows, summary: clusterFigures(Object.values(rows).map((r) => r.metrics)) });
+  });
+
+  app.get('/nodes/:node/metrics', async (c) => {
+    const context = c.req.param('cluster')!;
+    const name = objectName(c.req.param('node'), 'node name');
+    const found = await node(measured(context), name);
+    return c.json({
+      allocatable: cpuMemory(found.status?.allocatable),
+      capacity: cpuMemory(found.status?.capacity),
+      metrics: seriesBody(series(context, { kind: 'node', name }) ?? []),
+    });
+  });
+
+  app.get('/nodes/:node/pods', async (c) => {
+    const context = c.req.param('cluster')!;
+    const name = objectName(c.req.param('node'), 'node name');
+    const conn = measured(context);
+    await node(conn, name); // 404 for an unknown node, rather than an empty list
+    const pods = await listAll<ResourcedPod>(conn, resourcePath(RESOURCES.pods), {
+      fieldSelector: `spec.nodeName=${name}`,
+    });
+    return c.json({ pods: pods.map((p) => podRow(p, newest(series(context, podKey(p))))) });
+  });
+
+  /** The workload's pods, read from its namespace; 404 when the workload does not exist. */
+  const podsOf = async (conn: ClusterConnection, req: HonoRequest, resource: WorkloadResource) => {
+    const namespace = objectName(req.param('ns') ?? '', 'namespace');
+    const name = objectName(req.param('name') ?? '', `${resource} name`);
+    const type = RESOURCES[resource];
+    const [workload, pods, replicaSets] = await Promise.all([
+      kubeJson<RawObject>(conn, { path: resourcePath(type, namespace, name) }),
+      listAll<ResourcedPod>(conn, resourcePath(RESOURCES.pods, namespace)),
+      resource === 'deployments'
+        ? listAll<RawObject>(conn, resourcePath(RESOURCES.replicasets, namespace))
+        : Promise.resolve([]),
+    ]);
+    return workloadPods(resource, workload, pods, replicaSets);
+  };
+
+  app.get('/namespaces/:ns/:resource/:name/metrics', async (c) => {
+    const context = c.req.param('cluster')!;
+    const resource = workloadResource(c.req.param('resource'));
+    const pods = await podsOf(measured(context), c.req, resource);
+    const measuredPods = pods.map((p) => series(context, podKey(p)) ?? []);
+    return c.json({ ...podBounds(pods), metrics: seriesBody(combineSeries(measuredPods, 'sum')) });
+  });
+
+  app.get('/namespaces/:ns/:resource/:name/pods', async (c) => {
+    const context = c.req.param('cluster')!;
+    const resource = workloadResource(c.req.param('resource'));
+    const pods = await podsOf(measured(context), c.req, resource);
+    return c.json({ pods: pods.map((p) => podRow(p, newest(series(context, podKey(p))))) });
+  });
+
+  return app;
+}
