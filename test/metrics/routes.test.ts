@@ -6,55 +6,30 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { demoKubeconfig } from '../../lib/demo-kubeconfig';
 import { silentLogger } from '../../lib/log';
-import { createScraper, type MetricsScraper } from '../../lib/metrics/scraper';
-import { createMetricsStore } from '../../lib/metrics/store';
+import type { MetricsScraper } from '../../lib/metrics/scraper';
 import type { MetricsSource } from '../../lib/metrics/types';
 import { startEmbeddedMetrics } from '../../lib/node/embedded-metrics';
 import { startKoreServer } from '../../lib/node/kore-server';
-import { startSim, type SimCluster } from '../../lib/sim';
 import { fakeClock } from '../helpers/registry-fixtures';
-import { CONTEXT, startStack, type Stack } from '../helpers/stack';
+import { CONTEXT, type Stack } from '../helpers/stack';
+import { NO_METRICS, startScrapedStack, type ScrapedStack } from './scraped-stack';
 
 const MINUTE = 60_000;
 const WINDOW = 5 * MINUTE;
 const T0 = Date.parse('2026-12-02T10:00:00Z');
 const clock = fakeClock(T0);
+let scraped: ScrapedStack;
 let stack: Stack;
 let scraper: MetricsScraper;
-let noMetrics: SimCluster;
 let source: MetricsSource;
 
 beforeAll(async () => {
-  stack = await startStack(
-    { clock },
-    {},
-    {
-      metrics: (registry) => {
-        const store = createMetricsStore({ windowMs: WINDOW, resolutionMs: MINUTE });
-        scraper = createScraper({ registry, store, clock, resolutionMs: MINUTE, log: silentLogger });
-        source = { status: (c) => scraper.status(c), series: (c, key) => store.series(c, key) };
-        return source;
-      },
-    },
-  );
-  noMetrics = await startSim({ clock, metricsServer: false });
-  const added = await fetch(`${stack.url}/api/contexts`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/yaml' },
-    body: demoKubeconfig(noMetrics, 'no-metrics'),
-  });
-  expect(added.status).toBe(201);
-  for (let round = 0; round < 3; round++) {
-    if (round > 0) clock.advance(MINUTE);
-    await scraper.scrapeAll();
-  }
+  scraped = await startScrapedStack(clock, { windowMs: WINDOW, resolutionMs: MINUTE, rounds: 3 });
+  ({ stack, scraper, source } = scraped);
 });
 afterAll(async () => {
-  await scraper?.close();
-  await stack?.close();
-  await noMetrics?.close();
+  await scraped?.close();
 });
 
 async function get(path: string): Promise<{ status: number; body: any }> {
@@ -119,14 +94,14 @@ describe('GET /api/v1/clusters/:cluster…', () => {
     expect((await get('nope')).body).toMatchObject({ kind: 'Status', code: 404 });
     expect((await get(`${CONTEXT}/nodes/no-such-node`)).body).toMatchObject({ kind: 'Status', code: 404 });
     expect((await get(`${CONTEXT}/namespaces/default/pods/busybox,ghost`)).body).toMatchObject({ code: 404 });
-    const unavailable = await get('no-metrics');
+    const unavailable = await get(NO_METRICS);
     expect(unavailable.status).toBe(503);
     expect(unavailable.body).toMatchObject({
       kind: 'Status',
       code: 503,
       message: 'metrics API not available in context "no-metrics"',
     });
-    expect((await get('no-metrics/status')).body).toMatchObject({ context: 'no-metrics', available: false });
+    expect((await get(`${NO_METRICS}/status`)).body).toMatchObject({ context: NO_METRICS, available: false });
     expect((await get(`${CONTEXT}/status`)).body).toMatchObject({ context: CONTEXT, available: true });
   });
 
