@@ -32,6 +32,16 @@ import { seriesBody } from './metrics';
 /** Stats summaries read at once, so a large cluster does not open a request per node at the same moment. */
 const SUMMARY_CONCURRENCY = 16;
 
+/** `labelSelector` from a workload's `spec.selector.matchLabels`; none (list all) when it also has expressions. */
+function selectorQuery(workload: RawObject): Record<string, string> | undefined {
+  const selector = (workload as { spec?: { selector?: { matchLabels?: unknown; matchExpressions?: unknown } } }).spec
+    ?.selector;
+  const labels = selector?.matchLabels;
+  if (selector?.matchExpressions !== undefined || typeof labels !== 'object' || labels === null) return undefined;
+  const pairs = Object.entries(labels).filter((e): e is [string, string] => typeof e[1] === 'string');
+  return pairs.length === 0 ? undefined : { labelSelector: pairs.map(([k, v]) => `${k}=${v}`).join(',') };
+}
+
 async function listAll<T>(conn: ClusterConnection, path: string, query?: Record<string, string>): Promise<T[]> {
   const items: T[] = [];
   for await (const page of listPages(conn, path, { query })) items.push(...(page.items as T[]));
@@ -161,11 +171,16 @@ export function uiMetricsRoutes(registry: ClusterRegistry, source: MetricsSource
     const namespace = objectName(req.param('ns') ?? '', 'namespace');
     const name = objectName(req.param('name') ?? '', `${resource} name`);
     const type = RESOURCES[resource];
-    const [workload, pods, replicaSets] = await Promise.all([
-      kubeJson<RawObject>(conn, { path: resourcePath(type, namespace, name) }),
-      listAll<ResourcedPod>(conn, resourcePath(RESOURCES.pods, namespace)),
+    const workload = await kubeJson<RawObject>(conn, { path: resourcePath(type, namespace, name) });
+    if (resource === 'pods') return workloadPods(resource, workload, [workload as ResourcedPod]);
+    // The workload's own selector narrows the lists to its pods (and a Deployment's ReplicaSets, which carry the same
+    // labels) instead of the whole namespace: owner references still decide, the selector only saves the transfer.
+    // Not for Jobs: their selector is generated (controller-uid) and a Job made with manualSelector need not match it.
+    const query = resource === 'jobs' ? undefined : selectorQuery(workload);
+    const [pods, replicaSets] = await Promise.all([
+      listAll<ResourcedPod>(conn, resourcePath(RESOURCES.pods, namespace), query),
       resource === 'deployments'
-        ? listAll<RawObject>(conn, resourcePath(RESOURCES.replicasets, namespace))
+        ? listAll<RawObject>(conn, resourcePath(RESOURCES.replicasets, namespace), query)
         : Promise.resolve([]),
     ]);
     return workloadPods(resource, workload, pods, replicaSets);
