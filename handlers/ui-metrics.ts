@@ -14,7 +14,7 @@ import {
   type FsUsage,
   type KubeNode,
 } from '../lib/metrics/node-summary';
-import { podBounds, podRow, podRunsOn, type ResourcedPod } from '../lib/metrics/pod-row';
+import { podBounds, podRow, podsPerNode, type ResourcedPod } from '../lib/metrics/pod-row';
 import type { MetricsSource, Point, SeriesKey, Usage } from '../lib/metrics/types';
 import { workloadPods, workloadResource, type WorkloadResource } from '../lib/metrics/workload-pods';
 import type { RawObject } from '../lib/views/k8s-types';
@@ -134,12 +134,13 @@ export function uiMetricsRoutes(registry: ClusterRegistry, source: MetricsSource
     ]);
     const names = nodes.map((n) => n.metadata?.name ?? '');
     const filesystems = await mapLimited(names, SUMMARY_CONCURRENCY, (name) => rootFs(conn, name));
+    // Counted once: filtering the pod list per node was nodes × pods (750 million checks at 5,000 × 150,000).
+    const podCounts = podsPerNode(pods);
     const rows: Record<string, ReturnType<typeof nodeRow>> = {};
     nodes.forEach((n, i) => {
       const name = names[i]!;
       const usage = newest(series(context, { kind: 'node', name }));
-      const count = pods.filter((p) => podRunsOn(p, name)).length;
-      rows[name] = nodeRow(n, nodeFigures(n, usage, count, filesystems[i]));
+      rows[name] = nodeRow(n, nodeFigures(n, usage, podCounts.get(name) ?? 0, filesystems[i]));
     });
     return c.json({ nodes: rows, summary: clusterFigures(Object.values(rows).map((r) => r.metrics)) });
   });

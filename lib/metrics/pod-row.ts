@@ -103,8 +103,17 @@ export function podBounds(pods: readonly ResourcedPod[]): { requests: Usage; lim
   return { requests, limits };
 }
 
-/** A pod is counted on its node until it finished (as the scheduler counts against allocatable pods). */
-export function podRunsOn(pod: RawPod, node: string): boolean {
-  const phase = pod.status?.phase;
-  return pod.spec?.nodeName === node && phase !== 'Succeeded' && phase !== 'Failed';
+/**
+ * Pods per node, in one pass over the list: a pod is counted on its node until it finished (as the scheduler counts
+ * against allocatable pods).
+ */
+export function podsPerNode(pods: readonly RawPod[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const pod of pods) {
+    const node = pod.spec?.nodeName;
+    const phase = pod.status?.phase;
+    if (node === undefined || phase === 'Succeeded' || phase === 'Failed') continue;
+    counts.set(node, (counts.get(node) ?? 0) + 1);
+  }
+  return counts;
 }

@@ -1,7 +1,14 @@
 /** The pure parts of the web UI's metrics routes: a workload's pods, node figures, kubectl's pod columns. */
 import { describe, expect, it } from 'vitest';
 import { clusterFigures, nodeFigures, nodeRoles, nodeRow, nodeStatus } from '../../lib/metrics/node-summary';
-import { podBounds, podReadyColumn, podRow, podStatusColumn, type ResourcedPod } from '../../lib/metrics/pod-row';
+import {
+  podBounds,
+  podReadyColumn,
+  podRow,
+  podsPerNode,
+  podStatusColumn,
+  type ResourcedPod,
+} from '../../lib/metrics/pod-row';
 import { workloadPods, workloadResource } from '../../lib/metrics/workload-pods';
 
 const owned = (name: string, uid: string, owner?: string, controller = true) => ({
@@ -151,5 +158,23 @@ describe('pod columns and bounds', () => {
       metrics: {},
     });
     expect(podRow(running(true), { cpu: 5, memory: 6 }).metrics).toEqual({ cpu: 5, memory: 6 });
+  });
+});
+
+describe('podsPerNode', () => {
+  it('counts each node its bound pods until they finish', () => {
+    const pod = (nodeName: string | undefined, phase: string) => ({ spec: { nodeName }, status: { phase } });
+    const counts = podsPerNode([
+      pod('a', 'Running'),
+      pod('a', 'Pending'),
+      pod('a', 'Succeeded'),
+      pod('b', 'Failed'),
+      pod('b', 'Running'),
+      pod(undefined, 'Pending'),
+    ]);
+    expect([...counts]).toEqual([
+      ['a', 2],
+      ['b', 1],
+    ]);
   });
 });
