@@ -1,8 +1,8 @@
 import { Hono } from 'hono';
-import type { ClusterRegistry } from '../lib/clusters/types';
+import type { ClusterConnection, ClusterRegistry } from '../lib/clusters/types';
 import { StatusError } from '../lib/errors';
 import { combineSeries, parseCombineOp } from '../lib/metrics/combine';
-import type { MetricsSource, Point, SeriesKey } from '../lib/metrics/types';
+import type { MetricsSource, Point, ScrapeStatus, SeriesKey } from '../lib/metrics/types';
 
 /** The spec's body: `[{ timestamp, cpu, memory }]`, oldest first; timestamps to the second, as the original's. */
 export function seriesBody(points: readonly Point[]) {
@@ -21,6 +21,29 @@ function names(list: string, what: string): string[] {
   return [...new Set(out)];
 }
 
+/** How scraping the context goes. Throws StatusError 404 for a context unknown or not scraped, 503 one that failed to load. */
+function collectedStatus(registry: ClusterRegistry, source: MetricsSource, context: string): ScrapeStatus {
+  registry.connection(context);
+  const status = source.status(context);
+  if (status === undefined)
+    throw new StatusError('NotFound', `metrics are not collected for context ${JSON.stringify(context)}`);
+  return status;
+}
+
+/**
+ * The connection of a context whose metrics are collected and available: what every series route needs first.
+ * Throws as collectedStatus does, and 503 when the cluster serves no metrics API (never a series of zeros).
+ */
+export function measuredConnection(
+  registry: ClusterRegistry,
+  source: MetricsSource,
+  context: string,
+): ClusterConnection {
+  if (!collectedStatus(registry, source, context).available)
+    throw new StatusError('ServiceUnavailable', `metrics API not available in context ${JSON.stringify(context)}`);
+  return registry.connection(context);
+}
+
 /**
  * Mounted at `/api/v1/clusters`: the spec's Metrics-Scraper routes. `GET /:cluster` (the cluster), `/nodes/:node`
  * (a comma list is summed), `/namespaces/:ns/pods/:pod[/:op]` (a comma list combined by sum|avg|max|min), and
@@ -29,19 +52,6 @@ function names(list: string, what: string): string[] {
  */
 export function metricsRoutes(registry: ClusterRegistry, source: MetricsSource): Hono {
   const app = new Hono();
-  const collected = (context: string) => {
-    registry.connection(context); // 404 unknown context, 503 one that failed to load
-    const status = source.status(context);
-    if (status === undefined)
-      throw new StatusError('NotFound', `metrics are not collected for context ${JSON.stringify(context)}`);
-    return status;
-  };
-  const scraped = (context: string) => {
-    const status = collected(context);
-    if (!status.available)
-      throw new StatusError('ServiceUnavailable', `metrics API not available in context ${JSON.stringify(context)}`);
-    return status;
-  };
   const combined = (
     context: string,
     keys: SeriesKey[],
@@ -49,7 +59,7 @@ export function metricsRoutes(registry: ClusterRegistry, source: MetricsSource):
     op: string | undefined,
   ) => {
     const combine = parseCombineOp(op);
-    scraped(context);
+    measuredConnection(registry, source, context);
     const series = keys.map((key) => {
       const points = source.series(context, key);
       if (points === undefined) throw new StatusError('NotFound', `no metrics for ${describe(key)} in the window`);
@@ -63,7 +73,9 @@ export function metricsRoutes(registry: ClusterRegistry, source: MetricsSource):
     return c.json(combined(context, [{ kind: 'cluster' }], () => `context ${JSON.stringify(context)}`, undefined));
   });
   // Answers for an unavailable context too: saying so is what it is for.
-  app.get('/:cluster/status', (c) => c.json({ context: c.req.param('cluster'), ...collected(c.req.param('cluster')) }));
+  app.get('/:cluster/status', (c) =>
+    c.json({ context: c.req.param('cluster'), ...collectedStatus(registry, source, c.req.param('cluster')) }),
+  );
   app.get('/:cluster/nodes/:node', (c) => {
     const keys = names(c.req.param('node'), 'node').map((name): SeriesKey => ({ kind: 'node', name }));
     return c.json(combined(c.req.param('cluster'), keys, (k) => `node ${JSON.stringify(nameOf(k))}`, undefined));

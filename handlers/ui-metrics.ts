@@ -18,7 +18,7 @@ import { podBounds, podRow, podsPerNode, type ResourcedPod } from '../lib/metric
 import type { MetricsSource, Point, SeriesKey, Usage } from '../lib/metrics/types';
 import { workloadPods, workloadResource, type WorkloadResource } from '../lib/metrics/workload-pods';
 import type { RawObject } from '../lib/views/k8s-types';
-import { seriesBody } from './metrics';
+import { measuredConnection, seriesBody } from './metrics';
 
 /**
  * The Kore Board web UI's metrics-shaped routes, mounted at `/api/clusters/:cluster` when a metrics source is given:
@@ -94,16 +94,7 @@ const newest = (points: Point[] | undefined): Usage | undefined => points?.[poin
 export function uiMetricsRoutes(registry: ClusterRegistry, source: MetricsSource): Hono {
   const app = new Hono();
 
-  /** The context's connection, once its metrics are known to be collected and available. */
-  const measured = (context: string): ClusterConnection => {
-    const conn = registry.connection(context); // 404 unknown context, 503 one that failed to load
-    const status = source.status(context);
-    if (status === undefined)
-      throw new StatusError('NotFound', `metrics are not collected for context ${JSON.stringify(context)}`);
-    if (!status.available)
-      throw new StatusError('ServiceUnavailable', `metrics API not available in context ${JSON.stringify(context)}`);
-    return conn;
-  };
+  const measured = (context: string) => measuredConnection(registry, source, context);
   const series = (context: string, key: SeriesKey) => source.series(context, key);
   const podKey = (pod: RawObject): SeriesKey => ({
     kind: 'pod',
