@@ -1,6 +1,5 @@
 import { Hono, type HonoRequest } from 'hono';
 import type { ClusterConnection, ClusterRegistry } from '../lib/clusters/types';
-import { StatusError } from '../lib/errors';
 import { listPages } from '../lib/kube/list';
 import { kubeJson } from '../lib/kube/request';
 import { RESOURCES, resourcePath } from '../lib/kube/resource';
@@ -19,6 +18,7 @@ import type { MetricsSource, Point, SeriesKey, Usage } from '../lib/metrics/type
 import { workloadPods, workloadResource, type WorkloadResource } from '../lib/metrics/workload-pods';
 import type { RawObject } from '../lib/views/k8s-types';
 import { measuredConnection, seriesBody } from './metrics';
+import { subdomainParam } from './path-names';
 
 /**
  * The Kore Board web UI's metrics-shaped routes, mounted at `/api/clusters/:cluster` when a metrics source is given:
@@ -77,18 +77,6 @@ async function rootFs(conn: ClusterConnection, node: string): Promise<FsUsage | 
   }
 }
 
-const SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-
-/** A name from the path as an object name (lowercase RFC 1123 subdomain), so `..` or `a,b` never reach a path or selector. */
-function objectName(value: string, what: string): string {
-  if (!SUBDOMAIN.test(value))
-    throw new StatusError(
-      'BadRequest',
-      `invalid ${what} ${JSON.stringify(value)}: must be a lowercase RFC 1123 subdomain`,
-    );
-  return value;
-}
-
 const newest = (points: Point[] | undefined): Usage | undefined => points?.[points.length - 1];
 
 export function uiMetricsRoutes(registry: ClusterRegistry, source: MetricsSource): Hono {
@@ -138,7 +126,7 @@ export function uiMetricsRoutes(registry: ClusterRegistry, source: MetricsSource
 
   app.get('/nodes/:node/metrics', async (c) => {
     const context = c.req.param('cluster')!;
-    const name = objectName(c.req.param('node'), 'node name');
+    const name = subdomainParam(c.req.param('node'), 'node name');
     const found = await node(measured(context), name);
     return c.json({
       allocatable: cpuMemory(found.status?.allocatable),
@@ -149,7 +137,7 @@ export function uiMetricsRoutes(registry: ClusterRegistry, source: MetricsSource
 
   app.get('/nodes/:node/pods', async (c) => {
     const context = c.req.param('cluster')!;
-    const name = objectName(c.req.param('node'), 'node name');
+    const name = subdomainParam(c.req.param('node'), 'node name');
     const conn = measured(context);
     await node(conn, name); // 404 for an unknown node, rather than an empty list
     const pods = await listAll<ResourcedPod>(conn, resourcePath(RESOURCES.pods), {
@@ -160,8 +148,8 @@ export function uiMetricsRoutes(registry: ClusterRegistry, source: MetricsSource
 
   /** The workload's pods, read from its namespace; 404 when the workload does not exist. */
   const podsOf = async (conn: ClusterConnection, req: HonoRequest, resource: WorkloadResource) => {
-    const namespace = objectName(req.param('ns') ?? '', 'namespace');
-    const name = objectName(req.param('name') ?? '', `${resource} name`);
+    const namespace = subdomainParam(req.param('ns') ?? '', 'namespace');
+    const name = subdomainParam(req.param('name') ?? '', `${resource} name`);
     const type = RESOURCES[resource];
     const workload = await kubeJson<RawObject>(conn, { path: resourcePath(type, namespace, name) });
     if (resource === 'pods') return workloadPods(resource, workload, [workload as ResourcedPod]);

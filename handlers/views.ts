@@ -1,28 +1,12 @@
 import { Hono, type Context } from 'hono';
-import * as v from 'valibot';
 import { StatusError } from '../lib/errors';
 import type { ViewResponse, ViewStore } from '../lib/views/store';
+import { labelParam, subdomainParam } from './path-names';
 
 /**
  * Computed views of a cluster: topology, dashboard, and the workload / network / pod graphs. Mounted at
  * `/api/clusters/:cluster`, where `:cluster` is a context name, URL-encoded (it may hold `@`, `:` and `/`).
  */
-
-const DNS_LABEL = v.pipe(v.string(), v.maxLength(63), v.regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/));
-const DNS_SUBDOMAIN = v.pipe(
-  v.string(),
-  v.maxLength(253),
-  v.regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/),
-);
-
-function valid(schema: typeof DNS_LABEL | typeof DNS_SUBDOMAIN, value: string, what: string): string {
-  if (!v.is(schema, value))
-    throw new StatusError(
-      'BadRequest',
-      `invalid ${what} ${JSON.stringify(value)}: must be a lowercase RFC 1123 ${schema === DNS_LABEL ? 'label' : 'subdomain'}`,
-    );
-  return value;
-}
 
 /** The namespace from the path or `?namespace=` (empty means all); both, and different, is a mistake. */
 function namespaceOf(c: Context): string | undefined {
@@ -35,7 +19,7 @@ function namespaceOf(c: Context): string | undefined {
     );
   }
   const ns = fromPath ?? fromQuery;
-  return ns === undefined ? undefined : valid(DNS_LABEL, ns, 'namespace');
+  return ns === undefined ? undefined : labelParam(ns, 'namespace');
 }
 
 function cluster(c: Context): string {
@@ -77,8 +61,8 @@ export function viewsRoutes(views: ViewStore): Hono {
   app.get('/graph/network/namespaces/:ns', network);
 
   app.get('/graph/pod/namespaces/:ns/pods/:pod', async (c) => {
-    const ns = valid(DNS_LABEL, c.req.param('ns'), 'namespace');
-    const pod = valid(DNS_SUBDOMAIN, c.req.param('pod'), 'pod name');
+    const ns = labelParam(c.req.param('ns'), 'namespace');
+    const pod = subdomainParam(c.req.param('pod'), 'pod name');
     return respond(() => views.pod(cluster(c), ns, pod));
   });
   return app;
