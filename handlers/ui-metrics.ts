@@ -1,5 +1,6 @@
 import { Hono, type HonoRequest } from 'hono';
 import type { ClusterConnection, ClusterRegistry } from '../lib/clusters/types';
+import { mapLimited } from '../lib/async-bounds';
 import { listPages } from '../lib/kube/list';
 import { kubeJson } from '../lib/kube/request';
 import { RESOURCES, resourcePath } from '../lib/kube/resource';
@@ -46,19 +47,6 @@ async function listAll<T>(conn: ClusterConnection, path: string, query?: Record<
   const items: T[] = [];
   for await (const page of listPages(conn, path, { query })) items.push(...(page.items as T[]));
   return items;
-}
-
-async function mapLimited<A, B>(items: readonly A[], limit: number, f: (a: A) => Promise<B>): Promise<B[]> {
-  const out: B[] = new Array<B>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await f(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
 }
 
 /** The root filesystem from the node's kubelet stats summary; undefined when the kubelet does not answer. */

@@ -1,3 +1,4 @@
+import { withTimeout } from '../async-bounds';
 import type { ClusterConnection } from '../clusters/types';
 import { errorMessage, StatusError } from '../errors';
 import type { ResourceIndex } from '../kube/resource-index';
@@ -63,11 +64,7 @@ type NamespaceList = { items?: Array<{ metadata: { name: string } }> | null } | 
 const namesOf = (list: NamespaceList) => (list?.items ?? []).map((n) => n.metadata.name);
 
 function bounded<T>(work: Promise<T>, ms: number, late: (message: string) => Error = (m) => new Error(m)): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(late(`no answer within ${ms / 1000} s`)), ms);
-  });
-  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+  return withTimeout(work, ms, () => late(`no answer within ${ms / 1000} s`));
 }
 
 /**

@@ -4,8 +4,10 @@
  * at a time, each within its own timeout, so one slow or dead cluster never holds back the others. A cluster whose
  * discovery has no metrics.k8s.io is marked unavailable and only re-checked now and then.
  */
+import { mapLimited, withTimeout } from '../async-bounds';
 import type { Clock } from '../clock';
 import type { ClusterRegistry } from '../clusters/types';
+import { errorMessage } from '../errors';
 import { clusterApis, type ClusterApi } from '../kube/cluster-apis';
 import type { Logger } from '../log';
 import { listMetrics, MetricsListError, servesMetrics } from './metrics-api';
@@ -63,42 +65,10 @@ interface ContextState {
   roundsUnavailable: number;
 }
 
-/**
- * `work`, or a rejection after `ms` (calling `onTimeout` first). The work itself is not cancelled: its requests end
- * with the cluster client's own timeout, and it must not file anything once timed out.
- */
-async function within<T>(work: Promise<T>, ms: number, onTimeout: () => void): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      onTimeout();
-      reject(new Error(`no answer within ${ms} ms`));
-    }, ms);
-  });
-  try {
-    return await Promise.race([work, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-/** Runs `task` on every item, at most `limit` at once. */
-async function eachLimited<T>(items: readonly T[], limit: number, task: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await task(items[next++] as T);
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-}
-
 function malformedError(malformed: readonly string[]): string {
   const named = malformed.slice(0, NAMED_MALFORMED).join('; ');
   const more = malformed.length > NAMED_MALFORMED ? ` and ${malformed.length - NAMED_MALFORMED} more` : '';
   return `${malformed.length} object(s) with malformed usage skipped: ${named}${more}`;
-}
-
-function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }
 
 export function createScraper(options: ScraperOptions): MetricsScraper {
@@ -188,14 +158,18 @@ export function createScraper(options: ScraperOptions): MetricsScraper {
     let timedOut = false;
     let error: string | undefined;
     try {
-      const outcome = await within(
+      // Timed out, the scrape goes on until its requests' own timeouts, and must not file anything.
+      const outcome = await withTimeout(
         scrapeContext(name, state, at, () => !timedOut && current()),
         timeoutMs,
-        () => (timedOut = true),
+        () => {
+          timedOut = true;
+          return new Error(`no answer within ${timeoutMs} ms`);
+        },
       );
       if (outcome !== 'unavailable' && outcome.malformed.length > 0) error = malformedError(outcome.malformed);
     } catch (err) {
-      error = messageOf(err);
+      error = errorMessage(err);
       // Nothing measured at `at`: an empty sample moves the context's time, so what it held ages out of the window.
       if (current() && state.available) store.record(name, { at, nodes: new Map(), pods: new Map() });
     }
@@ -213,11 +187,11 @@ export function createScraper(options: ScraperOptions): MetricsScraper {
     try {
       sync();
       const at = clock.now();
-      await eachLimited([...states.keys()], parallelism, (name) => scrapeOne(name, at));
+      await mapLimited([...states.keys()], parallelism, (name) => scrapeOne(name, at));
       options.afterScrape?.();
     } catch (err) {
       // A timer's round has no caller to reject to.
-      log.error('metrics: scrape round failed', { error: messageOf(err) });
+      log.error('metrics: scrape round failed', { error: errorMessage(err) });
     }
   };
 
