@@ -38,7 +38,7 @@ import { createServer } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { bundle } from '../build';
+import { bundle } from '../build.mjs';
 import { demoKubeconfig } from '../lib/demo-kubeconfig';
 import { createPki } from '../lib/sim/tls';
 import { childPids } from '../test/helpers/proc';

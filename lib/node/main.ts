@@ -6,7 +6,7 @@ import { delimiter } from 'node:path';
 import { demoKubeconfig } from '../demo-kubeconfig';
 import { errorMessage } from '../errors';
 import { createLogger, type Logger } from '../log';
-import { startSim, type SimCluster } from '../sim';
+import type { SimCluster } from '../sim';
 import { AccessTokenError, resolveAccessToken, type AccessToken } from './access-token';
 import { parseCli, type CliConfig } from './cli';
 import { isDecodeWorker, serveDecodeJobs } from './decode-worker-thread';
@@ -132,7 +132,9 @@ async function main(): Promise<void> {
     throw err;
   });
   // The demo cluster lives here, in the supervisor when there is one: one cluster for every worker.
-  const sim = wantsDemo(config) ? await startSim({ fixture: 'demo' }) : undefined;
+  // Loaded only for the demo: the simulator (with node-forge for its PKI) is a third of the bundle, and evaluating
+  // it would slow every start.
+  const sim = wantsDemo(config) ? await (await import('../sim')).startSim({ fixture: 'demo' }) : undefined;
   return config.workers === 1 ? runAlone(config, log, sim, access) : runSupervisor(config, log, sim, access);
 }
 

@@ -11,7 +11,7 @@ afterAll(async () => {
 });
 
 it('bundles into one file that runs alone in an empty folder (demo mode)', async () => {
-  execFileSync(process.execPath, ['--import', 'tsx', 'build.ts'], { stdio: 'pipe' });
+  execFileSync(process.execPath, ['build.mjs', 'mjs'], { stdio: 'pipe' });
   const alone = mkdtempSync(join(tmpdir(), 'kore-bundle-'));
   copyFileSync('dist/kore-board.mjs', join(alone, 'kore-board.mjs'));
   expect(readdirSync(alone)).toEqual(['kore-board.mjs']);
