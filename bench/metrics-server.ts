@@ -12,6 +12,7 @@
 import { parseArgs } from 'node:util';
 import { systemClock } from '../lib/clock';
 import { createLogger } from '../lib/log';
+import { embeddedSource } from '../lib/metrics/embedded-source';
 import { createScraper } from '../lib/metrics/scraper';
 import { createMetricsStore, restoreMetricsStore, DEFAULT_RESOLUTION_MS } from '../lib/metrics/store';
 import { startKoreServer } from '../lib/node/kore-server';
@@ -91,7 +92,7 @@ const kore = await startKoreServer({
   registry,
   security: { allowedHosts: [], allowOrigins: [], authToken: undefined },
   log,
-  metrics: { status: (c) => scraper.status(c), series: (c, key) => store.series(c, key) },
+  metrics: embeddedSource(scraper, store),
 });
 send({ listening: kore.server.port, rss: process.memoryUsage().rss });
 process.on('SIGTERM', () => void kore.close(100).then(() => process.exit(0)));

@@ -71,7 +71,10 @@ export function uiMetricsRoutes(registry: ClusterRegistry, source: MetricsSource
   const app = new Hono();
 
   const measured = (context: string) => measuredConnection(registry, source, context);
-  const series = (context: string, key: SeriesKey) => source.series(context, key);
+  /** One series, or [] when it has no point in the window (these shapes carry an empty list, not a 404). */
+  const series = async (context: string, key: SeriesKey) => (await source.series(context, [key]))[0] ?? [];
+  /** Each key's newest usage, asked of the source at once (one Prometheus query, not one per pod). */
+  const newestOf = async (context: string, keys: SeriesKey[]) => (await source.series(context, keys)).map(newest);
   const podKey = (pod: RawObject): SeriesKey => ({
     kind: 'pod',
     namespace: pod.metadata?.namespace ?? '',
@@ -88,7 +91,7 @@ export function uiMetricsRoutes(registry: ClusterRegistry, source: MetricsSource
     return c.json({
       allocatable: nodes.map((n) => cpuMemory(n.status?.allocatable)).reduce(addUsage, zero),
       capacity: nodes.map((n) => cpuMemory(n.status?.capacity)).reduce(addUsage, zero),
-      metrics: seriesBody(series(context, { kind: 'cluster' }) ?? []),
+      metrics: seriesBody(await series(context, { kind: 'cluster' })),
     });
   });
 
@@ -100,14 +103,19 @@ export function uiMetricsRoutes(registry: ClusterRegistry, source: MetricsSource
       listAll<ResourcedPod>(conn, resourcePath(RESOURCES.pods)),
     ]);
     const names = nodes.map((n) => n.metadata?.name ?? '');
-    const filesystems = await mapLimited(names, SUMMARY_CONCURRENCY, (name) => rootFs(conn, name));
+    const [filesystems, usages] = await Promise.all([
+      mapLimited(names, SUMMARY_CONCURRENCY, (name) => rootFs(conn, name)),
+      newestOf(
+        context,
+        names.map((name): SeriesKey => ({ kind: 'node', name })),
+      ),
+    ]);
     // Counted once: filtering the pod list per node was nodes × pods (750 million checks at 5,000 × 150,000).
     const podCounts = podsPerNode(pods);
     const rows: Record<string, ReturnType<typeof nodeRow>> = {};
     nodes.forEach((n, i) => {
       const name = names[i]!;
-      const usage = newest(series(context, { kind: 'node', name }));
-      rows[name] = nodeRow(n, nodeFigures(n, usage, podCounts.get(name) ?? 0, filesystems[i]));
+      rows[name] = nodeRow(n, nodeFigures(n, usages[i], podCounts.get(name) ?? 0, filesystems[i]));
     });
     return c.json({ nodes: rows, summary: clusterFigures(Object.values(rows).map((r) => r.metrics)) });
   });
@@ -119,7 +127,7 @@ export function uiMetricsRoutes(registry: ClusterRegistry, source: MetricsSource
     return c.json({
       allocatable: cpuMemory(found.status?.allocatable),
       capacity: cpuMemory(found.status?.capacity),
-      metrics: seriesBody(series(context, { kind: 'node', name }) ?? []),
+      metrics: seriesBody(await series(context, { kind: 'node', name })),
     });
   });
 
@@ -131,7 +139,8 @@ export function uiMetricsRoutes(registry: ClusterRegistry, source: MetricsSource
     const pods = await listAll<ResourcedPod>(conn, resourcePath(RESOURCES.pods), {
       fieldSelector: `spec.nodeName=${name}`,
     });
-    return c.json({ pods: pods.map((p) => podRow(p, newest(series(context, podKey(p))))) });
+    const usages = await newestOf(context, pods.map(podKey));
+    return c.json({ pods: pods.map((p, i) => podRow(p, usages[i])) });
   });
 
   /** The workload's pods, read from its namespace; 404 when the workload does not exist. */
@@ -158,7 +167,7 @@ export function uiMetricsRoutes(registry: ClusterRegistry, source: MetricsSource
     const context = c.req.param('cluster')!;
     const resource = workloadResource(c.req.param('resource'));
     const pods = await podsOf(measured(context), c.req, resource);
-    const measuredPods = pods.map((p) => series(context, podKey(p)) ?? []);
+    const measuredPods = (await source.series(context, pods.map(podKey))).map((points) => points ?? []);
     return c.json({ ...podBounds(pods), metrics: seriesBody(combineSeries(measuredPods, 'sum')) });
   });
 
@@ -166,7 +175,8 @@ export function uiMetricsRoutes(registry: ClusterRegistry, source: MetricsSource
     const context = c.req.param('cluster')!;
     const resource = workloadResource(c.req.param('resource'));
     const pods = await podsOf(measured(context), c.req, resource);
-    return c.json({ pods: pods.map((p) => podRow(p, newest(series(context, podKey(p))))) });
+    const usages = await newestOf(context, pods.map(podKey));
+    return c.json({ pods: pods.map((p, i) => podRow(p, usages[i])) });
   });
 
   return app;

@@ -57,9 +57,23 @@ export interface ScrapeStatus {
   series: number;
 }
 
-/** What the metrics routes read: the embedded store with its scraper, or (for fleets) Prometheus. */
+/** Which source answers the metrics routes. */
+export type MetricsSourceKind = 'embedded' | 'prometheus';
+
+/**
+ * What the metrics routes read: the embedded store with its scraper, or (for fleets) Prometheus. Asynchronous, since
+ * Prometheus is asked over HTTP; its failures reject with a StatusError naming it (502 for an error answer, 503 when
+ * it cannot be reached or does not answer in time).
+ */
 export interface MetricsSource {
-  /** undefined: the context is not scraped (left out by --metrics-contexts, or not loaded). */
-  status(context: string): ScrapeStatus | undefined;
-  series(context: string, key: SeriesKey): Point[] | undefined;
+  readonly kind: MetricsSourceKind;
+  /**
+   * What every series route checks first, without asking anyone: undefined when the context's metrics are not
+   * collected (left out by --metrics-contexts, or not loaded), false when its cluster serves no metrics API.
+   */
+  available(context: string): boolean | undefined;
+  /** How collecting goes, for the status route (the Prometheus source asks Prometheus); undefined as `available`. */
+  status(context: string): Promise<ScrapeStatus | undefined>;
+  /** One answer per key, in order: oldest first; undefined for a series with no point in the window (a 404). */
+  series(context: string, keys: readonly SeriesKey[]): Promise<(Point[] | undefined)[]>;
 }

@@ -6,6 +6,7 @@ import type { Clock } from '../clock';
 import type { ClusterRegistry } from '../clusters/types';
 import { errorMessage } from '../errors';
 import type { Logger } from '../log';
+import { embeddedSource } from '../metrics/embedded-source';
 import { createScraper } from '../metrics/scraper';
 import { createMetricsStore, restoreMetricsStore, type SnapshottableMetricsStore } from '../metrics/store';
 import type { MetricsSource } from '../metrics/types';
@@ -71,7 +72,7 @@ export async function startEmbeddedMetrics(options: EmbeddedMetricsOptions): Pro
   });
   scraper.start();
   return {
-    source: { status: (context) => scraper.status(context), series: (context, key) => store.series(context, key) },
+    source: embeddedSource(scraper, store),
     close: async () => {
       await scraper.close();
       await save();

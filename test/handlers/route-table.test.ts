@@ -81,7 +81,12 @@ beforeAll(async () => {
     security: { allowedHosts: [], allowOrigins: [], authToken: undefined },
     views,
     // The Node entry always serves metrics; what a source answers does not change which routes exist.
-    metrics: { status: () => undefined, series: () => undefined },
+    metrics: {
+      kind: 'embedded',
+      available: () => undefined,
+      status: () => Promise.resolve(undefined),
+      series: (_context, keys) => Promise.resolve(keys.map(() => undefined)),
+    },
   };
   app = createApp(deps);
   uiDir = mkdtempSync(join(tmpdir(), 'kore-route-table-ui-'));

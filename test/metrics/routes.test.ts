@@ -155,12 +155,12 @@ describe('the embedded pipeline across a restart', () => {
     try {
       const first = await startEmbeddedMetrics(options); // start() scrapes once at once
       await first.close(); // waits for that round, writes the snapshot
-      const before = first.source.series(CONTEXT, { kind: 'cluster' });
+      const [before] = await first.source.series(CONTEXT, [{ kind: 'cluster' }]);
       expect(before).toHaveLength(1);
       clock.advance(MINUTE);
       const second = await startEmbeddedMetrics(options);
       await second.close();
-      expect(second.source.series(CONTEXT, { kind: 'cluster' })).toEqual([
+      expect((await second.source.series(CONTEXT, [{ kind: 'cluster' }]))[0]).toEqual([
         ...before!,
         expect.objectContaining({ t: clock.now() }),
       ]);

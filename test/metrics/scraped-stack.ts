@@ -7,6 +7,7 @@ import { expect } from 'vitest';
 import type { Clock } from '../../lib/clock';
 import { demoKubeconfig } from '../../lib/demo-kubeconfig';
 import { silentLogger } from '../../lib/log';
+import { embeddedSource } from '../../lib/metrics/embedded-source';
 import { createScraper, type MetricsScraper } from '../../lib/metrics/scraper';
 import { createMetricsStore } from '../../lib/metrics/store';
 import type { MetricsSource } from '../../lib/metrics/types';
@@ -37,8 +38,7 @@ export async function startScrapedStack(
       metrics: (registry) => {
         const store = createMetricsStore({ windowMs, resolutionMs });
         scraper = createScraper({ registry, store, clock, resolutionMs, log: silentLogger });
-        const scraping = scraper;
-        source = { status: (c) => scraping.status(c), series: (c, key) => store.series(c, key) };
+        source = embeddedSource(scraper, store);
         return source;
       },
     },
