@@ -8,8 +8,14 @@ import { isFileMissing, type FileWatcher, type RegistryHost } from './host';
 import { IN_CLUSTER_CONTEXT, inClusterEntries, planInCluster, type InClusterOptions } from './in-cluster';
 import { mergeKubeconfigs } from './kubeconfig-merge';
 import { failedKubeconfig, parseKubeconfig, type KubeconfigFile } from './kubeconfig-parse';
-import { contextEntries, type KubeconfigEntries } from './kubeconfig-view';
-import type { ClusterConnection, ClusterRegistry, ContextInfo, RegistryChange } from './types';
+import {
+  redactKubeconfigEntries,
+  resolvedEntries,
+  type KubeconfigEntries,
+  type ResolvedEntries,
+} from './kubeconfig-view';
+import { standaloneKubeconfig } from './standalone-kubeconfig';
+import type { ClusterRegistry, ContextInfo, RegistryChange } from './types';
 
 /** A kubeconfig held in memory (the demo cluster, contexts kore-board adds itself). */
 export interface InlineSource {
@@ -47,8 +53,8 @@ interface Loaded {
   prepared: PreparedContext[];
   current: string | undefined;
   watched: string[];
-  /** Each context's entries, already redacted: no secret is kept for them. */
-  entries: Map<string, KubeconfigEntries>;
+  /** Each context's entries as read: redacted for the API, written whole only for a process acting as the context. */
+  entries: Map<string, ResolvedEntries>;
 }
 
 const SHUTDOWN_GRACE_MS = 1_000;
@@ -74,7 +80,7 @@ export async function openRegistry(config: RegistryConfig, host: RegistryHost): 
   const knownContexts = new Map<string, string[]>();
   const listeners = new Set<(change: RegistryChange) => void>();
   let slots = new Map<string, Slot>();
-  let entries = new Map<string, KubeconfigEntries>();
+  let entries = new Map<string, ResolvedEntries>();
   let current: string | undefined;
   let closed = false;
 
@@ -118,7 +124,7 @@ export async function openRegistry(config: RegistryConfig, host: RegistryHost): 
     }
     const merged = mergeKubeconfigs(files);
     const plans: ContextPlan[] = planContexts(merged, policy);
-    const entries = new Map(plans.map((p) => [p.info.name, contextEntries(merged, p.info.name)]));
+    const entries = new Map(plans.map((p) => [p.info.name, resolvedEntries(merged, p.info.name)]));
     if (config.inCluster !== false && !merged.contexts.has(IN_CLUSTER_CONTEXT)) {
       const inCluster = await planInCluster(config.inCluster, host.env, host.readFile);
       if (inCluster !== undefined) {
@@ -219,28 +225,32 @@ export async function openRegistry(config: RegistryConfig, host: RegistryHost): 
     throw err;
   }
 
+  /** The context's connection; StatusError 404 for an unknown context, 503 for one that failed to load. */
+  function liveConnection(name: string): LiveConnection {
+    const slot = slots.get(name);
+    const details = { name, kind: 'context' };
+    if (slot === undefined) throw new StatusError('NotFound', `context "${name}" not found`, details);
+    if (slot.live === undefined) {
+      const why = slot.info.error ?? 'not loaded';
+      throw new StatusError('ServiceUnavailable', `context "${name}" is not usable: ${why}`, details);
+    }
+    return slot.live;
+  }
+
   const registry: ClusterRegistry = {
     contexts: () =>
       [...slots.values()].map((s) => s.info).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
     currentContext: () => current,
-    connection(name: string): ClusterConnection {
-      const slot = slots.get(name);
-      if (slot === undefined)
-        throw new StatusError('NotFound', `context "${name}" not found`, { name, kind: 'context' });
-      if (slot.live === undefined) {
-        throw new StatusError(
-          'ServiceUnavailable',
-          `context "${name}" is not usable: ${slot.info.error ?? 'not loaded'}`,
-          { name, kind: 'context' },
-        );
-      }
-      return slot.live.connection;
-    },
+    connection: (name) => liveConnection(name).connection,
     kubeconfigEntries(name: string): KubeconfigEntries {
       const found = slots.has(name) ? entries.get(name) : undefined;
       if (found === undefined)
         throw new StatusError('NotFound', `context "${name}" not found`, { name, kind: 'context' });
-      return found;
+      return redactKubeconfigEntries(found);
+    },
+    async standaloneKubeconfig(name: string): Promise<string> {
+      liveConnection(name);
+      return standaloneKubeconfig(name, entries.get(name) ?? {}, host.readFile);
     },
     reload,
     onChange(listener) {

@@ -1,7 +1,7 @@
 import { errorMessage } from '../errors';
 import type { ContextPlan } from './context-plan';
 import { isFileMissing, type RegistryHost } from './host';
-import type { KubeconfigEntries } from './kubeconfig-view';
+import type { ResolvedEntries } from './kubeconfig-view';
 import type { ContextInfo } from './types';
 
 /** The context name the original kore-board used for the pod's own service account. */
@@ -94,11 +94,9 @@ export async function planInCluster(
 }
 
 /** The in-cluster context as kubeconfig entries: its server and the mounted files' paths; no file is read for this. */
-export function inClusterEntries(options: InClusterOptions, info: ContextInfo): KubeconfigEntries {
-  const cluster: Record<string, unknown> = info.server === '' ? {} : { server: info.server };
-  cluster['certificate-authority'] = options.caPath;
+export function inClusterEntries(options: InClusterOptions, info: ContextInfo): ResolvedEntries {
   return {
-    cluster,
+    cluster: { ...(info.server === '' ? {} : { server: info.server }), 'certificate-authority': options.caPath },
     context: { cluster: info.cluster, user: info.user, namespace: info.namespace },
     user: { tokenFile: options.tokenPath },
   };

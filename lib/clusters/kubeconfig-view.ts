@@ -11,6 +11,16 @@ export interface KubeconfigEntries {
   user: Record<string, unknown>;
 }
 
+/**
+ * One context's entries as read, secrets included; a broken context has what it has. They stay inside the process:
+ * redacted for the API, or written for a process acting as that context (standalone-kubeconfig.ts).
+ */
+export interface ResolvedEntries {
+  cluster?: KubeconfigCluster | undefined;
+  context?: KubeconfigContext | undefined;
+  user?: KubeconfigUser | undefined;
+}
+
 /** What `kubectl config view` prints for a secret string (client-go's RedactSecrets/ShortenConfig). */
 export const REDACTED = 'REDACTED';
 /** What `kubectl config view` prints for certificate and key bytes (client-go's ShortenConfig, `dataOmittedBytes`). */
@@ -55,11 +65,7 @@ const extensionNames = (list: KubeconfigCluster['extensions']) =>
  * value of a secret-looking flag (`--client-secret=…`), extension contents and a URL's `user:password@`
  * are REDACTED too.
  */
-export function redactKubeconfigEntries(entries: {
-  cluster?: KubeconfigCluster | undefined;
-  context?: KubeconfigContext | undefined;
-  user?: KubeconfigUser | undefined;
-}): KubeconfigEntries {
+export function redactKubeconfigEntries(entries: ResolvedEntries): KubeconfigEntries {
   const { cluster, context, user } = entries;
   const exec = user?.exec;
   const provider = user?.['auth-provider'];
@@ -110,12 +116,12 @@ export function redactKubeconfigEntries(entries: {
   };
 }
 
-/** A context's entries as the merged kubeconfig resolves them (first file wins per name), redacted. */
-export function contextEntries(merged: MergedKubeconfig, name: string): KubeconfigEntries {
+/** A context's entries as the merged kubeconfig resolves them (first file wins per name), secrets and all. */
+export function resolvedEntries(merged: MergedKubeconfig, name: string): ResolvedEntries {
   const context = merged.contexts.get(name)?.value;
-  return redactKubeconfigEntries({
+  return {
     context,
     cluster: merged.clusters.get(context?.cluster ?? '')?.value,
     user: merged.users.get(context?.user ?? '')?.value,
-  });
+  };
 }

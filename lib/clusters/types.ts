@@ -62,6 +62,12 @@ export interface ClusterRegistry {
    * lib/clusters/kubeconfig-view.ts); a broken context shows what it has. Throws StatusError 404 unknown context.
    */
   kubeconfigEntries(name: string): KubeconfigEntries;
+  /**
+   * A kubeconfig (YAML) holding this context alone, real credentials inline (files read, exec plugins as written):
+   * for a process on this host acting as the context (lib/clusters/standalone-kubeconfig.ts), never for a client.
+   * Rejects with StatusError 404 unknown context, 503 a context that failed to load or a file that cannot be read.
+   */
+  standaloneKubeconfig(name: string): Promise<string>;
   /** Re-reads every source; connections of changed contexts are replaced, their agents closed. */
   reload(): Promise<RegistryChange>;
   /** Called after every reload that changed something. Returns the unsubscribe function. */

@@ -8,9 +8,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { mergeKubeconfigs } from '../../lib/clusters/kubeconfig-merge';
+import { mergeKubeconfigs, type MergedKubeconfig } from '../../lib/clusters/kubeconfig-merge';
 import { parseKubeconfig } from '../../lib/clusters/kubeconfig-parse';
-import { contextEntries, redactKubeconfigEntries } from '../../lib/clusters/kubeconfig-view';
+import { redactKubeconfigEntries, resolvedEntries } from '../../lib/clusters/kubeconfig-view';
+
+/** A context as the API shows it: merged, then redacted. */
+const contextEntries = (merged: MergedKubeconfig, name: string) =>
+  redactKubeconfigEntries(resolvedEntries(merged, name));
 
 const SECRETS = ['TOKEN-s3cret', 'PASSWORD-s3cret', 'ENV-s3cret', 'IDTOKEN-s3cret', 'ARG-s3cret', 'PROXY-s3cret'];
 // Base64 of text that is itself recognizable, so a leak of the data (decoded or not) shows.

@@ -1,10 +1,15 @@
-/** ClusterRegistry.kubeconfigEntries: each context's merged entries, redacted, kept current on reload. */
+/**
+ * ClusterRegistry.kubeconfigEntries: each context's merged entries, redacted, kept current on reload; and
+ * standaloneKubeconfig: one usable context with its real credentials, files read inline.
+ */
 import { afterEach, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { systemClock } from '../../lib/clock';
 import type { ClusterRegistry } from '../../lib/clusters/types';
 import { silentLogger } from '../../lib/log';
 import { createRegistry, type RegistryOptions } from '../../lib/node/registry';
-import { kubeconfigYaml, tempDir, type TempDir } from '../helpers/registry-fixtures';
+import { createPki } from '../../lib/sim/tls';
+import { b64, kubeconfigYaml, tempDir, type TempDir } from '../helpers/registry-fixtures';
 
 const dirs: TempDir[] = [];
 const registries: ClusterRegistry[] = [];
@@ -89,6 +94,56 @@ describe('kubeconfigEntries', () => {
       cluster: { server: 'https://10.96.0.1', 'certificate-authority': sa.path('ca.crt') },
       context: { cluster: 'in-cluster', user: 'serviceaccount', namespace: 'kore-system' },
       user: { tokenFile: sa.path('token') },
+    });
+  });
+});
+
+describe('standaloneKubeconfig', () => {
+  it('answers a usable context alone (files relative to their kubeconfig), 404 an unknown one, 503 a broken one', async () => {
+    const d = dir();
+    d.write('token', 'FILE-TOKEN');
+    const path = d.write(
+      'config',
+      kubeconfigYaml({
+        clusters: { c: { server: 'https://10.0.0.1' } },
+        users: { u: { tokenFile: 'token' }, other: { token: 'OTHER-s3cret' } },
+        contexts: { a: { cluster: 'c', user: 'u' }, b: { cluster: 'c', user: 'other' }, broken: { cluster: 'nope' } },
+      }),
+    );
+    const registry = await open({ kubeconfigPaths: [path] });
+    const yaml = await registry.standaloneKubeconfig('a');
+    expect(parse(yaml)).toMatchObject({
+      users: [{ name: 'u', user: { token: 'FILE-TOKEN' } }],
+      contexts: [{ name: 'a', context: { cluster: 'c', user: 'u' } }],
+    });
+    expect(yaml).not.toMatch(/OTHER|other|broken/);
+    await expect(registry.standaloneKubeconfig('nope')).rejects.toMatchObject({ code: 404 });
+    await expect(registry.standaloneKubeconfig('broken')).rejects.toMatchObject({ code: 503 });
+  });
+
+  it('gives the in-cluster context its mounted token and CA inline', async () => {
+    const sa = dir();
+    sa.write('token', 'SA-TOKEN');
+    const ca = createPki().ca.certPem;
+    sa.write('ca.crt', ca);
+    const registry = await open({
+      inCluster: { tokenPath: sa.path('token'), caPath: sa.path('ca.crt'), namespacePath: sa.path('namespace') },
+      env: { KUBERNETES_SERVICE_HOST: '10.96.0.1', KUBERNETES_SERVICE_PORT: '443' },
+    });
+    expect(parse(await registry.standaloneKubeconfig('kubernetes@in-cluster'))).toEqual({
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [
+        { name: 'in-cluster', cluster: { server: 'https://10.96.0.1', 'certificate-authority-data': b64(ca) } },
+      ],
+      users: [{ name: 'serviceaccount', user: { token: 'SA-TOKEN' } }],
+      contexts: [
+        {
+          name: 'kubernetes@in-cluster',
+          context: { cluster: 'in-cluster', user: 'serviceaccount', namespace: 'default' },
+        },
+      ],
+      'current-context': 'kubernetes@in-cluster',
     });
   });
 });
