@@ -1,7 +1,11 @@
 import cluster from 'node:cluster';
+import { systemClock } from '../../clock';
 import type { Logger } from '../../log';
+import { memoryJtiLedger } from '../../terminal/jti-ledger';
+import type { JtiLedger } from '../../terminal/types';
 import type { ServeSetup } from '../serve';
-import { isWorkerMessage, type PrimaryMessage, type ReadyReport } from './protocol';
+import { answerJtiClaim } from './jti-ledger';
+import { isJtiClaim, isWorkerMessage, type PrimaryMessage, type ReadyReport } from './protocol';
 
 /**
  * The supervising side of `--workers N`: N processes serving one listen address. Node's cluster module
@@ -39,8 +43,11 @@ interface Forked {
   stop(signal: NodeJS.Signals): void;
 }
 
-function fork(setup: PrimaryMessage): Forked {
+function fork(setup: PrimaryMessage, ledger: JtiLedger): Forked {
   const worker = cluster.fork();
+  worker.on('message', (message: unknown) => {
+    if (isJtiClaim(message)) void answerJtiClaim(worker, ledger, message);
+  });
   let serving = false;
   let stoppedWith: NodeJS.Signals | undefined;
   const exited = new Promise<number>((resolve) =>
@@ -81,6 +88,8 @@ function stopAll(forked: Iterable<Forked>, signal: NodeJS.Signals): Promise<numb
  */
 export async function startWorkers(options: PoolOptions): Promise<PoolStart> {
   const setup: PrimaryMessage = { type: 'kore:setup', ...options.setup };
+  // The terminal tokens' used ids, for every worker: a token opens one session on whichever worker it reaches.
+  const ledger = memoryJtiLedger(systemClock);
   const live = new Set<Forked>();
   const started = (f: Forked) => {
     live.add(f);
@@ -88,10 +97,10 @@ export async function startWorkers(options: PoolOptions): Promise<PoolStart> {
     return f;
   };
 
-  const first = started(fork(setup));
+  const first = started(fork(setup, ledger));
   const report = await first.ready;
   if (typeof report === 'number') return { kind: 'failed', exitCode: report };
-  const rest = await Promise.all(Array.from({ length: options.count - 1 }, () => started(fork(setup)).ready));
+  const rest = await Promise.all(Array.from({ length: options.count - 1 }, () => started(fork(setup, ledger)).ready));
   const failed = rest.find((r): r is number => typeof r === 'number');
   if (failed !== undefined) {
     await stopAll(live, 'SIGTERM');
@@ -111,7 +120,7 @@ export async function startWorkers(options: PoolOptions): Promise<PoolStart> {
       );
     }
     options.log.error(`a worker process exited (code ${code}); starting another`);
-    supervise(started(fork(setup)));
+    supervise(started(fork(setup, ledger)));
   };
   const supervise = (f: Forked) => void f.exited.then(replace);
   for (const f of live) supervise(f);

@@ -22,6 +22,24 @@ export interface PrimaryMessage extends ServeSetup {
   type: 'kore:setup';
 }
 
+/** A worker asks whether a terminal token's id is still unused (lib/node/workers/jti-ledger.ts); `id` pairs the answer. */
+export interface JtiClaim {
+  type: 'kore:jti-claim';
+  id: number;
+  jti: string;
+  expiresAtMs: number;
+}
+
+/** The supervisor's answer: true the first time a jti is claimed, false ever after. */
+export interface JtiAnswer {
+  type: 'kore:jti-answer';
+  id: number;
+  claimed: boolean;
+}
+
+/** Token ids are UUIDs; anything much longer is not one of ours. */
+const MAX_JTI_LENGTH = 256;
+
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null;
 }
@@ -41,5 +59,25 @@ export function isPrimaryMessage(value: unknown): value is PrimaryMessage {
     value.type === 'kore:setup' &&
     optionalString(value.demoKubeconfig) &&
     optionalString(value.authToken)
+  );
+}
+
+export function isJtiClaim(value: unknown): value is JtiClaim {
+  return (
+    isObject(value) &&
+    value.type === 'kore:jti-claim' &&
+    Number.isSafeInteger(value.id) &&
+    typeof value.jti === 'string' &&
+    value.jti.length <= MAX_JTI_LENGTH &&
+    Number.isFinite(value.expiresAtMs)
+  );
+}
+
+export function isJtiAnswer(value: unknown): value is JtiAnswer {
+  return (
+    isObject(value) &&
+    value.type === 'kore:jti-answer' &&
+    Number.isSafeInteger(value.id) &&
+    typeof value.claimed === 'boolean'
   );
 }
