@@ -14,6 +14,7 @@ import { authRoutes } from './auth';
 import { clustersRoutes } from './clusters';
 import { configRoutes } from './config';
 import { metricsRoutes } from './metrics';
+import { terminalRoutes, type TerminalDeps } from './terminal';
 import { uiMetricsRoutes } from './ui-metrics';
 import { contextsRoutes } from './contexts';
 import { admission } from './middleware/admission';
@@ -45,6 +46,8 @@ export interface AppDeps {
   ui?: Hono;
   /** cpu/memory time series (the embedded store, or Prometheus); absent: no metrics routes. */
   metrics?: MetricsSource;
+  /** The web terminal's tokens (and the kubectl shell, where it runs); absent: no terminal routes. */
+  terminal?: TerminalDeps;
 }
 
 /**
@@ -64,6 +67,8 @@ export function createApp(deps: AppDeps): Hono {
   app.route('/api/clusters/:cluster', viewsRoutes(deps.views)); // topology, dashboard, graphs
   if (deps.metrics !== undefined) app.route('/api/clusters/:cluster', uiMetricsRoutes(registry, deps.metrics)); // the UI's metrics
   app.route('/api/contexts', contextsRoutes({ registry, clusterApi, contextStore: deps.contextStore }));
+  if (deps.terminal !== undefined)
+    app.route('/api/terminal/clusters/:cluster', terminalRoutes(registry, deps.terminal)); // terminal tokens
   app.route('/api/v1', configRoutes(registry)); // PATCH /config: reload the kubeconfig
   if (deps.metrics !== undefined) app.route('/api/v1/clusters', metricsRoutes(registry, deps.metrics)); // the spec's Metrics-Scraper
   // Same prefix, in this order: the catch-all would take POST/PUT /raw/clusters/:cluster (apply) if it came first.

@@ -24,6 +24,8 @@ export const STATUS_REASONS = {
   TooManyRequests: 429,
   RequestHeaderFieldsTooLarge: 431,
   InternalError: 500,
+  // Kubernetes has no reason for 501; a feature this server can run but was not enabled (the terminal's cluster shell).
+  NotImplemented: 501,
   // Kubernetes has no reason for 502; proxies conventionally say BadGateway.
   BadGateway: 502,
   ServiceUnavailable: 503,

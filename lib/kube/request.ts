@@ -60,6 +60,11 @@ export async function responseError(response: StreamingKubeResponse): Promise<St
       break;
     }
   }
+  return answerError(code, text);
+}
+
+/** A failed answer's status code and body (a Status, or anything else) as a StatusError. */
+export function answerError(code: number, text: string): StatusError {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);

@@ -3,6 +3,7 @@ import * as v from 'valibot';
 import { errorMessage } from '../errors';
 import { parseDuration } from '../duration';
 import { LOG_LEVELS, type LogLevel } from '../log';
+import { TERMINAL_DEFAULTS } from './terminal-upgrade';
 import { builtAppRoot, UiDirError } from './ui-files';
 
 /** Validated start-up configuration, from flags first and their environment twins second. */
@@ -27,6 +28,16 @@ export interface CliConfig {
   /** A built web UI (a folder with index.html) served at `/`; undefined: `/` is the JSON index. */
   uiDir: string | undefined;
   metrics: MetricsConfig;
+  terminal: TerminalConfig;
+}
+
+/** The web terminal's flags. */
+export interface TerminalConfig {
+  /** `--terminal-secret`: signs the terminal tokens, so replicas accept each other's; undefined: random per process. */
+  secret: string | undefined;
+  idleMs: number;
+  /** Open sessions at most. */
+  max: number;
 }
 
 /** The embedded metrics store: how often each context is scraped, how long points are kept, which contexts. */
@@ -93,6 +104,13 @@ Flags (environment twin in brackets):
                                                              [KORE_METRICS_CONTEXTS]
   --metrics-listen HOST:PORT  also serve the metrics routes alone there,
                         with the same guards (off by default) [KORE_METRICS_LISTEN]
+  --terminal-secret S   signs the web terminal's one-minute tokens; give
+                        replicas the same one (at least 32 characters).
+                        Default: random per start           [KORE_TERMINAL_SECRET]
+  --terminal-idle D     a terminal with no input or ping for D is closed
+                        (default 3m)                          [KORE_TERMINAL_IDLE]
+  --terminal-max N      open terminals at most; more are refused (429)
+                        (default 50)                           [KORE_TERMINAL_MAX]
   --help                print this help
 `;
 
@@ -185,6 +203,25 @@ function metricsConfig(
   };
 }
 
+const MIN_TERMINAL_SECRET = 32;
+
+function terminalConfig(
+  f: { 'terminal-secret'?: string; 'terminal-idle'?: string; 'terminal-max'?: string },
+  env: Record<string, string | undefined>,
+): TerminalConfig | string {
+  const secret = f['terminal-secret'] ?? (env.KORE_TERMINAL_SECRET || undefined);
+  if (secret !== undefined && secret.length < MIN_TERMINAL_SECRET)
+    return `--terminal-secret: must be at least ${MIN_TERMINAL_SECRET} characters`;
+  const idleText = f['terminal-idle'] ?? (env.KORE_TERMINAL_IDLE || '3m');
+  const idleMs = parseDuration(idleText);
+  if (idleMs === undefined || idleMs < 1_000)
+    return `--terminal-idle ${idleText}: must be a duration of at least 1s, e.g. 3m`;
+  const maxText = f['terminal-max'] ?? (env.KORE_TERMINAL_MAX || String(TERMINAL_DEFAULTS.max));
+  const max = /^\d{1,6}$/.test(maxText) ? Number(maxText) : 0;
+  if (max < 1) return `--terminal-max ${maxText}: must be a number of sessions, at least 1`;
+  return { secret, idleMs, max };
+}
+
 function issueText(field: string, issues: v.BaseIssue<unknown>[]): string {
   return `${field}: ${issues[0]?.message ?? 'invalid'}`;
 }
@@ -225,6 +262,9 @@ export function parseCli(
         'metrics-duration': { type: 'string' },
         'metrics-contexts': { type: 'string' },
         'metrics-listen': { type: 'string' },
+        'terminal-secret': { type: 'string' },
+        'terminal-idle': { type: 'string' },
+        'terminal-max': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -301,6 +341,14 @@ export function parseCli(
     };
   }
 
+  const terminal = terminalConfig(f, env);
+  if (typeof terminal === 'string') return { kind: 'error', message: terminal };
+  if (f['terminal-secret'] !== undefined) {
+    warnings.push(
+      '--terminal-secret on the command line is visible to every local user (ps, /proc/<pid>/cmdline); use KORE_TERMINAL_SECRET',
+    );
+  }
+
   const kubeconfigPaths =
     f.kubeconfig ?? (env.KUBECONFIG ? list(env.KUBECONFIG, pathDelimiter) : [`${homeDir}/.kube/config`]);
   const allowHosts = f['allow-host'] ?? list(env.KORE_ALLOW_HOST, ',');
@@ -325,6 +373,7 @@ export function parseCli(
       workers: workers.output === -1 ? Math.min(cpuCount, MAX_WORKERS) : workers.output,
       uiDir,
       metrics,
+      terminal,
     },
     warnings,
   };

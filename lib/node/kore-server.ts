@@ -6,13 +6,34 @@ import type { ClusterRegistry } from '../clusters/types';
 import type { BodyDecoder } from '../decode/decoder';
 import type { Logger } from '../log';
 import type { MetricsSource } from '../metrics/types';
+import { memoryJtiLedger } from '../terminal/jti-ledger';
+import { systemTimers, type Timers } from '../terminal/timers';
+import { terminalTokens } from '../terminal/token';
+import type { ClusterShell, JtiLedger } from '../terminal/types';
 import type { ForwardOptions } from '../proxy/forward';
 import { createViewStore, type ViewStore, type ViewStoreOptions } from '../views/store';
 import { fileContextStore } from './own-kubeconfig-file';
 import { createRawFastPath } from './raw-fast-path';
 import { startServer, type RunningServer } from './server';
+import { terminalUpgrade } from './terminal-upgrade';
 import { rawUpgradeRoute } from './upgrade-proxy';
 import { createWorkerDecoder, DECODE_LIMITS } from './worker-decoder';
+
+/** The web terminal: its token routes and `GET /api/terminal/ws`. */
+export interface TerminalOptions {
+  /** Signs the tokens (HS256); replicas that share it accept each other's tokens. */
+  secret: Uint8Array;
+  /** The single-use token ids. Default: this process's own (lib/terminal/jti-ledger.ts). */
+  ledger?: JtiLedger;
+  /** `--terminal-idle`: no input or ping for this long ends a session. */
+  idleMs: number;
+  /** `--terminal-max`: open sessions beyond this are refused (429). */
+  max: number;
+  /** The kubectl shell on this machine; undefined: the cluster termtype answers 501. */
+  clusterShell: ClusterShell | undefined;
+  /** Default: systemTimers. */
+  timers?: Timers;
+}
 
 /** What varies between the entry, the test stacks and the bench servers; the rest is wired the same for all. */
 export interface KoreServerOptions {
@@ -42,6 +63,8 @@ export interface KoreServerOptions {
   metrics?: MetricsSource;
   /** `--metrics-listen`: a second listener serving the metrics routes alone, behind the same admission. */
   metricsListen?: { host: string; port: number };
+  /** The web terminal; absent: no terminal routes. */
+  terminal?: TerminalOptions;
 }
 
 /** One kore-board listening: the Hono app behind the Node server, its raw fast path and upgrade route, one admission. */
@@ -75,7 +98,17 @@ export async function startKoreServer(options: KoreServerOptions): Promise<KoreS
   const contextStore =
     added === undefined ? undefined : fileContextStore(added.path, registry, { allowExec: added.allowExec, decoder });
   const { ui, metrics } = options;
-  const app = createApp({ registry, clock, log, security, views, contextStore, decoder, ui, metrics });
+  const upgrades = [rawUpgradeRoute(registry, options.forward)];
+  let terminal;
+  if (options.terminal !== undefined) {
+    const { secret, ledger = memoryJtiLedger(clock), clusterShell, timers = systemTimers } = options.terminal;
+    const tokens = terminalTokens({ secret, clock, ledger });
+    terminal = { tokens, clusterShell };
+    const ws = terminalUpgrade({ ...options.terminal, registry, tokens, clock, timers, log, forward: options.forward });
+    made.push(() => ws.close());
+    upgrades.push(ws.route);
+  }
+  const app = createApp({ registry, clock, log, security, views, contextStore, decoder, ui, metrics, terminal });
   const release = async () => {
     for (const close of made) await close();
   };
@@ -87,7 +120,7 @@ export async function startKoreServer(options: KoreServerOptions): Promise<KoreS
       port: options.listen?.port ?? 0,
       admit: createAdmission(security, { uiFiles: ui !== undefined }),
       fastPaths: options.rawFastPath === false ? [] : [createRawFastPath(registry, options.forward)],
-      upgrades: [rawUpgradeRoute(registry, options.forward)],
+      upgrades,
       log,
     });
   } catch (err) {

@@ -1,4 +1,5 @@
 import cluster from 'node:cluster';
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { systemClock } from '../clock';
 import type { ClusterRegistry } from '../clusters/types';
@@ -21,6 +22,12 @@ export interface Serving {
 /** Contexts added through the API live here, read after the user's own files, which are never rewritten. */
 export function ownKubeconfigPath(config: CliConfig): string {
   return join(config.dataDir, 'kubeconfig');
+}
+
+/** `--terminal-secret`, else a random one: tokens then open sessions only in the process that minted them. */
+function terminalSecret(config: CliConfig): Uint8Array {
+  const { secret } = config.terminal;
+  return secret === undefined ? randomBytes(32) : new TextEncoder().encode(secret);
 }
 
 /** What is decided once per kore-board, before any process serves (the supervisor's, with `--workers`). */
@@ -68,6 +75,12 @@ export async function serve(
       ui: config.uiDir === undefined ? undefined : uiFiles(config.uiDir),
       metrics: metrics.source,
       metricsListen: config.metrics.listen,
+      terminal: {
+        secret: terminalSecret(config),
+        idleMs: config.terminal.idleMs,
+        max: config.terminal.max,
+        clusterShell: undefined,
+      },
     });
   } catch (err) {
     await metrics.close();

@@ -15,6 +15,7 @@ import { Authenticator } from './http/auth';
 import { runExecSession } from './exec/index';
 import { CRONTAB_CRD, crontabCrdObject } from './crd/definition';
 import { ProxiedAnswers, type ProxiedAnswer } from './http/proxied';
+import type { OpenExec } from './http/exec-upgrade';
 import { ResourceRegistry } from './api/resources';
 
 export { SimStore } from './store/store';
@@ -22,6 +23,7 @@ export type { KubeObject, ObjectMeta } from './object-meta';
 export type { ExecTarget } from './exec/index';
 export { SHELLS_ANNOTATION } from './gen/generator';
 export type { ProxiedAnswer } from './http/proxied';
+export type { OpenExec } from './http/exec-upgrade';
 
 export interface SimOptions {
   /** 'demo' (default): small realistic cluster incl. pod default/busybox, node vm-live-01. */
@@ -59,6 +61,8 @@ export interface SimCluster {
    * `/api/v1/namespaces/default/services/web:80/proxy/`); other proxy paths are 404.
    */
   answerProxy(path: string, answer: ProxiedAnswer): void;
+  /** The exec and attach sessions open now (read-only: what a test observes from the cluster's side). */
+  openExecs(): OpenExec[];
   /** Direct access for tests: get/create/update/delete objects; writes emit watch events. */
   store: SimStore;
   close(): Promise<void>;
@@ -122,6 +126,7 @@ export async function startSim(options: SimOptions = {}): Promise<SimCluster> {
     addToken: (t) => auth.addToken(t),
     revokeToken: (t) => auth.revokeToken(t),
     answerProxy: (path, answer) => proxied.set(path, answer),
+    openExecs: () => server.openExecs(),
     store,
     close: () => server.close(),
   };

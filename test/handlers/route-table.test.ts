@@ -10,6 +10,8 @@ import type { ClusterRegistry } from '../../lib/clusters/types';
 import { silentLogger } from '../../lib/log';
 import { createRegistry } from '../../lib/node/registry';
 import { uiFiles } from '../../lib/node/ui-files';
+import { memoryJtiLedger } from '../../lib/terminal/jti-ledger';
+import { terminalTokens } from '../../lib/terminal/token';
 import { createViewStore, type ViewStore } from '../../lib/views/store';
 
 /**
@@ -87,6 +89,10 @@ beforeAll(async () => {
       status: () => Promise.resolve(undefined),
       series: (_context, keys) => Promise.resolve(keys.map(() => undefined)),
     },
+    // The Node entry always serves the terminal; its secret does not change which routes exist.
+    terminal: {
+      tokens: terminalTokens({ secret: new Uint8Array(32), clock: systemClock, ledger: memoryJtiLedger(systemClock) }),
+    },
   };
   app = createApp(deps);
   uiDir = mkdtempSync(join(tmpdir(), 'kore-route-table-ui-'));
@@ -115,10 +121,11 @@ describe(`the Routes table of ${DOC}`, () => {
     expect({ missing, stale }).toEqual({ missing: [], stale: [] });
   });
 
-  it('lists the Node-only entrances that serve /raw before the app', () => {
+  it('lists the Node-only entrances that serve /raw and the terminal websocket before the app', () => {
     const node = rows.filter((r) => NODE_ENTRANCES.includes(r.method));
     expect(node.map((r) => `${r.method}: ${r.handler}`).sort()).toEqual([
       'Node fast path: lib/node/raw-fast-path.ts',
+      'upgrade: lib/node/terminal-upgrade.ts',
       'upgrade: lib/node/upgrade-proxy.ts',
     ]);
   });

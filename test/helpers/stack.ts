@@ -7,12 +7,12 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SecurityOptions } from '../../handlers/app';
-import { systemClock } from '../../lib/clock';
+import { systemClock, type Clock } from '../../lib/clock';
 import { createRegistry } from '../../lib/node/registry';
 import type { ClusterRegistry } from '../../lib/clusters/types';
 import { demoKubeconfig } from '../../lib/demo-kubeconfig';
-import { silentLogger } from '../../lib/log';
-import { startKoreServer } from '../../lib/node/kore-server';
+import { silentLogger, type Logger } from '../../lib/log';
+import { startKoreServer, type TerminalOptions } from '../../lib/node/kore-server';
 import type { MetricsSource } from '../../lib/metrics/types';
 import { startSim, type SimCluster, type SimOptions } from '../../lib/sim';
 
@@ -32,14 +32,26 @@ export interface Stack {
   close(): Promise<void>;
 }
 
-/** `allowAddedContextExec` is the --allow-added-context-exec flag; `metrics` makes the metrics routes' source. */
+/**
+ * `allowAddedContextExec` is the --allow-added-context-exec flag; `metrics` makes the metrics routes' source;
+ * `terminal` turns the web terminal on; `clock` and `log` are the server's (default: the system's, silent).
+ */
 export async function startStack(
   simOptions: SimOptions = {},
   securityOptions: Partial<SecurityOptions> = {},
   {
     allowAddedContextExec = false,
     metrics,
-  }: { allowAddedContextExec?: boolean; metrics?: (registry: ClusterRegistry) => MetricsSource } = {},
+    terminal,
+    clock,
+    log = silentLogger,
+  }: {
+    allowAddedContextExec?: boolean;
+    metrics?: (registry: ClusterRegistry) => MetricsSource;
+    terminal?: TerminalOptions;
+    clock?: Clock;
+    log?: Logger;
+  } = {},
 ): Promise<Stack> {
   const sim = await startSim(simOptions);
   const dir = await mkdtemp(join(tmpdir(), 'kore-stack-'));
@@ -58,9 +70,11 @@ export async function startStack(
   const kore = await startKoreServer({
     registry,
     security: { allowedHosts: [], allowOrigins: [], authToken: undefined, ...securityOptions },
-    log: silentLogger,
+    log,
     addedContexts: { path: ownKubeconfig, allowExec: allowAddedContextExec },
     metrics: metrics?.(registry),
+    terminal,
+    clock,
   });
   const { url } = kore.server;
   return {

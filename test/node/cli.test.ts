@@ -34,7 +34,28 @@ describe('parseCli', () => {
       workers: 1,
       uiDir: undefined,
       metrics: { resolutionMs: 60_000, windowMs: 900_000, contexts: undefined, listen: undefined },
+      terminal: { secret: undefined, idleMs: 180_000, max: 50 },
     });
+  });
+
+  it('reads the terminal flags, or their environment twins, and warns of a secret on the command line', () => {
+    const secret = 's'.repeat(32);
+    const r = run(['--terminal-secret', secret, '--terminal-idle', '90s', '--terminal-max', '7']);
+    expect(r).toMatchObject({ kind: 'run', config: { terminal: { secret, idleMs: 90_000, max: 7 } } });
+    expect(r.kind === 'run' && r.warnings).toEqual([expect.stringMatching(/^--terminal-secret on the command line/)]);
+    const env = { KORE_TERMINAL_SECRET: secret, KORE_TERMINAL_IDLE: '10m', KORE_TERMINAL_MAX: '200' };
+    expect(run([], env)).toMatchObject({
+      kind: 'run',
+      config: { terminal: { secret, idleMs: 600_000, max: 200 } },
+      warnings: [],
+    });
+    expect(errorOf(['--terminal-secret', 'short'])).toBe('--terminal-secret: must be at least 32 characters');
+    expect(errorOf(['--terminal-idle', '10'])).toBe('--terminal-idle 10: must be a duration of at least 1s, e.g. 3m');
+    expect(errorOf(['--terminal-idle', '500ms'])).toMatch(/^--terminal-idle 500ms: must be a duration of at least 1s/);
+    for (const max of ['0', '-1', 'many', '1e3'])
+      expect(errorOf([`--terminal-max=${max}`])).toBe(
+        `--terminal-max ${max}: must be a number of sessions, at least 1`,
+      );
   });
 
   it('reads the metrics flags: durations, a window of 2 to 10,000 scrapes, a context list', () => {

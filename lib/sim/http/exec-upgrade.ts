@@ -16,6 +16,14 @@ import { resolveContainer } from './logs';
 
 export type ExecSessionRunner = (ws: WebSocket, protocol: string, target: ExecTarget) => void | Promise<void>;
 
+/** An exec or attach session whose websocket is open, as tests see it from the cluster's side. */
+export interface OpenExec {
+  namespace: string;
+  pod: string;
+  container: string;
+  command: readonly string[];
+}
+
 const SPOKEN: ReadonlySet<string> = new Set(EXEC_PROTOCOLS);
 
 /**
@@ -88,6 +96,7 @@ export class ExecUpgrader {
     perMessageDeflate: false,
     handleProtocols: (offered) => chooseProtocol(offered),
   });
+  private readonly open = new Map<WebSocket, OpenExec>();
 
   constructor(
     private readonly run: ExecSessionRunner,
@@ -96,12 +105,21 @@ export class ExecUpgrader {
 
   upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, target: ExecTarget): void {
     this.wss.handleUpgrade(req, socket, head, (ws) => {
+      const { name = '', namespace = '' } =
+        (target.pod as { metadata?: { name?: string; namespace?: string } }).metadata ?? {};
+      this.open.set(ws, { namespace, pod: name, container: target.container, command: target.command });
+      ws.once('close', () => this.open.delete(ws));
       // No subprotocol offered means the original binary channel protocol, as the kubelet treats "".
       Promise.resolve(this.run(ws, ws.protocol || 'channel.k8s.io', target)).catch((err: unknown) => {
         this.onError(err);
         ws.terminate();
       });
     });
+  }
+
+  /** The sessions open now. */
+  sessions(): OpenExec[] {
+    return [...this.open.values()];
   }
 
   /** Ends every open session (server shutdown). */

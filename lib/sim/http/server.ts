@@ -23,7 +23,7 @@ import { buildOpenApiDocs, type OpenApiDocs } from '../api/openapi';
 import type { SimStore } from '../store/store';
 import type { SimPki } from '../tls';
 import { boolParam, type HandlerContext } from './context';
-import { ExecUpgrader, execTarget, type ExecSessionRunner } from './exec-upgrade';
+import { ExecUpgrader, execTarget, type ExecSessionRunner, type OpenExec } from './exec-upgrade';
 import { PortForwardUpgrader, portForwardRequest } from './port-forward-upgrade';
 import { methodNotAllowed, notFoundStatus, sendError, sendJson, sendStatus } from './io';
 import { handleList, handleWatch } from './list-watch';
@@ -71,6 +71,7 @@ export interface SimServerOptions {
 
 export interface SimServer {
   url: string;
+  openExecs(): OpenExec[];
   close(): Promise<void>;
 }
 
@@ -263,6 +264,7 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
 
   return {
     url: `https://${hostForUrl}:${port}`,
+    openExecs: () => execUpgrader.sessions(),
     close: () =>
       new Promise<void>((resolve) => {
         execUpgrader.closeAll();

@@ -1,0 +1,96 @@
+import { Hono } from 'hono';
+import type { ClusterRegistry } from '../lib/clusters/types';
+import { StatusError } from '../lib/errors';
+import { kubeJson } from '../lib/kube/request';
+import type { TerminalTokens } from '../lib/terminal/token';
+import type { ClusterShell, TerminalTarget, TermType } from '../lib/terminal/types';
+import { labelParam, subdomainParam } from './path-names';
+
+/**
+ * The web terminal's token routes, mounted at `/api/terminal/clusters/:cluster`: `termtype/:termtype` (the kubectl
+ * shell), `namespaces/:ns/pods/:pod/termtype/:termtype` (a pod's default container) and
+ * `.../containers/:container/termtype/:termtype`. The target is checked before a token names it: the context
+ * loaded (404/503), the pod there (404) and running (409), the container in it (404) and running (409); a termtype
+ * that does not fit the route is 400. The answer is the UI's `{ "Success": true, "Token": "<jwt>" }`.
+ */
+
+export interface TerminalDeps {
+  tokens: TerminalTokens;
+  /** The kubectl shell on this machine; absent or unavailable: the cluster termtype answers 501. */
+  clusterShell?: ClusterShell;
+}
+
+const NOT_ENABLED =
+  'the cluster terminal is not enabled on this server: it needs the optional node-pty package, and --terminal-shell when listening beyond loopback';
+
+const DEFAULT_CONTAINER_ANNOTATION = 'kubectl.kubernetes.io/default-container';
+
+interface Pod {
+  metadata?: { annotations?: Record<string, string> };
+  spec?: { containers?: { name?: string }[] };
+  status?: { phase?: string; containerStatuses?: { name?: string; state?: { running?: object } }[] };
+}
+
+function checkTermtype(given: string, route: TermType): TermType {
+  if (given !== route)
+    throw new StatusError('BadRequest', `termtype ${JSON.stringify(given)} does not fit this route: use "${route}"`);
+  return route;
+}
+
+/** The container `kubectl exec` picks when none is named: the annotated default, else the first. */
+function defaultContainer(pod: Pod, names: string[]): string | undefined {
+  const annotated = pod.metadata?.annotations?.[DEFAULT_CONTAINER_ANNOTATION];
+  return annotated !== undefined && names.includes(annotated) ? annotated : names[0];
+}
+
+async function checkPodTarget(registry: ClusterRegistry, target: TerminalTarget): Promise<void> {
+  const { namespace = '', pod: name = '', container } = target;
+  const where = `pod "${namespace}/${name}"`;
+  const pod = await kubeJson<Pod>(registry.connection(target.cluster), {
+    path: `/api/v1/namespaces/${namespace}/pods/${name}`,
+  });
+  const phase = pod.status?.phase ?? 'Unknown';
+  if (phase !== 'Running') throw new StatusError('Conflict', `${where} is not running (phase ${phase})`);
+  const names = (pod.spec?.containers ?? []).flatMap((c) => (c.name === undefined ? [] : [c.name]));
+  if (container !== undefined && !names.includes(container))
+    throw new StatusError('NotFound', `container "${container}" not found in ${where}`);
+  const chosen = container ?? defaultContainer(pod, names);
+  const state = pod.status?.containerStatuses?.find((s) => s.name === chosen)?.state;
+  if (state?.running === undefined)
+    throw new StatusError('Conflict', `container "${chosen ?? ''}" of ${where} is not running`);
+}
+
+export function terminalRoutes(registry: ClusterRegistry, deps: TerminalDeps): Hono {
+  const app = new Hono();
+  const issue = async (target: TerminalTarget) => ({ Success: true, Token: await deps.tokens.mint(target) });
+
+  app.get('/termtype/:termtype', async (c) => {
+    const termtype = checkTermtype(c.req.param('termtype'), 'cluster');
+    const cluster = c.req.param('cluster')!;
+    registry.connection(cluster);
+    const unavailable = deps.clusterShell === undefined ? NOT_ENABLED : deps.clusterShell.unavailable();
+    if (unavailable !== undefined) throw new StatusError('NotImplemented', unavailable);
+    return c.json(await issue({ cluster, termtype }));
+  });
+
+  const podRoute = async (
+    params: { cluster?: string; ns?: string; pod?: string; container?: string; termtype: string },
+    route: 'pod' | 'container',
+  ) => {
+    const termtype = checkTermtype(params.termtype, route);
+    const target: TerminalTarget = {
+      cluster: params.cluster ?? '',
+      termtype,
+      namespace: labelParam(params.ns ?? '', 'namespace'),
+      pod: subdomainParam(params.pod ?? '', 'pod name'),
+      container: params.container === undefined ? undefined : labelParam(params.container, 'container name'),
+    };
+    await checkPodTarget(registry, target);
+    return issue(target);
+  };
+  app.get('/namespaces/:ns/pods/:pod/termtype/:termtype', async (c) => c.json(await podRoute(c.req.param(), 'pod')));
+  app.get('/namespaces/:ns/pods/:pod/containers/:container/termtype/:termtype', async (c) =>
+    c.json(await podRoute(c.req.param(), 'container')),
+  );
+  return app;
+}
