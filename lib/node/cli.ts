@@ -3,7 +3,6 @@ import * as v from 'valibot';
 import { errorMessage } from '../errors';
 import { parseDuration } from '../duration';
 import { LOG_LEVELS, type LogLevel } from '../log';
-import { TERMINAL_DEFAULTS } from './terminal-upgrade';
 import { builtAppRoot, UiDirError } from './ui-files';
 
 /** Validated start-up configuration, from flags first and their environment twins second. */
@@ -216,7 +215,7 @@ function terminalConfig(
   const idleMs = parseDuration(idleText);
   if (idleMs === undefined || idleMs < 1_000)
     return `--terminal-idle ${idleText}: must be a duration of at least 1s, e.g. 3m`;
-  const maxText = f['terminal-max'] ?? (env.KORE_TERMINAL_MAX || String(TERMINAL_DEFAULTS.max));
+  const maxText = f['terminal-max'] ?? (env.KORE_TERMINAL_MAX || '50');
   const max = /^\d{1,6}$/.test(maxText) ? Number(maxText) : 0;
   if (max < 1) return `--terminal-max ${maxText}: must be a number of sessions, at least 1`;
   return { secret, idleMs, max };

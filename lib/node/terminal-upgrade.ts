@@ -24,8 +24,6 @@ import { rejectUpgrade } from './reject-upgrade';
 import type { UpgradeRoute } from './server';
 
 export const TERMINAL_WS_PATH = '/api/terminal/ws';
-/** `--terminal-idle` (the original's 180 s without a ping) and `--terminal-max`. */
-export const TERMINAL_DEFAULTS = { idleMs: 180_000, max: 50 };
 /** The original's buffer (gotty's 1 MiB): a large paste fits, a flood does not. */
 export const MAX_FRAME_BYTES = 1024 * 1024;
 
@@ -45,8 +43,6 @@ export interface TerminalUpgradeOptions {
 
 export interface TerminalUpgrade {
   route: UpgradeRoute;
-  /** How many sessions are open. */
-  open(): number;
   /** Stops following the registry. Open sessions end with their sockets, which the server cuts at shutdown. */
   close(): void;
 }
@@ -134,5 +130,5 @@ export function terminalUpgrade(options: TerminalUpgradeOptions): TerminalUpgrad
     });
   };
 
-  return { route: { prefix: TERMINAL_WS_PATH, handle }, open: () => count, close: unsubscribe };
+  return { route: { prefix: TERMINAL_WS_PATH, handle }, close: unsubscribe };
 }
