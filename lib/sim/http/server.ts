@@ -30,6 +30,7 @@ import { handleList, handleWatch } from './list-watch';
 import { handleLogs } from './logs';
 import { handleMetrics } from './metrics';
 import { serveNodeStats } from './node-stats';
+import { serveCadvisor } from './cadvisor';
 import {
   handleCreate,
   handleCreateToken,
@@ -186,6 +187,7 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
     const path = url.pathname.length > 1 ? url.pathname.replace(/\/$/, '') : url.pathname;
     const method = req.method ?? 'GET';
     if (serveNodeStats(url.pathname, method, store, res)) return;
+    if (serveCadvisor(url.pathname, method, store, res)) return;
     const { docs, openapi } = current();
 
     if (

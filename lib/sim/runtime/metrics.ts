@@ -46,15 +46,25 @@ const MEMORY_FORMS: readonly QuantitySuffix[] = ['Ki', 'Mi', ''];
 const DEFAULT_CONTAINER_CPU_LIMIT = 0.5;
 const DEFAULT_CONTAINER_MEMORY_LIMIT = 256 * 2 ** 20;
 
-/** Usage of a node, or undefined when metrics-server could not scrape it (NotReady, no capacity). */
-export function nodeMetrics(node: object, timeMs: number): NodeMetrics | undefined {
+/**
+ * What bounds a node's usage: a Ready node's allocatable (else capacity); undefined when metrics-server could not
+ * scrape it.
+ */
+export function nodeBounds(node: object): { name: string; cpu: number; memory: number } | undefined {
   const name = stringAt(node, 'metadata', 'name');
   if (name === undefined || !isReady(node)) return undefined;
   const cpu = quantityAt(node, 'status', 'allocatable', 'cpu') ?? quantityAt(node, 'status', 'capacity', 'cpu');
   const memory =
     quantityAt(node, 'status', 'allocatable', 'memory') ?? quantityAt(node, 'status', 'capacity', 'memory');
   if (cpu === undefined || memory === undefined) return undefined;
+  return { name, cpu, memory };
+}
 
+/** Usage of a node, or undefined when metrics-server could not scrape it (NotReady, no capacity). */
+export function nodeMetrics(node: object, timeMs: number): NodeMetrics | undefined {
+  const bounds = nodeBounds(node);
+  if (bounds === undefined) return undefined;
+  const { name } = bounds;
   const scrape = scrapeTime(name, timeMs);
   const metrics: NodeMetrics = {
     kind: 'NodeMetrics',
@@ -62,15 +72,23 @@ export function nodeMetrics(node: object, timeMs: number): NodeMetrics | undefin
     metadata: { name, creationTimestamp: new Date(timeMs).toISOString() },
     timestamp: new Date(scrape).toISOString(),
     window: windowOf(name),
-    usage: usage(name, scrape, cpu, memory),
+    usage: usage(name, scrape, bounds.cpu, bounds.memory),
   };
   const labels = labelsOf(node);
   if (labels !== undefined) metrics.metadata.labels = labels;
   return metrics;
 }
 
-/** Usage of a pod's containers, or undefined unless the pod is Running on a node. */
-export function podMetrics(pod: object, timeMs: number): PodMetrics | undefined {
+/** A measured pod: `namespace/name` (its metrics key) and what bounds each container's usage. */
+export interface PodBounds {
+  namespace: string;
+  name: string;
+  key: string;
+  containers: { name: string; cpu: number; memory: number }[];
+}
+
+/** What bounds a pod's containers' usage, or undefined unless the pod is Running on a node. */
+export function podBounds(pod: object): PodBounds | undefined {
   const name = stringAt(pod, 'metadata', 'name');
   const namespace = stringAt(pod, 'metadata', 'namespace') ?? 'default';
   if (
@@ -80,15 +98,26 @@ export function podMetrics(pod: object, timeMs: number): PodMetrics | undefined 
   ) {
     return undefined;
   }
-  const key = `${namespace}/${name}`;
-  const scrape = scrapeTime(key, timeMs);
-  const containers = arrayAt(pod, 'spec', 'containers').flatMap((container): ContainerMetrics[] => {
+  const containers = arrayAt(pod, 'spec', 'containers').flatMap((container) => {
     const containerName = stringAt(container, 'name');
     if (containerName === undefined) return [];
     const cpu = limitOf(container, 'cpu') ?? DEFAULT_CONTAINER_CPU_LIMIT;
     const memory = limitOf(container, 'memory') ?? DEFAULT_CONTAINER_MEMORY_LIMIT;
-    return [{ name: containerName, usage: usage(`${key}/${containerName}`, scrape, cpu, memory) }];
+    return [{ name: containerName, cpu, memory }];
   });
+  return { namespace, name, key: `${namespace}/${name}`, containers };
+}
+
+/** Usage of a pod's containers, or undefined unless the pod is Running on a node. */
+export function podMetrics(pod: object, timeMs: number): PodMetrics | undefined {
+  const bounds = podBounds(pod);
+  if (bounds === undefined) return undefined;
+  const { namespace, name, key } = bounds;
+  const scrape = scrapeTime(key, timeMs);
+  const containers = bounds.containers.map((c): ContainerMetrics => ({
+    name: c.name,
+    usage: usage(`${key}/${c.name}`, scrape, c.cpu, c.memory),
+  }));
   const metrics: PodMetrics = {
     kind: 'PodMetrics',
     apiVersion: METRICS_API_VERSION,
@@ -116,7 +145,11 @@ export function usageFraction(key: string, timeMs: number): number {
   return Math.min(0.95, Math.max(0.01, base + slow + fast + jitter));
 }
 
-function usage(key: string, scrape: number, cpuBound: number, memoryBound: number): ResourceUsage {
+/**
+ * The usage metrics-server reports for `key` (a node's name, or `namespace/pod/container`) at a scrape: the quantities
+ * as written, so a consumer that integrates them (cAdvisor's counters, runtime/cadvisor.ts) sees the same values.
+ */
+export function usage(key: string, scrape: number, cpuBound: number, memoryBound: number): ResourceUsage {
   const cpuForm = CPU_FORMS[hashString(key, 7) % CPU_FORMS.length] ?? 'n';
   const memoryForm = MEMORY_FORMS[hashString(key, 8) % MEMORY_FORMS.length] ?? 'Ki';
   // Memory has a wave of its own and swings less than cpu: between 30% and 87% of its bound.
@@ -127,8 +160,11 @@ function usage(key: string, scrape: number, cpuBound: number, memoryBound: numbe
   };
 }
 
-/** Each object is scraped at its own offset within the interval, like a real metrics-server. */
-function scrapeTime(key: string, timeMs: number): number {
+/**
+ * Each object is scraped at its own offset within the interval, like a real metrics-server: the start of the step
+ * (of SCRAPE_INTERVAL_MS) holding `timeMs`, for `key` (a node's name or a pod's `namespace/name`).
+ */
+export function scrapeTime(key: string, timeMs: number): number {
   const offset = hashString(key, 9) % SCRAPE_INTERVAL_MS;
   return Math.floor((timeMs - offset) / SCRAPE_INTERVAL_MS) * SCRAPE_INTERVAL_MS + offset;
 }
