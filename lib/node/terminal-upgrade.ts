@@ -122,7 +122,8 @@ export function terminalUpgrade(options: TerminalUpgradeOptions): TerminalUpgrad
         },
       );
       ws.on('message', (data, isBinary) => session.message(isBinary ? '' : text(data), isBinary));
-      ws.on('error', () => ws.terminate());
+      // ws closes the socket itself on an error (1009 for an oversized frame, after sending the close frame).
+      ws.on('error', () => undefined);
       ws.once('close', () => {
         count--;
         session.browserLeft();
