@@ -37,6 +37,8 @@ export interface TerminalConfig {
   idleMs: number;
   /** Open sessions at most. */
   max: number;
+  /** `--terminal-shell`: offer the kubectl cluster shell while listening beyond loopback too (always on loopback). */
+  shell: boolean;
 }
 
 /** The embedded metrics store: how often each context is scraped, how long points are kept, which contexts. */
@@ -110,6 +112,11 @@ Flags (environment twin in brackets):
                         (default 3m)                          [KORE_TERMINAL_IDLE]
   --terminal-max N      open terminals at most; more are refused (429)
                         (default 50)                           [KORE_TERMINAL_MAX]
+  --terminal-shell      offer the web terminal's kubectl shell (a shell
+                        on this host, as kore-board's user) while
+                        listening beyond loopback; on loopback it is
+                        always offered (needs node-pty and kubectl)
+                                                  [KORE_TERMINAL_SHELL=1]
   --help                print this help
 `;
 
@@ -205,7 +212,7 @@ function metricsConfig(
 const MIN_TERMINAL_SECRET = 32;
 
 function terminalConfig(
-  f: { 'terminal-secret'?: string; 'terminal-idle'?: string; 'terminal-max'?: string },
+  f: { 'terminal-secret'?: string; 'terminal-idle'?: string; 'terminal-max'?: string; 'terminal-shell'?: boolean },
   env: Record<string, string | undefined>,
 ): TerminalConfig | string {
   const secret = f['terminal-secret'] ?? (env.KORE_TERMINAL_SECRET || undefined);
@@ -218,7 +225,9 @@ function terminalConfig(
   const maxText = f['terminal-max'] ?? (env.KORE_TERMINAL_MAX || '50');
   const max = /^\d{1,6}$/.test(maxText) ? Number(maxText) : 0;
   if (max < 1) return `--terminal-max ${maxText}: must be a number of sessions, at least 1`;
-  return { secret, idleMs, max };
+  const shell = booleanFlag(f['terminal-shell'], env.KORE_TERMINAL_SHELL, 'KORE_TERMINAL_SHELL');
+  if (typeof shell === 'string') return shell;
+  return { secret, idleMs, max, shell };
 }
 
 function issueText(field: string, issues: v.BaseIssue<unknown>[]): string {
@@ -264,6 +273,7 @@ export function parseCli(
         'terminal-secret': { type: 'string' },
         'terminal-idle': { type: 'string' },
         'terminal-max': { type: 'string' },
+        'terminal-shell': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });

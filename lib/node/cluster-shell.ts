@@ -69,10 +69,7 @@ export async function openClusterShell(options: ClusterShellOptions): Promise<Lo
   let closed = false;
 
   async function startSession(context: string, size: TerminalSize): Promise<TerminalProcess> {
-    if (ready === undefined)
-      throw new StatusError('ServiceUnavailable', problem ?? 'the cluster shell is not available', undefined, {
-        code: 501,
-      });
+    if (ready === undefined) throw new StatusError('NotImplemented', problem ?? 'the cluster shell is not available');
     const kubeconfig = await registry.standaloneKubeconfig(context);
     const session = await startShellSession({ ...ready, context, kubeconfig, size, env, tmpDir, log });
     live.add(session);

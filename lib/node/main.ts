@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import cluster from 'node:cluster';
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { availableParallelism, homedir } from 'node:os';
 import { delimiter } from 'node:path';
@@ -44,8 +45,12 @@ async function serveOrFail(config: CliConfig, setup: ServeSetup, log: Logger): P
   }
 }
 
-function setupOf(sim: SimCluster | undefined, access: AccessToken | undefined): ServeSetup {
-  return { demoKubeconfig: sim === undefined ? undefined : demoKubeconfig(sim), authToken: access?.token };
+function setupOf(config: CliConfig, sim: SimCluster | undefined, access: AccessToken | undefined): ServeSetup {
+  return {
+    demoKubeconfig: sim === undefined ? undefined : demoKubeconfig(sim),
+    authToken: access?.token,
+    terminalSecret: config.terminal.secret ?? randomBytes(32).toString('base64url'),
+  };
 }
 
 function contextSummaries(serving: Serving) {
@@ -71,7 +76,7 @@ async function runAlone(
   sim: SimCluster | undefined,
   access: AccessToken | undefined,
 ): Promise<void> {
-  const serving = await serveOrFail(config, setupOf(sim, access), log);
+  const serving = await serveOrFail(config, setupOf(config, sim, access), log);
   onStopSignals((signal) => {
     log.info(`${signal} received: finishing in-flight requests`);
     void serving
@@ -93,7 +98,7 @@ async function runSupervisor(
   let gaveUp = false;
   const started = await startWorkers({
     count: config.workers,
-    setup: setupOf(sim, access),
+    setup: setupOf(config, sim, access),
     log,
     onGiveUp: (reason) => {
       log.error(`${reason}; stopping`);

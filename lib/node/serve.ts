@@ -1,15 +1,17 @@
 import cluster from 'node:cluster';
-import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { systemClock } from '../clock';
 import type { ClusterRegistry } from '../clusters/types';
 import type { Logger } from '../log';
+import { systemTimers } from '../terminal/timers';
 import type { CliConfig } from './cli';
+import { openClusterShell } from './cluster-shell';
 import { startKoreServer, type KoreServer } from './kore-server';
 import { startEmbeddedMetrics } from './embedded-metrics';
 import { createRegistry } from './registry';
 import type { RunningServer } from './server';
 import { uiFiles } from './ui-files';
+import { processChannel, workerJtiLedger } from './workers/jti-ledger';
 
 /** One serving kore-board: the registry, the app and the HTTP server, as one process (or one worker) runs them. */
 export interface Serving {
@@ -24,24 +26,23 @@ export function ownKubeconfigPath(config: CliConfig): string {
   return join(config.dataDir, 'kubeconfig');
 }
 
-/** `--terminal-secret`, else a random one: tokens then open sessions only in the process that minted them. */
-function terminalSecret(config: CliConfig): Uint8Array {
-  const { secret } = config.terminal;
-  return secret === undefined ? randomBytes(32) : new TextEncoder().encode(secret);
-}
-
 /** What is decided once per kore-board, before any process serves (the supervisor's, with `--workers`). */
 export interface ServeSetup {
   /** The built-in cluster's context (YAML) in demo mode: then the user's kubeconfig files and the in-cluster account are not read. */
   demoKubeconfig: string | undefined;
   /** The token every caller presents; undefined with `--auth none`. */
   authToken: string | undefined;
+  /**
+   * Signs the web terminal's tokens: `--terminal-secret`, else random per start. Made once, so that every worker
+   * accepts the tokens any other minted.
+   */
+  terminalSecret: string;
 }
 
 /** Builds and starts everything that serves requests. Rejects when the address cannot be listened on. */
 export async function serve(
   config: CliConfig,
-  { demoKubeconfig, authToken }: ServeSetup,
+  { demoKubeconfig, authToken, terminalSecret }: ServeSetup,
   log: Logger,
 ): Promise<Serving> {
   const ownKubeconfig = ownKubeconfigPath(config);
@@ -64,6 +65,12 @@ export async function serve(
     clock: systemClock,
     log,
   });
+  const clusterShell = await openClusterShell({
+    registry,
+    listenHost: config.listen.host,
+    beyondLoopback: config.terminal.shell,
+    log,
+  });
   let kore: KoreServer;
   try {
     kore = await startKoreServer({
@@ -76,13 +83,16 @@ export async function serve(
       metrics: metrics.source,
       metricsListen: config.metrics.listen,
       terminal: {
-        secret: terminalSecret(config),
+        secret: new TextEncoder().encode(terminalSecret),
+        // A worker claims token ids from its supervisor's ledger, so a token opens one session across all workers.
+        ...(cluster.isWorker ? { ledger: workerJtiLedger(processChannel(), systemTimers) } : {}),
         idleMs: config.terminal.idleMs,
         max: config.terminal.max,
-        clusterShell: undefined,
+        clusterShell,
       },
     });
   } catch (err) {
+    await clusterShell.close();
     await metrics.close();
     await registry.close();
     throw err;
@@ -92,6 +102,8 @@ export async function serve(
     registry,
     close: async (graceMs) => {
       await kore.close(graceMs);
+      // Shells still open are ended, their HOMEs removed.
+      await clusterShell.close();
       await metrics.close();
       await registry.close();
     },

@@ -34,7 +34,7 @@ describe('parseCli', () => {
       workers: 1,
       uiDir: undefined,
       metrics: { resolutionMs: 60_000, windowMs: 900_000, contexts: undefined, listen: undefined },
-      terminal: { secret: undefined, idleMs: 180_000, max: 50 },
+      terminal: { secret: undefined, idleMs: 180_000, max: 50, shell: false },
     });
   });
 
@@ -56,6 +56,15 @@ describe('parseCli', () => {
       expect(errorOf([`--terminal-max=${max}`])).toBe(
         `--terminal-max ${max}: must be a number of sessions, at least 1`,
       );
+  });
+
+  it('reads --terminal-shell, or KORE_TERMINAL_SHELL', () => {
+    expect(config(['--terminal-shell']).terminal.shell).toBe(true);
+    expect(config([], { KORE_TERMINAL_SHELL: '1' }).terminal.shell).toBe(true);
+    expect(config([], { KORE_TERMINAL_SHELL: 'off' }).terminal.shell).toBe(false);
+    expect(errorOf([], { KORE_TERMINAL_SHELL: 'maybe' })).toBe(
+      'KORE_TERMINAL_SHELL: must be 1/true/yes/on or 0/false/no/off',
+    );
   });
 
   it('reads the metrics flags: durations, a window of 2 to 10,000 scrapes, a context list', () => {

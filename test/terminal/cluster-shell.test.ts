@@ -1,7 +1,9 @@
 /**
- * The kubectl cluster shell (lib/node/cluster-shell.ts) on a real PTY against the simulated cluster: kubectl works
- * inside it with the context's credentials, its HOME holds that context alone and is removed when it ends, and
- * closing it kills every process it started. Where node-pty does not load the suite is skipped, except in CI.
+ * The kubectl cluster shell end to end: the UI's sequence (token GET → {Arguments, AuthToken} → resize → input)
+ * against kore-board on a real port, its cluster termtype served by lib/node/cluster-shell.ts on a real PTY, in front
+ * of the simulated cluster over TLS. kubectl works inside with the context's credentials, the shell's HOME holds that
+ * context alone and is removed when it ends, and a browser that leaves takes every process of the shell with it.
+ * Where node-pty does not load these are skipped, except in CI (CI=true), where they must run.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
@@ -12,31 +14,33 @@ import { systemClock } from '../../lib/clock';
 import type { ClusterRegistry } from '../../lib/clusters/types';
 import { silentLogger } from '../../lib/log';
 import { openClusterShell, type LocalClusterShell } from '../../lib/node/cluster-shell';
+import { startKoreServer, type KoreServer } from '../../lib/node/kore-server';
 import { loadPty } from '../../lib/node/pty-module';
 import { createRegistry } from '../../lib/node/registry';
 import { sessionMembers, statOf } from '../../lib/node/session-kill';
 import { startSim, type SimCluster } from '../../lib/sim';
-import type { TerminalProcess } from '../../lib/terminal/types';
-import { kubeconfigYaml } from '../helpers/registry-fixtures';
-import { transcript, type Transcript } from './pty-transcript';
+import type { ClusterShell } from '../../lib/terminal/types';
+import { kubeconfigYaml, waitFor } from '../helpers/registry-fixtures';
+import { fetchToken, openTerminal, type WebttyClient } from './webtty-client';
 
 const ptyProblem = (await loadPty()).problem;
-// In CI node-pty must build: a missing addon fails the suite there instead of skipping it.
+// In CI node-pty must build: a missing addon fails these tests there instead of skipping them.
 const skip = ptyProblem !== undefined && process.env.CI !== 'true';
 
 const OTHER_TOKEN = 'other-context-token-s3cret';
 const KORE_SECRET = 'kore-board-own-s3cret';
-const SIZE = { columns: 120, rows: 40 };
-/** The prompt, matched where the shell prints it (at the end of what is shown, not in an echoed command). */
-const promptOf = (context: string) => new RegExp(`kubectl@${context}\\$ $`);
+const SECRET = new TextEncoder().encode('cluster-shell-test-secret-of-32-chars');
+// Wide enough that no typed command wraps.
+const SIZE = { columns: 200, rows: 50 };
 const ANSI = /\x1b\[[0-9;?]*[A-Za-z]/g;
 
 let sim: SimCluster;
 let dir: string;
-let registry: ClusterRegistry;
-let shell: LocalClusterShell;
 /** Where the shell makes its sessions' HOMEs. */
 let homes: string;
+let registry: ClusterRegistry;
+let shell: LocalClusterShell;
+let kore: KoreServer;
 
 beforeAll(async () => {
   sim = await startSim();
@@ -79,9 +83,11 @@ beforeAll(async () => {
     // What the shell must not inherit: kore-board's own secrets and the user's kubeconfig.
     env: { ...process.env, KORE_AUTH_TOKEN: KORE_SECRET, KUBECONFIG: kubeconfig },
   });
+  kore = await serveWith(shell);
 });
 
 afterAll(async () => {
+  await kore?.close(1_000);
   await shell?.close();
   await registry?.close();
   await sim?.close();
@@ -89,31 +95,47 @@ afterAll(async () => {
   await rm(homes, { recursive: true, force: true });
 });
 
-/** Types a command and resolves with what it printed, up to a marker the shell computes (the echo cannot match). */
-interface Session {
-  terminal: TerminalProcess;
-  t: Transcript;
-  prompt: RegExp;
+function serveWith(clusterShell: ClusterShell): Promise<KoreServer> {
+  return startKoreServer({
+    registry,
+    security: { allowedHosts: [], allowOrigins: [], authToken: undefined },
+    log: silentLogger,
+    terminal: { secret: SECRET, idleMs: 180_000, max: 50, clusterShell },
+  });
 }
 
-async function run({ terminal, t, prompt }: Session, command: string): Promise<string> {
-  terminal.write(`${command}; echo "END-$((6*7))"\r`);
-  const shown = await t.next(/END-42\r?\n/);
-  await t.next(prompt);
-  // The command's echo is the first line; its output follows, up to the marker.
-  const lines = shown.replace(ANSI, '').replace(/\r/g, '').split('\n');
-  return lines
-    .slice(1)
-    .join('\n')
-    .replace(/\n?END-42\n$/, '');
+interface Shell {
+  t: WebttyClient;
+  context: string;
 }
 
-async function openSession(context = 'sim'): Promise<Session> {
-  const terminal = await shell.start(context, SIZE);
-  const t = transcript(terminal);
-  const prompt = promptOf(context);
-  await t.next(prompt);
-  return { terminal, t, prompt };
+/** The prompt at the end of what is shown: the shell waits for input. */
+const promptAtEnd = (context: string) => new RegExp(`kubectl@${context}\\$ $`);
+
+/** Asks the token route for a cluster terminal and opens it as the UI does, up to the first prompt. */
+async function openShell(context = 'sim'): Promise<Shell> {
+  const token = await fetchToken(`${kore.server.url}/api/terminal/clusters/${context}/termtype/cluster`);
+  const t = await openTerminal(kore.server.url, token, { size: SIZE });
+  await t.waitForOutput(promptAtEnd(context));
+  return { t, context };
+}
+
+let commands = 0;
+
+/** Types a command and resolves with what it printed, up to a marker the shell computes (its echo cannot match). */
+async function run({ t, context }: Shell, command: string): Promise<string> {
+  const n = ++commands;
+  const marker = `END-42-${n}`;
+  t.type(`${command}; echo "END-$((6*7))-${n}"\r`);
+  await t.waitForOutput(new RegExp(`${marker}\\r\\n[^]*${promptAtEnd(context).source}`));
+  const shown = t.output();
+  const end = shown.lastIndexOf(marker);
+  const echoed = shown.lastIndexOf(`-${n}"`, end);
+  return shown
+    .slice(shown.indexOf('\n', echoed) + 1, end)
+    .replace(ANSI, '')
+    .replace(/\r/g, '')
+    .replace(/\n$/, '');
 }
 
 /** Every file under a directory, recursively. */
@@ -123,89 +145,93 @@ function filesUnder(root: string): string[] {
     .map((e) => join(e.parentPath, e.name));
 }
 
-describe.skipIf(skip)('the kubectl cluster shell', () => {
-  it('is offered on loopback with node-pty, bash and kubectl at hand', () => {
-    expect(shell.unavailable()).toBeUndefined();
-  });
-
-  it('runs kubectl as the context: `kubectl get nodes` lists the simulated cluster’s nodes', async () => {
-    const session = await openSession();
+describe.skipIf(skip)('the kubectl cluster shell, through the terminal websocket', () => {
+  it('runs kubectl as the context under the title kubectl@<context>: `kubectl get nodes` lists the cluster’s nodes', async () => {
+    const s = await openShell();
+    expect(s.t.title()).toBe('kubectl@sim');
     const nodes = sim.store.list('nodes').map((n) => `node/${n.metadata.name}`);
     expect(nodes.length).toBeGreaterThan(0);
-    expect((await run(session, 'kubectl get nodes -o name')).split('\n').sort()).toEqual(nodes.sort());
-    session.terminal.write('exit\r');
-    expect((await session.t.exit).code).toBe(0);
+    expect((await run(s, 'kubectl get nodes -o name')).split('\n').sort()).toEqual(nodes.sort());
+    s.t.type('exit\r');
+    expect((await s.t.closed).code).toBe(1000);
   });
 
-  it('holds that context alone in a private HOME, removed when the shell exits with its status', async () => {
-    const session = await openSession();
-    expect(await run(session, 'kubectl config get-contexts -o name')).toBe('sim');
-    expect(await run(session, 'kubectl config current-context')).toBe('sim');
-    const home = await run(session, 'echo "$HOME"');
-    const kubeconfig = await run(session, 'echo "$KUBECONFIG"');
+  it('holds that context alone in a private HOME, removed when the shell exits, whose status is shown', async () => {
+    const s = await openShell();
+    expect(await run(s, 'kubectl config get-contexts -o name')).toBe('sim');
+    expect(await run(s, 'kubectl config current-context')).toBe('sim');
+    const home = await run(s, 'echo "$HOME"');
+    const kubeconfig = await run(s, 'echo "$KUBECONFIG"');
     expect(kubeconfig).toBe(join(home, '.kube', 'config'));
-    expect(await run(session, 'env | grep -c "^KORE_"')).toBe('0');
+    expect(await run(s, 'env | grep -c "^KORE_"')).toBe('0');
 
     expect(statSync(home).mode & 0o777).toBe(0o700);
     expect(statSync(kubeconfig).mode & 0o777).toBe(0o600);
     // The files the user's kubeconfig names were read inline; the other context's credentials are nowhere.
-    const written = filesUnder(home).map((f) => readFileSync(f, 'utf8'));
-    expect(written.join('\n')).toContain('client-certificate-data');
-    expect(written.join('\n')).not.toMatch(/other-context|s3cret|client\.crt|ca\.crt/);
+    const written = filesUnder(home)
+      .map((f) => readFileSync(f, 'utf8'))
+      .join('\n');
+    expect(written).toContain('client-certificate-data');
+    expect(written).not.toMatch(/other-context|s3cret|client\.crt|ca\.crt/);
 
-    session.terminal.write('exit 3\r');
-    expect((await session.t.exit).code).toBe(3);
+    s.t.type('exit 3\r');
+    expect(await s.t.closed).toEqual({ code: 1000, reason: 'command terminated with exit code 3' });
     expect(existsSync(home)).toBe(false);
   });
 
   it('uses the context’s own credentials: a token user reaches the cluster as itself', async () => {
-    const session = await openSession('other-context');
-    expect(await run(session, 'kubectl config view --raw -o jsonpath="{.users[0].user.token}"')).toBe(OTHER_TOKEN);
-    expect(await run(session, 'kubectl get namespace kube-system -o name')).toBe('namespace/kube-system');
-    session.terminal.close();
-    await session.t.exit;
+    const s = await openShell('other-context');
+    expect(await run(s, 'kubectl config view --raw -o jsonpath="{.users[0].user.token}"')).toBe(OTHER_TOKEN);
+    expect(await run(s, 'kubectl get namespace kube-system -o name')).toBe('namespace/kube-system');
+    s.t.type('exit\r');
+    await s.t.closed;
   });
 
-  it('kills every process it started when the browser leaves, jobs in other groups included, and removes HOME', async () => {
-    const session = await openSession();
-    const home = await run(session, 'echo "$HOME"');
-    const background = Number((await run(session, 'sleep 1001 & echo $!')).split('\n').pop());
-    const detached = Number((await run(session, 'nohup sleep 1002 >/dev/null 2>&1 & echo $!')).split('\n').pop());
+  it('kills every process of the shell when the browser leaves, jobs in their own groups too, and removes HOME', async () => {
+    const s = await openShell();
+    const home = await run(s, 'echo "$HOME"');
+    // Interactive bash prints `[1] PID` for a job put in the background, then the echo prints it again.
+    const background = Number((await run(s, 'sleep 1001 & echo $!')).split('\n').pop());
+    const detached = Number((await run(s, 'nohup sleep 1002 >/dev/null 2>&1 & echo $!')).split('\n').pop());
     // A foreground job: under job control, in a process group of its own. It says its pid, then becomes sleep.
-    session.terminal.write(`sh -c 'echo "FG-$((1+1))-$$"; exec sleep 1003'\r`);
-    const foreground = Number(/FG-2-(\d+)/.exec(await session.t.next(/FG-2-\d+\r?\n/))?.[1]);
-    const shellPid = statOf(readFileSync(`/proc/${background}/stat`, 'utf8'))?.session ?? -1;
-    const members = await sessionMembers(shellPid);
-    expect(members).toEqual(expect.arrayContaining([shellPid, background, detached, foreground]));
+    s.t.type(`sh -c 'echo "FG-$((1+1))-$$"; exec sleep 1003'\r`);
+    await s.t.waitForOutput(/FG-2-\d+\r\n/);
+    const foreground = Number(/FG-2-(\d+)\r\n/.exec(s.t.output())?.[1]);
+    const session = statOf(readFileSync(`/proc/${background}/stat`, 'utf8'))?.session ?? -1;
+    expect(await sessionMembers(session)).toEqual(expect.arrayContaining([session, background, detached, foreground]));
 
-    session.terminal.close();
-    await session.t.exit;
-    expect(await sessionMembers(shellPid)).toEqual([]);
-    expect(existsSync(home)).toBe(false);
+    s.t.ws.close();
+    await waitFor(async () => (await sessionMembers(session)).length === 0, 10_000, 'the shell’s processes to end');
+    await waitFor(() => !existsSync(home), 10_000, 'the shell’s HOME to be removed');
   });
 
-  it('refuses an unknown context (404) and leaves nothing behind', async () => {
+  it('refuses an unknown context (404); no HOME of this suite is left', async () => {
     await expect(shell.start('nope', SIZE)).rejects.toMatchObject({ code: 404 });
-    // Every session of this suite has ended: not one HOME is left.
-    expect(readdirSync(homes)).toEqual([]);
+    await waitFor(() => readdirSync(homes).length === 0, 10_000, 'every HOME to be removed');
   });
 });
 
 describe('when the cluster shell is not offered', () => {
-  it.skipIf(skip)(
-    'beyond loopback without --terminal-shell: says how to enable it, and refuses to start (501)',
-    async () => {
-      const remote = await openClusterShell({
-        registry,
-        listenHost: '0.0.0.0',
-        beyondLoopback: false,
-        log: silentLogger,
-      });
-      expect(remote.unavailable()).toMatch(/listens on loopback.*--terminal-shell \(KORE_TERMINAL_SHELL=1\)/);
+  it.skipIf(skip)('beyond loopback without --terminal-shell: the token route says how to enable it (501)', async () => {
+    const remote = await openClusterShell({
+      registry,
+      listenHost: '0.0.0.0',
+      beyondLoopback: false,
+      log: silentLogger,
+    });
+    const server = await serveWith(remote);
+    try {
+      const res = await fetch(`${server.server.url}/api/terminal/clusters/sim/termtype/cluster`);
+      expect(res.status).toBe(501);
+      expect(((await res.json()) as { message: string }).message).toMatch(
+        /offered only while kore-board listens on loopback.*--terminal-shell \(KORE_TERMINAL_SHELL=1\)/,
+      );
       await expect(remote.start('sim', SIZE)).rejects.toMatchObject({ code: 501 });
+    } finally {
+      await server.close(1_000);
       await remote.close();
-    },
-  );
+    }
+  });
 
   it.skipIf(skip)('beyond loopback with --terminal-shell: offered', async () => {
     const remote = await openClusterShell({
@@ -215,10 +241,9 @@ describe('when the cluster shell is not offered', () => {
       log: silentLogger,
     });
     expect(remote.unavailable()).toBeUndefined();
-    await remote.close();
   });
 
-  it('without node-pty: says to install it, and the rest of kore-board is unaffected', async () => {
+  it('without node-pty: says to install it, and refuses to start (501)', async () => {
     const missing = await openClusterShell({
       registry,
       listenHost: '127.0.0.1',

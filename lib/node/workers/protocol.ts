@@ -15,8 +15,8 @@ export interface ReadyReport {
 }
 
 /**
- * The demo cluster runs in the supervisor, so that every worker serves the same one; the access token is
- * resolved there once, and reaches the workers here rather than through their environment.
+ * The demo cluster runs in the supervisor, so that every worker serves the same one; the access token and the
+ * terminal secret are resolved there once, and reach the workers here rather than through their environment.
  */
 export interface PrimaryMessage extends ServeSetup {
   type: 'kore:setup';
@@ -58,7 +58,8 @@ export function isPrimaryMessage(value: unknown): value is PrimaryMessage {
     isObject(value) &&
     value.type === 'kore:setup' &&
     optionalString(value.demoKubeconfig) &&
-    optionalString(value.authToken)
+    optionalString(value.authToken) &&
+    typeof value.terminalSecret === 'string'
   );
 }
 
