@@ -10,13 +10,13 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { bundle, buildExecutable } from '../build.mjs';
 import { demoKubeconfig } from '../lib/demo-kubeconfig';
 import { startSim } from '../lib/sim';
+import { freePort } from '../test/helpers/free-port';
 
 const { values } = parseArgs({ options: { rounds: { type: 'string', default: '15' } } });
 const ROUNDS = Number(values.rounds);
@@ -27,15 +27,6 @@ interface Target {
   command(port: number, kubeconfig: string, home: string): { file: string; args: string[] };
   /** Compared against kubectl proxy (demo mode has no kubectl counterpart). */
   compared: boolean;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
 }
 
 /** Milliseconds from spawn to the first 200 of /healthz, polling every 2 ms; the process is killed after. */

@@ -34,13 +34,13 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
-import { createServer } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { bundle } from '../build.mjs';
 import { demoKubeconfig } from '../lib/demo-kubeconfig';
 import { createPki } from '../lib/sim/tls';
+import { freePort } from '../test/helpers/free-port';
 import { childPids } from '../test/helpers/proc';
 
 const { values } = parseArgs({
@@ -90,15 +90,6 @@ function ensureTools(): void {
   execFileSync('apt-get', ['install', '-y', '-qq', 'nginx-light', 'wrk'], {
     stdio: 'inherit',
     env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
   });
 }
 
