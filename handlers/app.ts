@@ -9,6 +9,7 @@ import type { ContextStore } from '../lib/contexts/context-store';
 import { inlineDecoder, type BodyDecoder } from '../lib/decode/decoder';
 import type { ViewStore } from '../lib/views/store';
 import type { MetricsSource } from '../lib/metrics/types';
+import type { TelemetryExposition } from '../lib/telemetry/registry';
 import { applyRoutes, currentContextApplyRoutes } from './apply';
 import { authRoutes } from './auth';
 import { clustersRoutes } from './clusters';
@@ -21,6 +22,7 @@ import { admission } from './middleware/admission';
 import { cors } from './middleware/cors';
 import { opsRoutes } from './ops';
 import { rawRoutes } from './raw';
+import { telemetryRoutes } from './telemetry';
 import { renderError, statusResponse } from './status-response';
 import { viewsRoutes } from './views';
 
@@ -46,6 +48,8 @@ export interface AppDeps {
   ui?: Hono;
   /** cpu/memory time series (the embedded store, or Prometheus); absent: no metrics routes. */
   metrics?: MetricsSource;
+  /** kore-board's own metrics in the Prometheus text format; absent: no `GET /metrics`. */
+  telemetry?: TelemetryExposition;
   /** The web terminal's tokens (and the kubectl shell, where it runs); absent: no terminal routes. */
   terminal?: TerminalDeps;
 }
@@ -62,6 +66,7 @@ export function createApp(deps: AppDeps): Hono {
   const decoder = deps.decoder ?? inlineDecoder;
 
   app.route('/', opsRoutes(registry, { index: deps.ui === undefined })); // /  /healthz  /healthy  /readyz
+  if (deps.telemetry !== undefined) app.route('/', telemetryRoutes(deps.telemetry)); // GET /metrics: kore-board's own
   app.route('/api/auth', authRoutes(deps.security.authToken)); // the web UI's sign-in
   app.route('/api/clusters', clustersRoutes(registry)); // the context list
   app.route('/api/clusters/:cluster', viewsRoutes(deps.views)); // topology, dashboard, graphs

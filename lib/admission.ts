@@ -47,7 +47,7 @@ const UNAUTHENTICATED_PATHS = new Set(['/healthz', '/readyz', '/healthy']);
 const LOGIN_PATH = '/api/auth/login';
 const LOGIN_METHODS = new Set(['GET', 'HEAD', 'POST']);
 /** Paths that are the API's, whatever files a UI folder holds: the token guards them and their misses stay Status 404s. */
-const API_PREFIXES = ['/api', '/raw', '/healthz', '/readyz', '/healthy', '/token'];
+const API_PREFIXES = ['/api', '/raw', '/metrics', '/healthz', '/readyz', '/healthy', '/token'];
 /** A week: the token itself outlives restarts (it is kept in the data dir), so a browser need not sign in daily. */
 const LOGIN_COOKIE_MAX_AGE_S = 7 * 24 * 3600;
 /** Methods a foreign page may send and still be served (never with CORS headers, so it cannot read the answer). */

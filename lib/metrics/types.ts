@@ -44,9 +44,12 @@ export interface MetricsStore {
   contexts(): string[];
 }
 
-/** The scraper's account of one context, for the routes (503 when unavailable) and the status route. */
+/** How collecting one context's metrics goes: the scraper's account, or Prometheus's; the status route's body. */
 export interface ScrapeStatus {
-  /** false: the cluster serves no metrics.k8s.io (no metrics-server); its routes answer 503. */
+  /**
+   * false, embedded: the cluster serves no metrics.k8s.io (no metrics-server); its routes answer 503. false,
+   * Prometheus: Prometheus could not be asked (`error` says why); its routes answer 502/503 while that lasts.
+   */
   available: boolean;
   /** Epoch ms of the last scrape that finished (successfully or not); undefined before the first. */
   lastScrape?: number;

@@ -3,6 +3,7 @@ import * as v from 'valibot';
 import { errorMessage } from '../errors';
 import { parseDuration } from '../duration';
 import { LOG_LEVELS, type LogLevel } from '../log';
+import { LABEL_NAME } from '../metrics/promql';
 import { builtAppRoot, UiDirError } from './ui-files';
 
 /** Validated start-up configuration, from flags first and their environment twins second. */
@@ -41,8 +42,21 @@ export interface TerminalConfig {
   shell: boolean;
 }
 
-/** The embedded metrics store: how often each context is scraped, how long points are kept, which contexts. */
+/** Where the metrics routes read from: the embedded store (scraping metrics.k8s.io), or a Prometheus. */
+export type MetricsSourceConfig =
+  | { kind: 'embedded' }
+  | {
+      kind: 'prometheus';
+      /** Prometheus's root URL (http or https, without credentials). */
+      url: string;
+      /** The label whose value names a series' context (`--prometheus-cluster-label`). */
+      clusterLabel: string;
+    };
+
+/** The metrics routes: their source, their resolution and window, which contexts. */
 export interface MetricsConfig {
+  source: MetricsSourceConfig;
+  /** The embedded store's scrape interval; the Prometheus source's step. */
   resolutionMs: number;
   windowMs: number;
   /** undefined: every loaded context. */
@@ -105,6 +119,12 @@ Flags (environment twin in brackets):
                                                              [KORE_METRICS_CONTEXTS]
   --metrics-listen HOST:PORT  also serve the metrics routes alone there,
                         with the same guards (off by default) [KORE_METRICS_LISTEN]
+  --metrics-source SRC  embedded (default: scrape metrics.k8s.io into
+                        memory) or prometheus=URL (ask that Prometheus:
+                        cAdvisor series, nothing scraped here)
+                                                             [KORE_METRICS_SOURCE]
+  --prometheus-cluster-label NAME  the label naming each series' context
+                        (default cluster)          [KORE_PROMETHEUS_CLUSTER_LABEL]
   --terminal-secret S   signs the web terminal's one-minute tokens; give
                         replicas the same one (at least 32 characters).
                         Default: random per start           [KORE_TERMINAL_SECRET]
@@ -184,9 +204,13 @@ function metricsConfig(
     'metrics-duration'?: string;
     'metrics-contexts'?: string;
     'metrics-listen'?: string;
+    'metrics-source'?: string;
+    'prometheus-cluster-label'?: string;
   },
   env: Record<string, string | undefined>,
 ): MetricsConfig | string {
+  const source = metricsSource(f, env);
+  if (typeof source === 'string') return source;
   const resolutionText = f['metrics-resolution'] ?? (env.KORE_METRICS_RESOLUTION || '1m');
   const resolutionMs = parseDuration(resolutionText);
   if (resolutionMs === undefined || resolutionMs < 1_000)
@@ -202,11 +226,36 @@ function metricsConfig(
   const listen = listenText === undefined ? undefined : v.safeParse(ListenSchema, listenText);
   if (listen !== undefined && !listen.success) return issueText('--metrics-listen', listen.issues);
   return {
+    source,
     resolutionMs,
     windowMs,
     contexts: contexts === undefined ? undefined : list(contexts, ','),
     listen: listen?.output,
   };
+}
+
+/** `embedded`, or `prometheus=URL` with an http(s) URL that carries no credentials (they would be logged and shown). */
+function metricsSource(
+  f: { 'metrics-source'?: string; 'prometheus-cluster-label'?: string },
+  env: Record<string, string | undefined>,
+): MetricsSourceConfig | string {
+  const text = f['metrics-source'] ?? (env.KORE_METRICS_SOURCE || 'embedded');
+  const clusterLabel = f['prometheus-cluster-label'] ?? (env.KORE_PROMETHEUS_CLUSTER_LABEL || 'cluster');
+  if (!LABEL_NAME.test(clusterLabel))
+    return `--prometheus-cluster-label ${clusterLabel}: must be a Prometheus label name ([a-zA-Z_][a-zA-Z0-9_]*)`;
+  if (text === 'embedded') return { kind: 'embedded' };
+  const usage = `--metrics-source ${text}: must be embedded or prometheus=URL, e.g. prometheus=http://127.0.0.1:9090`;
+  if (!text.startsWith('prometheus=')) return usage;
+  let url: URL;
+  try {
+    url = new URL(text.slice('prometheus='.length));
+  } catch {
+    return usage;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return usage;
+  if (url.username !== '' || url.password !== '')
+    return '--metrics-source: a Prometheus URL with credentials in it is not accepted (they would show in logs and errors)';
+  return { kind: 'prometheus', url: url.href, clusterLabel };
 }
 
 const MIN_TERMINAL_SECRET = 32;
@@ -274,6 +323,8 @@ export function parseCli(
         'terminal-idle': { type: 'string' },
         'terminal-max': { type: 'string' },
         'terminal-shell': { type: 'boolean' },
+        'metrics-source': { type: 'string' },
+        'prometheus-cluster-label': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });

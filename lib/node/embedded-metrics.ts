@@ -10,11 +10,14 @@ import { embeddedSource } from '../metrics/embedded-source';
 import { createScraper } from '../metrics/scraper';
 import { createMetricsStore, restoreMetricsStore, type SnapshottableMetricsStore } from '../metrics/store';
 import type { MetricsSource } from '../metrics/types';
+import type { ScrapeStatuses } from '../telemetry/scrape-health';
 import type { MetricsConfig } from './cli';
 import { loadSnapshot, saveSnapshot } from './metrics-snapshot-file';
 
 export interface EmbeddedMetrics {
   source: MetricsSource;
+  /** Each scraped context's status, for kore-board's own /metrics. */
+  scrapes: ScrapeStatuses;
   /** Stops scraping, waits for the round in flight, writes the last snapshot. */
   close(): Promise<void>;
 }
@@ -73,6 +76,11 @@ export async function startEmbeddedMetrics(options: EmbeddedMetricsOptions): Pro
   scraper.start();
   return {
     source: embeddedSource(scraper, store),
+    scrapes: () =>
+      registry.contexts().flatMap((c) => {
+        const status = scraper.status(c.name);
+        return status === undefined ? [] : [[c.name, status] as const];
+      }),
     close: async () => {
       await scraper.close();
       await save();

@@ -6,6 +6,7 @@ import type { ClusterRegistry } from '../clusters/types';
 import type { BodyDecoder } from '../decode/decoder';
 import type { Logger } from '../log';
 import type { MetricsSource } from '../metrics/types';
+import type { TelemetryExposition } from '../telemetry/registry';
 import { memoryJtiLedger } from '../terminal/jti-ledger';
 import { systemTimers, type Timers } from '../terminal/timers';
 import { terminalTokens } from '../terminal/token';
@@ -63,6 +64,8 @@ export interface KoreServerOptions {
   metrics?: MetricsSource;
   /** `--metrics-listen`: a second listener serving the metrics routes alone, behind the same admission. */
   metricsListen?: { host: string; port: number };
+  /** kore-board's own metrics (lib/telemetry/registry.ts), served at `GET /metrics`; absent: no such route. */
+  telemetry?: TelemetryExposition;
   /** The web terminal; absent: no terminal routes. */
   terminal?: TerminalOptions;
 }
@@ -97,7 +100,7 @@ export async function startKoreServer(options: KoreServerOptions): Promise<KoreS
   const added = options.addedContexts;
   const contextStore =
     added === undefined ? undefined : fileContextStore(added.path, registry, { allowExec: added.allowExec, decoder });
-  const { ui, metrics } = options;
+  const { ui, metrics, telemetry } = options;
   const upgrades = [rawUpgradeRoute(registry, options.forward)];
   let terminal;
   if (options.terminal !== undefined) {
@@ -108,7 +111,19 @@ export async function startKoreServer(options: KoreServerOptions): Promise<KoreS
     made.push(() => ws.close());
     upgrades.push(ws.route);
   }
-  const app = createApp({ registry, clock, log, security, views, contextStore, decoder, ui, metrics, terminal });
+  const app = createApp({
+    registry,
+    clock,
+    log,
+    security,
+    views,
+    contextStore,
+    decoder,
+    ui,
+    metrics,
+    telemetry,
+    terminal,
+  });
   const release = async () => {
     for (const close of made) await close();
   };

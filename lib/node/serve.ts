@@ -4,10 +4,12 @@ import { systemClock } from '../clock';
 import type { ClusterRegistry } from '../clusters/types';
 import type { Logger } from '../log';
 import { systemTimers } from '../terminal/timers';
+import { createTelemetryRegistry } from '../telemetry/registry';
+import { registerScrapeHealth } from '../telemetry/scrape-health';
 import type { CliConfig } from './cli';
 import { openClusterShell } from './cluster-shell';
 import { startKoreServer, type KoreServer } from './kore-server';
-import { startEmbeddedMetrics } from './embedded-metrics';
+import { startMetricsSource } from './metrics-source';
 import { createRegistry } from './registry';
 import type { RunningServer } from './server';
 import { uiFiles } from './ui-files';
@@ -58,13 +60,15 @@ export async function serve(
   });
   // With --workers, each worker scrapes and keeps its own window (and snapshot file).
   const snapshotName = cluster.isWorker ? `metrics-${cluster.worker?.id ?? 0}.snapshot` : 'metrics.snapshot';
-  const metrics = await startEmbeddedMetrics({
+  const metrics = await startMetricsSource({
     registry,
     config: config.metrics,
     snapshotPath: demo ? undefined : join(config.dataDir, snapshotName),
     clock: systemClock,
     log,
   });
+  const telemetry = createTelemetryRegistry();
+  if (metrics.scrapes !== undefined) registerScrapeHealth(telemetry, metrics.scrapes);
   const clusterShell = await openClusterShell({
     registry,
     listenHost: config.listen.host,
@@ -82,6 +86,7 @@ export async function serve(
       ui: config.uiDir === undefined ? undefined : uiFiles(config.uiDir),
       metrics: metrics.source,
       metricsListen: config.metrics.listen,
+      telemetry,
       terminal: {
         secret: new TextEncoder().encode(terminalSecret),
         // A worker claims token ids from its supervisor's ledger, so a token opens one session across all workers.

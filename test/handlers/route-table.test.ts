@@ -10,6 +10,7 @@ import type { ClusterRegistry } from '../../lib/clusters/types';
 import { silentLogger } from '../../lib/log';
 import { createRegistry } from '../../lib/node/registry';
 import { uiFiles } from '../../lib/node/ui-files';
+import { createTelemetryRegistry } from '../../lib/telemetry/registry';
 import { memoryJtiLedger } from '../../lib/terminal/jti-ledger';
 import { terminalTokens } from '../../lib/terminal/token';
 import { createViewStore, type ViewStore } from '../../lib/views/store';
@@ -93,6 +94,7 @@ beforeAll(async () => {
     terminal: {
       tokens: terminalTokens({ secret: new Uint8Array(32), clock: systemClock, ledger: memoryJtiLedger(systemClock) }),
     },
+    telemetry: createTelemetryRegistry(),
   };
   app = createApp(deps);
   uiDir = mkdtempSync(join(tmpdir(), 'kore-route-table-ui-'));

@@ -150,7 +150,13 @@ describe('the embedded pipeline across a restart', () => {
   it('reloads the window from its snapshot, dropping nothing newer than the window', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'kore-metrics-'));
     const snapshotPath = join(dir, 'metrics.snapshot');
-    const config = { resolutionMs: MINUTE, windowMs: WINDOW, contexts: [CONTEXT], listen: undefined };
+    const config = {
+      source: { kind: 'embedded' as const },
+      resolutionMs: MINUTE,
+      windowMs: WINDOW,
+      contexts: [CONTEXT],
+      listen: undefined,
+    };
     const options = { registry: stack.registry, config, snapshotPath, clock, log: silentLogger };
     try {
       const first = await startEmbeddedMetrics(options); // start() scrapes once at once

@@ -33,7 +33,13 @@ describe('parseCli', () => {
       dataDir: '/home/u/.kore-board',
       workers: 1,
       uiDir: undefined,
-      metrics: { resolutionMs: 60_000, windowMs: 900_000, contexts: undefined, listen: undefined },
+      metrics: {
+        source: { kind: 'embedded' },
+        resolutionMs: 60_000,
+        windowMs: 900_000,
+        contexts: undefined,
+        listen: undefined,
+      },
       terminal: { secret: undefined, idleMs: 180_000, max: 50, shell: false },
     });
   });
@@ -71,6 +77,7 @@ describe('parseCli', () => {
     expect(
       config(['--metrics-resolution', '5s', '--metrics-duration', '1h', '--metrics-contexts', 'a, b']).metrics,
     ).toEqual({
+      source: { kind: 'embedded' },
       resolutionMs: 5_000,
       windowMs: 3_600_000,
       contexts: ['a', 'b'],
@@ -91,6 +98,29 @@ describe('parseCli', () => {
     expect(errorOf(['--metrics-resolution', '1m;drop'])).toMatch(/^--metrics-resolution/);
     expect(errorOf(['--metrics-duration', 'soon'])).toMatch(/^--metrics-duration soon: must be a duration/);
     expect(errorOf(['--metrics-duration', '1m'])).toMatch(/must hold 2 to 10000 scrapes of 1m \(it holds 1\)/);
+  });
+
+  it('reads --metrics-source prometheus=URL and --prometheus-cluster-label, or their environment twins', () => {
+    expect(config(['--metrics-source', 'prometheus=http://127.0.0.1:9090']).metrics.source).toEqual({
+      kind: 'prometheus',
+      url: 'http://127.0.0.1:9090/',
+      clusterLabel: 'cluster',
+    });
+    expect(
+      config([], {
+        KORE_METRICS_SOURCE: 'prometheus=https://prom.example:443/sub/',
+        KORE_PROMETHEUS_CLUSTER_LABEL: 'k8s_cluster',
+      }).metrics.source,
+    ).toEqual({ kind: 'prometheus', url: 'https://prom.example/sub/', clusterLabel: 'k8s_cluster' });
+    expect(
+      config(['--metrics-source', 'embedded'], { KORE_METRICS_SOURCE: 'prometheus=http://p:9090' }).metrics.source,
+    ).toEqual({ kind: 'embedded' });
+    for (const bad of ['prometheus', 'prometheus=', 'prometheus=ftp://p', 'graphite=http://p', 'Embedded'])
+      expect(errorOf(['--metrics-source', bad])).toMatch(/^--metrics-source .*: must be embedded or prometheus=URL/);
+    expect(errorOf(['--metrics-source', 'prometheus=http://user:secret@p:9090'])).toMatch(/with credentials/);
+    expect(errorOf(['--metrics-source', 'prometheus=http://user:secret@p:9090'])).not.toMatch(/secret/);
+    for (const bad of ['cluster-name', '1cluster', 'a}', ''])
+      expect(errorOf(['--prometheus-cluster-label', bad])).toMatch(/must be a Prometheus label name/);
   });
 
   it('takes --ui-dir, or KORE_UI_DIR, when the folder holds a built app (index.html)', () => {
