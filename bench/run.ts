@@ -31,6 +31,12 @@ const BENCHMARKS: Record<string, Benchmark> = {
       'the metrics scraper, store and routes at 5,000 nodes / 150,000 pods: scrape wall/CPU, 15-min window memory, snapshot, route latency against metrics.k8s.io',
     doc: 'docs/benchmarks-metrics.md',
   },
+  terminal: {
+    script: 'terminal.ts',
+    measures:
+      'the web terminal against `kubectl exec -it` on one simulated pod: keystroke → echo p50/p99, then 200 sessions typing at once: p99 and RSS (~1 min)',
+    doc: 'docs/benchmarks-terminal.md',
+  },
   'cold-start': {
     script: 'cold-start.ts',
     measures:
