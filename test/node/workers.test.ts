@@ -1,11 +1,11 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { get, type ClientRequest } from 'node:http';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { childPids } from '../helpers/proc';
+import { connectionsTo, workerPids } from '../helpers/proc';
 import { runToExit, startProcess, withTakenPort, type StartedProcess } from '../helpers/process';
 import { exchange } from '../helpers/raw-exchange';
 
@@ -14,36 +14,6 @@ const TS = ['--import', 'tsx', join(process.cwd(), 'lib/node/main.ts')];
 const home = mkdtempSync(join(tmpdir(), 'kore-home-'));
 const env = { ...process.env, HOME: home, KUBECONFIG: '', KORE_LOG_LEVEL: 'warn' };
 const DEMO = 'kubernetes-admin@kubernetes';
-
-/** The worker processes (not, say, the esbuild service tsx may start beside them). */
-function childrenOf(pid: number): number[] {
-  return childPids(pid).filter((child) => {
-    try {
-      return readFileSync(`/proc/${child}/cmdline`, 'utf8').includes('lib/node/main.ts');
-    } catch {
-      return false;
-    }
-  });
-}
-
-/** Established connections to `port` that the process holds (from /proc/net/tcp, matched by socket inode). */
-function connectionsTo(pid: number, port: number): number {
-  const inodes = new Set<string>();
-  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
-    try {
-      const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
-      if (m?.[1] !== undefined) inodes.add(m[1]);
-    } catch {
-      // closed while listing
-    }
-  }
-  const hexPort = port.toString(16).toUpperCase().padStart(4, '0');
-  return readFileSync('/proc/net/tcp', 'utf8')
-    .split('\n')
-    .slice(1)
-    .map((line) => line.trim().split(/\s+/))
-    .filter((f) => f[1]?.endsWith(`:${hexPort}`) && f[3] === '01' && inodes.has(f[9] ?? '')).length;
-}
 
 async function until<T>(
   what: string,
@@ -102,7 +72,7 @@ describe('kore-board --workers 2', () => {
     expect(p.output()).toMatch(/listening on http:\/\/127\.0\.0\.1:\d+ \(2 worker processes\)/);
     expect(p.output().match(/DEMO MODE: serving/g)).toHaveLength(1);
     expect(p.output()).toMatch(new RegExp(`contexts loaded \\(1/1\\): ${DEMO}`));
-    expect(childrenOf(p.child.pid!)).toHaveLength(2);
+    expect(workerPids(p.child.pid!)).toHaveLength(2);
 
     // Written through one connection (one worker), read through others: one cluster, not one per worker.
     const raw = `${p.url}/raw/clusters/${DEMO}/api/v1/namespaces`;
@@ -116,7 +86,7 @@ describe('kore-board --workers 2', () => {
   });
 
   it('hands connections to every worker', async () => {
-    const workers = childrenOf(p.child.pid!);
+    const workers = workerPids(p.child.pid!);
     const port = Number(new URL(p.url).port);
     // Watches hold their connection open, so each worker's share can be counted.
     const watches: ClientRequest[] = [];
@@ -195,11 +165,11 @@ describe('kore-board --workers 2', () => {
   });
 
   it('replaces a worker that dies, and keeps serving', async () => {
-    const [victim, survivor] = childrenOf(p.child.pid!);
+    const [victim, survivor] = workerPids(p.child.pid!);
     process.kill(victim!, 'SIGKILL');
     const now = await until(
       'workers',
-      () => childrenOf(p.child.pid!),
+      () => workerPids(p.child.pid!),
       (c) => c.length === 2 && !c.includes(victim!),
     );
     expect(now).toContain(survivor);
@@ -216,7 +186,7 @@ describe('kore-board --workers 2', () => {
   });
 
   it('on SIGTERM stops every worker and exits 0', async () => {
-    const workers = childrenOf(p.child.pid!);
+    const workers = workerPids(p.child.pid!);
     expect(await p.stop('SIGTERM')).toBe(0);
     for (const w of workers) expect(existsSync(`/proc/${w}`)).toBe(false);
   });

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../lib/clock';
 import type { ClusterRegistry } from '../../lib/clusters/types';
 import { silentLogger } from '../../lib/log';
-import { openClusterShell, type LocalClusterShell } from '../../lib/node/cluster-shell';
+import { openClusterShell, type ClusterShellOptions, type LocalClusterShell } from '../../lib/node/cluster-shell';
 import { startKoreServer, type KoreServer } from '../../lib/node/kore-server';
 import { loadPty } from '../../lib/node/pty-module';
 import { createRegistry } from '../../lib/node/registry';
@@ -74,11 +74,7 @@ beforeAll(async () => {
     clock: systemClock,
     log: silentLogger,
   });
-  shell = await openClusterShell({
-    registry,
-    listenHost: '127.0.0.1',
-    beyondLoopback: false,
-    log: silentLogger,
+  shell = await shellWith({
     tmpDir: homes,
     // What the shell must not inherit: kore-board's own secrets and the user's kubeconfig.
     env: { ...process.env, KORE_AUTH_TOKEN: KORE_SECRET, KUBECONFIG: kubeconfig },
@@ -94,6 +90,11 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
   await rm(homes, { recursive: true, force: true });
 });
+
+/** A cluster shell over this suite's registry, as kore-board on loopback opens it unless `options` say otherwise. */
+function shellWith(options: Partial<ClusterShellOptions>): Promise<LocalClusterShell> {
+  return openClusterShell({ registry, listenHost: '127.0.0.1', beyondLoopback: false, log: silentLogger, ...options });
+}
 
 function serveWith(clusterShell: ClusterShell): Promise<KoreServer> {
   return startKoreServer({
@@ -213,12 +214,7 @@ describe.skipIf(skip)('the kubectl cluster shell, through the terminal websocket
 
 describe('when the cluster shell is not offered', () => {
   it.skipIf(skip)('beyond loopback without --terminal-shell: the token route says how to enable it (501)', async () => {
-    const remote = await openClusterShell({
-      registry,
-      listenHost: '0.0.0.0',
-      beyondLoopback: false,
-      log: silentLogger,
-    });
+    const remote = await shellWith({ listenHost: '0.0.0.0' });
     const server = await serveWith(remote);
     try {
       const res = await fetch(`${server.server.url}/api/terminal/clusters/sim/termtype/cluster`);
@@ -234,23 +230,12 @@ describe('when the cluster shell is not offered', () => {
   });
 
   it.skipIf(skip)('beyond loopback with --terminal-shell: offered', async () => {
-    const remote = await openClusterShell({
-      registry,
-      listenHost: '10.0.0.1',
-      beyondLoopback: true,
-      log: silentLogger,
-    });
+    const remote = await shellWith({ listenHost: '10.0.0.1', beyondLoopback: true });
     expect(remote.unavailable()).toBeUndefined();
   });
 
   it('without node-pty: says to install it, and refuses to start (501)', async () => {
-    const missing = await openClusterShell({
-      registry,
-      listenHost: '127.0.0.1',
-      beyondLoopback: false,
-      log: silentLogger,
-      ptyModule: 'node-pty-not-installed',
-    });
+    const missing = await shellWith({ ptyModule: 'node-pty-not-installed' });
     expect(missing.unavailable()).toMatch(
       /needs node-pty-not-installed.*not installed.*npm install node-pty-not-installed/,
     );
@@ -260,13 +245,7 @@ describe('when the cluster shell is not offered', () => {
   it.skipIf(skip)('without kubectl on the PATH: says so', async () => {
     const bin = await mkdtemp(join(tmpdir(), 'kore-shell-path-'));
     await symlink('/bin/sh', join(bin, 'sh'));
-    const bare = await openClusterShell({
-      registry,
-      listenHost: '127.0.0.1',
-      beyondLoopback: false,
-      log: silentLogger,
-      env: { PATH: bin },
-    });
+    const bare = await shellWith({ env: { PATH: bin } });
     expect(bare.unavailable()).toMatch(/needs kubectl on kore-board's PATH/);
     await rm(bin, { recursive: true });
   });
