@@ -105,8 +105,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         }, graceMs);
         timer.unref();
         server.close(() => {
-          clearTimeout(timer);
-          resolve();
+          // The server's own connections are done, but upgraded sockets (exec, terminals) left its tracking: they
+          // get the rest of the grace to end, then the timer cuts them.
+          const ending = [...upgraded].map((socket) => new Promise((closed) => socket.once('close', closed)));
+          void Promise.all(ending).then(() => {
+            clearTimeout(timer);
+            resolve();
+          });
         });
         server.closeIdleConnections();
       }),
