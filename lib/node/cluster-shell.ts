@@ -4,7 +4,7 @@ import type { ClusterRegistry } from '../clusters/types';
 import type { Logger } from '../log';
 import type { ClusterShell, TerminalProcess, TerminalSize } from '../terminal/types';
 import { findOnPath } from './path-lookup';
-import { loadPty } from './pty-module';
+import { loadPty, type PtyModuleSource } from './pty-module';
 import { startShellSession, type ShellSession } from './shell-session';
 
 /**
@@ -24,7 +24,7 @@ export interface ClusterShellOptions {
   /** Where sessions' HOMEs are made. Default: the system's temporary directory. */
   tmpDir?: string;
   /** The PTY module. Default: node-pty. */
-  ptyModule?: string;
+  ptyModule?: PtyModuleSource;
 }
 
 export interface LocalClusterShell extends ClusterShell {

@@ -35,22 +35,37 @@ function isModuleMissing(err: unknown, specifier: string): boolean {
   return (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') && errorMessage(err).includes(specifier);
 }
 
-/** Loads node-pty (or another module of its shape, by name); never rejects: a problem says what to do about it. */
-export async function loadPty(specifier = 'node-pty'): Promise<PtyLoad> {
+/** Where a PTY module comes from: its name (for what to install) and how it is imported. */
+export interface PtyModuleSource {
+  name: string;
+  load(): Promise<unknown>;
+}
+
+export const NODE_PTY: PtyModuleSource = {
+  name: 'node-pty',
+  // A literal for the bundlers (the single executable loads it from beside itself), cast so that type checking does
+  // not need node-pty installed: without it, a literal specifier is a type error (TS2307).
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion
+  load: () => import('node-pty' as string),
+};
+
+/** Loads node-pty (or another module of its shape); never rejects: a problem says what to do about it. */
+export async function loadPty(source: PtyModuleSource = NODE_PTY): Promise<PtyLoad> {
+  const { name } = source;
   let loaded: unknown;
   try {
-    loaded = await import(specifier);
+    loaded = await source.load();
   } catch (err) {
-    if (isModuleMissing(err, specifier)) {
+    if (isModuleMissing(err, name)) {
       return {
-        problem: `the cluster shell needs ${specifier}, an optional dependency that is not installed: run "npm install ${specifier}" where kore-board is installed (it builds with ${BUILD_TOOLS}) and restart kore-board`,
+        problem: `the cluster shell needs ${name}, an optional dependency that is not installed: run "npm install ${name}" where kore-board is installed (it builds with ${BUILD_TOOLS}) and restart kore-board`,
       };
     }
     return {
-      problem: `the cluster shell needs ${specifier}, which is installed but does not load (${errorMessage(err)}): run "npm rebuild ${specifier}" where kore-board is installed (with ${BUILD_TOOLS}) and restart kore-board`,
+      problem: `the cluster shell needs ${name}, which is installed but does not load (${errorMessage(err)}): run "npm rebuild ${name}" where kore-board is installed (with ${BUILD_TOOLS}) and restart kore-board`,
     };
   }
   const spawn = (loaded as { spawn?: unknown } | null)?.spawn;
-  if (typeof spawn !== 'function') return { problem: `${specifier} has no spawn function: not a usable node-pty` };
+  if (typeof spawn !== 'function') return { problem: `${name} has no spawn function: not a usable node-pty` };
   return { spawn: spawn as PtySpawn };
 }

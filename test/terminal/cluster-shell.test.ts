@@ -235,7 +235,8 @@ describe('when the cluster shell is not offered', () => {
   });
 
   it('without node-pty: says to install it, and refuses to start (501)', async () => {
-    const missing = await shellWith({ ptyModule: 'node-pty-not-installed' });
+    const name = 'node-pty-not-installed';
+    const missing = await shellWith({ ptyModule: { name, load: () => import(name) } });
     expect(missing.unavailable()).toMatch(
       /needs node-pty-not-installed.*not installed.*npm install node-pty-not-installed/,
     );
