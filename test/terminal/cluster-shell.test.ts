@@ -206,6 +206,25 @@ describe.skipIf(skip)('the kubectl cluster shell, through the terminal websocket
     await waitFor(() => !existsSync(home), 10_000, 'the shell’s HOME to be removed');
   });
 
+  it('ends its open shells when kore-board shuts down, and starts none after', async () => {
+    const own = await shellWith({ tmpDir: homes });
+    const terminal = await own.start('sim', SIZE);
+    let shown = '';
+    terminal.onOutput((chunk) => (shown += Buffer.from(chunk).toString()));
+    const exit = new Promise((resolve) => terminal.onExit(resolve));
+    terminal.write('echo "PID-$$ HOME-$HOME"\r');
+    await waitFor(() => /PID-\d+ HOME-\S+\r\n/.test(shown), 10_000, 'the shell to say its pid');
+    const [, pid, home] = /PID-(\d+) HOME-(\S+)\r\n/.exec(shown)!;
+    const shellPid = Number(pid);
+    expect(await sessionMembers(shellPid)).toContain(shellPid);
+
+    await own.close();
+    expect(existsSync(home!)).toBe(false);
+    expect(await sessionMembers(shellPid)).toEqual([]);
+    await exit;
+    await expect(own.start('sim', SIZE)).rejects.toMatchObject({ code: 503 });
+  });
+
   it('refuses an unknown context (404); no HOME of this suite is left', async () => {
     await expect(shell.start('nope', SIZE)).rejects.toMatchObject({ code: 404 });
     await waitFor(() => readdirSync(homes).length === 0, 10_000, 'every HOME to be removed');
