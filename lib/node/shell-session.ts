@@ -87,7 +87,7 @@ export async function startShellSession(spec: ShellSessionSpec): Promise<ShellSe
     }),
   );
 
-  const process: TerminalProcess = {
+  const terminal: TerminalProcess = {
     write(input) {
       if (!exited) child.write(input);
     },
@@ -111,5 +111,5 @@ export async function startShellSession(spec: ShellSessionSpec): Promise<ShellSe
       if (!exited) void killSession(child.pid);
     },
   };
-  return { process, ended };
+  return { process: terminal, ended };
 }
