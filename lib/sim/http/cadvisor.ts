@@ -4,7 +4,14 @@
  * unknown node, 503 when its kubelet is unreachable (NotReady), as kube-apiserver answers.
  */
 import type { ServerResponse } from 'node:http';
-import { nodeCgroups, type CgroupLabels, type CgroupSample, type CpuCounters } from '../runtime/cadvisor';
+import {
+  nodeCgroups,
+  podCgroups,
+  type CgroupLabels,
+  type CgroupSample,
+  type CpuCounters,
+  type PodCgroups,
+} from '../runtime/cadvisor';
 import type { StoredRecord } from '../store/record';
 import type { SimStore } from '../store/store';
 import { kubeletUnreachable, proxiedNode } from './kubelet-proxy';
@@ -18,6 +25,10 @@ interface CadvisorState {
   podsByNode?: { resourceVersion: string; byNode: Map<string, StoredRecord[]> };
 }
 const states = new WeakMap<SimStore, CadvisorState>();
+/** A stored pod's cgroups (null: not running), kept while the record is: a pod is parsed once, not at every scrape. */
+const cgroupsOfRecord = new WeakMap<StoredRecord, PodCgroups | null>();
+/** Label sets in the text format, kept with the (pod's) label objects they render. */
+const renderedLabels = new WeakMap<CgroupLabels, string>();
 
 function stateOf(store: SimStore): CadvisorState {
   let state = states.get(store);
@@ -45,17 +56,31 @@ function podsOn(store: SimStore, state: CadvisorState, node: string): StoredReco
   return state.podsByNode.byNode.get(node) ?? [];
 }
 
+function cgroupsOf(record: StoredRecord): PodCgroups | undefined {
+  let cgroups = cgroupsOfRecord.get(record);
+  if (cgroups === undefined) {
+    cgroups = podCgroups(record.object()) ?? null;
+    cgroupsOfRecord.set(record, cgroups);
+  }
+  return cgroups ?? undefined;
+}
+
 /** A label value in the text format: backslash, double quote and newline escaped. */
 function labelValue(value: string): string {
   return value.replace(/[\\"\n]/g, (c) => (c === '\n' ? '\\n' : `\\${c}`));
 }
 
 function labelSet(labels: CgroupLabels): string {
-  const { container, id, image, name, namespace, pod } = labels;
-  const pairs = { container, id, image, name, namespace, pod };
-  return Object.entries(pairs)
-    .map(([key, value]) => `${key}="${labelValue(value)}"`)
-    .join(',');
+  let text = renderedLabels.get(labels);
+  if (text === undefined) {
+    const { container, id, image, name, namespace, pod } = labels;
+    const pairs = { container, id, image, name, namespace, pod };
+    text = Object.entries(pairs)
+      .map(([key, value]) => `${key}="${labelValue(value)}"`)
+      .join(',');
+    renderedLabels.set(labels, text);
+  }
+  return text;
 }
 
 /**
@@ -63,13 +88,14 @@ function labelSet(labels: CgroupLabels): string {
  * computed over the sim's own time between two answers.
  */
 export function cadvisorText(samples: readonly CgroupSample[], timeMs: number): string {
+  const labels = samples.map((s) => labelSet(s.labels));
   const lines = [
     '# HELP container_cpu_usage_seconds_total Cumulative cpu time consumed in seconds.',
     '# TYPE container_cpu_usage_seconds_total counter',
-    ...samples.map((s) => `container_cpu_usage_seconds_total{${labelSet(s.labels)}} ${s.cpuSeconds} ${timeMs}`),
+    ...samples.map((s, i) => `container_cpu_usage_seconds_total{${labels[i]}} ${s.cpuSeconds} ${timeMs}`),
     '# HELP container_memory_working_set_bytes Current working set in bytes.',
     '# TYPE container_memory_working_set_bytes gauge',
-    ...samples.map((s) => `container_memory_working_set_bytes{${labelSet(s.labels)}} ${s.workingSetBytes} ${timeMs}`),
+    ...samples.map((s, i) => `container_memory_working_set_bytes{${labels[i]}} ${s.workingSetBytes} ${timeMs}`),
   ];
   return `${lines.join('\n')}\n`;
 }
@@ -81,7 +107,7 @@ export function serveCadvisor(path: string, method: string, store: SimStore, res
   const { name, node } = proxied;
   const state = stateOf(store);
   const now = store.clock.now();
-  const pods = podsOn(store, state, name).map((record) => record.object());
+  const pods = podsOn(store, state, name).flatMap((record) => cgroupsOf(record) ?? []);
   const cgroups = nodeCgroups(node, pods, now, state.counters.get(name) ?? (new Map() as CpuCounters));
   if (cgroups === undefined) throw kubeletUnreachable(name);
   state.counters.set(name, cgroups.counters);

@@ -40,6 +40,28 @@ export interface CpuCounter {
  */
 export type CpuCounters = Map<string, CpuCounter>;
 
+/** A container's cgroup: its labels and what bounds its usage (PodBounds). */
+interface ContainerCgroup {
+  labels: CgroupLabels;
+  /** Its metrics key, `namespace/pod/container`. */
+  key: string;
+  cpu: number;
+  memory: number;
+}
+
+/**
+ * A running pod's cgroups as they stay while it runs: its own, its sandbox's and its containers'. What `nodeCgroups`
+ * needs of a pod, computed once per stored pod (the sim keeps them per record: parsing pods for every scrape of every
+ * node would be most of the cost).
+ */
+export interface PodCgroups {
+  /** Its metrics key, `namespace/name`: the offset of its usage steps. */
+  key: string;
+  pod: CgroupLabels;
+  sandbox: CgroupLabels;
+  containers: ContainerCgroup[];
+}
+
 export const PAUSE_IMAGE = 'registry.k8s.io/pause:3.10';
 /** The sandbox holds one sleeping process: a trace of cpu, about half a MiB. Not in PodMetrics, as on a real node. */
 const PAUSE_CORES = 0.0002;
@@ -51,6 +73,46 @@ const QOS_PARENT: Record<string, string> = {
   Burstable: '/kubepods/burstable',
   BestEffort: '/kubepods/besteffort',
 };
+
+const NO_LABELS: CgroupLabels = { container: '', id: '', image: '', name: '', namespace: '', pod: '' };
+
+function hexId(text: string): string {
+  return [1, 2, 3, 4, 5, 6, 7, 8].map((salt) => hashString(text, salt).toString(16).padStart(8, '0')).join('');
+}
+
+interface PodShape {
+  metadata?: { uid?: string };
+  spec?: { containers?: { name?: string; image?: string }[] };
+  status?: { qosClass?: string; containerStatuses?: { name?: string; containerID?: string }[] };
+}
+
+/** A pod's cgroups, or undefined unless it is Running on a node (what metrics.k8s.io measures). */
+export function podCgroups(pod: object): PodCgroups | undefined {
+  const bounds = podBounds(pod);
+  if (bounds === undefined) return undefined;
+  const { namespace, name, key } = bounds;
+  const shape = pod as PodShape;
+  const uid = shape.metadata?.uid ?? hexId(key);
+  const podId = `${QOS_PARENT[shape.status?.qosClass ?? ''] ?? QOS_PARENT.Burstable}/pod${uid}`;
+  const sandbox = hexId(`${uid}/sandbox`);
+  const inPod = { ...NO_LABELS, namespace, pod: name };
+  return {
+    key,
+    pod: { ...inPod, id: podId },
+    sandbox: { ...inPod, id: `${podId}/${sandbox}`, image: PAUSE_IMAGE, name: sandbox },
+    containers: bounds.containers.map((container) => {
+      const spec = shape.spec?.containers?.find((c) => c.name === container.name);
+      const status = shape.status?.containerStatuses?.find((c) => c.name === container.name);
+      const id = status?.containerID?.replace(/^[a-z]+:\/\//, '') || hexId(`${uid}/${container.name}`);
+      return {
+        labels: { ...inPod, container: container.name, id: `${podId}/${id}`, image: spec?.image ?? '', name: id },
+        key: `${key}/${container.name}`,
+        cpu: container.cpu,
+        memory: container.memory,
+      };
+    }),
+  };
+}
 
 /**
  * `counter` advanced to `to`, adding the usage of each step it crosses: usage is constant within a step of
@@ -73,24 +135,14 @@ function measured(key: string, step: number, cpuBound: number, memoryBound: numb
   return { cores: parseQuantity(written.cpu), bytes: parseQuantity(written.memory) };
 }
 
-function hexId(text: string): string {
-  return [1, 2, 3, 4, 5, 6, 7, 8].map((salt) => hashString(text, salt).toString(16).padStart(8, '0')).join('');
-}
-
-interface PodShape {
-  metadata?: { uid?: string };
-  spec?: { containers?: { name?: string; image?: string }[] };
-  status?: { qosClass?: string; containerStatuses?: { name?: string; containerID?: string }[] };
-}
-
 /**
- * The node's cgroups at `timeMs`, with `counters` (the node's from its previous answer) advanced: the samples and the
- * counters to keep for the next answer (only the cgroups that still exist). Undefined when the node is not Ready:
- * its kubelet cannot be reached.
+ * The node's cgroups at `timeMs` (its running pods' from `podCgroups`), with `counters` (the node's from its previous
+ * answer) advanced: the samples and the counters to keep for the next answer (only the cgroups that still exist).
+ * Undefined when the node is not Ready: its kubelet cannot be reached.
  */
 export function nodeCgroups(
   node: object,
-  pods: readonly object[],
+  pods: readonly PodCgroups[],
   timeMs: number,
   counters: CpuCounters,
 ): { samples: CgroupSample[]; counters: CpuCounters } | undefined {
@@ -102,48 +154,35 @@ export function nodeCgroups(
     kept.set(id, counter);
     return counter.seconds;
   };
-  const empty: CgroupLabels = { container: '', id: '', image: '', name: '', namespace: '', pod: '' };
   const nodeUsage = (step: number) => measured(bounds.name, step, bounds.cpu, bounds.memory);
   const samples: CgroupSample[] = [
     {
-      labels: { ...empty, id: '/' },
+      labels: { ...NO_LABELS, id: '/' },
       cpuSeconds: counted('/', bounds.name, (step) => nodeUsage(step).cores),
       workingSetBytes: nodeUsage(scrapeTime(bounds.name, timeMs)).bytes,
     },
   ];
 
   for (const pod of pods) {
-    const measuredPod = podBounds(pod);
-    if (measuredPod === undefined) continue;
-    const { namespace, name, key } = measuredPod;
-    const shape = pod as PodShape;
-    const uid = shape.metadata?.uid ?? hexId(key);
-    const podId = `${QOS_PARENT[shape.status?.qosClass ?? ''] ?? QOS_PARENT.Burstable}/pod${uid}`;
-    const sandbox = hexId(`${uid}/sandbox`);
-    const inPod = { ...empty, namespace, pod: name };
-    const now = scrapeTime(key, timeMs);
+    const now = scrapeTime(pod.key, timeMs);
     const podSamples: CgroupSample[] = [
       {
-        labels: { ...inPod, id: `${podId}/${sandbox}`, image: PAUSE_IMAGE, name: sandbox },
-        cpuSeconds: counted(`${podId}/${sandbox}`, key, () => PAUSE_CORES),
+        labels: pod.sandbox,
+        cpuSeconds: counted(pod.sandbox.id, pod.key, () => PAUSE_CORES),
         workingSetBytes: PAUSE_BYTES,
       },
     ];
-    for (const container of measuredPod.containers) {
-      const spec = shape.spec?.containers?.find((c) => c.name === container.name);
-      const status = shape.status?.containerStatuses?.find((c) => c.name === container.name);
-      const containerId = status?.containerID?.replace(/^[a-z]+:\/\//, '') || hexId(`${uid}/${container.name}`);
-      const id = `${podId}/${containerId}`;
-      const at = (step: number) => measured(`${key}/${container.name}`, step, container.cpu, container.memory);
+    for (const container of pod.containers) {
+      const at = (step: number) => measured(container.key, step, container.cpu, container.memory);
       podSamples.push({
-        labels: { ...inPod, container: container.name, id, image: spec?.image ?? '', name: containerId },
-        cpuSeconds: counted(id, key, (step) => at(step).cores),
+        labels: container.labels,
+        cpuSeconds: counted(container.labels.id, pod.key, (step) => at(step).cores),
         workingSetBytes: at(now).bytes,
       });
     }
     // The pod's own cgroup holds its sandbox and its containers: what a query must not add to them again.
     samples.push({
-      labels: { ...inPod, id: podId },
+      labels: pod.pod,
       cpuSeconds: podSamples.reduce((sum, s) => sum + s.cpuSeconds, 0),
       workingSetBytes: podSamples.reduce((sum, s) => sum + s.workingSetBytes, 0),
     });
