@@ -77,6 +77,8 @@ export type CliResult =
 export const HELP = `kore-board — multi-cluster Kubernetes dashboard backend
 
 Usage: kore-board [flags]
+       kore-board healthcheck [URL]   exit 0 when URL (default http://127.0.0.1:3001/healthz)
+                                      answers 200: for images without a shell or curl
 
 Flags (environment twin in brackets):
   --kubeconfig PATH     kubeconfig file; repeat for several          [KUBECONFIG, a path list]

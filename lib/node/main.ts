@@ -11,6 +11,7 @@ import type { SimCluster } from '../sim';
 import { AccessTokenError, resolveAccessToken, type AccessToken } from './access-token';
 import { parseCli, type CliConfig } from './cli';
 import { isDecodeWorker, serveDecodeJobs } from './decode-worker-thread';
+import { DEFAULT_HEALTHZ_URL, healthcheck } from './healthcheck';
 import { ListenError } from './listen';
 import { ownKubeconfigPath, serve, type ServeSetup, type Serving } from './serve';
 import { startupReport } from './startup-report';
@@ -146,6 +147,8 @@ async function main(): Promise<void> {
 // The bundle is also its own decoding worker (lib/node/decode-worker-spawn.ts).
 if (isDecodeWorker()) {
   serveDecodeJobs();
+} else if (process.argv[2] === 'healthcheck') {
+  void healthcheck(process.argv[3] ?? DEFAULT_HEALTHZ_URL).then((code) => process.exit(code));
 } else {
   main().catch((err: unknown) => {
     process.stderr.write(`kore-board: ${errorMessage(err)}\n`);
