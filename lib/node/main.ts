@@ -67,7 +67,12 @@ async function runWorker(config: CliConfig, log: Logger): Promise<void> {
   onStopSignals(() => void (serving?.close(SHUTDOWN_GRACE_MS) ?? Promise.resolve()).then(() => process.exit(0)));
   const setup = await setupFromPrimary();
   serving = await serveOrFail(config, setup, log);
-  tellPrimary({ type: 'kore:ready', url: serving.server.url, contexts: contextSummaries(serving) });
+  tellPrimary({
+    type: 'kore:ready',
+    url: serving.server.url,
+    contexts: contextSummaries(serving),
+    clusterShellOff: serving.clusterShellOff,
+  });
 }
 
 /** `--workers 1`: this process serves. */
@@ -86,7 +91,9 @@ async function runAlone(
       .then(() => process.exit(0));
   });
   // Only after the handlers: whoever reads the URL may signal at once, and an unhandled SIGINT kills with no exit code.
-  process.stdout.write(startupReport(serving.server.url, contextSummaries(serving), sim !== undefined, 1, access));
+  process.stdout.write(
+    startupReport(serving.server.url, contextSummaries(serving), sim !== undefined, 1, access, serving.clusterShellOff),
+  );
 }
 
 /** `--workers N`: this process supervises N that serve. */
@@ -119,7 +126,10 @@ async function runSupervisor(
       process.exit(clean && !gaveUp ? 0 : 1);
     });
   });
-  process.stdout.write(startupReport(pool.ready.url, pool.ready.contexts, sim !== undefined, config.workers, access));
+  const { ready } = pool;
+  process.stdout.write(
+    startupReport(ready.url, ready.contexts, sim !== undefined, config.workers, access, ready.clusterShellOff),
+  );
 }
 
 async function main(): Promise<void> {

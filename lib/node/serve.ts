@@ -19,6 +19,8 @@ import { processChannel, workerJtiLedger } from './workers/jti-ledger';
 export interface Serving {
   server: RunningServer;
   registry: ClusterRegistry;
+  /** Why the web terminal's cluster shell is off here (node-pty missing, not on loopback…); undefined when it is on. */
+  clusterShellOff: string | undefined;
   /** Stops accepting, lets in-flight requests finish for up to graceMs, then releases everything. */
   close(graceMs: number): Promise<void>;
 }
@@ -105,6 +107,7 @@ export async function serve(
   return {
     server: kore.server,
     registry,
+    clusterShellOff: clusterShell.unavailable(),
     close: async (graceMs) => {
       await kore.close(graceMs);
       // Shells still open are ended, their HOMEs removed.

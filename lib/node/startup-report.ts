@@ -22,13 +22,17 @@ function accessLines(url: string, access: AccessToken | undefined): string[] {
   ];
 }
 
-/** The start-up lines: the URL first (scripts wait for it), how to get in, the demo warning, the contexts and each failure with why. */
+/**
+ * The start-up lines: the URL first (scripts wait for it), how to get in, the demo warning, the contexts and each
+ * failure with why, and why the web terminal's cluster shell is off when it is.
+ */
 export function startupReport(
   url: string,
   contexts: readonly ContextSummary[],
   demo: boolean,
   workers: number,
   access: AccessToken | undefined,
+  clusterShellOff?: string,
 ): string {
   const lines = [
     `kore-board listening on ${url}${workers > 1 ? ` (${workers} worker processes)` : ''}`,
@@ -43,5 +47,7 @@ export function startupReport(
     `contexts loaded (${loaded.length}/${contexts.length}): ${loaded.map((c) => c.name).join(', ') || 'none'}`,
   );
   for (const c of contexts) if (c.error !== undefined) lines.push(`context ${c.name} failed: ${c.error}`);
+  if (clusterShellOff !== undefined)
+    lines.push(`web terminal: pod and container sessions on; cluster shell off: ${clusterShellOff}`);
   return lines.join('\n') + '\n';
 }

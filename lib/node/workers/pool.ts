@@ -62,7 +62,7 @@ function fork(setup: PrimaryMessage, ledger: JtiLedger): Forked {
       if (!isWorkerMessage(message)) return;
       if (message.type === 'kore:hello') return void worker.send(setup);
       serving = true;
-      resolve({ url: message.url, contexts: message.contexts });
+      resolve({ url: message.url, contexts: message.contexts, clusterShellOff: message.clusterShellOff });
     });
     void exited.then(resolve);
   });

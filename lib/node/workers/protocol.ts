@@ -12,6 +12,8 @@ export type WorkerMessage = { type: 'kore:hello' } | ({ type: 'kore:ready' } & R
 export interface ReadyReport {
   url: string;
   contexts: ContextSummary[];
+  /** Why the cluster shell is off, if it is. */
+  clusterShellOff?: string;
 }
 
 /**
@@ -48,7 +50,10 @@ export function isWorkerMessage(value: unknown): value is WorkerMessage {
   return (
     isObject(value) &&
     (value.type === 'kore:hello' ||
-      (value.type === 'kore:ready' && typeof value.url === 'string' && Array.isArray(value.contexts)))
+      (value.type === 'kore:ready' &&
+        typeof value.url === 'string' &&
+        Array.isArray(value.contexts) &&
+        (value.clusterShellOff === undefined || typeof value.clusterShellOff === 'string')))
   );
 }
 
