@@ -3,7 +3,7 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**'] },
+  { ignores: ['dist/**', 'node_modules/**', '.wrangler/**'] },
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {

@@ -1,0 +1,54 @@
+import type { Hono } from 'hono';
+import { createApp, type SecurityOptions } from '../../handlers/app';
+import { systemClock } from '../clock';
+import { StatusError } from '../errors';
+import { createLogger } from '../log';
+import { createViewStore } from '../views/store';
+import { openEdgeRegistry } from './edge-registry';
+import { nodeOnlyRoutes, noContextStore } from './node-only';
+
+/** The worker's bindings (wrangler.toml [vars], secrets, or `.dev.vars`/`--env-file` under `wrangler dev`). */
+export interface EdgeEnv {
+  /** The clusters: one kubeconfig's YAML (a secret). */
+  KUBECONFIG?: string;
+  /** Callers present it as `Authorization: Bearer …` or through the login cookie (a secret). */
+  KORE_AUTH_TOKEN?: string;
+  /** Comma-separated host names served besides loopback, e.g. the worker's workers.dev name. */
+  KORE_ALLOWED_HOSTS?: string;
+  /** Comma-separated exact origins trusted for CORS. */
+  KORE_ALLOW_ORIGINS?: string;
+}
+
+const list = (value: string | undefined) =>
+  (value ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
+
+/** The admission policy from the bindings; a worker reachable beyond loopback without a token is refused. */
+export function edgeSecurity(env: EdgeEnv): SecurityOptions | StatusError {
+  const allowedHosts = list(env.KORE_ALLOWED_HOSTS);
+  const authToken = env.KORE_AUTH_TOKEN === undefined || env.KORE_AUTH_TOKEN === '' ? undefined : env.KORE_AUTH_TOKEN;
+  if (allowedHosts.length > 0 && authToken === undefined)
+    return new StatusError(
+      'ServiceUnavailable',
+      'KORE_ALLOWED_HOSTS serves the clusters beyond loopback: set the KORE_AUTH_TOKEN secret too (wrangler secret put KORE_AUTH_TOKEN)',
+    );
+  return { allowedHosts, allowOrigins: list(env.KORE_ALLOW_ORIGINS), authToken };
+}
+
+/**
+ * The same app as on Node, fed for a worker: the kubeconfig secret's contexts over fetch, views listed per request
+ * (nothing outlives a request to keep a watch), request bodies decoded inline, 501 for what needs Node.
+ */
+export async function createEdgeApp(env: EdgeEnv): Promise<Hono | StatusError> {
+  const security = edgeSecurity(env);
+  if (security instanceof StatusError) return security;
+  const clock = systemClock;
+  const log = createLogger('warn', (line) => console.error(line));
+  const registry = await openEdgeRegistry(env.KUBECONFIG ?? '', clock, log);
+  const views = createViewStore({ registry, clock, log, watch: false });
+  const app = createApp({ registry, clock, log, security, views, contextStore: noContextStore });
+  app.route('/', nodeOnlyRoutes());
+  return app;
+}
