@@ -172,6 +172,20 @@ describe('the edge worker under wrangler dev', () => {
     expect(await missing.json()).toMatchObject({ kind: 'Status', reason: 'NotFound' });
   });
 
+  it('applies a YAML manifest to the token context (bodies decoded inline), which the cluster then holds', async () => {
+    const manifest =
+      'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: from-the-edge\n  namespace: default\ndata:\n  on: "yes"\n';
+    const res = await fetch(`${wrangler.url}/raw/clusters/${TOKEN_CONTEXT}`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/yaml' },
+      body: manifest,
+    });
+    expect(res.status).toBe(201);
+    expect(stack.sim.store.get('configmaps', 'default', 'from-the-edge')).toMatchObject({
+      data: { on: 'yes' },
+    });
+  });
+
   it('answers 501 naming the reason for client-certificate and exec-plugin contexts', async () => {
     const cert = await get(`/raw/clusters/${CERT_CONTEXT}/api/v1/namespaces`);
     expect(cert.status).toBe(501);
