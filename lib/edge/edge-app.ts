@@ -1,11 +1,13 @@
-import type { Hono } from 'hono';
 import { createApp, type SecurityOptions } from '../../handlers/app';
+import { statusResponse } from '../../handlers/status-response';
+import { createAdmission } from '../admission';
 import { systemClock } from '../clock';
 import { StatusError } from '../errors';
 import { createLogger } from '../log';
 import { createViewStore } from '../views/store';
 import { openEdgeRegistry } from './edge-registry';
 import { nodeOnlyRoutes, noContextStore } from './node-only';
+import { upgradeRefusal } from './upgrades';
 
 /** The worker's bindings (wrangler.toml [vars], secrets, or `.dev.vars`/`--env-file` under `wrangler dev`). */
 export interface EdgeEnv {
@@ -37,11 +39,14 @@ export function edgeSecurity(env: EdgeEnv): SecurityOptions | StatusError {
   return { allowedHosts, allowOrigins: list(env.KORE_ALLOW_ORIGINS), authToken };
 }
 
+/** What the worker answers a request with. */
+export type EdgeFetch = (request: Request) => Response | Promise<Response>;
+
 /**
  * The same app as on Node, fed for a worker: the kubeconfig secret's contexts over fetch, views listed per request
  * (nothing outlives a request to keep a watch), request bodies decoded inline, 501 for what needs Node.
  */
-export async function createEdgeApp(env: EdgeEnv): Promise<Hono | StatusError> {
+export async function createEdgeApp(env: EdgeEnv): Promise<EdgeFetch | StatusError> {
   const security = edgeSecurity(env);
   if (security instanceof StatusError) return security;
   const clock = systemClock;
@@ -50,5 +55,9 @@ export async function createEdgeApp(env: EdgeEnv): Promise<Hono | StatusError> {
   const views = createViewStore({ registry, clock, log, watch: false });
   const app = createApp({ registry, clock, log, security, views, contextStore: noContextStore });
   app.route('/', nodeOnlyRoutes());
-  return app;
+  const admit = createAdmission(security);
+  return (request) => {
+    const refused = upgradeRefusal(request, admit);
+    return refused === undefined ? app.fetch(request) : statusResponse(refused.toStatus());
+  };
 }

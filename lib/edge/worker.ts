@@ -1,20 +1,31 @@
-import type { Hono } from 'hono';
-import { StatusError } from '../errors';
+import { StatusError, toStatusError } from '../errors';
 import { statusResponse } from '../../handlers/status-response';
-import { createEdgeApp, type EdgeEnv } from './edge-app';
+import { createEdgeApp, type EdgeEnv, type EdgeFetch } from './edge-app';
 
 /**
  * The edge worker's entry (wrangler.toml `main`). The app is built on the first request and kept by the isolate:
- * its bindings do not change while it lives.
+ * its bindings do not change while it lives. A build that failed is tried again on the next request.
  */
 
-let app: Promise<Hono | StatusError> | undefined;
+let app: Promise<EdgeFetch | StatusError> | undefined;
+
+function built(env: EdgeEnv): Promise<EdgeFetch | StatusError> {
+  app ??= createEdgeApp(env).catch((err: unknown) => {
+    app = undefined;
+    throw err;
+  });
+  return app;
+}
 
 export default {
   async fetch(request: Request, env: EdgeEnv): Promise<Response> {
-    app ??= createEdgeApp(env);
-    const built = await app;
-    if (built instanceof StatusError) return statusResponse(built.toStatus());
-    return built.fetch(request);
+    let ready;
+    try {
+      ready = await built(env);
+    } catch (err) {
+      return statusResponse(toStatusError(err).toStatus());
+    }
+    if (ready instanceof StatusError) return statusResponse(ready.toStatus());
+    return ready(request);
   },
 };

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
+import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../helpers/free-port';
@@ -123,6 +124,24 @@ async function startWrangler(dir: string, trustedCa: string): Promise<Wrangler> 
   return { child, url, output: () => output, stop };
 }
 
+/** A websocket upgrade request (fetch will not send one), resolved with the plain answer it gets. */
+function upgradeRequest(url: string, headers: Record<string, string>): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(url, { headers: { ...headers, connection: 'Upgrade', upgrade: 'websocket' } });
+    req.on('upgrade', (_res, socket) => {
+      socket.destroy();
+      reject(new Error('the worker upgraded the connection'));
+    });
+    req.on('response', (res) => {
+      let body = '';
+      res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
 describe('the edge worker under wrangler dev', () => {
   let stack: Stack;
   let wrangler: Wrangler;
@@ -197,6 +216,17 @@ describe('the edge worker under wrangler dev', () => {
     const exec = await get(`/api/clusters/${EXEC_CONTEXT}/dashboard`);
     expect(exec.status).toBe(501);
     expect(await exec.json()).toMatchObject({ message: expect.stringContaining('exec credential plugin') as unknown });
+  });
+
+  it('answers upgrades (exec) 501 after admission: 401 without the token', async () => {
+    const exec = `${wrangler.url}/raw/clusters/${TOKEN_CONTEXT}/api/v1/namespaces/default/pods/busybox/exec?command=sh`;
+    expect((await upgradeRequest(exec, {})).status).toBe(401);
+    const refused = await upgradeRequest(exec, auth);
+    expect(refused.status).toBe(501);
+    expect(JSON.parse(refused.body)).toMatchObject({
+      reason: 'NotImplemented',
+      message: expect.stringContaining('exec') as unknown,
+    });
   });
 
   it('answers 501 for what needs Node: terminals, metrics, added contexts', async () => {
