@@ -182,6 +182,19 @@ describe('the edge worker under wrangler dev', () => {
     }
   });
 
+  it('describes a token context as the Node server does (the context list aside: the worker has more)', async () => {
+    const answers = async (path: string) => {
+      const edge = await get(path);
+      expect(edge.status).toBe(200);
+      return [await edge.json(), await (await fetch(`${stack.url}${path}`)).json()] as Array<Record<string, unknown>>;
+    };
+    const [edge, node] = await answers(`/api/contexts/${TOKEN_CONTEXT}`);
+    expect(edge?.currentContext).toMatchObject({ name: TOKEN_CONTEXT, kubernetesVersion: 'v1.32.4' });
+    expect(edge?.currentContext).toEqual(node?.currentContext);
+    const [edgeNamespaces, nodeNamespaces] = await answers(`/api/contexts/${TOKEN_CONTEXT}/namespaces`);
+    expect(edgeNamespaces).toEqual(nodeNamespaces);
+  });
+
   it('proxies a /raw GET for the token context to the cluster', async () => {
     const res = await get(`/raw/clusters/${TOKEN_CONTEXT}/api/v1/namespaces/default/pods/busybox`);
     expect(res.status).toBe(200);
