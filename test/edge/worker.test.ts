@@ -82,7 +82,15 @@ async function startWrangler(dir: string, trustedCa: string): Promise<Wrangler> 
     // Its own process group, so stopping it stops workerd too.
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, NODE_EXTRA_CA_CERTS: trustedCa, WRANGLER_SEND_METRICS: 'false', CI: '1' },
+    // No banner (its update check asks the npm registry), no telemetry, no watching of wrangler.toml.
+    env: {
+      ...process.env,
+      NODE_EXTRA_CA_CERTS: trustedCa,
+      WRANGLER_HIDE_BANNER: 'true',
+      WRANGLER_SEND_METRICS: 'false',
+      WRANGLER_CI_DISABLE_CONFIG_WATCHING: 'true',
+      CI: '1',
+    },
   });
   let output = '';
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
