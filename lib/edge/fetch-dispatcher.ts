@@ -5,6 +5,7 @@ import type { IncomingHttpHeaders } from 'undici/types/header';
  * An undici Dispatcher that sends each request with the platform's `fetch`: what lib/kube and lib/proxy call
  * (undici's `request()`, `dispatch()`) then runs where no sockets can be opened, e.g. an edge worker. No pool, no
  * client certificate, no custom CA: the platform's fetch decides how to connect and which certificates it trusts.
+ * `headersTimeout` is kept; `bodyTimeout` is not (the platform bounds how long a request may run).
  */
 
 /** undici's header shapes (a record, or name/value pairs flattened into one list) as fetch Headers. */
