@@ -111,13 +111,16 @@ async function run(
   try {
     const url = new URL(options.path, options.origin);
     const body = requestBody(options.body);
-    const response = await fetch(url, {
+    // A streamed body needs duplex 'half' (the fetch standard; Node insists, workerd accepts it).
+    const init: RequestInit & { duplex?: 'half' } = {
       method: options.method,
       headers: requestHeaders(options.headers),
       body,
       signal,
       redirect: 'manual',
-    });
+      ...(body instanceof ReadableStream ? { duplex: 'half' } : {}),
+    };
+    const response = await fetch(url, init);
     clearTimeout(headersTimer);
     handler.onResponseStart?.(controller, response.status, responseHeaders(response.headers), response.statusText);
     if (response.body !== null) {

@@ -203,10 +203,17 @@ describe('the edge worker under wrangler dev', () => {
     expect(edgeNamespaces).toEqual(nodeNamespaces);
   });
 
-  it('proxies a /raw GET for the token context to the cluster', async () => {
+  it('proxies /raw requests for the token context to the cluster: a GET, a POST with a body, a 404', async () => {
     const res = await get(`/raw/clusters/${TOKEN_CONTEXT}/api/v1/namespaces/default/pods/busybox`);
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ kind: 'Pod', metadata: { name: 'busybox', namespace: 'default' } });
+    const created = await fetch(`${wrangler.url}/raw/clusters/${TOKEN_CONTEXT}/api/v1/namespaces/default/configmaps`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'raw-post' }, data: { k: 'v' } }),
+    });
+    expect(created.status).toBe(201);
+    expect(stack.sim.store.get('configmaps', 'default', 'raw-post')).toMatchObject({ data: { k: 'v' } });
     const missing = await get(`/raw/clusters/${TOKEN_CONTEXT}/api/v1/namespaces/default/pods/nobody`);
     expect(missing.status).toBe(404);
     expect(await missing.json()).toMatchObject({ kind: 'Status', reason: 'NotFound' });
