@@ -13,6 +13,7 @@ import type { ClusterRegistry } from '../../lib/clusters/types';
 import { demoKubeconfig } from '../../lib/demo-kubeconfig';
 import { silentLogger, type Logger } from '../../lib/log';
 import { startKoreServer, type TerminalOptions } from '../../lib/node/kore-server';
+import { createWorkerDecoder, DECODE_LIMITS } from '../../lib/node/worker-decoder';
 import type { MetricsSource } from '../../lib/metrics/types';
 import { startSim, type SimCluster, type SimOptions } from '../../lib/sim';
 
@@ -34,7 +35,8 @@ export interface Stack {
 
 /**
  * `allowAddedContextExec` is the --allow-added-context-exec flag; `metrics` makes the metrics routes' source;
- * `terminal` turns the web terminal on; `clock` and `log` are the server's (default: the system's, silent).
+ * `terminal` turns the web terminal on; `clock` and `log` are the server's (default: the system's, silent);
+ * `decodeTimeoutMs` replaces DECODE_LIMITS' time limit of one body's decoding.
  */
 export async function startStack(
   simOptions: SimOptions = {},
@@ -45,12 +47,14 @@ export async function startStack(
     terminal,
     clock,
     log = silentLogger,
+    decodeTimeoutMs,
   }: {
     allowAddedContextExec?: boolean;
     metrics?: (registry: ClusterRegistry) => MetricsSource;
     terminal?: TerminalOptions;
     clock?: Clock;
     log?: Logger;
+    decodeTimeoutMs?: number;
   } = {},
 ): Promise<Stack> {
   const sim = await startSim(simOptions);
@@ -67,6 +71,8 @@ export async function startStack(
     clock: systemClock,
     log: silentLogger,
   });
+  const decoder =
+    decodeTimeoutMs === undefined ? undefined : createWorkerDecoder({ ...DECODE_LIMITS, timeoutMs: decodeTimeoutMs });
   const kore = await startKoreServer({
     registry,
     security: { allowedHosts: [], allowOrigins: [], authToken: undefined, ...securityOptions },
@@ -75,6 +81,7 @@ export async function startStack(
     metrics: metrics?.(registry),
     terminal,
     clock,
+    decoder,
   });
   const { url } = kore.server;
   return {
@@ -87,6 +94,7 @@ export async function startStack(
     ownKubeconfig,
     close: async () => {
       await kore.close(1_000);
+      await decoder?.close();
       await registry.close();
       await sim.close();
       await rm(dir, { recursive: true, force: true });

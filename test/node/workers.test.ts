@@ -60,10 +60,11 @@ describe('kore-board --workers 2', () => {
     p = await startProcess(
       process.execPath,
       [...TS, '--listen', '127.0.0.1:0', '--workers', '2', '--data-dir', dataDir],
-      { env },
+      // Three processes each compile the sources through tsx: well over 20 s on two cores shared with other suites.
+      { env, timeoutMs: 90_000 },
     );
     auth = p.auth;
-  });
+  }, 120_000);
   afterAll(async () => {
     if (p?.child.exitCode === null) await p.stop('SIGKILL');
   });
