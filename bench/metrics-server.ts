@@ -4,17 +4,27 @@
  * that moves one resolution per round (a full 15-minute window without waiting 15 minutes), the store's memory after
  * a GC, its snapshot encoded and restored, and then the metrics routes served by the real app (startKoreServer).
  *
- * Talks to the driver (bench/metrics.ts) over IPC: one message per round, one with the memory and snapshot numbers,
- * one `{ listening: port }`; exits on SIGTERM.
+ * With `--prometheus URL`, a second app (its own listener, the same registry) answers the same routes from that
+ * Prometheus (lib/metrics/prometheus-source.ts, 1-minute steps over 15 minutes, on the real clock).
  *
- *   node --expose-gc --import tsx bench/metrics-server.ts --kubeconfig FILE --context NAME [--rounds 16]
+ * Talks to the driver (bench/metrics.ts) over IPC: one message per round, one with the memory and snapshot numbers,
+ * one `{ listening: port, prometheus?: port }`; exits on SIGTERM.
+ *
+ *   node --expose-gc --import tsx bench/metrics-server.ts --kubeconfig FILE --context NAME [--rounds 16] [--prometheus URL]
  */
 import { parseArgs } from 'node:util';
 import { systemClock } from '../lib/clock';
 import { createLogger } from '../lib/log';
 import { embeddedSource } from '../lib/metrics/embedded-source';
 import { createScraper } from '../lib/metrics/scraper';
-import { createMetricsStore, restoreMetricsStore, DEFAULT_RESOLUTION_MS } from '../lib/metrics/store';
+import { createPrometheusSource } from '../lib/metrics/prometheus-source';
+import {
+  createMetricsStore,
+  restoreMetricsStore,
+  DEFAULT_RESOLUTION_MS,
+  DEFAULT_WINDOW_MS,
+} from '../lib/metrics/store';
+import type { MetricsSource } from '../lib/metrics/types';
 import { startKoreServer } from '../lib/node/kore-server';
 import { createRegistry } from '../lib/node/registry';
 
@@ -24,6 +34,7 @@ const { values } = parseArgs({
     context: { type: 'string' },
     rounds: { type: 'string', default: '16' },
     snapshots: { type: 'string', default: '3' },
+    prometheus: { type: 'string' },
   },
 });
 const send = (message: object) => process.send?.(message);
@@ -88,11 +99,23 @@ send({
   snapshot: { bytes: bytes.byteLength, encodeMs, restoreMs },
 });
 
-const kore = await startKoreServer({
-  registry,
-  security: { allowedHosts: [], allowOrigins: [], authToken: undefined },
-  log,
-  metrics: embeddedSource(scraper, store),
-});
-send({ listening: kore.server.port, rss: process.memoryUsage().rss });
-process.on('SIGTERM', () => void kore.close(100).then(() => process.exit(0)));
+const serving = (metrics: MetricsSource) =>
+  startKoreServer({ registry, security: { allowedHosts: [], allowOrigins: [], authToken: undefined }, log, metrics });
+const kore = await serving(embeddedSource(scraper, store));
+const fromPrometheus =
+  values.prometheus === undefined
+    ? undefined
+    : await serving(
+        createPrometheusSource({
+          url: values.prometheus,
+          clusterLabel: 'cluster',
+          resolutionMs: DEFAULT_RESOLUTION_MS,
+          windowMs: DEFAULT_WINDOW_MS,
+          clock: systemClock,
+        }),
+      );
+send({ listening: kore.server.port, prometheus: fromPrometheus?.server.port, rss: process.memoryUsage().rss });
+process.on(
+  'SIGTERM',
+  () => void Promise.all([kore.close(100), fromPrometheus?.close(100)]).then(() => process.exit(0)),
+);

@@ -5,8 +5,14 @@
  * encode/restore, and route latency under load side by side with the same questions asked of the cluster's own
  * metrics.k8s.io (what a dashboard without the store does per request: list, parse, pick).
  *
+ * Then the Prometheus source (issue 12): a smaller cluster (--prometheus-nodes; what Prometheus on this machine
+ * ingests), a real Prometheus (Debian's) scraping its nodes' cAdvisor endpoints every --scrape-interval seconds for
+ * --prometheus-minutes (a full window), and the same routes asked of the embedded store and of Prometheus.
+ *
  *   npx tsx bench/metrics.ts [--nodes 5000] [--pods-per-node 30] [--namespaces 50] [--rounds 16]
  *                            [--seconds 8] [--concurrency 1,8] [--cpu-prof DIR]
+ *                            [--phases embedded,prometheus] [--prometheus-nodes 1000] [--prometheus-minutes 16]
+ *                            [--scrape-interval 15]
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
@@ -17,6 +23,8 @@ import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { Agent, request, type Dispatcher } from 'undici';
 import { demoKubeconfig, type DemoClusterAccess } from '../lib/demo-kubeconfig';
+import { freePort } from '../test/helpers/free-port';
+import { startPrometheus, type RunningPrometheus } from '../test/helpers/prometheus';
 
 /** A string flag and its default, as `npm run bench -- metrics --nodes 500` passes them. */
 const flag = (defaultValue: string) => ({ type: 'string', default: defaultValue }) as const;
@@ -29,6 +37,10 @@ const { values } = parseArgs({
     seconds: flag('8'),
     concurrency: flag('1,8'),
     'cpu-prof': { type: 'string' },
+    phases: flag('embedded,prometheus'),
+    'prometheus-nodes': flag('1000'),
+    'prometheus-minutes': flag('16'),
+    'scrape-interval': flag('15'),
   },
 });
 const CONTEXT = 'bench@metrics';
@@ -69,9 +81,9 @@ const at = (xs: readonly number[], p: number) => xs[Math.min(xs.length - 1, Math
 const ratio = (x: number) => `×${x >= 10 ? x.toFixed(0) : x >= 1 ? x.toFixed(1) : x.toFixed(3)}`;
 const median = (xs: readonly number[]) => at(sorted(xs), 0.5);
 
-/** The cluster's process: resolves with its access line; it serves until SIGTERM. */
-async function startCluster(): Promise<{ proc: ChildProcess; access: SimAccess }> {
-  const args = ['--nodes', values.nodes, '--pods-per-node', values['pods-per-node'], '--namespaces', values.namespaces];
+/** The cluster's process, of `nodes` nodes: resolves with its access line; it serves until SIGTERM. */
+async function startCluster(nodes: string): Promise<{ proc: ChildProcess; access: SimAccess }> {
+  const args = ['--nodes', nodes, '--pods-per-node', values['pods-per-node'], '--namespaces', values.namespaces];
   const proc = spawn(
     process.execPath,
     ['--max-old-space-size=8192', '--import', 'tsx', join(here, 'views-sim.ts'), ...args],
@@ -86,12 +98,16 @@ async function startCluster(): Promise<{ proc: ChildProcess; access: SimAccess }
   return { proc, access: JSON.parse(line) as SimAccess };
 }
 
-/** kore-board's process: its IPC messages in order, the last one `{ listening }`. */
-async function startKore(kubeconfig: string, onMessage: (m: Record<string, unknown>) => void): Promise<ChildProcess> {
+/** kore-board's process: its IPC messages in order, the last one `{ listening }`. `extra`: more of its flags. */
+async function startKore(
+  kubeconfig: string,
+  onMessage: (m: Record<string, unknown>) => void,
+  extra: string[] = [],
+): Promise<ChildProcess> {
   const profile = values['cpu-prof'] === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${values['cpu-prof']}`];
   const proc = fork(
     join(here, 'metrics-server.ts'),
-    ['--kubeconfig', kubeconfig, '--context', CONTEXT, '--rounds', values.rounds],
+    ['--kubeconfig', kubeconfig, '--context', CONTEXT, '--rounds', values.rounds, ...extra],
     {
       execArgv: ['--expose-gc', '--max-old-space-size=4096', ...profile, '--import', 'tsx'],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
@@ -184,12 +200,75 @@ interface Route {
   referenceSays: string;
 }
 
-async function main(): Promise<void> {
+/**
+ * What to ask about: a measured node, ten measured pods of one application namespace, one of its deployments; each
+ * as kore-board's route on `port` and as the question asked of the cluster's metrics.k8s.io instead.
+ */
+async function pickRoutes(access: SimAccess, agent: Dispatcher, port: number): Promise<Route[]> {
+  const base = `http://127.0.0.1:${port}/api/v1/clusters/${encodeURIComponent(CONTEXT)}`;
+  const nodes = (await getJson(agent, `${access.url}${METRICS}/nodes`)).body as {
+    items: { metadata: { name: string } }[];
+  };
+  const node = nodes.items[Math.floor(nodes.items.length / 2)]!.metadata.name;
+  const deployments = (await getJson(agent, `${access.url}/apis/apps/v1/deployments?limit=500`)).body as {
+    items: {
+      metadata: { name: string; namespace: string };
+      spec: { selector: { matchLabels: Record<string, string> } };
+    }[];
+  };
+  const deployment = deployments.items.find((d) => !d.metadata.namespace.startsWith('kube-'))!;
+  const ns = deployment.metadata.namespace;
+  const podsOfNs = (await getJson(agent, `${access.url}${METRICS}/namespaces/${ns}/pods`)).body as {
+    items: { metadata: { name: string } }[];
+  };
+  const tenPods = podsOfNs.items.slice(0, 10).map((p) => p.metadata.name);
+  const selector = Object.entries(deployment.spec.selector.matchLabels)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
+  const routes: Route[] = [
+    {
+      name: 'cluster',
+      kore: base,
+      reference: `${access.url}${METRICS}/nodes`,
+      referenceSays: 'list every NodeMetrics',
+    },
+    {
+      name: 'one node',
+      kore: `${base}/nodes/${node}`,
+      reference: `${access.url}${METRICS}/nodes/${node}`,
+      referenceSays: 'get the NodeMetrics',
+    },
+    {
+      name: '10 pods (comma list)',
+      kore: `${base}/namespaces/${ns}/pods/${tenPods.join(',')}`,
+      reference: `${access.url}${METRICS}/namespaces/${ns}/pods`,
+      referenceSays: `list the namespace's PodMetrics (${podsOfNs.items.length}), pick 10`,
+    },
+  ];
+  const uiRoute = `http://127.0.0.1:${port}/api/clusters/${encodeURIComponent(CONTEXT)}/namespaces/${ns}/deployments/${deployment.metadata.name}/metrics`;
+  const probe = await getJson(undefined, uiRoute).catch(() => ({ status: 0 }));
+  if (probe.status === 200)
+    routes.push({
+      name: "a deployment's pods",
+      kore: uiRoute,
+      reference: `${access.url}${METRICS}/namespaces/${ns}/pods?labelSelector=${encodeURIComponent(selector)}`,
+      referenceSays: 'list the PodMetrics by the selector',
+    });
+  else console.log(`(the deployment route answers ${probe.status}: not measured)`);
+  return routes;
+}
+
+/** At other ports, the same routes: their kore-board side with `port` in place of the route's. */
+function onPort(route: Route, port: number): Route {
+  return { ...route, kore: route.kore.replace(/^http:\/\/127\.0\.0\.1:\d+/, `http://127.0.0.1:${port}`) };
+}
+
+async function embeddedPhase(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'kore-bench-metrics-'));
   console.log(
     `building the simulated cluster (${values.nodes} nodes × ${values['pods-per-node']} pods, ${values.namespaces} namespaces) …`,
   );
-  const cluster = await startCluster();
+  const cluster = await startCluster(values.nodes);
   let kore: ChildProcess | undefined;
   const agent = new Agent({
     connect: { ca: cluster.access.caPem, cert: cluster.access.client.certPem, key: cluster.access.client.keyPem },
@@ -217,59 +296,8 @@ async function main(): Promise<void> {
     });
     if (report === undefined) throw new Error('no store report');
     const store: StoreReport = report;
-    const base = `http://127.0.0.1:${port}/api/v1/clusters/${encodeURIComponent(CONTEXT)}`;
 
-    // What to ask about: a measured node, ten measured pods of one application namespace, one of its deployments.
-    const nodes = (await getJson(agent, `${access.url}${METRICS}/nodes`)).body as {
-      items: { metadata: { name: string } }[];
-    };
-    const node = nodes.items[Math.floor(nodes.items.length / 2)]!.metadata.name;
-    const deployments = (await getJson(agent, `${access.url}/apis/apps/v1/deployments?limit=500`)).body as {
-      items: {
-        metadata: { name: string; namespace: string };
-        spec: { selector: { matchLabels: Record<string, string> } };
-      }[];
-    };
-    const deployment = deployments.items.find((d) => !d.metadata.namespace.startsWith('kube-'))!;
-    const ns = deployment.metadata.namespace;
-    const podsOfNs = (await getJson(agent, `${access.url}${METRICS}/namespaces/${ns}/pods`)).body as {
-      items: { metadata: { name: string } }[];
-    };
-    const tenPods = podsOfNs.items.slice(0, 10).map((p) => p.metadata.name);
-    const selector = Object.entries(deployment.spec.selector.matchLabels)
-      .map(([k, v]) => `${k}=${v}`)
-      .join(',');
-    const routes: Route[] = [
-      {
-        name: 'cluster',
-        kore: base,
-        reference: `${access.url}${METRICS}/nodes`,
-        referenceSays: 'list every NodeMetrics',
-      },
-      {
-        name: 'one node',
-        kore: `${base}/nodes/${node}`,
-        reference: `${access.url}${METRICS}/nodes/${node}`,
-        referenceSays: 'get the NodeMetrics',
-      },
-      {
-        name: '10 pods (comma list)',
-        kore: `${base}/namespaces/${ns}/pods/${tenPods.join(',')}`,
-        reference: `${access.url}${METRICS}/namespaces/${ns}/pods`,
-        referenceSays: `list the namespace's PodMetrics (${podsOfNs.items.length}), pick 10`,
-      },
-    ];
-    const uiRoute = `http://127.0.0.1:${port}/api/clusters/${encodeURIComponent(CONTEXT)}/namespaces/${ns}/deployments/${deployment.metadata.name}/metrics`;
-    const probe = await getJson(undefined, uiRoute).catch(() => ({ status: 0 }));
-    if (probe.status === 200)
-      routes.push({
-        name: "a deployment's pods",
-        kore: uiRoute,
-        reference: `${access.url}${METRICS}/namespaces/${ns}/pods?labelSelector=${encodeURIComponent(selector)}`,
-        referenceSays: 'list the PodMetrics by the selector',
-      });
-    else console.log(`(the deployment route answers ${probe.status}: not measured)`);
-
+    const routes = await pickRoutes(access, agent, port);
     // The cluster's own share of a scrape's wall time: both lists served and read, not parsed, not filed.
     const listMs: number[] = [];
     for (let i = 0; i < 3; i++) {
@@ -339,6 +367,149 @@ async function main(): Promise<void> {
     await terminate(cluster.proc);
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** A number Prometheus reports about its targets (an instant query's first value); NaN without one. */
+async function promNumber(prometheus: RunningPrometheus, query: string): Promise<number> {
+  return (await prometheus.query(query))[0]?.value ?? NaN;
+}
+
+/** What Prometheus says of itself on its own /metrics (it does not scrape itself here): head series, samples, RSS. */
+async function promSelf(prometheus: RunningPrometheus): Promise<{ series: number; appended: number; rss: number }> {
+  const text = await (await fetch(`${prometheus.url}/metrics`)).text();
+  // Summed over the label sets (samples appended are counted by type since Prometheus 2.40).
+  const value = (name: string) =>
+    [...text.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'gm'))].reduce((sum, m) => sum + Number(m[1]), 0);
+  return {
+    series: value('prometheus_tsdb_head_series'),
+    appended: value('prometheus_tsdb_head_samples_appended_total'),
+    rss: value('process_resident_memory_bytes'),
+  };
+}
+
+/**
+ * The Prometheus source beside the embedded store, on a cluster of --prometheus-nodes: a real Prometheus scrapes
+ * every node's cAdvisor endpoint through the cluster's API server for --prometheus-minutes (a full window), then the
+ * same routes are asked of both, each at each concurrency.
+ */
+async function prometheusPhase(): Promise<void> {
+  const nodesWanted = values['prometheus-nodes'];
+  const minutes = Number(values['prometheus-minutes']);
+  const interval = Number(values['scrape-interval']);
+  const dir = mkdtempSync(join(tmpdir(), 'kore-bench-metrics-prom-'));
+  console.log(`\nPrometheus source: building a cluster of ${nodesWanted} nodes × ${values['pods-per-node']} pods …`);
+  const cluster = await startCluster(nodesWanted);
+  const { access } = cluster;
+  const agent = new Agent({ connect: { ca: access.caPem, cert: access.client.certPem, key: access.client.keyPem } });
+  let prometheus: RunningPrometheus | undefined;
+  let kore: ChildProcess | undefined;
+  try {
+    console.log(
+      `cluster: ${access.nodes} nodes, ${access.pods} pods (built in ${(access.buildMs / 1000).toFixed(1)} s)`,
+    );
+    const nodeList = (await getJson(agent, `${access.url}/api/v1/nodes`)).body as {
+      items: { metadata: { name: string } }[];
+    };
+    // kore-board and the routes first: Prometheus's first round (a connection and a parse of every pod per node)
+    // keeps the cluster busy for seconds.
+    const port = await freePort();
+    const kubeconfig = join(dir, 'kubeconfig');
+    writeFileSync(kubeconfig, demoKubeconfig(access, CONTEXT));
+    let ports = { embedded: 0, prometheus: 0 };
+    kore = await startKore(
+      kubeconfig,
+      (m) => {
+        if ('listening' in m) ports = { embedded: m.listening as number, prometheus: m.prometheus as number };
+      },
+      ['--prometheus', `http://127.0.0.1:${port}`],
+    );
+    const routes = await pickRoutes(access, agent, ports.embedded);
+    prometheus = await startPrometheus({
+      clusters: [
+        {
+          context: CONTEXT,
+          url: access.url,
+          caPem: access.caPem,
+          credentials: { client: access.client },
+          nodes: nodeList.items.map((n) => n.metadata.name),
+        },
+      ],
+      scrapeIntervalS: interval,
+      port,
+    });
+    const started = Date.now();
+
+    // Prometheus fills the window; every minute, how its ingestion keeps up.
+    const running = prometheus;
+    let last = { at: Date.now(), appended: 0 };
+    let rate = NaN;
+    const progress = async () => {
+      const elapsed = (Date.now() - started) / 60_000;
+      if (Date.now() - last.at < 60_000 && elapsed < minutes) return false;
+      const [self, up, slowest] = await Promise.all([
+        promSelf(running),
+        promNumber(running, 'count(up == 1)'),
+        promNumber(running, 'max(scrape_duration_seconds)'),
+      ]);
+      rate = ((self.appended - last.appended) * 1000) / (Date.now() - last.at);
+      last = { at: Date.now(), appended: self.appended };
+      console.log(
+        `  ${elapsed.toFixed(1)} of ${minutes} min: ${up} targets up, ${self.series} series in the head, ` +
+          `${rate.toFixed(0)} samples/s appended, slowest scrape now ${slowest.toFixed(2)} s, RSS ${mib(self.rss)}`,
+      );
+      return elapsed >= minutes;
+    };
+    await prometheus.waitFor(`${minutes} minutes of samples`, progress, (minutes + 2) * 60_000);
+    const [self, up, slowest] = await Promise.all([
+      promSelf(prometheus),
+      promNumber(prometheus, 'count(up == 1)'),
+      promNumber(prometheus, 'max_over_time(max(scrape_duration_seconds)[5m:])'),
+    ]);
+    const points = ((await getJson(undefined, onPort(routes[0]!, ports.prometheus).kore)).body as unknown[]).length;
+
+    // Each route's rows back to back, the embedded store's then Prometheus's, at each concurrency.
+    const rows: { route: Route; c: number; embedded: Load; prometheus: Load }[] = [];
+    for (const c of CONCURRENCY)
+      for (const route of routes)
+        rows.push({
+          route,
+          c,
+          embedded: await load(undefined, route.kore, c, SECONDS),
+          prometheus: await load(undefined, onPort(route, ports.prometheus).kore, c, SECONDS),
+        });
+
+    console.log('');
+    console.log(
+      `load average at the end: ${loadavg()
+        .map((x) => x.toFixed(1))
+        .join(' ')}`,
+    );
+    console.log(
+      `Prometheus after ${minutes} min scraping every ${interval} s: ${up} targets up, ${self.series} series, ` +
+        `${rate.toFixed(0)} samples/s, slowest scrape of the last 5 min ${slowest.toFixed(2)} s, RSS ${mib(self.rss)}; ` +
+        `the cluster route answers ${points} points`,
+    );
+    console.log(`routes (${SECONDS} s each after a warm-up; client reads and parses every answer)`);
+    for (const { route, c, embedded: e, prometheus: p } of rows) {
+      console.log(
+        `  c=${c} ${route.name.padEnd(20)} embedded p50 ${fixed(e.p50).padStart(6)} p99 ${fixed(e.p99).padStart(6)} ms (${e.perSecond.toFixed(0)}/s)` +
+          ` | Prometheus p50 ${fixed(p.p50).padStart(6)} p99 ${fixed(p.p99).padStart(6)} max ${fixed(p.max).padStart(6)} ms (${p.perSecond.toFixed(0)}/s, ${p.bytes} B)` +
+          ` | ${ratio(p.p50 / e.p50)} p50, ${ratio(p.p99 / e.p99)} p99`,
+      );
+    }
+  } finally {
+    await agent.close();
+    if (kore !== undefined) await terminate(kore);
+    await prometheus?.stop();
+    await terminate(cluster.proc);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  const phases = values.phases.split(',');
+  if (phases.includes('embedded')) await embeddedPhase();
+  if (phases.includes('prometheus')) await prometheusPhase();
 }
 
 await main();

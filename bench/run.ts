@@ -28,7 +28,7 @@ const BENCHMARKS: Record<string, Benchmark> = {
   metrics: {
     script: 'metrics.ts',
     measures:
-      'the metrics scraper, store and routes at 5,000 nodes / 150,000 pods: scrape wall/CPU, 15-min window memory, snapshot, route latency against metrics.k8s.io',
+      'the metrics scraper, store and routes at 5,000 nodes / 150,000 pods: scrape wall/CPU, 15-min window memory, snapshot, route latency against metrics.k8s.io; then the same routes from a real Prometheus scraping 1,000 nodes (~7 + ~20 min; --phases picks)',
     doc: 'docs/benchmarks-metrics.md',
   },
   terminal: {

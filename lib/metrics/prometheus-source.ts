@@ -30,7 +30,7 @@ export interface PrometheusSource extends MetricsSource {
   close(): Promise<void>;
 }
 
-export const DEFAULT_PROMETHEUS_TIMEOUT_MS = 10_000;
+const DEFAULT_PROMETHEUS_TIMEOUT_MS = 10_000;
 /** kubernetes-mixin's irate window: room for two samples at any common scrape interval. */
 const MIN_RATE_WINDOW_MS = 5 * 60_000;
 /**

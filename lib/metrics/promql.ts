@@ -15,10 +15,10 @@
  *   metrics-server reports as memory.
  */
 
-export const CPU_METRIC = 'container_cpu_usage_seconds_total';
-export const MEMORY_METRIC = 'container_memory_working_set_bytes';
-/** The label Prometheus setups attach to kubelet targets for the node's name (see README: Prometheus source). */
-export const NODE_LABEL = 'node';
+const CPU_METRIC = 'container_cpu_usage_seconds_total';
+const MEMORY_METRIC = 'container_memory_working_set_bytes';
+/** The label Prometheus setups attach to kubelet targets for the node's name (README: Metrics from Prometheus). */
+const NODE_LABEL = 'node';
 
 /** A Prometheus label name (`--prometheus-cluster-label` must be one). */
 export const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;

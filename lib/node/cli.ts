@@ -114,11 +114,13 @@ Flags (environment twin in brackets):
   --ui-dir DIR          serve the built web UI in DIR (its index.html
                         and assets) at /; the API keeps its paths   [KORE_UI_DIR]
   --metrics-resolution D  how often metrics.k8s.io is scraped, e.g. 5s,
-                        1m (default 1m)                    [KORE_METRICS_RESOLUTION]
-  --metrics-duration D  how long cpu/memory points are kept (default 15m)
+                        1m (default 1m); with Prometheus, the step
+                        between points                     [KORE_METRICS_RESOLUTION]
+  --metrics-duration D  how long cpu/memory points are kept (default 15m);
+                        with Prometheus, the window asked for
                                                              [KORE_METRICS_DURATION]
-  --metrics-contexts A,B  scrape only these contexts (default all)
-                                                             [KORE_METRICS_CONTEXTS]
+  --metrics-contexts A,B  scrape (with Prometheus: answer for) only these
+                        contexts (default all)       [KORE_METRICS_CONTEXTS]
   --metrics-listen HOST:PORT  also serve the metrics routes alone there,
                         with the same guards (off by default) [KORE_METRICS_LISTEN]
   --metrics-source SRC  embedded (default: scrape metrics.k8s.io into

@@ -1,47 +1,42 @@
 /**
  * A real Prometheus (Debian's `prometheus` package) scraping simulated clusters' cAdvisor endpoints through their API
  * servers' node proxy, as a Prometheus in front of real clusters does: over TLS with the cluster's CA and a bearer
- * token, one target per node, labelled with the cluster (the kubeconfig context) and the node. Started on a loopback
+ * token or a client certificate, one target per node, labelled with the cluster (the kubeconfig context) and the node. Started on a loopback
  * port with its own storage in a temp folder; waited for by polling its API within a deadline, never by sleeping.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
+import { freePort } from './free-port';
 
 export const PROMETHEUS_BINARY = [process.env.PROMETHEUS_PATH, '/usr/bin/prometheus'].find(
   (p) => p !== undefined && p !== '' && existsSync(p),
 );
 
-/** One simulated cluster to scrape: its API server, how to trust and reach it, its nodes' names. */
+/** One simulated cluster to scrape: its API server, how to trust it, who Prometheus is to it, its nodes' names. */
 export interface ScrapedCluster {
   /** The cluster label's value: the context's name. */
   context: string;
   url: string;
   caPem: string;
-  token: string;
+  /** A bearer token, or a client certificate, the cluster accepts. */
+  credentials: { token: string } | { client: { certPem: string; keyPem: string } };
   nodes: readonly string[];
 }
 
 export interface RunningPrometheus {
   url: string;
+  /** The Prometheus process's id (the benchmark reads its memory). */
+  pid: number | undefined;
   /** An instant query's samples: each series' labels and value. */
   query(query: string): Promise<{ metric: Record<string, string>; value: number }[]>;
   /** Polls `check` until it holds, or throws after `timeoutMs` saying what was awaited. */
   waitFor(what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void>;
   stop(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 async function poll(what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
@@ -61,24 +56,39 @@ export async function startPrometheus({
   clusters,
   scrapeIntervalS = 1,
   clusterLabel = 'cluster',
+  port,
 }: {
   clusters: readonly ScrapedCluster[];
   scrapeIntervalS?: number;
   clusterLabel?: string;
+  /** Its loopback port; default a free one. */
+  port?: number;
 }): Promise<RunningPrometheus> {
   if (PROMETHEUS_BINARY === undefined) throw new Error('no prometheus executable (apt-get install -y prometheus)');
   const dir = await mkdtemp(join(tmpdir(), 'kore-prometheus-'));
   const scrapeConfigs = await Promise.all(
     clusters.map(async (cluster, i) => {
-      const ca = join(dir, `ca-${i}.pem`);
-      const token = join(dir, `token-${i}`);
-      await writeFile(ca, cluster.caPem);
-      await writeFile(token, cluster.token, { mode: 0o600 });
+      const file = async (name: string, text: string) => {
+        const path = join(dir, `${name}-${i}`);
+        await writeFile(path, text, { mode: 0o600 });
+        return path;
+      };
+      const ca = await file('ca.pem', cluster.caPem);
+      const { credentials } = cluster;
+      const auth =
+        'token' in credentials
+          ? { tls_config: { ca_file: ca }, authorization: { credentials_file: await file('token', credentials.token) } }
+          : {
+              tls_config: {
+                ca_file: ca,
+                cert_file: await file('client.pem', credentials.client.certPem),
+                key_file: await file('client-key.pem', credentials.client.keyPem),
+              },
+            };
       return {
         job_name: `cadvisor-${i}`,
         scheme: 'https',
-        tls_config: { ca_file: ca },
-        authorization: { credentials_file: token },
+        ...auth,
         static_configs: cluster.nodes.map((node) => ({
           targets: [new URL(cluster.url).host],
           labels: {
@@ -98,15 +108,15 @@ export async function startPrometheus({
       scrape_configs: scrapeConfigs,
     }),
   );
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
+  const listen = port ?? (await freePort());
+  const url = `http://127.0.0.1:${listen}`;
   let output = '';
   const proc: ChildProcess = spawn(
     PROMETHEUS_BINARY,
     [
       `--config.file=${config}`,
       `--storage.tsdb.path=${join(dir, 'data')}`,
-      `--web.listen-address=127.0.0.1:${port}`,
+      `--web.listen-address=127.0.0.1:${listen}`,
       '--log.level=warn',
     ],
     { stdio: ['ignore', 'ignore', 'pipe'] },
@@ -155,5 +165,5 @@ export async function startPrometheus({
     await stop();
     throw err;
   }
-  return { url, query, waitFor, stop };
+  return { url, pid: proc.pid, query, waitFor, stop };
 }

@@ -147,7 +147,13 @@ describe.skipIf(SKIP)(
       scraper.start();
       prometheus = await startPrometheus({
         clusters: [
-          { context: CONTEXT, url: stack.sim.url, caPem: stack.sim.caPem, token: stack.sim.token, nodes: NODES },
+          {
+            context: CONTEXT,
+            url: stack.sim.url,
+            caPem: stack.sim.caPem,
+            credentials: { token: stack.sim.token },
+            nodes: NODES,
+          },
         ],
       });
       comparableFrom = Date.now() + 4_000;

@@ -3,7 +3,6 @@
  * scrape, behind the same admission as every API route; and the Node entry wiring `--metrics-source`.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,6 +13,7 @@ import { startMetricsSource } from '../../lib/node/metrics-source';
 import { uiFiles } from '../../lib/node/ui-files';
 import { createTelemetryRegistry } from '../../lib/telemetry/registry';
 import { registerScrapeHealth } from '../../lib/telemetry/scrape-health';
+import { freePort } from '../helpers/free-port';
 import { startProcess } from '../helpers/process';
 import { fakeClock } from '../helpers/registry-fixtures';
 import { CONTEXT } from '../helpers/stack';
@@ -109,15 +109,6 @@ describe('GET /metrics', () => {
   });
 });
 
-/** A loopback port nothing listens on (it did a moment ago). */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 // One process, not tsx's wrapper plus a child: a SIGKILL in clean-up must not leave a server behind.
 const NODE = process.execPath;
 const MAIN = join(process.cwd(), 'lib/node/main.ts');
@@ -152,7 +143,7 @@ describe('the kore-board process', () => {
   });
 
   it('answers from Prometheus with --metrics-source prometheus=URL, scraping nothing itself', async () => {
-    const port = await closedPort();
+    const port = await freePort(); // nothing listens there
     const { p, close } = await start(['--metrics-source', `prometheus=http://127.0.0.1:${port}`]);
     try {
       const status = await (await fetch(`${p.url}/api/v1/clusters/${demo}/status`, { headers: p.auth })).json();

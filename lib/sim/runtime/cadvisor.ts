@@ -62,7 +62,7 @@ export interface PodCgroups {
   containers: ContainerCgroup[];
 }
 
-export const PAUSE_IMAGE = 'registry.k8s.io/pause:3.10';
+const PAUSE_IMAGE = 'registry.k8s.io/pause:3.10';
 /** The sandbox holds one sleeping process: a trace of cpu, about half a MiB. Not in PodMetrics, as on a real node. */
 const PAUSE_CORES = 0.0002;
 const PAUSE_BYTES = 512 * 1024;
