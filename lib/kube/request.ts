@@ -1,4 +1,5 @@
-import { request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
+import { request } from './undici';
 import type { ClusterConnection } from '../clusters/types';
 import { isStatus, STATUS_REASONS, StatusError, type StatusReason } from '../errors';
 import { upstreamError } from '../proxy/upstream-error';

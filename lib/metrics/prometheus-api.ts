@@ -4,7 +4,7 @@
  * StatusErrors naming Prometheus by its address (never its credentials or query string): 503 when it cannot be
  * reached or does not answer in time, 502 when it answers with an error or with something that is not its API.
  */
-import { Agent, request } from 'undici';
+import { Agent, request } from '../kube/undici';
 import * as v from 'valibot';
 import { errorMessage, StatusError } from '../errors';
 

@@ -1,6 +1,6 @@
 import { X509Certificate } from 'node:crypto';
 import { createSecureContext, DEFAULT_CIPHERS, type SecureContext } from 'node:tls';
-import { Dispatcher, Pool, ProxyAgent, Socks5ProxyAgent } from 'undici';
+import { Dispatcher, Pool, ProxyAgent, Socks5ProxyAgent } from '../kube/undici';
 import type { ClientIdentity, ClusterTransport, TransportOptions } from '../clusters/host';
 import { errorMessage } from '../errors';
 
