@@ -11,6 +11,8 @@ export interface RunningMetrics {
   source: MetricsSource;
   /** The embedded scraper's statuses, for /metrics; none with Prometheus, which reports on its own scrapes (`up`). */
   scrapes: ScrapeStatuses | undefined;
+  /** Begins what runs in the background (the embedded scraper; nothing with Prometheus), once the server listens. */
+  start(): void;
   /** Stops what runs (the scraper, with its last snapshot; Prometheus's connections). */
   close(): Promise<void>;
 }
@@ -30,5 +32,5 @@ export async function startMetricsSource(options: EmbeddedMetricsOptions): Promi
     prometheus: new URL(config.source.url).origin,
     clusterLabel: config.source.clusterLabel,
   });
-  return { source, scrapes: undefined, close: () => source.close() };
+  return { source, scrapes: undefined, start: () => undefined, close: () => source.close() };
 }

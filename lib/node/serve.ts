@@ -104,6 +104,8 @@ export async function serve(
     await registry.close();
     throw err;
   }
+  // After listening: the first scrape's work would otherwise delay the first answer.
+  metrics.start();
   return {
     server: kore.server,
     registry,

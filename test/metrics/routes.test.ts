@@ -159,12 +159,14 @@ describe('the embedded pipeline across a restart', () => {
     };
     const options = { registry: stack.registry, config, snapshotPath, clock, log: silentLogger };
     try {
-      const first = await startEmbeddedMetrics(options); // start() scrapes once at once
+      const first = await startEmbeddedMetrics(options);
+      first.start(); // one round at once
       await first.close(); // waits for that round, writes the snapshot
       const [before] = await first.source.series(CONTEXT, [{ kind: 'cluster' }]);
       expect(before).toHaveLength(1);
       clock.advance(MINUTE);
       const second = await startEmbeddedMetrics(options);
+      second.start();
       await second.close();
       expect((await second.source.series(CONTEXT, [{ kind: 'cluster' }]))[0]).toEqual([
         ...before!,

@@ -54,6 +54,7 @@ beforeAll(async () => {
     clock,
     log: silentLogger,
   });
+  running.start();
   await running.close();
   const telemetry = createTelemetryRegistry();
   registerScrapeHealth(telemetry, running.scrapes!);
