@@ -17,6 +17,7 @@ import { bundle, buildExecutable } from '../build.mjs';
 import { demoKubeconfig } from '../lib/demo-kubeconfig';
 import { startSim } from '../lib/sim';
 import { freePort } from '../test/helpers/free-port';
+import { median } from './stats';
 
 const { values } = parseArgs({ options: { rounds: { type: 'string', default: '15' } } });
 const ROUNDS = Number(values.rounds);
@@ -54,8 +55,6 @@ async function coldStart(target: Target, kubeconfig: string): Promise<number> {
     rmSync(home, { recursive: true, force: true });
   }
 }
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'kore-bench-cold-'));

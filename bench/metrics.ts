@@ -16,7 +16,7 @@
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -25,6 +25,8 @@ import { Agent, request, type Dispatcher } from 'undici';
 import { demoKubeconfig, type DemoClusterAccess } from '../lib/demo-kubeconfig';
 import { freePort } from '../test/helpers/free-port';
 import { startPrometheus, type RunningPrometheus } from '../test/helpers/prometheus';
+import { memoryOf } from '../test/helpers/proc';
+import { median, percentile } from './stats';
 
 /** A string flag and its default, as `npm run bench -- metrics --nodes 500` passes them. */
 const flag = (defaultValue: string) => ({ type: 'string', default: defaultValue }) as const;
@@ -76,10 +78,7 @@ interface StoreReport {
 
 const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
 const fixed = (x: number) => (x < 10 ? x.toFixed(2) : x < 100 ? x.toFixed(1) : x.toFixed(0));
-const sorted = (xs: readonly number[]) => [...xs].sort((a, b) => a - b);
-const at = (xs: readonly number[], p: number) => xs[Math.min(xs.length - 1, Math.ceil(p * xs.length) - 1)] ?? NaN;
 const ratio = (x: number) => `×${x >= 10 ? x.toFixed(0) : x >= 1 ? x.toFixed(1) : x.toFixed(3)}`;
-const median = (xs: readonly number[]) => at(sorted(xs), 0.5);
 
 /** The cluster's process, of `nodes` nodes: resolves with its access line; it serves until SIGTERM. */
 async function startCluster(nodes: string): Promise<{ proc: ChildProcess; access: SimAccess }> {
@@ -132,10 +131,6 @@ async function terminate(proc: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
-function rssOf(pid: number): number {
-  return Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
-}
-
 async function getJson(dispatcher: Dispatcher | undefined, url: string): Promise<{ status: number; body: unknown }> {
   const res = await request(url, dispatcher === undefined ? {} : { dispatcher });
   const text = await res.body.text();
@@ -182,13 +177,12 @@ async function load(
   const start = performance.now();
   await run(seconds * 1000, true);
   const elapsed = (performance.now() - start) / 1000;
-  const s = sorted(samples);
   return {
-    p50: at(s, 0.5),
-    p99: at(s, 0.99),
-    max: s[s.length - 1] ?? NaN,
-    n: s.length,
-    perSecond: s.length / elapsed,
+    p50: percentile(samples, 0.5),
+    p99: percentile(samples, 0.99),
+    max: Math.max(...samples),
+    n: samples.length,
+    perSecond: samples.length / elapsed,
     bytes,
   };
 }
@@ -315,7 +309,7 @@ async function embeddedPhase(): Promise<void> {
     const koreRows = [];
     for (const c of CONCURRENCY)
       for (const route of routes) koreRows.push(await load(undefined, route.kore, c, SECONDS));
-    const rssAfterLoad = rssOf(kore.pid!);
+    const rssAfterLoad = memoryOf(kore.pid!).rss;
     const rows: { route: Route; c: number; kore: Load; reference: Load }[] = [];
     for (const c of CONCURRENCY)
       for (const route of routes)

@@ -41,7 +41,7 @@ import { bundle } from '../build.mjs';
 import { demoKubeconfig } from '../lib/demo-kubeconfig';
 import { createPki } from '../lib/sim/tls';
 import { freePort } from '../test/helpers/free-port';
-import { childPids } from '../test/helpers/proc';
+import { childPids, memoryOf } from '../test/helpers/proc';
 
 const { values } = parseArgs({
   options: {
@@ -227,10 +227,9 @@ function startChild(
 }
 
 function rssMb(pid: number): number {
-  let kb = 0;
-  for (const p of processTree(pid))
-    kb += Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${p}/status`, 'utf8'))?.[1] ?? 0);
-  return kb / 1024;
+  let bytes = 0;
+  for (const p of processTree(pid)) bytes += memoryOf(p).rss;
+  return bytes / 2 ** 20;
 }
 
 interface WrkResult {

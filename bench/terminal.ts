@@ -15,7 +15,7 @@
  *   npm run bench -- terminal [--rounds 5] [--keys 100] [--sessions 200] [--every 250] [--seconds 20]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -23,6 +23,8 @@ import { bundle } from '../build.mjs';
 import { DEMO_CONTEXT } from '../lib/demo-kubeconfig';
 import type { Pty, PtySpawn } from '../lib/node/pty-module';
 import { freePort } from '../test/helpers/free-port';
+import { memoryOf } from '../test/helpers/proc';
+import { percentile } from './stats';
 import { fetchToken, openTerminal, type WebttyClient } from '../test/terminal/webtty-client';
 
 const { values } = parseArgs({
@@ -41,8 +43,6 @@ const EVERY_MS = Number(values.every);
 const SECONDS = Number(values.seconds);
 const POD = 'namespaces/default/pods/busybox';
 
-const quantile = (xs: number[], q: number) =>
-  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))] ?? NaN;
 const ms = (x: number) => x.toFixed(2).padStart(7);
 
 /** A process that prints one line once it serves; resolves with that line. */
@@ -61,10 +61,7 @@ function startChild(command: string, args: string[], ready: RegExp): Promise<{ c
   });
 }
 
-function rssMb(pid: number): number {
-  const kb = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
-  return Number(kb) / 1024;
-}
+const rssMb = (pid: number) => memoryOf(pid).rss / 2 ** 20;
 
 /** Something to type into and see the echo of: a webtty session or kubectl's pseudo-terminal. */
 interface Typist {
@@ -164,13 +161,13 @@ async function latency(base: string, spawnPty: PtySpawn, kubeconfig: string, hom
     const [o, t] = round % 2 === 1 ? [first, second] : [second, first];
     oursAll.push(...o);
     theirsAll.push(...t);
-    added.push(quantile(o, 0.5) - quantile(t, 0.5));
+    added.push(percentile(o, 0.5) - percentile(t, 0.5));
     console.log(
-      `   ${String(round).padStart(5)}   ${ms(quantile(o, 0.5))} ${ms(quantile(o, 0.99))}   ${ms(quantile(t, 0.5))} ${ms(quantile(t, 0.99))}   ${ms(added.at(-1) ?? NaN)}`,
+      `   ${String(round).padStart(5)}   ${ms(percentile(o, 0.5))} ${ms(percentile(o, 0.99))}   ${ms(percentile(t, 0.5))} ${ms(percentile(t, 0.99))}   ${ms(added.at(-1) ?? NaN)}`,
     );
   }
   console.log(
-    `   all     ${ms(quantile(oursAll, 0.5))} ${ms(quantile(oursAll, 0.99))}   ${ms(quantile(theirsAll, 0.5))} ${ms(quantile(theirsAll, 0.99))}   ${ms(quantile(added, 0.5))} (median of the rounds')`,
+    `   all     ${ms(percentile(oursAll, 0.5))} ${ms(percentile(oursAll, 0.99))}   ${ms(percentile(theirsAll, 0.5))} ${ms(percentile(theirsAll, 0.99))}   ${ms(percentile(added, 0.5))} (median of the rounds')`,
   );
   ours.close();
   theirs.close();
@@ -210,7 +207,7 @@ async function manySessions(base: string, korePid: number): Promise<void> {
     `\n2. ${SESSIONS} sessions, each typing every ${EVERY_MS} ms for ${SECONDS} s: ${times.length} keystrokes (${(times.length / SECONDS).toFixed(0)}/s)`,
   );
   console.log(
-    `   echo p50 ${ms(quantile(times, 0.5))} ms, p99 ${ms(quantile(times, 0.99))} ms, max ${ms(Math.max(...times))} ms`,
+    `   echo p50 ${ms(percentile(times, 0.5))} ms, p99 ${ms(percentile(times, 0.99))} ms, max ${ms(Math.max(...times))} ms`,
   );
   console.log(
     `   kore-board RSS: ${before.toFixed(0)} MB before, ${opened.toFixed(0)} MB with the sessions open, peak ${peak.toFixed(0)} MB while typing`,

@@ -9,13 +9,15 @@
  *   npx tsx bench/views.ts [--nodes 5000] [--pods-per-node 30] [--namespaces 50] [--requests 2000] [--naive-requests 5]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { request } from 'undici';
 import { demoKubeconfig } from '../lib/demo-kubeconfig';
+import { memoryOf } from '../test/helpers/proc';
+import { percentile } from './stats';
 
 const { values } = parseArgs({
   options: {
@@ -53,19 +55,8 @@ function stop(proc: ChildProcess): Promise<void> {
   });
 }
 
-/** Resident and peak resident memory of a process, from /proc. */
-function memory(pid: number): { rss: number; peak: number } {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0) * 1024;
-  return { rss: kb('VmRSS'), peak: kb('VmHWM') };
-}
-
 const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
 const ms = (x: number) => (x < 10 ? x.toFixed(2) : x < 100 ? x.toFixed(1) : x.toFixed(0));
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
-}
 
 interface Timing {
   p50: number;
@@ -96,14 +87,12 @@ async function time(base: string, paths: () => string, n: number, warmup = 0): P
     samples.push(r.ms);
     server.push(r.serverMs);
   }
-  samples.sort((a, b) => a - b);
-  server.sort((a, b) => a - b);
   return {
-    p50: percentile(samples, 50),
-    p99: percentile(samples, 99),
-    max: samples[samples.length - 1] ?? NaN,
+    p50: percentile(samples, 0.5),
+    p99: percentile(samples, 0.99),
+    max: Math.max(...samples),
     n,
-    server: { p50: percentile(server, 50), p99: percentile(server, 99) },
+    server: { p50: percentile(server, 0.5), p99: percentile(server, 0.99) },
   };
 }
 
@@ -149,7 +138,7 @@ async function main(): Promise<void> {
     // --- with the watch cache ---
     const cached = await startServer(kubeconfig, 'cache');
     const cold = await get(cached.base, '/dashboard');
-    const afterCold = memory(cached.proc.pid!);
+    const afterCold = memoryOf(cached.proc.pid!);
     const workloads = (await (
       await request(`${cached.base}/api/clusters/${encodeURIComponent(CONTEXT)}/graph/workloads`)
     ).body.json()) as Record<string, unknown[]>;
@@ -158,13 +147,13 @@ async function main(): Promise<void> {
     const dashWarm = await time(cached.base, () => '/dashboard', REQUESTS, 200);
     const topoWarm = await time(cached.base, nsPaths(appNamespaces), Math.min(REQUESTS, 500), 20);
     const topoOne = await time(cached.base, nsPaths(appNamespaces.slice(0, 1)), Math.min(REQUESTS, 500), 5);
-    const warmMemory = memory(cached.proc.pid!);
+    const warmMemory = memoryOf(cached.proc.pid!);
     sim.proc.kill('SIGUSR2');
     await new Promise((r) => setTimeout(r, 2_000));
     const dashChurn = await time(cached.base, () => '/dashboard', REQUESTS);
     const topoChurn = await time(cached.base, nsPaths(appNamespaces), Math.min(REQUESTS, 500));
     const topoOneChurn = await time(cached.base, nsPaths(appNamespaces.slice(0, 1)), Math.min(REQUESTS, 500));
-    const churnMemory = memory(cached.proc.pid!);
+    const churnMemory = memoryOf(cached.proc.pid!);
     await stop(cached.proc);
 
     // --- listing on every request ---
@@ -172,7 +161,7 @@ async function main(): Promise<void> {
     const naiveCold = await get(naive.base, '/dashboard');
     const dashNaive = await time(naive.base, () => '/dashboard', NAIVE_REQUESTS);
     const topoNaive = await time(naive.base, nsPaths(appNamespaces), Math.max(NAIVE_REQUESTS, 20));
-    const naiveMemory = memory(naive.proc.pid!);
+    const naiveMemory = memoryOf(naive.proc.pid!);
     await stop(naive.proc);
 
     console.log('');
