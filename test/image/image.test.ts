@@ -8,18 +8,17 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BUILDAH, buildImage } from '../../image/build-image.mjs';
+import { findOnPath } from '../../lib/node/path-lookup';
 import { freePort } from '../helpers/free-port';
 
 const run = promisify(execFile);
 const TAG = 'kore-board:test';
 
-async function has(command: string): Promise<boolean> {
-  return run('sh', ['-c', `command -v ${command}`]).then(
-    () => true,
-    () => false,
-  );
-}
-const missing = (await Promise.all(['buildah', 'mmdebstrap'].map(async (c) => ((await has(c)) ? [] : [c])))).flat();
+const missing = (
+  await Promise.all(
+    ['buildah', 'mmdebstrap'].map(async (c) => ((await findOnPath(c, process.env.PATH)) === undefined ? [c] : [])),
+  )
+).flat();
 if (missing.length > 0)
   console.warn(`test/image skipped: ${missing.join(' and ')} not installed (apt-get install ${missing.join(' ')})`);
 

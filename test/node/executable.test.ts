@@ -1,10 +1,10 @@
-import { execFileSync } from 'node:child_process';
 import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { buildExecutable } from '../../build.mjs';
 import { DEMO_CONTEXT } from '../../lib/demo-kubeconfig';
+import { findOnPath } from '../../lib/node/path-lookup';
 import { startProcess, type StartedProcess } from '../helpers/process';
 import { fetchToken, openTerminal } from '../terminal/webtty-client';
 
@@ -55,13 +55,11 @@ it('serves the demo cluster alone in an empty folder, with no node on the PATH',
 it('runs a cluster shell with node-pty from a node_modules folder beside it', async () => {
   // bash and kubectl for the shell, and still no node.
   const bin = mkdtempSync(join(tmpdir(), 'kore-sea-bin-'));
-  for (const tool of ['bash', 'kubectl'])
-    symlinkSync(
-      execFileSync('sh', ['-c', `command -v ${tool}`])
-        .toString()
-        .trim(),
-      join(bin, tool),
-    );
+  for (const tool of ['bash', 'kubectl']) {
+    const found = await findOnPath(tool, process.env.PATH);
+    if (found === undefined) throw new Error(`${tool} is not on the PATH`);
+    symlinkSync(found, join(bin, tool));
+  }
   const s = await startAlone(bin, (dir) => {
     mkdirSync(join(dir, 'node_modules'));
     cpSync('node_modules/node-pty', join(dir, 'node_modules/node-pty'), { recursive: true });
