@@ -40,6 +40,9 @@ async function respond(compute: () => Promise<ViewResponse>): Promise<Response> 
     'server-timing': `view;dur=${(performance.now() - start).toFixed(3)}`,
   });
   for (const w of view.warnings) headers.append('warning', `299 - ${JSON.stringify(w.replace(/[^\x20-\x7e]/g, '?'))}`);
+  // Graphs are maps keyed by namespace, with no room for more fields: every view says its age here too.
+  if (view.lastSyncTime !== undefined) headers.set('x-kore-last-sync-time', view.lastSyncTime);
+  headers.set('x-kore-stale', String(view.stale));
   return new Response(view.json, { status: 200, headers });
 }
 

@@ -1,3 +1,4 @@
+import { systemClock, type Clock } from '../clock';
 import type { ClusterConnection } from '../clusters/types';
 import { StatusError, toStatusError } from '../errors';
 import type { Logger } from '../log';
@@ -25,6 +26,13 @@ export interface ReflectorOptions {
   watchSeconds?: number;
   /** Longest wait for response headers; an unreachable cluster fails the list this fast. */
   headersTimeoutMs?: number;
+  /**
+   * An open watch silent this long is resumed on a new one (see WatchOptions.silenceMs): a frozen cluster then
+   * fails that new watch within headersTimeoutMs. Default: the watch's own timeout plus 30 s.
+   */
+  silenceMs?: number;
+  /** Wall time of lastHeard and failingSince. Default: the system's. */
+  clock?: Clock;
   /** Retry delays after failures: doubling from the first to the cap. */
   backoffMs?: { first: number; max: number };
   /** Told of every failure (the reflector keeps retrying); `synced` says whether a list ever completed. */
@@ -48,15 +56,23 @@ export class Reflector {
   lastError: StatusError | undefined;
   /** When lastError first happened (ms since epoch, wall clock). */
   failingSince: number | undefined;
+  /** When the cluster last answered: a list page, a watch accepted, an event or bookmark, a watch it ended. */
+  lastHeard: number | undefined;
   private stopped = false;
   private started = false;
   private readonly abort = new AbortController();
   private waiters: Waiter[] = [];
   private wake: (() => void) | undefined;
   private readonly path: string;
+  private readonly clock: Clock;
+  private readonly backoff: { first: number; max: number };
+  private delay: number;
 
   constructor(private readonly options: ReflectorOptions) {
     this.path = resourcePath(options.resource);
+    this.clock = options.clock ?? systemClock;
+    this.backoff = options.backoffMs ?? { first: 1_000, max: 30_000 };
+    this.delay = this.backoff.first;
   }
 
   start(): void {
@@ -99,8 +115,7 @@ export class Reflector {
   }
 
   private async run(): Promise<void> {
-    const { first, max } = this.options.backoffMs ?? { first: 1_000, max: 30_000 };
-    let delay = first;
+    const { first, max } = this.backoff;
     let resourceVersion: string | undefined;
     while (!this.stopped) {
       try {
@@ -108,8 +123,7 @@ export class Reflector {
         const started = Date.now();
         const { version, events } = await this.watch(resourceVersion);
         resourceVersion = version;
-        this.recovered();
-        delay = first;
+        this.heard();
         // A server that ends every watch at once must not turn this loop into a busy one.
         if (events === 0 && Date.now() - started < 1_000) await this.sleep(first);
       } catch (err) {
@@ -126,7 +140,7 @@ export class Reflector {
         // Once access changed, what the sink holds cannot be trusted to resume from: list again.
         if (failure.code === 401 || failure.code === 403) resourceVersion = undefined;
         this.lastError = failure;
-        this.failingSince ??= Date.now();
+        this.failingSince ??= this.clock.now();
         this.options.onError?.(failure, this.synced);
         if (!this.synced) this.settle(failure);
         this.options.log.debug('list/watch failed', {
@@ -134,15 +148,18 @@ export class Reflector {
           context: this.options.connection.context.name,
           error: failure.message,
         });
-        await this.sleep(delay);
-        delay = Math.min(delay * 2, max);
+        await this.sleep(this.delay);
+        this.delay = Math.min(this.delay * 2, max);
       }
     }
   }
 
-  private recovered(): void {
+  /** The cluster answered: whatever failed before is over, and the next failure retries soon again. */
+  private heard(): void {
+    this.lastHeard = this.clock.now();
     this.lastError = undefined;
     this.failingSince = undefined;
+    this.delay = this.backoff.first;
   }
 
   private async list(): Promise<string> {
@@ -156,11 +173,12 @@ export class Reflector {
     })) {
       for (const item of page.items) sink.upsert(item);
       resourceVersion = page.resourceVersion;
+      this.lastHeard = this.clock.now();
     }
     if (this.stopped) return resourceVersion;
     sink.endSync();
     this.synced = true;
-    this.recovered();
+    this.heard();
     this.settle(undefined);
     return resourceVersion;
   }
@@ -176,8 +194,11 @@ export class Reflector {
       timeoutSeconds,
       signal: this.abort.signal,
       headersTimeoutMs: this.options.headersTimeoutMs,
+      silenceMs: this.options.silenceMs,
+      onOpen: () => this.heard(),
     })) {
       if (this.stopped) break;
+      this.lastHeard = this.clock.now();
       events++;
       version = event.object.metadata?.resourceVersion ?? version;
       if (event.type === 'DELETED') sink.remove(event.object);

@@ -14,6 +14,14 @@ export interface WatchOptions {
   timeoutSeconds: number;
   signal?: AbortSignal;
   headersTimeoutMs?: number;
+  /**
+   * The longest silence on an open watch before it is given up and ends as if the server had closed it (the
+   * caller resumes). A server that sends bookmarks is never silent this long; a frozen one, or a connection
+   * that died without a word, is. Default: timeoutSeconds + 30 s.
+   */
+  silenceMs?: number;
+  /** Called once the server accepted the watch (its response headers arrived). */
+  onOpen?: () => void;
 }
 
 /** True for the error that means "your resourceVersion is too old: list again". */
@@ -44,6 +52,11 @@ function parseEvent(conn: ClusterConnection, line: string): WatchEvent {
   if (typeof event.object !== 'object' || event.object === null)
     throw new StatusError('InternalError', 'watch sent an event without an object');
   return event as WatchEvent;
+}
+
+/** The body timeout of an open watch: nothing arrived for silenceMs. */
+function isSilence(err: unknown): boolean {
+  return err instanceof StatusError && (err.cause as { code?: unknown } | undefined)?.code === 'UND_ERR_BODY_TIMEOUT';
 }
 
 /** The body's chunks; a broken stream fails as a Status error naming the cluster. */
@@ -81,8 +94,9 @@ export async function* watchEvents(
     signal: options.signal,
     headersTimeoutMs: options.headersTimeoutMs,
     // The server ends the stream after timeoutSeconds; a longer silence than that means the connection died.
-    bodyTimeoutMs: (options.timeoutSeconds + 30) * 1000,
+    bodyTimeoutMs: options.silenceMs ?? (options.timeoutSeconds + 30) * 1000,
   });
+  options.onOpen?.();
   const decoder = new TextDecoder();
   let pending = '';
   try {
@@ -98,6 +112,8 @@ export async function* watchEvents(
     }
     const last = (pending + decoder.decode()).trim();
     if (last !== '') yield parseEvent(conn, last);
+  } catch (err) {
+    if (!isSilence(err)) throw err;
   } finally {
     // Stops the stream when the consumer leaves early (an error in a handler, a stop).
     if (!response.body.destroyed) response.body.destroy();

@@ -1,3 +1,4 @@
+import type { Clock } from '../clock';
 import type { ClusterConnection } from '../clusters/types';
 import type { StatusError } from '../errors';
 import { Reflector } from '../kube/reflector';
@@ -8,6 +9,10 @@ export interface ClusterCacheOptions {
   pageSize: number;
   watchSeconds: number;
   headersTimeoutMs: number | undefined;
+  /** See ReflectorOptions.silenceMs. */
+  silenceMs: number | undefined;
+  backoffMs: { first: number; max: number } | undefined;
+  clock: Clock;
   log: Logger;
 }
 
@@ -26,6 +31,14 @@ export interface KindTrouble {
   /** The kind's data is absent (forbidden, or never listed) rather than stale. */
   absent: boolean;
   since: number | undefined;
+}
+
+/** How current a view's picture is. */
+export interface Freshness {
+  /** The oldest of its kinds' last word from the cluster (ms since epoch); undefined before any. */
+  lastSync: number | undefined;
+  /** The first kind whose watch is broken while its last picture is shown, with why and since when. */
+  broken: { error: StatusError; since: number | undefined } | undefined;
 }
 
 /**
@@ -53,6 +66,9 @@ export class ClusterCache {
         pageSize: this.options.pageSize,
         watchSeconds: this.options.watchSeconds,
         headersTimeoutMs: this.options.headersTimeoutMs,
+        silenceMs: this.options.silenceMs,
+        backoffMs: this.options.backoffMs,
+        clock: this.options.clock,
         onError: (err) => {
           // Access revoked (or the kind withdrawn): what we hold must not be shown any more.
           if (isAbsentKind(err)) this.state.clear(kind);
@@ -62,6 +78,11 @@ export class ClusterCache {
       reflector.start();
     }
     return reflector;
+  }
+
+  /** Kinds being watched (one watch each, while it runs or retries). */
+  get watches(): number {
+    return this.reflectors.size;
   }
 
   /** Starts watching the kinds (if not yet) without waiting. */
@@ -106,6 +127,19 @@ export class ClusterCache {
       });
     }
     return troubles;
+  }
+
+  freshness(kinds: readonly ViewKind[]): Freshness {
+    let lastSync: number | undefined;
+    let broken: Freshness['broken'];
+    for (const kind of kinds) {
+      const r = this.reflectors.get(kind);
+      if (r === undefined) continue;
+      if (r.lastHeard !== undefined && (lastSync === undefined || r.lastHeard < lastSync)) lastSync = r.lastHeard;
+      if (broken === undefined && r.synced && r.lastError !== undefined && !isAbsentKind(r.lastError))
+        broken = { error: r.lastError, since: r.failingSince };
+    }
+    return { lastSync, broken };
   }
 
   close(): void {

@@ -1,10 +1,12 @@
+import type { Freshness } from './cluster-cache';
 import type { CountedKind, DashboardTally, ProblemKind, ProblemSource, ReadyCount } from './tally';
 
 /** The dashboard: workload readiness, nodes, namespaces, and the newest problems. */
 
 export interface Problem {
-  kind: ProblemKind;
-  /** '' for nodes. */
+  /** `Cluster`: the cluster itself is unreachable and every figure here is its last known state. */
+  kind: ProblemKind | 'Cluster';
+  /** '' for nodes and the cluster. */
   namespace: string;
   name: string;
   reason: string;
@@ -51,8 +53,26 @@ function newest(sources: Iterable<ProblemSource>, limit: number): ProblemSource[
   return top;
 }
 
-export function dashboard(tally: DashboardTally, problemLimit = DEFAULT_PROBLEM_LIMIT): Dashboard {
+const rfc3339 = (ms: number): string => new Date(ms).toISOString().replace('.000Z', 'Z');
+
+/** The cluster itself, first among the problems while its watch is broken: the figures below it are old. */
+function unreachable(context: string, broken: NonNullable<Freshness['broken']>): Problem {
+  return {
+    kind: 'Cluster',
+    namespace: '',
+    name: context,
+    reason: `unreachable, showing the last known state: ${broken.error.message}`,
+    since: broken.since === undefined ? '' : rfc3339(broken.since),
+  };
+}
+
+export function dashboard(
+  tally: DashboardTally,
+  problemLimit = DEFAULT_PROBLEM_LIMIT,
+  cluster?: { context: string; broken: Freshness['broken'] },
+): Dashboard {
   const copy = (c: ReadyCount): ReadyCount => ({ ready: c.ready, available: c.available });
+  const head = cluster?.broken === undefined ? [] : [unreachable(cluster.context, cluster.broken)];
   return {
     daemonset: copy(tally.counts.daemonset),
     deployment: copy(tally.counts.deployment),
@@ -61,13 +81,16 @@ export function dashboard(tally: DashboardTally, problemLimit = DEFAULT_PROBLEM_
     pod: copy(tally.counts.pod),
     nodes: { ready: tally.nodes.ready, total: tally.nodes.total },
     namespaces: tally.namespaces,
-    problems: newest(tally.problems.values(), problemLimit).map(({ kind, item }) => ({
-      kind,
-      namespace: item.namespace,
-      name: item.name,
-      reason: item.problem,
-      since: item.since === 0 ? '' : new Date(item.since).toISOString().replace('.000Z', 'Z'),
-    })),
-    problemsTotal: tally.problems.size,
+    problems: [
+      ...head,
+      ...newest(tally.problems.values(), problemLimit - head.length).map(({ kind, item }) => ({
+        kind,
+        namespace: item.namespace,
+        name: item.name,
+        reason: item.problem,
+        since: item.since === 0 ? '' : rfc3339(item.since),
+      })),
+    ],
+    problemsTotal: tally.problems.size + head.length,
   };
 }

@@ -4,7 +4,7 @@ import { StatusError, toStatusError } from '../errors';
 import { kubeJson } from '../kube/request';
 import { RESOURCES, resourcePath, type ResourceName } from '../kube/resource';
 import type { Logger } from '../log';
-import { ClusterCache, type KindTrouble } from './cluster-cache';
+import { ClusterCache, type Freshness, type KindTrouble } from './cluster-cache';
 import { dashboard, DEFAULT_PROBLEM_LIMIT } from './dashboard';
 import { readDirect } from './direct';
 import { workloadGraph } from './hierarchy';
@@ -17,6 +17,10 @@ import { topology } from './topology';
 export interface ViewResponse {
   json: string;
   warnings: string[];
+  /** When the picture was last confirmed by the cluster (RFC 3339); undefined before any answer. */
+  lastSyncTime: string | undefined;
+  /** The cache's watch is broken: the view is the last known state, not following the cluster. */
+  stale: boolean;
 }
 
 /** The views of every context, served from per-context watch caches. */
@@ -30,6 +34,8 @@ export interface ViewStore {
   sweep(): void;
   /** Contexts with a cache, for tests and metrics. */
   cachedContexts(): string[];
+  /** Per cached context: the objects held and the watches running (kore-board's own metrics). */
+  cacheSizes(): Array<{ context: string; objects: number; watches: number }>;
   close(): void;
 }
 
@@ -48,6 +54,13 @@ export interface ViewStoreOptions {
   timeoutMs?: number;
   /** How long a kind's watch may be failing before views warn that it is stale. Default 5 s. */
   staleWarningMs?: number;
+  /**
+   * An open watch silent this long (no event, no bookmark: API servers send one a minute) is resumed on a new
+   * one; a frozen cluster fails that within timeoutMs, and the views turn stale. Default 90 s.
+   */
+  watchSilenceMs?: number;
+  /** Retry delays of a failing list or watch, doubling from first to max. Default 1 s to 30 s. */
+  backoffMs?: { first: number; max: number };
   problemLimit?: number;
 }
 
@@ -90,16 +103,16 @@ interface Snapshot {
   troubles: KindTrouble[];
   connection: ClusterConnection;
   cache: ClusterCache | undefined;
+  freshness: Freshness;
 }
 
 /**
  * What to tell the caller: a forbidden kind in the cluster's own words; kinds that fail alike, once, with
  * the oldest failure time. A watch that broke a moment ago and is being resumed is not worth a warning.
  */
-function warningsOf(troubles: readonly KindTrouble[], staleAfterMs: number): string[] {
+function warningsOf(troubles: readonly KindTrouble[], staleAfterMs: number, now: number): string[] {
   const warnings: string[] = [];
   const alike = new Map<string, { kinds: string[]; since: number | undefined }>();
-  const now = Date.now();
   for (const t of troubles) {
     if (t.error.code === 403) {
       warnings.push(t.error.message);
@@ -133,6 +146,15 @@ function checkAccess(kinds: readonly ViewKind[], troubles: readonly KindTrouble[
 
 function withWarnings(view: object, warnings: string[]): string {
   return JSON.stringify(warnings.length === 0 ? view : { ...view, warnings });
+}
+
+/**
+ * The age fields appended to an object view's JSON after memoization, so a reused render still tells the
+ * current age without a re-render at every bookmark.
+ */
+export function withFreshness(json: string, lastSyncTime: string | undefined, stale: boolean): string {
+  const fields = `${lastSyncTime === undefined ? '' : `"lastSyncTime":${JSON.stringify(lastSyncTime)},`}"stale":${stale}`;
+  return json === '{}' ? `{${fields}}` : `${json.slice(0, -1)},${fields}}`;
 }
 
 export function createViewStore(options: ViewStoreOptions): ViewStore {
@@ -187,6 +209,9 @@ export function createViewStore(options: ViewStoreOptions): ViewStore {
           pageSize,
           watchSeconds: options.watchSeconds ?? 300,
           headersTimeoutMs,
+          silenceMs: options.watchSilenceMs ?? 90_000,
+          backoffMs: options.backoffMs,
+          clock,
           log,
         }),
         lastUsed: clock.now(),
@@ -218,7 +243,7 @@ export function createViewStore(options: ViewStoreOptions): ViewStore {
         absent: true,
         since: undefined,
       }));
-      return { state, troubles, connection, cache };
+      return { state, troubles, connection, cache, freshness: { lastSync: clock.now(), broken: undefined } };
     };
     if (!watch) return direct(undefined);
     const { cache } = entryFor(context, connection);
@@ -227,7 +252,13 @@ export function createViewStore(options: ViewStoreOptions): ViewStore {
       cache.watch(kinds);
       return direct(cache);
     }
-    return { state: cache.state, troubles: cache.troubles(kinds), connection, cache };
+    return {
+      state: cache.state,
+      troubles: cache.troubles(kinds),
+      connection,
+      cache,
+      freshness: cache.freshness(kinds),
+    };
   }
 
   interface Render {
@@ -240,15 +271,28 @@ export function createViewStore(options: ViewStoreOptions): ViewStore {
     memo?: { key: string; version: (state: ClusterState) => number };
   }
 
+  const ageOf = ({ lastSync, broken }: Freshness) => ({
+    lastSyncTime: lastSync === undefined ? undefined : new Date(lastSync).toISOString(),
+    stale: broken !== undefined,
+  });
+
+  /** Object-shaped views carry their age in the body too; the answer's headers carry it for every view. */
+  const answer = (r: Render, json: string, warnings: string[], freshness: Freshness): ViewResponse => {
+    const { lastSyncTime, stale } = ageOf(freshness);
+    return { json: r.bodyWarnings ? withFreshness(json, lastSyncTime, stale) : json, warnings, lastSyncTime, stale };
+  };
+
   async function view(context: string, r: Render): Promise<ViewResponse> {
     const snapshot = await read(context, r.kinds, r.namespace);
     checkAccess(r.kinds, snapshot.troubles);
-    const warnings = warningsOf(snapshot.troubles, staleWarningMs);
+    const warnings = warningsOf(snapshot.troubles, staleWarningMs, clock.now());
     const entry = snapshot.cache === undefined || r.memo === undefined ? undefined : caches.get(context);
     const version = r.memo?.version(snapshot.state) ?? 0;
-    const key = warnings.join('\n');
+    // A render that names the broken watch (the dashboard's problems) is reused only while it is the same one.
+    const key = `${warnings.join('\n')}\0${snapshot.freshness.broken?.error.message ?? ''}`;
     const memo = r.memo === undefined ? undefined : entry?.rendered.get(r.memo.key);
-    if (memo !== undefined && memo.version === version && memo.warnings === key) return { json: memo.json, warnings };
+    if (memo !== undefined && memo.version === version && memo.warnings === key)
+      return answer(r, memo.json, warnings, snapshot.freshness);
     const rendered = r.render(snapshot);
     const json = r.bodyWarnings ? withWarnings(rendered, warnings) : JSON.stringify(rendered);
     if (entry !== undefined && r.memo !== undefined && json.length <= MAX_RENDERED_LENGTH) {
@@ -260,7 +304,7 @@ export function createViewStore(options: ViewStoreOptions): ViewStore {
         entry.rendered.delete(old);
       }
     }
-    return { json, warnings };
+    return answer(r, json, warnings, snapshot.freshness);
   }
 
   async function resolve(
@@ -311,7 +355,7 @@ export function createViewStore(options: ViewStoreOptions): ViewStore {
       view(context, {
         kinds: DASHBOARD_KINDS,
         namespace: undefined,
-        render: ({ state }) => dashboard(state.tally, problemLimit),
+        render: ({ state, freshness }) => dashboard(state.tally, problemLimit, { context, broken: freshness.broken }),
         bodyWarnings: true,
         memo: { key: 'dashboard', version: (state) => state.tally.version },
       }),
@@ -339,13 +383,19 @@ export function createViewStore(options: ViewStoreOptions): ViewStore {
       if (podsForbidden !== undefined) throw podsForbidden.error;
       const pod = [...snapshot.state.pods.inNamespace(namespace)].find((p) => p.name === name);
       if (pod === undefined) throw new StatusError('NotFound', `pods "${name}" not found`, { name, kind: 'pods' });
-      const warnings = warningsOf(snapshot.troubles, staleWarningMs);
+      const warnings = warningsOf(snapshot.troubles, staleWarningMs, clock.now());
       const referenced = await resolve(snapshot.connection, namespace, podReferences(pod), warnings);
-      return { json: JSON.stringify(podGraph(snapshot.state, pod, referenced)), warnings };
+      return {
+        json: JSON.stringify(podGraph(snapshot.state, pod, referenced)),
+        warnings,
+        ...ageOf(snapshot.freshness),
+      };
     },
 
     sweep,
     cachedContexts: () => [...caches.keys()],
+    cacheSizes: () =>
+      [...caches].map(([context, { cache }]) => ({ context, objects: cache.state.size, watches: cache.watches })),
     close() {
       clearInterval(sweeper);
       sweeper = undefined;

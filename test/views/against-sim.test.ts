@@ -23,23 +23,32 @@ describe('views from the watch cache of a simulated cluster', () => {
     return res.body as Dashboard;
   };
 
+  /** An object view's body without its age, once the age says it is fresh (the header says the same). */
+  const fresh = async (path: string): Promise<unknown> => {
+    const res = await h.get(path);
+    const { lastSyncTime, stale, ...view } = res.body as { lastSyncTime?: string; stale?: boolean };
+    expect(stale, path).toBe(false);
+    expect(lastSyncTime, path).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    expect(res.headers.get('x-kore-last-sync-time'), path).toBe(lastSyncTime);
+    expect(res.headers.get('x-kore-stale'), path).toBe('false');
+    return view;
+  };
+
   it('answers a namespace view cold (before the cache is warm) with the exact graph', async () => {
     expect(h.views.cachedContexts()).toEqual([]);
-    const res = await h.get('/graph/topology/namespaces/shop');
-    expect(res.status).toBe(200);
-    expect(res.body).toEqual(topology(CONTEXT, fixtureState(), 'shop'));
+    expect(await fresh('/graph/topology/namespaces/shop')).toEqual(topology(CONTEXT, fixtureState(), 'shop'));
     expect(h.views.cachedContexts()).toEqual([CONTEXT]);
   });
 
   it('serves every view and alias exactly as the pure functions compute them', async () => {
     const state = fixtureState();
     const whole = topology(CONTEXT, state);
-    expect((await h.get('/topology')).body).toEqual(whole);
-    expect((await h.get('/graph/topology')).body).toEqual(whole);
+    expect(await fresh('/topology')).toEqual(whole);
+    expect(await fresh('/graph/topology')).toEqual(whole);
     const shop = topology(CONTEXT, state, 'shop');
-    expect((await h.get('/topology?namespace=shop')).body).toEqual(shop);
-    expect((await h.get('/topology/namespaces/shop')).body).toEqual(shop);
-    expect((await h.get('/graph/topology?namespace=shop')).body).toEqual(shop);
+    expect(await fresh('/topology?namespace=shop')).toEqual(shop);
+    expect(await fresh('/topology/namespaces/shop')).toEqual(shop);
+    expect(await fresh('/graph/topology?namespace=shop')).toEqual(shop);
 
     // The sim's cluster has its own namespaces besides the fixture's.
     const namespaces = ['default', 'kube-node-lease', 'kube-public', 'kube-system', 'shop'];
@@ -52,7 +61,7 @@ describe('views from the watch cache of a simulated cluster', () => {
     expect((await h.get('/graph/network/namespaces/shop')).body).toEqual(networkGraph(state, 'shop'));
     expect(Object.keys((await h.get('/graph/network')).body as object)).toEqual(namespaces);
 
-    expect(await board()).toEqual({ ...dashboard(state.tally), namespaces: 5 });
+    expect(await fresh('/dashboard')).toEqual({ ...dashboard(state.tally), namespaces: 5 });
   });
 
   it('shows a pod graph with the uids of the objects the pod reads, and says which do not exist', async () => {
