@@ -11,7 +11,9 @@ import { generateCluster } from './gen/generator';
 import { startSimServer } from './http/server';
 import { SimStore } from './store/store';
 import { createPki } from './tls';
-import { Authenticator } from './http/auth';
+import { Authenticator, type UserInfo } from './http/auth';
+import { RequestLog, type SimRequestRecord } from './http/request-log';
+import { RbacAuthorizer } from './rbac/authorizer';
 import { runExecSession } from './exec/index';
 import { CRONTAB_CRD, crontabCrdObject } from './crd/definition';
 import { ProxiedAnswers, type ProxiedAnswer } from './http/proxied';
@@ -24,6 +26,8 @@ export type { ExecTarget } from './exec/index';
 export { SHELLS_ANNOTATION } from './gen/generator';
 export type { ProxiedAnswer } from './http/proxied';
 export type { OpenExec } from './http/exec-upgrade';
+export type { UserInfo } from './http/auth';
+export type { SimRequestRecord } from './http/request-log';
 
 export interface SimOptions {
   /** 'demo' (default): small realistic cluster incl. pod default/busybox, node vm-live-01. */
@@ -53,14 +57,19 @@ export interface SimCluster {
   client: { certPem: string; keyPem: string };
   /** A bearer token the server accepts. */
   token: string;
-  /** Accepts another bearer token (exec-plugin / rotation tests). */
-  addToken(token: string): void;
+  /**
+   * Accepts another bearer token (exec-plugin / rotation tests), as the admin by default or as `user`, whom RBAC
+   * then limits to what the stored Roles and bindings grant (lib/sim/rbac) unless they are in `system:masters`.
+   */
+  addToken(token: string, user?: UserInfo): void;
   revokeToken(token: string): void;
   /**
    * What a pod answers through the proxy subresource at `path` (the whole API path, e.g.
    * `/api/v1/namespaces/default/services/web:80/proxy/`); other proxy paths are 404.
    */
   answerProxy(path: string, answer: ProxiedAnswer): void;
+  /** What reached the cluster, oldest first (lib/sim/http/request-log.ts): who, with which kind of credentials. */
+  requests(): SimRequestRecord[];
   /** The exec and attach sessions open now (read-only: what a test observes from the cluster's side). */
   openExecs(): OpenExec[];
   /** Direct access for tests: get/create/update/delete objects; writes emit watch events. */
@@ -107,12 +116,15 @@ export async function startSim(options: SimOptions = {}): Promise<SimCluster> {
   const auth = new Authenticator();
   auth.addToken(token);
   const proxied = new ProxiedAnswers();
+  const requests = new RequestLog();
   const server = await startSimServer({
     host: options.host ?? '127.0.0.1',
     port: options.port ?? 0,
     pki,
     store,
     auth,
+    authorizer: new RbacAuthorizer(store),
+    requests,
     runExec: runExecSession,
     proxied,
     log: options.log ?? silentLogger,
@@ -123,9 +135,10 @@ export async function startSim(options: SimOptions = {}): Promise<SimCluster> {
     caPem: pki.ca.certPem,
     client: pki.client,
     token,
-    addToken: (t) => auth.addToken(t),
+    addToken: (t, user) => auth.addToken(t, user),
     revokeToken: (t) => auth.revokeToken(t),
     answerProxy: (path, answer) => proxied.set(path, answer),
+    requests: () => requests.list(),
     openExecs: () => server.openExecs(),
     store,
     close: () => server.close(),

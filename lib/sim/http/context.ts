@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { SimStore, Filter } from '../store/store';
 import type { Authenticator, UserInfo } from './auth';
 import type { ResourceRoute } from './route';
+import type { RbacAuthorizer } from '../rbac/authorizer';
 import { parseFieldSelector, parseLabelSelector } from '../store/selectors';
 import { selectableFields } from '../store/selectable-fields';
 
@@ -16,6 +17,8 @@ export interface HandlerContext {
   user: UserInfo;
   /** Issues tokens (serviceaccounts/token) the sim then accepts. */
   auth: Authenticator;
+  /** What RBAC allows (access and rules reviews answer from it). */
+  authorizer: RbacAuthorizer;
 }
 
 /** Namespace and selectors from the query, validated against what the resource can select on. */

@@ -1,12 +1,14 @@
 /**
  * The create-only "virtual" resources a client asks questions with — access reviews (kubectl auth can-i),
  * self subject reviews (kubectl auth whoami), token reviews — and serviceaccounts/token (kubectl create
- * token). Nothing is stored: the answer is the request with its status filled in. The simulated cluster
- * allows every authenticated user everything, as for a cluster-admin.
+ * token). Nothing is stored: the answer is the request with its status filled in. Access and rules reviews
+ * answer from the same RBAC rules that authorize requests (lib/sim/rbac).
  */
 import { randomBytes } from 'node:crypto';
 import { isObject, notFound, type KubeObject } from '../object-meta';
 import type { HandlerContext } from './context';
+import type { UserInfo } from './auth';
+import type { RequestAttributes } from '../rbac/attributes';
 import { sendJson } from './io';
 
 const REVIEWS = new Set([
@@ -22,25 +24,68 @@ export function isReview(ctx: HandlerContext): boolean {
   return REVIEWS.has(ctx.route.res.storageKey);
 }
 
+const text = (value: unknown) => (typeof value === 'string' ? value : '');
+
+/** The request an access review asks about (`spec.resourceAttributes` or `spec.nonResourceAttributes`). */
+function reviewedAttributes(spec: Record<string, unknown>, namespace: string | undefined): RequestAttributes {
+  if (isObject(spec.nonResourceAttributes)) {
+    const a = spec.nonResourceAttributes;
+    return { kind: 'nonResource', verb: text(a.verb), path: text(a.path) };
+  }
+  const a = isObject(spec.resourceAttributes) ? spec.resourceAttributes : {};
+  return {
+    kind: 'resource',
+    verb: text(a.verb),
+    apiGroup: text(a.group),
+    apiVersion: text(a.version),
+    resource: text(a.resource),
+    subresource: text(a.subresource),
+    // A LocalSubjectAccessReview is about its own namespace.
+    namespace: namespace ?? text(a.namespace),
+    name: text(a.name),
+  };
+}
+
+/** Whom a SubjectAccessReview asks about: `spec.user` and `spec.groups`. */
+function reviewedUser(spec: Record<string, unknown>): UserInfo {
+  const groups = Array.isArray(spec.groups) ? spec.groups.filter((g): g is string => typeof g === 'string') : [];
+  return { username: text(spec.user), groups };
+}
+
+function accessStatus(ctx: HandlerContext, user: UserInfo, attrs: RequestAttributes): Record<string, unknown> {
+  const { allowed, reason } = ctx.authorizer.authorize(user, attrs);
+  return reason === '' ? { allowed } : { allowed, reason };
+}
+
 function statusOf(ctx: HandlerContext, body: KubeObject): Record<string, unknown> {
+  const spec = isObject(body.spec) ? body.spec : {};
   switch (ctx.route.res.resource) {
-    case 'selfsubjectrulesreviews':
+    case 'selfsubjectrulesreviews': {
+      const rules = ctx.authorizer.rulesFor(ctx.user, text(spec.namespace));
       return {
-        resourceRules: [{ verbs: ['*'], apiGroups: ['*'], resources: ['*'] }],
-        nonResourceRules: [{ verbs: ['*'], nonResourceURLs: ['*'] }],
+        resourceRules: rules.filter((r) => r.nonResourceURLs === undefined),
+        nonResourceRules: rules.flatMap((r) =>
+          r.nonResourceURLs === undefined ? [] : [{ verbs: r.verbs, nonResourceURLs: r.nonResourceURLs }],
+        ),
         incomplete: false,
       };
+    }
+    case 'selfsubjectaccessreviews':
+      return accessStatus(ctx, ctx.user, reviewedAttributes(spec, undefined));
+    case 'subjectaccessreviews':
+      return accessStatus(ctx, reviewedUser(spec), reviewedAttributes(spec, undefined));
+    case 'localsubjectaccessreviews':
+      return accessStatus(ctx, reviewedUser(spec), reviewedAttributes(spec, body.metadata.namespace ?? ''));
     case 'selfsubjectreviews':
       return { userInfo: ctx.user };
     case 'tokenreviews': {
-      const spec = isObject(body.spec) ? body.spec : {};
       const user = typeof spec.token === 'string' ? ctx.auth.userOf(spec.token) : undefined;
       return user === undefined
         ? { authenticated: false, error: 'invalid bearer token' }
         : { authenticated: true, user, audiences: spec.audiences ?? [] };
     }
     default:
-      return { allowed: true, reason: 'the simulated cluster allows every authenticated user' };
+      return {};
   }
 }
 

@@ -44,6 +44,8 @@ import {
 import { handleGetScale } from './scale';
 import type { ProxiedAnswers } from './proxied';
 import { parseResourcePath, type ResourceRoute } from './route';
+import type { RequestLog } from './request-log';
+import type { RbacAuthorizer } from '../rbac/authorizer';
 
 /** What /version reports: the Kubernetes release kubectl 1.32 expects to talk to. */
 export const SIM_VERSION = {
@@ -64,6 +66,10 @@ export interface SimServerOptions {
   pki: SimPki;
   store: SimStore;
   auth: Authenticator;
+  /** Decides what users outside `system:masters` may do (lib/sim/rbac). */
+  authorizer: RbacAuthorizer;
+  /** Where every request is recorded (who, with which kind of credentials). */
+  requests: RequestLog;
   runExec: ExecSessionRunner;
   /** What pods answer through the proxy subresource. */
   proxied: ProxiedAnswers;
@@ -154,7 +160,7 @@ async function handleResource(ctx: HandlerContext): Promise<void> {
 }
 
 export async function startSimServer(options: SimServerOptions): Promise<SimServer> {
-  const { store, auth, log } = options;
+  const { store, auth, authorizer, log } = options;
   let serverAddress = '';
   // Discovery and OpenAPI follow the served resources (CRDs come and go); rebuilt only when they changed.
   let served: { revision: number; docs: DiscoveryDocs; openapi: OpenApiDocs } | undefined;
@@ -177,11 +183,14 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
 
   const onRequest = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const user = auth.authenticate(req);
+    options.requests.record(req, user?.username, false);
     if (user === undefined) {
       sendStatus(res, UNAUTHORIZED);
       return;
     }
     const url = new URL(req.url ?? '/', 'https://sim');
+    const denied = authorizer.refuse(user, req.method ?? 'GET', url, false);
+    if (denied !== undefined) throw denied;
     // A pod's path is its own: no trailing slash trimmed, any method.
     if (options.proxied.serve(url.pathname, res)) return;
     const path = url.pathname.length > 1 ? url.pathname.replace(/\/$/, '') : url.pathname;
@@ -215,7 +224,7 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
       sendStatus(res, notFoundStatus());
       return;
     }
-    await handleResource({ req, res, route: parsed.route, query: url.searchParams, store, user, auth });
+    await handleResource({ req, res, route: parsed.route, query: url.searchParams, store, user, auth, authorizer });
   };
 
   const server: Server = createServer(
@@ -243,8 +252,12 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const reject = (err: StatusError) => rejectUpgrade(socket, err);
     try {
-      if (auth.authenticate(req) === undefined) return reject(new StatusError('Unauthorized', 'Unauthorized'));
+      const user = auth.authenticate(req);
+      options.requests.record(req, user?.username, true);
+      if (user === undefined) return reject(new StatusError('Unauthorized', 'Unauthorized'));
       const url = new URL(req.url ?? '/', 'https://sim');
+      const denied = authorizer.refuse(user, req.method ?? 'GET', url, true);
+      if (denied !== undefined) return reject(denied);
       const parsed = parseResourcePath(url.pathname, store.registry);
       const sub = parsed.kind === 'resource' && parsed.route.res.kind === 'Pod' ? parsed.route.subresource : undefined;
       if (parsed.kind !== 'resource' || (sub !== 'exec' && sub !== 'attach' && sub !== 'portforward')) {

@@ -159,6 +159,8 @@ export class SimStore {
   /** How many objects name each owner UID: deletes only scan for dependents of owners that have some. */
   private readonly dependents = new Map<string, number>();
   private rv = 1000;
+  /** The resourceVersion of each resource's last write (by storage key): lets readers rebuild derived state only on change. */
+  private readonly lastWrite = new Map<string, number>();
   /** Cluster IPs for new Services, from 10.96.100.1 (clear of the fixtures' well-known ones). */
   private readonly caPem: string;
   private nextServiceIp = 100 * 256 + 1;
@@ -328,6 +330,7 @@ export class SimStore {
 
   private commit(res: ApiResource, type: ChangeType, record: StoredRecord, prev: StoredRecord | undefined): void {
     const table = this.table(res);
+    this.lastWrite.set(res.storageKey, record.rv);
     if (type === 'DELETED') table.delete(record.key);
     else table.set(record.key, record);
     this.countOwners(prev, -1);
@@ -591,9 +594,15 @@ export class SimStore {
       const obj = normalizeObject(loaded);
       const record = StoredRecord.of(obj);
       this.table(res).set(this.keyOf(res, meta.namespace, meta.name ?? ''), record);
+      this.lastWrite.set(res.storageKey, this.rv);
       this.countOwners(record, 1);
       if (crd) this.registry.putCrd(record.name, asCrd(obj));
     }
+  }
+
+  /** The resourceVersion of the last write to a resource's objects (0 when none was written). */
+  lastWriteOf(ref: string | ApiResource): number {
+    return this.lastWrite.get(this.resource(ref).storageKey) ?? 0;
   }
 
   /** How many subscribers (open watches, log follows, ...) are listening: tests check none leak. */
