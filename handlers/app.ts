@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import type { AdmissionPolicy } from '../lib/admission';
+import { settle, type AdmissionPolicy, type SettledPolicy } from '../lib/admission';
 import type { Clock } from '../lib/clock';
 import type { ClusterRegistry } from '../lib/clusters/types';
 import { StatusError } from '../lib/errors';
@@ -26,7 +26,7 @@ import { telemetryRoutes } from './telemetry';
 import { renderError, statusResponse } from './status-response';
 import { viewsRoutes } from './views';
 
-/** Host names, trusted origins (CORS) and the access token: what every entrance checks. */
+/** Host names, trusted origins (CORS) and how callers sign in: what every entrance checks. */
 export type SecurityOptions = AdmissionPolicy;
 
 /** Everything the app needs from outside. Tests and the edge entry pass their own. */
@@ -60,14 +60,15 @@ export interface AppDeps {
  * On Node, `/raw` requests and upgrades are answered before this app (lib/node/server.ts); see docs/architecture.md.
  */
 export function createApp(deps: AppDeps): Hono {
-  const app = guarded(deps.security, deps.ui !== undefined);
+  const security = settle(deps.security);
+  const app = guarded(security, deps.ui !== undefined);
   const { registry } = deps;
   const clusterApi = clusterApis(registry);
   const decoder = deps.decoder ?? inlineDecoder;
 
   app.route('/', opsRoutes(registry, { index: deps.ui === undefined })); // /  /healthz  /healthy  /readyz
   if (deps.telemetry !== undefined) app.route('/', telemetryRoutes(deps.telemetry)); // GET /metrics: kore-board's own
-  app.route('/api/auth', authRoutes(deps.security.authToken)); // the web UI's sign-in
+  app.route('/api/auth', authRoutes(security.auth)); // the web UI's sign-in
   app.route('/api/clusters', clustersRoutes(registry)); // the context list
   app.route('/api/clusters/:cluster', viewsRoutes(deps.views)); // topology, dashboard, graphs
   if (deps.metrics !== undefined) app.route('/api/clusters/:cluster', uiMetricsRoutes(registry, deps.metrics)); // the UI's metrics
@@ -89,13 +90,13 @@ export function createApp(deps: AppDeps): Hono {
 export function createMetricsApp(
   deps: Pick<AppDeps, 'registry' | 'security' | 'log'> & { metrics: MetricsSource },
 ): Hono {
-  const app = guarded(deps.security, false);
+  const app = guarded(settle(deps.security), false);
   app.route('/api/v1/clusters', metricsRoutes(deps.registry, deps.metrics));
   return answeringErrors(app, deps.log);
 }
 
 /** CORS first, so a browser can read even a rejection; then admission guards every route. */
-function guarded(security: SecurityOptions, uiFiles: boolean): Hono {
+function guarded(security: SettledPolicy, uiFiles: boolean): Hono {
   const app = new Hono();
   app.use('*', cors(security.allowOrigins));
   app.use('*', admission(security, { uiFiles }));

@@ -1,14 +1,21 @@
 import { Hono, type Context, type Env } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { loginCookie, tokenMatches } from '../lib/admission';
+import type { Authentication, SigningAuthentication } from '../lib/auth/authentication';
+import { checkSecret, credentialOf } from '../lib/auth/authenticate';
+import { PRINCIPAL, principalName, type Principal } from '../lib/auth/principal';
+import {
+  accessCookieName,
+  cookieValue,
+  refreshCookieName,
+  sessionCookies,
+} from '../lib/auth/session-cookies';
+import { OWNER_NAME, type SessionPair, type SessionUse } from '../lib/auth/session-tokens';
 import { bodyFormat } from '../lib/decode/media-type';
 import { StatusError } from '../lib/errors';
+import { clientAddressOf } from './middleware/client-address';
 
-/** A sign-in body is `{"token": "…"}`: a few KB is plenty. */
-const LOGIN_BODY_LIMIT = 4 * 1024;
-
-/** kore-board has one user, the owner of the token (or, with `--auth none`, whoever reaches the address). */
-const USER = { username: 'admin' };
+/** A sign-in body is `{"token": "…"}` or `{"refreshToken": "…"}`: a few KB is plenty. */
+const LOGIN_BODY_LIMIT = 16 * 1024;
 
 /** Answers that set or reflect who is signed in are never cached. */
 const NO_STORE = { 'cache-control': 'no-store' };
@@ -21,48 +28,105 @@ const limitBody = bodyLimit({
   },
 });
 
-/** The token from a JSON sign-in body: 400 when the body is not JSON, undefined when it names no token. */
-async function givenToken(c: Context<Env, string>): Promise<string | undefined> {
+/** A string field of a JSON body: 400 when the body is not JSON, undefined when it has no such string. */
+async function bodyField(c: Context<Env, string>, field: string): Promise<string | undefined> {
   // A foreign page's no-preflight types (text/plain, forms) are refused here too, as on every route with a body.
   if (bodyFormat(c.req.header('content-type') ?? null) !== 'json')
-    throw new StatusError('UnsupportedMediaType', 'send the sign-in as application/json: {"token": "…"}');
+    throw new StatusError('UnsupportedMediaType', `send application/json: {"${field}": "…"}`);
   await limitBody(c, () => Promise.resolve()); // throws past the limit
   let body: unknown;
   try {
     body = await c.req.json();
   } catch {
-    throw new StatusError('BadRequest', 'the sign-in body is not JSON: send {"token": "…"}');
+    throw new StatusError('BadRequest', `the body is not JSON: send {"${field}": "…"}`);
   }
-  const token = typeof body === 'object' && body !== null ? (body as { token?: unknown }).token : undefined;
-  return typeof token === 'string' ? token : undefined;
+  const value = typeof body === 'object' && body !== null ? (body as Record<string, unknown>)[field] : undefined;
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+/** The Host admission checked: every route here runs after it. */
+const hostOf = (c: Context<Env, string>) => c.req.header('host') ?? '';
+
+/** A JSON answer that sets cookies (several `Set-Cookie` lines, which Hono's header record cannot hold). */
+function withCookies(body: unknown, cookies: string[]): Response {
+  const headers = new Headers({ ...NO_STORE, 'content-type': 'application/json' });
+  for (const cookie of cookies) headers.append('set-cookie', cookie);
+  return new Response(JSON.stringify(body), { status: 200, headers });
+}
+
+/** The login answer: the two tokens (the Kore Board UI's "local" strategy reads `token` and `refreshToken`) and cookies. */
+function signedIn(c: Context<Env, string>, auth: SigningAuthentication, pair: SessionPair): Response {
+  return withCookies(pair, sessionCookies(hostOf(c), pair, auth.secureCookies));
+}
+
+/** Ends every session the request names (its access token, its cookies): they are refused until they expire. */
+async function revokePresented(c: Context<Env, string>, auth: SigningAuthentication): Promise<void> {
+  const cookie = c.req.header('cookie');
+  const presented: Array<[string | undefined, SessionUse]> = [
+    [credentialOf(c.req.header('authorization')), 'access'],
+    [cookieValue(cookie, accessCookieName(hostOf(c))), 'access'],
+    [cookieValue(cookie, refreshCookieName(hostOf(c))), 'refresh'],
+  ];
+  for (const [token, use] of presented) {
+    if (token === undefined) continue;
+    const session = await auth.sessions.verify(token, use);
+    if (!(session instanceof StatusError)) auth.sessions.revoke(session);
+  }
+}
+
+/** What `GET /api/auth/user` names: the owner is `admin`, as in the original Kore Board. */
+function usernameOf(principal: Principal): string {
+  return principal.kind === 'owner' ? OWNER_NAME : principalName(principal);
 }
 
 /**
- * Mounted at `/api/auth`: the web UI's sign-in. `GET /login` says how to sign in (`schema: "token"`, or `""` when
- * there is no token and the UI signs itself in); `POST /login` trades the token for the login cookie, the one the
- * printed login link sets; `GET /user` is the signed-in user; `GET /logout` clears the cookie. Admission lets both
- * `/login` routes through without a token (the Host check and the origin rule still apply) and guards the others.
+ * Mounted at `/api/auth`: the web UI's sign-in, as the Kore Board UI calls it. `GET /login` says how to sign in
+ * (`schema: ""`: the UI signs itself in; `"token"`: it asks for a token); `POST /login` trades a static token
+ * (token mode) or a Kubernetes token (user mode) for session tokens; `POST /token/refresh` trades a refresh token
+ * for new ones; `GET /user` is who is signed in; `GET /logout` ends the presented sessions and clears the cookies.
+ * Admission lets `/login`, `/token/refresh` and `/logout` through unsigned (the Host check and the origin rule still
+ * apply) and sets the Principal `/user` reads.
  */
-export function authRoutes(authToken: string | undefined): Hono {
+export function authRoutes(auth: Authentication): Hono {
   const app = new Hono();
-  // Admission let only allowed Host names through, so there is one.
-  const cookie = (c: Context<Env, string>, token: string | undefined) => loginCookie(c.req.header('host') ?? '', token);
   app.get('/login', (c) =>
-    c.json({ strategy: 'cookie', schema: authToken === undefined ? '' : 'token', provider: '' }, 200, NO_STORE),
-  );
-  app.post('/login', async (c) => {
-    if (authToken === undefined) return c.json({ message: '' }, 200, NO_STORE);
-    if (!tokenMatches(await givenToken(c), authToken))
-      throw new StatusError('Unauthorized', 'wrong access token: it is in <data-dir>/token, or the one you gave');
-    return c.json({ message: '' }, 200, { ...NO_STORE, 'set-cookie': cookie(c, authToken) });
-  });
-  app.get('/user', (c) => c.json({ user: USER }, 200, NO_STORE));
-  app.get('/logout', (c) =>
     c.json(
-      { message: '' },
+      auth.mode === 'none'
+        ? { strategy: 'cookie', schema: '', provider: '' }
+        : { strategy: 'local', schema: 'token', provider: '' },
       200,
-      authToken === undefined ? NO_STORE : { ...NO_STORE, 'set-cookie': cookie(c, undefined) },
+      NO_STORE,
     ),
   );
+  app.get('/user', (c) => c.json({ user: { username: usernameOf(c.get(PRINCIPAL)) } }, 200, NO_STORE));
+  if (auth.mode === 'none') {
+    app.post('/login', (c) => c.json({ message: '' }, 200, NO_STORE));
+    app.get('/logout', (c) => c.json({ message: '' }, 200, NO_STORE));
+    return app;
+  }
+  app.post('/login', async (c) => {
+    const token = await bodyField(c, 'token');
+    if (token === undefined) throw new StatusError('Unauthorized', 'send {"token": "…"} to sign in');
+    const principal = await checkSecret(auth, token, clientAddressOf(c));
+    if (principal instanceof StatusError) throw principal;
+    return signedIn(c, auth, await auth.sessions.issue(principal));
+  });
+  app.post('/token/refresh', async (c) => {
+    // The UI sends it in the body; a browser signed in by the login link has it only as a cookie.
+    const given =
+      c.req.header('content-type') === undefined
+        ? cookieValue(c.req.header('cookie'), refreshCookieName(hostOf(c)))
+        : await bodyField(c, 'refreshToken');
+    if (given === undefined) throw new StatusError('Unauthorized', 'send {"refreshToken": "…"} to refresh the session');
+    const session = await auth.sessions.verify(given, 'refresh');
+    if (session instanceof StatusError) throw session;
+    // Rotated: a refresh token is used once, so a stolen one that was already used is worthless.
+    auth.sessions.revoke(session);
+    return signedIn(c, auth, await auth.sessions.issue(session.principal));
+  });
+  app.get('/logout', async (c) => {
+    await revokePresented(c, auth);
+    return withCookies({ message: '' }, sessionCookies(hostOf(c), undefined, auth.secureCookies));
+  });
   return app;
 }

@@ -6,9 +6,15 @@ import { SANDBOX_HEADERS } from '../lib/proxy/headers';
  * answer (which these may be): an error message can echo what a caller put in the path.
  */
 export function statusResponse(status: Status): Response {
+  const retryAfter = status.details?.retryAfterSeconds;
   return new Response(JSON.stringify(status), {
     status: status.code,
-    headers: { 'content-type': 'application/json', ...SANDBOX_HEADERS },
+    headers: {
+      'content-type': 'application/json',
+      ...SANDBOX_HEADERS,
+      // A 429 says when to come back, in the header clients read as well as in the Status.
+      ...(retryAfter === undefined ? {} : { 'retry-after': String(retryAfter) }),
+    },
   });
 }
 

@@ -1,6 +1,7 @@
 import { createApp, type SecurityOptions } from '../../handlers/app';
 import { statusResponse } from '../../handlers/status-response';
-import { createAdmission } from '../admission';
+import { createAdmission, settle } from '../admission';
+import { tokenAuthentication } from '../auth/token-authentication';
 import { systemClock } from '../clock';
 import { StatusError } from '../errors';
 import { createLogger } from '../log';
@@ -13,8 +14,10 @@ import { upgradeRefusal } from './upgrades';
 export interface EdgeEnv {
   /** The clusters: one kubeconfig's YAML (a secret). */
   KUBECONFIG?: string;
-  /** Callers present it as `Authorization: Bearer …` or through the login cookie (a secret). */
+  /** Callers present it as `Authorization: Bearer …`, or sign in with it for session tokens (a secret). */
   KORE_AUTH_TOKEN?: string;
+  /** Signs the session tokens, so every isolate accepts them (a secret); unset: random per isolate. */
+  KORE_SESSION_SECRET?: string;
   /** Comma-separated host names served besides loopback, e.g. the worker's workers.dev name. */
   KORE_ALLOWED_HOSTS?: string;
   /** Comma-separated exact origins trusted for CORS. */
@@ -36,7 +39,12 @@ export function edgeSecurity(env: EdgeEnv): SecurityOptions | StatusError {
       'ServiceUnavailable',
       'KORE_ALLOWED_HOSTS serves the clusters beyond loopback: set the KORE_AUTH_TOKEN secret too (wrangler secret put KORE_AUTH_TOKEN)',
     );
-  return { allowedHosts, allowOrigins: list(env.KORE_ALLOW_ORIGINS), authToken };
+  const allowOrigins = list(env.KORE_ALLOW_ORIGINS);
+  if (authToken === undefined) return { allowedHosts, allowOrigins };
+  const secret = env.KORE_SESSION_SECRET;
+  const sessionSecret =
+    secret === undefined || secret === '' ? crypto.getRandomValues(new Uint8Array(32)) : new TextEncoder().encode(secret);
+  return { allowedHosts, allowOrigins, auth: tokenAuthentication([authToken], { sessionSecret, clock: systemClock }) };
 }
 
 /** What the worker answers a request with. */
@@ -47,8 +55,9 @@ export type EdgeFetch = (request: Request) => Response | Promise<Response>;
  * (nothing outlives a request to keep a watch), request bodies decoded inline, 501 for what needs Node.
  */
 export async function createEdgeApp(env: EdgeEnv): Promise<EdgeFetch | StatusError> {
-  const security = edgeSecurity(env);
-  if (security instanceof StatusError) return security;
+  const policy = edgeSecurity(env);
+  if (policy instanceof StatusError) return policy;
+  const security = settle(policy);
   const clock = systemClock;
   const log = createLogger('warn', (line) => console.error(line));
   const registry = await openEdgeRegistry(env.KUBECONFIG ?? '', clock, log);
@@ -56,8 +65,8 @@ export async function createEdgeApp(env: EdgeEnv): Promise<EdgeFetch | StatusErr
   const app = createApp({ registry, clock, log, security, views, contextStore: noContextStore });
   app.route('/', nodeOnlyRoutes());
   const admit = createAdmission(security);
-  return (request) => {
-    const refused = upgradeRefusal(request, admit);
+  return async (request) => {
+    const refused = await upgradeRefusal(request, admit);
     return refused === undefined ? app.fetch(request) : statusResponse(refused.toStatus());
   };
 }

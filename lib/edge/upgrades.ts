@@ -11,10 +11,10 @@ const NO_UPGRADES =
   'exec, attach, port-forward and the web terminal need upgraded connections to the cluster, which the edge worker cannot open with fetch';
 
 /** The error to answer an upgrade request with; undefined for a plain request (the app serves it). */
-export function upgradeRefusal(request: Request, admit: Admit): StatusError | undefined {
+export async function upgradeRefusal(request: Request, admit: Admit): Promise<StatusError | undefined> {
   if (request.headers.get('upgrade') === null) return undefined;
   const header = (name: string) => request.headers.get(name) ?? undefined;
-  const rejected = admit({
+  const admitted = await admit({
     method: request.method,
     path: new URL(request.url).pathname,
     upgrade: true,
@@ -24,5 +24,5 @@ export function upgradeRefusal(request: Request, admit: Admit): StatusError | un
     authorization: header('authorization'),
     cookie: header('cookie'),
   });
-  return rejected ?? new StatusError('NotImplemented', NO_UPGRADES);
+  return admitted instanceof StatusError ? admitted : new StatusError('NotImplemented', NO_UPGRADES);
 }

@@ -1,6 +1,6 @@
 import type { Hono } from 'hono';
 import { createApp, createMetricsApp, type SecurityOptions } from '../../handlers/app';
-import { createAdmission } from '../admission';
+import { createAdmission, settle } from '../admission';
 import { systemClock, type Clock } from '../clock';
 import type { ClusterRegistry } from '../clusters/types';
 import type { BodyDecoder } from '../decode/decoder';
@@ -83,7 +83,9 @@ export interface KoreServer {
 
 /** Assembles and starts the server. Rejects when the address cannot be listened on, having closed what it made. */
 export async function startKoreServer(options: KoreServerOptions): Promise<KoreServer> {
-  const { registry, security, log, clock = systemClock } = options;
+  const { registry, log, clock = systemClock } = options;
+  // Once for every entrance: a session the app mints must open the fast path and the upgrades too.
+  const security = settle(options.security);
   const made: Array<() => void | Promise<void>> = [];
   let views = options.views;
   if (views === undefined) {

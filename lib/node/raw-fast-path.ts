@@ -2,10 +2,11 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ClusterRegistry } from '../clusters/types';
 import { StatusError, toStatusError } from '../errors';
 import { DEFAULT_FORWARD_OPTIONS, forward, type ForwardOptions, type ResponseSink } from '../proxy/forward';
-import { hasRequestBody, SANDBOX_HEADERS } from '../proxy/headers';
+import { hasRequestBody } from '../proxy/headers';
 import { isApplyRoute, RAW_PREFIX, resolveRawTarget } from '../proxy/raw-target';
 import { leaveSignal } from './leave-signal';
 import type { NodeFastPath } from './server';
+import { writeStatus } from './write-status';
 
 /**
  * `/raw/clusters/...` served straight from Node's request to Node's response, skipping the Fetch
@@ -15,16 +16,6 @@ import type { NodeFastPath } from './server';
  * It also sees the raw request target, before any URL parser has resolved `..` or `%2e%2e`: every
  * `/raw/clusters/` request has its path checked here, even the ones passed on to the app.
  */
-
-function writeStatus(res: ServerResponse, error: StatusError): void {
-  const body = JSON.stringify(error.toStatus());
-  res.writeHead(error.code, {
-    ...SANDBOX_HEADERS,
-    'content-type': 'application/json',
-    'content-length': Buffer.byteLength(body),
-  });
-  res.end(body);
-}
 
 /**
  * How much may wait in the response buffer before the upstream is paused. Node's own mark (16 KiB) is
@@ -84,27 +75,34 @@ export function createRawFastPath(
   registry: ClusterRegistry,
   options: ForwardOptions = DEFAULT_FORWARD_OPTIONS,
 ): NodeFastPath {
-  return (req: IncomingMessage, res: ServerResponse): boolean => {
-    const url = req.url ?? '';
-    if (!url.startsWith(RAW_PREFIX)) {
-      if (!dotSegmentsIntoRaw(url)) return false;
-      writeStatus(
-        res,
-        new StatusError('BadRequest', 'refusing a request target whose "." or ".." segments lead into /raw/clusters/'),
-      );
+  return {
+    // Browsers (CORS) are the app's business, but a path that resolves into `/raw/clusters/` is refused here anyway.
+    claims: (req) => {
+      const url = req.url ?? '';
+      return (url.startsWith(RAW_PREFIX) && req.headers.origin === undefined) || dotSegmentsIntoRaw(url);
+    },
+    // Reaches the cluster as the context for now: the Principal (the server's third argument) is not read yet.
+    serve(req: IncomingMessage, res: ServerResponse): boolean {
+      const url = req.url ?? '';
+      if (!url.startsWith(RAW_PREFIX)) {
+        writeStatus(
+          res,
+          new StatusError('BadRequest', 'refusing a request target whose "." or ".." segments lead into /raw/clusters/'),
+        );
+        return true;
+      }
+      const method = req.method ?? 'GET';
+      try {
+        const { target, conn } = resolveRawTarget(registry, url);
+        // The apply route is the app's.
+        if (isApplyRoute(method, target)) return false;
+        const signal = leaveSignal(res, () => res.writableFinished);
+        const body = hasRequestBody(req.headers) ? req : undefined;
+        void forward(conn, { method, target, headers: req.headers, body, signal }, nodeSink(res), options);
+      } catch (err) {
+        writeStatus(res, toStatusError(err));
+      }
       return true;
-    }
-    const method = req.method ?? 'GET';
-    try {
-      const { target, conn } = resolveRawTarget(registry, url);
-      // Browsers (CORS) and the apply route are the app's business; the path check above still applied.
-      if (req.headers.origin !== undefined || isApplyRoute(method, target)) return false;
-      const signal = leaveSignal(res, () => res.writableFinished);
-      const body = hasRequestBody(req.headers) ? req : undefined;
-      void forward(conn, { method, target, headers: req.headers, body, signal }, nodeSink(res), options);
-    } catch (err) {
-      writeStatus(res, toStatusError(err));
-    }
-    return true;
+    },
   };
 }

@@ -1,22 +1,29 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { getRequestListener } from '@hono/node-server';
-import type { Admit } from '../admission';
+import type { Admit, Admitted } from '../admission';
+import type { Principal } from '../auth/principal';
 import { StatusError } from '../errors';
 import type { Logger } from '../log';
 import { listen } from './listen';
 import { answerMalformedRequests } from './malformed-requests';
 import { takePathToken } from './path-token';
 import { rejectUpgrade } from './reject-upgrade';
+import { writeStatus } from './write-status';
 
-/** Handles an HTTP upgrade for one path prefix; owns the socket from then on. */
+/** Handles an HTTP upgrade for one path prefix, as the Principal admission found; owns the socket from then on. */
 export interface UpgradeRoute {
   prefix: string;
-  handle(req: IncomingMessage, socket: Duplex, head: Buffer): void;
+  handle(req: IncomingMessage, socket: Duplex, head: Buffer, principal: Principal): void;
 }
 
-/** A Node-only handler tried before the Fetch app; returns false to pass the request on. */
-export type NodeFastPath = (req: IncomingMessage, res: ServerResponse) => boolean;
+/** A Node-only handler tried before the Fetch app, for the requests it claims. */
+export interface NodeFastPath {
+  /** Whether it may answer the request: then the server admits it here, which the app would otherwise do. */
+  claims(req: IncomingMessage): boolean;
+  /** Answers the admitted request as `principal`; false passes it on to the app. */
+  serve(req: IncomingMessage, res: ServerResponse, principal: Principal): boolean;
+}
 
 export interface ServerOptions {
   fetch: (request: Request) => Response | Promise<Response>;
@@ -44,10 +51,12 @@ function pathOf(req: IncomingMessage): string {
   return q === -1 ? url : url.slice(0, q);
 }
 
-function admitNode(options: ServerOptions, req: IncomingMessage, upgrade: boolean): StatusError | undefined {
+/** Admission of a Node request: a Principal, or the Status to refuse it with (an open path has no Principal here). */
+async function admitNode(options: ServerOptions, req: IncomingMessage, upgrade: boolean): Promise<Principal | StatusError> {
   const h = req.headers;
   const fetchSite = h['sec-fetch-site'];
-  return options.admit({
+  const requestedWith = h['x-requested-with'];
+  const admitted: Admitted | StatusError = await options.admit({
     method: req.method ?? 'GET',
     path: pathOf(req),
     upgrade,
@@ -56,7 +65,12 @@ function admitNode(options: ServerOptions, req: IncomingMessage, upgrade: boolea
     fetchSite: typeof fetchSite === 'string' ? fetchSite : fetchSite?.[0],
     authorization: h.authorization,
     cookie: h.cookie,
+    requestedWith: typeof requestedWith === 'string' ? requestedWith : requestedWith?.[0],
+    clientAddress: req.socket.remoteAddress,
   });
+  if (admitted instanceof StatusError) return admitted;
+  // Fast paths and upgrades serve no open path: one that reaches them without a sign-in is refused.
+  return admitted.principal ?? new StatusError('Unauthorized', `${pathOf(req)} requires a sign-in`);
 }
 
 /**
@@ -69,24 +83,29 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const upgraded = new Set<Duplex>();
   const server = createServer((req, res) => {
     takePathToken(req);
-    if (fastPaths.length > 0 && admitNode(options, req, false) === undefined) {
-      for (const fast of fastPaths) if (fast(req, res)) return;
-    }
-    void listener(req, res);
+    const claimed = fastPaths.filter((fast) => fast.claims(req));
+    if (claimed.length === 0) return void listener(req, res);
+    void admitNode(options, req, false).then((principal) => {
+      // Answered here: sent to the app, a refused guess would be counted twice against the address.
+      if (principal instanceof StatusError) return writeStatus(res, principal);
+      for (const fast of claimed) if (fast.serve(req, res, principal)) return;
+      void listener(req, res);
+    });
   });
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
     takePathToken(req);
-    const rejected = admitNode(options, req, true);
-    if (rejected !== undefined) return rejectUpgrade(socket, rejected);
     const path = pathOf(req);
     const route = (options.upgrades ?? []).find((r) => path.startsWith(r.prefix));
-    if (route === undefined)
-      return rejectUpgrade(socket, new StatusError('NotFound', `no upgrade is served at ${path}`));
-    // Upgraded sockets leave the server's connection tracking; keep them to cut them at shutdown.
-    upgraded.add(socket);
-    socket.once('close', () => upgraded.delete(socket));
-    route.handle(req, socket, head);
+    void admitNode(options, req, true).then((principal) => {
+      if (principal instanceof StatusError) return rejectUpgrade(socket, principal);
+      if (route === undefined)
+        return rejectUpgrade(socket, new StatusError('NotFound', `no upgrade is served at ${path}`));
+      // Upgraded sockets leave the server's connection tracking; keep them to cut them at shutdown.
+      upgraded.add(socket);
+      socket.once('close', () => upgraded.delete(socket));
+      route.handle(req, socket, head, principal);
+    });
   });
   answerMalformedRequests(server, options.log);
 

@@ -1,7 +1,7 @@
 import { connect, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { expect, it } from 'vitest';
-import { createAdmission } from '../../lib/admission';
+import { createAdmission, settle } from '../../lib/admission';
 import { createLogger } from '../../lib/log';
 import { startServer, type RunningServer } from '../../lib/node/server';
 
@@ -11,7 +11,7 @@ function serverHolding(hold: (socket: Duplex) => void): Promise<RunningServer> {
     fetch: () => new Response('ok'),
     host: '127.0.0.1',
     port: 0,
-    admit: createAdmission({ allowedHosts: [], allowOrigins: [], authToken: undefined }),
+    admit: createAdmission(settle({ allowedHosts: [], allowOrigins: [] })),
     upgrades: [
       {
         prefix: '/held',

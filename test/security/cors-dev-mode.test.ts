@@ -5,6 +5,7 @@
  * origin gets no CORS header at all, and `*` is never sent.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signIn } from '../helpers/sign-in';
 import { startStack, type Stack } from '../helpers/stack';
 
 const DEV = 'http://localhost:3000';
@@ -14,7 +15,7 @@ let stack: Stack;
 let cookie: string;
 beforeAll(async () => {
   stack = await startStack({}, { allowOrigins: [DEV], authToken: TOKEN });
-  cookie = `kore-board-token-${new URL(stack.url).port}=${TOKEN}`;
+  cookie = (await signIn(stack.url, TOKEN)).cookie;
 });
 afterAll(async () => stack?.close());
 

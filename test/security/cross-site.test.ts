@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { signIn } from '../helpers/sign-in';
 import { startStack, type Stack } from '../helpers/stack';
 
 const EVIL = 'http://evil.example';
@@ -20,7 +21,7 @@ let cookie: string;
 beforeAll(async () => {
   stack = await startStack({}, { allowOrigins: [TRUSTED], authToken: TOKEN });
   own = stack.url;
-  cookie = `kore-board-token-${new URL(stack.url).port}=${TOKEN}`;
+  cookie = (await signIn(stack.url, TOKEN)).cookie;
 });
 afterAll(async () => stack?.close());
 
@@ -180,14 +181,16 @@ describe('upgrades from a foreign page (cross-site websocket hijacking)', () => 
 });
 
 describe('the access token', () => {
-  it('is taken as a bearer token, the login cookie of this port, or a /token/<t>/ path prefix, and nothing else', async () => {
+  it('is taken as a bearer token, the session cookie of this port, or a /token/<t>/ path prefix, and nothing else', async () => {
     const cases: Array<[string, Record<string, string>, number]> = [
       ['/api/clusters', { authorization: `Bearer ${TOKEN}` }, 200],
       ['/api/clusters', { cookie }, 200],
       [`/token/${TOKEN}/api/clusters`, {}, 200],
       [`/token/${TOKEN}/raw/clusters/sim/api/v1/namespaces/default`, {}, 200],
       ['/token/wrong-token-wrong-token/api/clusters', {}, 401],
-      ['/api/clusters', { cookie: `kore-board-token-1=${TOKEN}` }, 401],
+      ['/api/clusters', { cookie: cookie.replace(/^kore-board-token-\d+=/, 'kore-board-token-1=') }, 401],
+      // The cookie holds a session, never the static token itself.
+      ['/api/clusters', { cookie: `kore-board-token-${new URL(stack.url).port}=${TOKEN}` }, 401],
       ['/api/clusters', { authorization: `Basic ${btoa(`kore:${TOKEN}`)}` }, 401],
       ['/healthz', {}, 200],
     ];

@@ -1,12 +1,13 @@
 /**
- * What admission lets through without the token (lib/admission.ts): the probes, the UI's sign-in, and — only when a
+ * What admission lets through without a sign-in (lib/admission.ts): the probes, the UI's sign-in routes, and — only when a
  * UI is served — reads of non-API paths. Everything else, however its path is spelled, still needs the token.
  */
 import { describe, expect, it } from 'vitest';
-import { createAdmission, isApiPath, type AdmissionRequest } from '../../lib/admission';
+import { createAdmission, isApiPath, settle, type AdmissionRequest } from '../../lib/admission';
+import { StatusError } from '../../lib/errors';
 
 const TOKEN = 'a-token-of-sufficient-length';
-const policy = { allowedHosts: [], allowOrigins: [], authToken: TOKEN };
+const policy = settle({ allowedHosts: [], allowOrigins: [], authToken: TOKEN });
 
 function req(method: string, path: string, extra: Partial<AdmissionRequest> = {}): AdmissionRequest {
   return {
@@ -22,12 +23,15 @@ function req(method: string, path: string, extra: Partial<AdmissionRequest> = {}
   };
 }
 
-const reasonOf = (admit: ReturnType<typeof createAdmission>, r: AdmissionRequest) => admit(r)?.reason ?? 'admitted';
+async function reasonOf(admit: ReturnType<typeof createAdmission>, r: AdmissionRequest): Promise<string> {
+  const admitted = await admit(r);
+  return admitted instanceof StatusError ? admitted.reason : 'admitted';
+}
 
 describe('without a UI', () => {
   const admit = createAdmission(policy);
 
-  it('opens the probes and GET/POST of /api/auth/login only', () => {
+  it('opens the probes, GET/POST of /api/auth/login, the refresh and the sign-out only', async () => {
     for (const [method, path] of [
       ['GET', '/healthz'],
       ['GET', '/healthy'],
@@ -35,40 +39,42 @@ describe('without a UI', () => {
       ['GET', '/api/auth/login'],
       ['HEAD', '/api/auth/login'],
       ['POST', '/api/auth/login'],
+      ['POST', '/api/auth/token/refresh'],
+      ['GET', '/api/auth/logout'],
     ])
-      expect(reasonOf(admit, req(method!, path!)), `${method} ${path}`).toBe('admitted');
+      expect(await reasonOf(admit, req(method!, path!)), `${method} ${path}`).toBe('admitted');
     for (const [method, path] of [
       ['GET', '/'],
       ['GET', '/index.html'],
       ['GET', '/api/auth/user'],
-      ['GET', '/api/auth/logout'],
+      ['GET', '/api/auth/token/refresh'],
       ['PUT', '/api/auth/login'],
       ['GET', '/api/auth/login/'],
     ])
-      expect(reasonOf(admit, req(method!, path!)), `${method} ${path}`).toBe('Unauthorized');
+      expect(await reasonOf(admit, req(method!, path!)), `${method} ${path}`).toBe('Unauthorized');
   });
 
-  it('keeps the Host check and the origin rule on the sign-in', () => {
-    expect(reasonOf(admit, req('POST', '/api/auth/login', { host: 'evil.example' }))).toBe('Forbidden');
-    expect(reasonOf(admit, req('POST', '/api/auth/login', { origin: 'http://evil.example' }))).toBe('Forbidden');
-    expect(reasonOf(admit, req('POST', '/api/auth/login', { fetchSite: 'cross-site' }))).toBe('Forbidden');
-    expect(reasonOf(admit, req('POST', '/api/auth/login', { origin: 'http://127.0.0.1:3001' }))).toBe('admitted');
+  it('keeps the Host check and the origin rule on the sign-in', async () => {
+    expect(await reasonOf(admit, req('POST', '/api/auth/login', { host: 'evil.example' }))).toBe('Forbidden');
+    expect(await reasonOf(admit, req('POST', '/api/auth/login', { origin: 'http://evil.example' }))).toBe('Forbidden');
+    expect(await reasonOf(admit, req('POST', '/api/auth/login', { fetchSite: 'cross-site' }))).toBe('Forbidden');
+    expect(await reasonOf(admit, req('POST', '/api/auth/login', { origin: 'http://127.0.0.1:3001' }))).toBe('admitted');
   });
 });
 
 describe('with a UI (--ui-dir)', () => {
   const admit = createAdmission(policy, { uiFiles: true });
 
-  it("opens GET and HEAD of the UI's paths", () => {
+  it("opens GET and HEAD of the UI's paths", async () => {
     for (const path of ['/', '/index.html', '/_nuxt/entry.B4X2kLq9.js', '/login', '/contexts/x/pods', '/apis', '/rawx'])
       for (const method of ['GET', 'HEAD'])
-        expect(reasonOf(admit, req(method, path)), `${method} ${path}`).toBe('admitted');
+        expect(await reasonOf(admit, req(method, path)), `${method} ${path}`).toBe('admitted');
   });
 
-  it('keeps the token on writes, upgrades, and every API path however it is spelled', () => {
+  it('keeps the token on writes, upgrades, and every API path however it is spelled', async () => {
     for (const method of ['POST', 'PUT', 'DELETE', 'OPTIONS'])
-      expect(reasonOf(admit, req(method, '/index.html')), method).toBe('Unauthorized');
-    expect(reasonOf(admit, req('GET', '/socket', { upgrade: true }))).toBe('Unauthorized');
+      expect(await reasonOf(admit, req(method, '/index.html')), method).toBe('Unauthorized');
+    expect(await reasonOf(admit, req('GET', '/socket', { upgrade: true }))).toBe('Unauthorized');
     for (const path of [
       '/api',
       '/api/clusters',
@@ -81,7 +87,7 @@ describe('with a UI (--ui-dir)', () => {
       '/%5Capi/clusters',
       '\\api\\clusters',
     ])
-      expect(reasonOf(admit, req('GET', path)), path).toBe('Unauthorized');
+      expect(await reasonOf(admit, req('GET', path)), path).toBe('Unauthorized');
   });
 
   it('names the API paths the UI never answers', () => {
