@@ -15,8 +15,16 @@ export interface SimPki {
   ca: Pem;
   server: Pem;
   client: Pem;
-  /** Issues another client certificate signed by the same CA (e.g. for a second user). */
-  issueClient(commonName: string, organizations?: string[]): Pem;
+  /**
+   * Issues another client certificate signed by the same CA (e.g. for a second user); `validity` gives it other
+   * dates than the default (an hour ago to a year ahead), e.g. an expired one.
+   */
+  issueClient(commonName: string, organizations?: string[], validity?: Validity): Pem;
+}
+
+export interface Validity {
+  notBefore: Date;
+  notAfter: Date;
 }
 
 function newKeyPair(): { privateKey: forge.pki.rsa.PrivateKey; publicKey: forge.pki.rsa.PublicKey; keyPem: string } {
@@ -32,6 +40,7 @@ interface CertSpec {
   issuer: forge.pki.Certificate | undefined;
   signingKey: forge.pki.rsa.PrivateKey;
   extensions: object[];
+  validity?: Validity;
 }
 
 function makeCert(spec: CertSpec): forge.pki.Certificate {
@@ -43,8 +52,8 @@ function makeCert(spec: CertSpec): forge.pki.Certificate {
   serial[0] = (serial[0]! & 0x7f) | 0x01;
   cert.serialNumber = serial.toString('hex');
   const now = Date.now();
-  cert.validity.notBefore = new Date(now - 60 * 60 * 1000);
-  cert.validity.notAfter = new Date(now + 365 * 24 * 60 * 60 * 1000);
+  cert.validity.notBefore = spec.validity?.notBefore ?? new Date(now - 60 * 60 * 1000);
+  cert.validity.notAfter = spec.validity?.notAfter ?? new Date(now + 365 * 24 * 60 * 60 * 1000);
   cert.setSubject(spec.subject);
   cert.setIssuer(spec.issuer ? spec.issuer.subject.attributes : spec.subject);
   cert.setExtensions(spec.extensions);
@@ -89,7 +98,7 @@ export function createPki(): SimPki {
     ],
   });
 
-  const issueClient = (commonName: string, organizations: string[] = []): Pem => {
+  const issueClient = (commonName: string, organizations: string[] = [], validity?: Validity): Pem => {
     const keys = newKeyPair();
     const cert = makeCert({
       subject: [
@@ -104,6 +113,7 @@ export function createPki(): SimPki {
         { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
         { name: 'extKeyUsage', clientAuth: true },
       ],
+      validity,
     });
     return { certPem: forge.pki.certificateToPem(cert), keyPem: keys.keyPem };
   };
