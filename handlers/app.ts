@@ -4,12 +4,13 @@ import type { Clock } from '../lib/clock';
 import type { ClusterRegistry } from '../lib/clusters/types';
 import { StatusError } from '../lib/errors';
 import type { Logger } from '../lib/log';
-import { clusterApis } from '../lib/kube/cluster-apis';
+import { clusterApis, type ClusterApis } from '../lib/kube/cluster-apis';
 import type { ContextStore } from '../lib/contexts/context-store';
 import { inlineDecoder, type BodyDecoder } from '../lib/decode/decoder';
 import type { ViewStore } from '../lib/views/store';
 import type { MetricsSource } from '../lib/metrics/types';
 import type { TelemetryExposition } from '../lib/telemetry/registry';
+import type { ForwardOptions } from '../lib/proxy/forward';
 import { applyRoutes, currentContextApplyRoutes } from './apply';
 import { authRoutes } from './auth';
 import { clustersRoutes } from './clusters';
@@ -20,6 +21,7 @@ import { uiMetricsRoutes } from './ui-metrics';
 import { contextsRoutes } from './contexts';
 import { admission } from './middleware/admission';
 import { cors } from './middleware/cors';
+import { routeReport, type RouteSeen } from './middleware/route-report';
 import { opsRoutes } from './ops';
 import { rawRoutes } from './raw';
 import { telemetryRoutes } from './telemetry';
@@ -52,6 +54,12 @@ export interface AppDeps {
   telemetry?: TelemetryExposition;
   /** The web terminal's tokens (and the kubectl shell, where it runs); absent: no terminal routes. */
   terminal?: TerminalDeps;
+  /** The `/raw` route's forwarding (timeouts, and the telemetry it reports to). Default: DEFAULT_FORWARD_OPTIONS. */
+  forward?: ForwardOptions;
+  /** Told each request's route pattern and user (request metrics, the access log). Default: nobody. */
+  routeSeen?: RouteSeen;
+  /** The contexts' clients and discovery caches, when the caller counts them. Default: made here. */
+  clusterApi?: ClusterApis;
 }
 
 /**
@@ -61,9 +69,9 @@ export interface AppDeps {
  */
 export function createApp(deps: AppDeps): Hono {
   const security = settle(deps.security);
-  const app = guarded(security, deps.ui !== undefined);
+  const app = guarded(security, deps.ui !== undefined, deps.routeSeen);
   const { registry } = deps;
-  const clusterApi = clusterApis(registry);
+  const clusterApi = deps.clusterApi ?? clusterApis(registry);
   const decoder = deps.decoder ?? inlineDecoder;
 
   app.route('/', opsRoutes(registry, { index: deps.ui === undefined })); // /  /healthz  /healthy  /readyz
@@ -79,7 +87,7 @@ export function createApp(deps: AppDeps): Hono {
   if (deps.metrics !== undefined) app.route('/api/v1/clusters', metricsRoutes(registry, deps.metrics)); // the spec's Metrics-Scraper
   // Same prefix, in this order: the catch-all would take POST/PUT /raw/clusters/:cluster (apply) if it came first.
   app.route('/raw/clusters', applyRoutes({ registry, clusterApi, decoder }));
-  app.route('/raw/clusters', rawRoutes(registry)); // /raw/clusters/* (the cluster's API)
+  app.route('/raw/clusters', rawRoutes(registry, deps.forward)); // /raw/clusters/* (the cluster's API)
   app.route('/raw', currentContextApplyRoutes({ registry, clusterApi, decoder })); // POST/PUT /raw: the current context
   // Last: the UI answers any GET it has a file or a client route for, so every API route must come before it.
   if (deps.ui !== undefined) app.route('/', deps.ui);
@@ -96,8 +104,9 @@ export function createMetricsApp(
 }
 
 /** CORS first, so a browser can read even a rejection; then admission guards every route. */
-function guarded(security: SettledPolicy, uiFiles: boolean): Hono {
+function guarded(security: SettledPolicy, uiFiles: boolean, routeSeen?: RouteSeen): Hono {
   const app = new Hono();
+  if (routeSeen !== undefined) app.use('*', routeReport(routeSeen)); // around all: it sees rejections too
   app.use('*', cors(security.allowOrigins));
   app.use('*', admission(security, { uiFiles }));
   return app;

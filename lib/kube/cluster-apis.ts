@@ -12,12 +12,15 @@ export interface ClusterApi {
  * One JSON client and discovery cache per context, kept while the context's kubeconfig is unchanged:
  * a reload that changes a context drops its entry, so the next request sees the new server and credentials.
  */
-export function clusterApis(registry: ClusterRegistry): (context: string) => ClusterApi {
+/** A context's client and discovery; `cached()` counts the contexts whose discovery is held (for the metrics). */
+export type ClusterApis = ((context: string) => ClusterApi) & { cached(): number };
+
+export function clusterApis(registry: ClusterRegistry): ClusterApis {
   const byContext = new Map<string, ClusterApi>();
   registry.onChange(({ changed }) => {
     for (const name of changed) byContext.delete(name);
   });
-  return (context) => {
+  const apiOf = (context: string): ClusterApi => {
     const existing = byContext.get(context);
     if (existing !== undefined) return existing;
     const call = kubeCallFor(registry.connection(context));
@@ -25,4 +28,6 @@ export function clusterApis(registry: ClusterRegistry): (context: string) => Clu
     byContext.set(context, api);
     return api;
   };
+  const cached = () => [...byContext.values()].filter((api) => api.discovery.cached).length;
+  return Object.assign(apiOf, { cached });
 }

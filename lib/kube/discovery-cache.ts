@@ -82,6 +82,11 @@ export class DiscoveryCache {
     this.index = undefined;
   }
 
+  /** Whether an index is held (loaded, or loading). */
+  get cached(): boolean {
+    return this.index !== undefined;
+  }
+
   async resolve(apiVersion: string, kind: string): Promise<ApiResource | undefined> {
     const found = (await this.current()).forKind(apiVersion, kind);
     if (found !== undefined) return found;

@@ -12,6 +12,8 @@ export interface CliConfig {
   listen: { host: string; port: number };
   demo: boolean;
   logLevel: LogLevel;
+  /** `--access-log`: one JSON line per request on stderr, at level info (so a level above info silences it too). */
+  accessLog: boolean;
   allowOrigins: string[];
   allowHosts: string[];
   /** `token` (the default): callers present the access token; `none`: anyone who reaches the address (loopback only). */
@@ -86,6 +88,7 @@ Flags (environment twin in brackets):
   --listen HOST:PORT    address to listen on (default 127.0.0.1:3001) [KORE_LISTEN]
   --demo                serve the built-in simulated cluster          [KORE_DEMO=1]
   --log-level LEVEL     debug | info | warn | error | silent (info)   [KORE_LOG_LEVEL]
+  --access-log on|off   a JSON line per request on stderr (on)         [KORE_ACCESS_LOG]
   --allow-origin URL    CORS origin allowed, exact; repeatable        [KORE_ALLOW_ORIGIN, comma list]
   --allow-host NAME     extra Host name accepted; repeatable          [KORE_ALLOW_HOST, comma list]
   --auth MODE           token (default): every caller presents the access
@@ -167,6 +170,7 @@ const OriginSchema = v.pipe(
 );
 
 const LogLevelSchema = v.picklist(LOG_LEVELS, `must be one of ${LOG_LEVELS.join(', ')}`);
+const AccessLogSchema = v.picklist(['on', 'off'], 'must be on or off');
 
 const MAX_WORKERS = 64;
 
@@ -310,6 +314,7 @@ export function parseCli(
         listen: { type: 'string' },
         demo: { type: 'boolean' },
         'log-level': { type: 'string' },
+        'access-log': { type: 'string' },
         'allow-origin': { type: 'string', multiple: true },
         'allow-host': { type: 'string', multiple: true },
         auth: { type: 'string' },
@@ -343,6 +348,8 @@ export function parseCli(
 
   const logLevel = v.safeParse(LogLevelSchema, f['log-level'] ?? env.KORE_LOG_LEVEL ?? 'info');
   if (!logLevel.success) return { kind: 'error', message: issueText('--log-level', logLevel.issues) };
+  const accessLog = v.safeParse(AccessLogSchema, f['access-log'] ?? env.KORE_ACCESS_LOG ?? 'on');
+  if (!accessLog.success) return { kind: 'error', message: issueText('--access-log', accessLog.issues) };
 
   const origins = f['allow-origin'] ?? list(env.KORE_ALLOW_ORIGIN, ',');
   for (const origin of origins) {
@@ -427,6 +434,7 @@ export function parseCli(
       listen: listen.output,
       demo,
       logLevel: logLevel.output,
+      accessLog: accessLog.output === 'on',
       allowOrigins: origins,
       allowHosts,
       auth: auth.output,

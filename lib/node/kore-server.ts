@@ -6,7 +6,8 @@ import type { ClusterRegistry } from '../clusters/types';
 import type { BodyDecoder } from '../decode/decoder';
 import type { Logger } from '../log';
 import type { MetricsSource } from '../metrics/types';
-import type { TelemetryExposition } from '../telemetry/registry';
+import type { Registry } from 'prom-client';
+import type { AccessLog } from '../telemetry/access-log';
 import { memoryJtiLedger } from '../terminal/jti-ledger';
 import { systemTimers, type Timers } from '../terminal/timers';
 import { terminalTokens } from '../terminal/token';
@@ -16,6 +17,7 @@ import { createViewStore, type ViewStore, type ViewStoreOptions } from '../views
 import { fileContextStore } from './own-kubeconfig-file';
 import { createRawFastPath } from './raw-fast-path';
 import { startServer, type RunningServer } from './server';
+import { serverTelemetry } from './server-telemetry';
 import { terminalUpgrade } from './terminal-upgrade';
 import { rawUpgradeRoute } from './upgrade-proxy';
 import { createWorkerDecoder, DECODE_LIMITS } from './worker-decoder';
@@ -64,8 +66,10 @@ export interface KoreServerOptions {
   metrics?: MetricsSource;
   /** `--metrics-listen`: a second listener serving the metrics routes alone, behind the same admission. */
   metricsListen?: { host: string; port: number };
-  /** kore-board's own metrics (lib/telemetry/registry.ts), served at `GET /metrics`; absent: no such route. */
-  telemetry?: TelemetryExposition;
+  /** kore-board's own metrics (lib/telemetry/registry.ts), served at `GET /metrics` and filled here; absent: no such route. */
+  telemetry?: Registry;
+  /** One line per request (lib/telemetry/access-log.ts); absent: none. */
+  accessLog?: AccessLog;
   /** The web terminal; absent: no terminal routes. */
   terminal?: TerminalOptions;
 }
@@ -103,13 +107,22 @@ export async function startKoreServer(options: KoreServerOptions): Promise<KoreS
   const contextStore =
     added === undefined ? undefined : fileContextStore(added.path, registry, { allowExec: added.allowExec, decoder });
   const { ui, metrics, telemetry } = options;
-  const upgrades = [rawUpgradeRoute(registry, options.forward)];
+  const observed = serverTelemetry({
+    metrics: telemetry,
+    accessLog: options.accessLog,
+    registry,
+    views,
+    forward: options.forward,
+  });
+  const { forward } = observed;
+  const upgrades = [rawUpgradeRoute(registry, forward)];
   let terminal;
   if (options.terminal !== undefined) {
     const { secret, ledger = memoryJtiLedger(clock), clusterShell, timers = systemTimers } = options.terminal;
     const tokens = terminalTokens({ secret, clock, ledger });
     terminal = { tokens, clusterShell };
-    const ws = terminalUpgrade({ ...options.terminal, registry, tokens, clock, timers, log, forward: options.forward });
+    const ws = terminalUpgrade({ ...options.terminal, registry, tokens, clock, timers, log, forward });
+    observed.terminal(ws.sessionsByKind);
     made.push(() => ws.close());
     upgrades.push(ws.route);
   }
@@ -125,6 +138,9 @@ export async function startKoreServer(options: KoreServerOptions): Promise<KoreS
     metrics,
     telemetry,
     terminal,
+    forward,
+    routeSeen: observed.routeSeen,
+    clusterApi: observed.clusterApi,
   });
   const release = async () => {
     for (const close of made) await close();
@@ -136,9 +152,10 @@ export async function startKoreServer(options: KoreServerOptions): Promise<KoreS
       host: options.listen?.host ?? '127.0.0.1',
       port: options.listen?.port ?? 0,
       admit: createAdmission(security, { uiFiles: ui !== undefined }),
-      fastPaths: options.rawFastPath === false ? [] : [createRawFastPath(registry, options.forward)],
+      fastPaths: options.rawFastPath === false ? [] : [createRawFastPath(registry, forward)],
       upgrades,
       log,
+      observer: observed.observer,
     });
   } catch (err) {
     await release();

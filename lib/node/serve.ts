@@ -2,7 +2,8 @@ import cluster from 'node:cluster';
 import { join } from 'node:path';
 import { systemClock } from '../clock';
 import type { ClusterRegistry } from '../clusters/types';
-import type { Logger } from '../log';
+import { LOG_LEVELS, type Logger } from '../log';
+import { accessLogTo } from '../telemetry/access-log';
 import { systemTimers } from '../terminal/timers';
 import { createTelemetryRegistry } from '../telemetry/registry';
 import { registerScrapeHealth } from '../telemetry/scrape-health';
@@ -89,6 +90,11 @@ export async function serve(
       metrics: metrics.source,
       metricsListen: config.metrics.listen,
       telemetry,
+      // At level info, like the logger's own lines: a level above info silences it too.
+      accessLog:
+        config.accessLog && LOG_LEVELS.indexOf(config.logLevel) <= LOG_LEVELS.indexOf('info')
+          ? accessLogTo((line) => process.stderr.write(`${line}\n`))
+          : undefined,
       terminal: {
         secret: new TextEncoder().encode(terminalSecret),
         // A worker claims token ids from its supervisor's ledger, so a token opens one session across all workers.

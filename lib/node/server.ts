@@ -10,6 +10,7 @@ import { answerMalformedRequests } from './malformed-requests';
 import { takePathToken } from './path-token';
 import { rejectUpgrade } from './reject-upgrade';
 import { writeStatus } from './write-status';
+import type { RequestObserver } from './request-observer';
 
 /** Handles an HTTP upgrade for one path prefix, as the Principal admission found; owns the socket from then on. */
 export interface UpgradeRoute {
@@ -34,6 +35,8 @@ export interface ServerOptions {
   upgrades?: UpgradeRoute[];
   fastPaths?: NodeFastPath[];
   log: Logger;
+  /** Request ids, metrics and the access log, for every entrance. Default: none. */
+  observer?: RequestObserver;
 }
 
 export interface RunningServer {
@@ -52,7 +55,11 @@ function pathOf(req: IncomingMessage): string {
 }
 
 /** Admission of a Node request: a Principal, or the Status to refuse it with (an open path has no Principal here). */
-async function admitNode(options: ServerOptions, req: IncomingMessage, upgrade: boolean): Promise<Principal | StatusError> {
+async function admitNode(
+  options: ServerOptions,
+  req: IncomingMessage,
+  upgrade: boolean,
+): Promise<Principal | StatusError> {
   const h = req.headers;
   const fetchSite = h['sec-fetch-site'];
   const requestedWith = h['x-requested-with'];
@@ -81,14 +88,16 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const listener = getRequestListener(options.fetch);
   const fastPaths = options.fastPaths ?? [];
   const upgraded = new Set<Duplex>();
+  const { observer } = options;
   const server = createServer((req, res) => {
+    observer?.request(req, res);
     takePathToken(req);
     const claimed = fastPaths.filter((fast) => fast.claims(req));
     if (claimed.length === 0) return void listener(req, res);
     void admitNode(options, req, false).then((principal) => {
       // Answered here: sent to the app, a refused guess would be counted twice against the address.
       if (principal instanceof StatusError) return writeStatus(res, principal);
-      for (const fast of claimed) if (fast.serve(req, res, principal)) return;
+      for (const fast of claimed) if (fast.serve(req, res, principal)) return observer?.fastPath(req);
       void listener(req, res);
     });
   });
@@ -97,6 +106,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     takePathToken(req);
     const path = pathOf(req);
     const route = (options.upgrades ?? []).find((r) => path.startsWith(r.prefix));
+    observer?.upgrade(req, socket, route?.prefix);
     void admitNode(options, req, true).then((principal) => {
       if (principal instanceof StatusError) return rejectUpgrade(socket, principal);
       if (route === undefined)

@@ -45,6 +45,8 @@ export interface TerminalUpgrade {
   route: UpgradeRoute;
   /** Stops following the registry. Open sessions end with their sockets, which the server cuts at shutdown. */
   close(): void;
+  /** Running sessions by kind (the termtype), for kore-board's own metrics. */
+  sessionsByKind(): Map<string, number>;
 }
 
 function offered(req: IncomingMessage): string[] {
@@ -64,12 +66,12 @@ export function terminalUpgrade(options: TerminalUpgradeOptions): TerminalUpgrad
     perMessageDeflate: false,
     handleProtocols: (protocols) => (protocols.has(WEBTTY_PROTOCOL) ? WEBTTY_PROTOCOL : false),
   });
-  /** Running sessions by the context they opened. */
-  const byContext = new Map<TerminalSession, string>();
+  /** Running sessions and what they opened. */
+  const byContext = new Map<TerminalSession, TerminalTarget>();
   let count = 0;
 
   const unsubscribe = registry.onChange(({ changed }) => {
-    for (const [session, context] of byContext)
+    for (const [session, { cluster: context }] of byContext)
       if (changed.includes(context))
         session.end(`context ${JSON.stringify(context)} was changed or removed by a kubeconfig reload`);
   });
@@ -109,7 +111,7 @@ export function terminalUpgrade(options: TerminalUpgradeOptions): TerminalUpgrad
         {
           tokens: options.tokens,
           open: (target, size) => {
-            byContext.set(session, target.cluster);
+            byContext.set(session, target);
             return open(target, size);
           },
           clock: options.clock,
@@ -131,5 +133,10 @@ export function terminalUpgrade(options: TerminalUpgradeOptions): TerminalUpgrad
     });
   };
 
-  return { route: { prefix: TERMINAL_WS_PATH, handle }, close: unsubscribe };
+  const sessionsByKind = () => {
+    const counts = new Map<string, number>();
+    for (const { termtype } of byContext.values()) counts.set(termtype, (counts.get(termtype) ?? 0) + 1);
+    return counts;
+  };
+  return { route: { prefix: TERMINAL_WS_PATH, handle }, close: unsubscribe, sessionsByKind };
 }

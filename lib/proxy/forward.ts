@@ -9,7 +9,7 @@ import {
   type HeaderMap,
   type IncomingHeaderMap,
 } from './headers';
-import { isLongRunning, upstreamPath, type RawTarget } from './raw-target';
+import { isLongRunning, isWatch, upstreamPath, type RawTarget } from './raw-target';
 import { ReplayableBody } from './replayable-body';
 import { upstreamError } from './upstream-error';
 
@@ -61,6 +61,16 @@ export interface ForwardOptions {
   headersTimeout: number;
   /** Longest silence inside a response body; watches and followed logs have none. */
   bodyTimeout: number;
+  /** Where failures and open watches are counted (kore-board's own metrics); absent: nowhere. */
+  telemetry?: ForwardTelemetry;
+}
+
+/** What the proxy reports to kore-board's own metrics (lib/telemetry/proxy-metrics.ts). */
+export interface ForwardTelemetry {
+  /** The cluster could not be reached or stopped answering (not: the caller left). */
+  upstreamFailed(context: string, err: unknown): void;
+  /** A watch went out; the function returned is called once, when it ends. */
+  watchOpened(context: string): () => void;
 }
 
 export const DEFAULT_FORWARD_OPTIONS: ForwardOptions = { headersTimeout: 120_000, bodyTimeout: 300_000 };
@@ -135,7 +145,10 @@ function sendOnce(a: Attempt): Promise<Outcome> {
       },
       onResponseError(_ctl, err) {
         if (req.signal.aborted) sink.abandon();
-        else sink.fail(upstreamError(conn.context.name, conn.server, err));
+        else {
+          a.options.telemetry?.upstreamFailed(conn.context.name, err);
+          sink.fail(upstreamError(conn.context.name, conn.server, err));
+        }
         settle({ kind: 'done' });
       },
     };
@@ -169,11 +182,22 @@ function relay(sink: ResponseSink, held: HeldUnauthorized): void {
 }
 
 /** Sends the request and streams the answer into `sink`; always settles the sink (start…end, or fail). */
-export async function forward(
+export function forward(
   conn: ClusterConnection,
   req: ForwardRequest,
   sink: ResponseSink,
   options: ForwardOptions = DEFAULT_FORWARD_OPTIONS,
+): Promise<void> {
+  const ended = isWatch(req.target) ? options.telemetry?.watchOpened(conn.context.name) : undefined;
+  const sent = send(conn, req, sink, options);
+  return ended === undefined ? sent : sent.finally(ended);
+}
+
+async function send(
+  conn: ClusterConnection,
+  req: ForwardRequest,
+  sink: ResponseSink,
+  options: ForwardOptions,
 ): Promise<void> {
   const body = req.body === undefined ? undefined : new ReplayableBody(req.body);
   const mayRetry = () => body === undefined || body.replayable;

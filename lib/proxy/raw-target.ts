@@ -131,11 +131,12 @@ function queryFlag(query: string | undefined, name: string): boolean {
  * wants, with long quiet gaps: they must not be cut by an idle timeout.
  */
 export function isLongRunning(target: RawTarget): boolean {
-  return (
-    queryFlag(target.query, 'watch') ||
-    queryFlag(target.query, 'follow') ||
-    /^\/(?:api\/[^/]+|apis\/[^/]+\/[^/]+)\/watch\//.test(target.path)
-  );
+  return isWatch(target) || queryFlag(target.query, 'follow');
+}
+
+/** `?watch=` or a legacy `/watch/` path: what the open-watches gauge counts. */
+export function isWatch(target: RawTarget): boolean {
+  return queryFlag(target.query, 'watch') || /^\/(?:api\/[^/]+|apis\/[^/]+\/[^/]+)\/watch\//.test(target.path);
 }
 
 /** `POST`/`PUT /raw/clusters/:cluster` with no API path is the apply route, which this proxy leaves to its own handler. */

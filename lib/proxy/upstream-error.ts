@@ -66,3 +66,14 @@ export function upstreamError(context: string, server: URL, err: unknown): Statu
   const network = NETWORK[code];
   return new StatusError('BadGateway', `${where}: ${network ?? 'request failed'}: ${detail}`, undefined, options);
 }
+
+/**
+ * The cause of a failure as a bounded metric label: the code this module recognises (a timeout, a network failure, a
+ * request that cannot be forwarded, a TLS code), `other` for a code it does not, `unknown` when there is none.
+ */
+export function upstreamCause(err: unknown): string {
+  const code = codeOf(err);
+  if (code === undefined) return 'unknown';
+  const known = code in TIMEOUTS || code in NETWORK || CLIENT_FAULTS.has(code) || isTlsCode(code);
+  return known ? code : 'other';
+}

@@ -51,6 +51,7 @@ export type WorkloadKind = keyof typeof WORKLOAD_KINDS;
 
 interface KindSink extends ReflectorSink {
   clear(): void;
+  readonly size: number;
 }
 
 /** Slims on arrival and drops the raw object. */
@@ -68,6 +69,9 @@ function kindSink<T extends SlimObject>(
     },
     endSync: () => store.endSync(),
     clear: () => store.clear(),
+    get size() {
+      return store.size;
+    },
   };
 }
 
@@ -104,6 +108,13 @@ export class ClusterState {
     jobs: kindSink(this.jobs, slimOwned, this.intern),
     cronjobs: kindSink(this.cronjobs, slimOwned, this.intern),
   };
+
+  /** Objects held, every kind together. */
+  get size(): number {
+    let total = 0;
+    for (const sink of Object.values(this.sinks)) total += sink.size;
+    return total;
+  }
 
   /** Where list pages and watch events of one kind go. */
   sink(kind: ViewKind): ReflectorSink {

@@ -24,6 +24,7 @@ describe('parseCli', () => {
       listen: { host: '127.0.0.1', port: 3001 },
       demo: false,
       logLevel: 'info',
+      accessLog: true,
       allowOrigins: [],
       allowHosts: [],
       auth: 'token',
@@ -181,6 +182,9 @@ describe('parseCli', () => {
   it('lets a flag win over its environment twin', () => {
     expect(config(['--listen', '127.0.0.1:1'], { KORE_LISTEN: '127.0.0.1:2' }).listen.port).toBe(1);
     expect(config(['--log-level', 'warn'], { KORE_LOG_LEVEL: 'debug' }).logLevel).toBe('warn');
+    expect(config(['--access-log', 'off']).accessLog).toBe(false);
+    expect(config([], { KORE_ACCESS_LOG: 'off' }).accessLog).toBe(false);
+    expect(errorOf(['--access-log', 'yes'])).toBe('--access-log: must be on or off');
   });
 
   it('rejects bad values with a one-line reason', () => {
