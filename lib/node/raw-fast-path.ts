@@ -3,7 +3,7 @@ import type { ClusterRegistry } from '../clusters/types';
 import { StatusError, toStatusError } from '../errors';
 import { DEFAULT_FORWARD_OPTIONS, forward, type ForwardOptions, type ResponseSink } from '../proxy/forward';
 import { hasRequestBody } from '../proxy/headers';
-import { isApplyRoute, RAW_PREFIX, resolveRawTarget } from '../proxy/raw-target';
+import { isApplyRoute, isWatch, RAW_PREFIX, resolveRawTarget } from '../proxy/raw-target';
 import { leaveSignal } from './leave-signal';
 import type { NodeFastPath } from './server';
 import { writeStatus } from './write-status';
@@ -23,7 +23,17 @@ import { writeStatus } from './write-status';
  */
 const MAX_BUFFERED = 256 * 1024;
 
-function nodeSink(res: ServerResponse): ResponseSink {
+/** The upstream connection pool was closed here: its context changed in a reload, or the server is stopping. */
+function closedHere(error: StatusError): boolean {
+  const code = (error.cause as { code?: unknown } | undefined)?.code;
+  return code === 'UND_ERR_DESTROYED' || code === 'UND_ERR_CLOSED';
+}
+
+/**
+ * A watch cut because kore-board closed its connection ends as an API server ends a watch, cleanly: the client
+ * starts a new one (with the new credentials). Any other body cut short must not look complete.
+ */
+function nodeSink(res: ServerResponse, watch: boolean): ResponseSink {
   let corked = false;
   const uncork = () => {
     corked = false;
@@ -50,8 +60,9 @@ function nodeSink(res: ServerResponse): ResponseSink {
     abandon: () => void res.destroy(),
     fail(error) {
       if (res.destroyed) return;
-      if (res.headersSent) res.destroy(error);
-      else writeStatus(res, error);
+      if (!res.headersSent) writeStatus(res, error);
+      else if (watch && closedHere(error)) res.end();
+      else res.destroy(error);
     },
   };
 }
@@ -87,7 +98,10 @@ export function createRawFastPath(
       if (!url.startsWith(RAW_PREFIX)) {
         writeStatus(
           res,
-          new StatusError('BadRequest', 'refusing a request target whose "." or ".." segments lead into /raw/clusters/'),
+          new StatusError(
+            'BadRequest',
+            'refusing a request target whose "." or ".." segments lead into /raw/clusters/',
+          ),
         );
         return true;
       }
@@ -98,7 +112,12 @@ export function createRawFastPath(
         if (isApplyRoute(method, target)) return false;
         const signal = leaveSignal(res, () => res.writableFinished);
         const body = hasRequestBody(req.headers) ? req : undefined;
-        void forward(conn, { method, target, headers: req.headers, body, signal }, nodeSink(res), options);
+        void forward(
+          conn,
+          { method, target, headers: req.headers, body, signal },
+          nodeSink(res, isWatch(target)),
+          options,
+        );
       } catch (err) {
         writeStatus(res, toStatusError(err));
       }
