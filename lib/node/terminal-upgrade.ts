@@ -20,7 +20,7 @@ import type { TerminalTokens } from '../terminal/token';
 import type { ClusterShell, TerminalSize, TerminalTarget } from '../terminal/types';
 import { WEBTTY_PROTOCOL } from '../terminal/webtty';
 import { startPodShell } from './pod-exec';
-import { rejectUpgrade } from './reject-upgrade';
+import { refuseHandshakesWithStatus, rejectUpgrade } from './reject-upgrade';
 import type { UpgradeRoute } from './server';
 
 export const TERMINAL_WS_PATH = '/api/terminal/ws';
@@ -66,6 +66,7 @@ export function terminalUpgrade(options: TerminalUpgradeOptions): TerminalUpgrad
     perMessageDeflate: false,
     handleProtocols: (protocols) => (protocols.has(WEBTTY_PROTOCOL) ? WEBTTY_PROTOCOL : false),
   });
+  refuseHandshakesWithStatus(wss);
   /** Running sessions and what they opened. */
   const byContext = new Map<TerminalSession, TerminalTarget>();
   let count = 0;
