@@ -37,6 +37,12 @@ const BENCHMARKS: Record<string, Benchmark> = {
       'the web terminal against `kubectl exec -it` on one simulated pod: keystroke → echo p50/p99, then 200 sessions typing at once: p99 and RSS (~1 min)',
     doc: 'docs/benchmarks-terminal.md',
   },
+  watches: {
+    script: 'watches.ts',
+    measures:
+      '1,000 concurrent watches held through /raw for a minute against `kubectl proxy`: time to open, RSS before/during/after, events delivered (~3 min)',
+    doc: 'docs/reliability.md',
+  },
   'cold-start': {
     script: 'cold-start.ts',
     measures:

@@ -8,15 +8,15 @@
  *
  *   npx tsx bench/views.ts [--nodes 5000] [--pods-per-node 30] [--namespaces 50] [--requests 2000] [--naive-requests 5]
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { request } from 'undici';
 import { demoKubeconfig } from '../lib/demo-kubeconfig';
 import { memoryOf } from '../test/helpers/proc';
+import { child, stop } from './child';
 import { percentile } from './stats';
 
 const { values } = parseArgs({
@@ -31,29 +31,6 @@ const { values } = parseArgs({
 const REQUESTS = Number(values.requests);
 const NAIVE_REQUESTS = Number(values['naive-requests']);
 const CONTEXT = 'bench@views';
-const here = new URL('.', import.meta.url).pathname;
-
-function child(script: string, args: string[], heapMb: number): { proc: ChildProcess; firstLine: Promise<string> } {
-  const proc = spawn(
-    process.execPath,
-    [`--max-old-space-size=${heapMb}`, '--import', 'tsx', join(here, script), ...args],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  const firstLine = new Promise<string>((resolve, reject) => {
-    createInterface({ input: proc.stdout }).once('line', resolve);
-    proc.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
-  });
-  return { proc, firstLine };
-}
-
-function stop(proc: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (proc.exitCode !== null) return resolve();
-    proc.once('exit', () => resolve());
-    proc.kill('SIGTERM');
-    setTimeout(() => proc.kill('SIGKILL'), 5_000).unref();
-  });
-}
 
 const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
 const ms = (x: number) => (x < 10 ? x.toFixed(2) : x < 100 ? x.toFixed(1) : x.toFixed(0));
