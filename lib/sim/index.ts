@@ -10,7 +10,7 @@ import { demoCluster } from './fixtures/demo';
 import { generateCluster } from './gen/generator';
 import { startSimServer } from './http/server';
 import { SimStore } from './store/store';
-import { createPki } from './tls';
+import { createPki, type SimPki } from './tls';
 import { Authenticator, type UserInfo } from './http/auth';
 import { RequestLog, type SimRequestRecord } from './http/request-log';
 import { RbacAuthorizer } from './rbac/authorizer';
@@ -57,6 +57,8 @@ export interface SimCluster {
   client: { certPem: string; keyPem: string };
   /** A bearer token the server accepts. */
   token: string;
+  /** Another client certificate from the cluster's CA, e.g. an expired one (`validity`) for fault tests. */
+  issueClient: SimPki['issueClient'];
   /**
    * Accepts another bearer token (exec-plugin / rotation tests), as the admin by default or as `user`, whom RBAC
    * then limits to what the stored Roles and bindings grant (lib/sim/rbac) unless they are in `system:masters`.
@@ -134,6 +136,7 @@ export async function startSim(options: SimOptions = {}): Promise<SimCluster> {
     url: server.url,
     caPem: pki.ca.certPem,
     client: pki.client,
+    issueClient: pki.issueClient,
     token,
     addToken: (t, user) => auth.addToken(t, user),
     revokeToken: (t) => auth.revokeToken(t),
