@@ -1,0 +1,145 @@
+/**
+ * Runs `count` cases from `seed` against a kore-board at `port`, `concurrency` connections at a time, checking
+ * `/healthz` after every batch; returns what was sent and every broken rule with the bytes that broke it.
+ */
+import { sampleCases, type FuzzCase, type Target } from './cases';
+import { parseResponses } from './http-response';
+import { judge } from './oracle';
+import { noteWritten, type Written } from './applied';
+import type { RouteTemplate } from './routes';
+import { sendCase } from './send';
+import { closeCodeOf, parseServerFrames } from './ws-frames';
+
+export interface FuzzOptions {
+  port: number;
+  seed: number;
+  count: number;
+  target: Target;
+  rows: readonly RouteTemplate[];
+  concurrency?: number;
+  /** How long one plain case may take before its connection is cut: bodies queue for the one decoding thread. */
+  deadlineMs?: number;
+  /** How long a websocket may stay open: one the server keeps waiting on (a ping, half a fragment) is cut then. */
+  websocketDeadlineMs?: number;
+  batchSize?: number;
+}
+
+export interface Finding {
+  seed: number;
+  index: number;
+  family: string;
+  problems: string[];
+  bytes: Buffer;
+  answer: Buffer;
+}
+
+export interface FuzzReport {
+  sent: number;
+  byFamily: Map<string, number>;
+  byStatus: Map<number, number>;
+  /** Error answers by status and the start of their message, to see which refusals the cases reach. */
+  byMessage: Map<string, number>;
+  /** Websocket close codes the server sent, by endpoint (`terminal 4400`). */
+  closeCodes: Map<string, number>;
+  /** Cases cut at the deadline (an open websocket, a stream). */
+  cut: number;
+  findings: Finding[];
+  /** Batches after which `/healthz` did not answer 200. */
+  unhealthyAfter: number[];
+  written: Written;
+  elapsedMs: number;
+}
+
+async function healthy(port: number, host: string, token: string | undefined): Promise<boolean> {
+  try {
+    const res = await fetch(`http://127.0.0.1:${port}/healthz`, {
+      headers: { host, ...(token === undefined ? {} : { authorization: `Bearer ${token}` }) },
+      signal: AbortSignal.timeout(5_000),
+    });
+    await res.arrayBuffer();
+    return res.status === 200;
+  } catch {
+    return false;
+  }
+}
+
+function messageOf(body: Buffer): string {
+  try {
+    const { message } = JSON.parse(body.toString('utf8')) as { message?: unknown };
+    return typeof message === 'string' ? message : '';
+  } catch {
+    return body.subarray(0, 70).toString('latin1');
+  }
+}
+
+/** How a finding is shown: enough to replay it byte for byte (`printf` the JSON string into `nc`). */
+export function describeFinding(f: Finding): string {
+  return [
+    `seed ${f.seed}, case ${f.index} (${f.family}): ${f.problems.join('; ')}`,
+    `  request bytes (JSON string): ${JSON.stringify(f.bytes.toString('latin1').slice(0, 4000))}`,
+    `  answer: ${JSON.stringify(f.answer.toString('latin1').slice(0, 600))}`,
+  ].join('\n');
+}
+
+export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
+  const {
+    port,
+    seed,
+    count,
+    target,
+    rows,
+    concurrency = 24,
+    deadlineMs = 10_000,
+    websocketDeadlineMs = 1_500,
+    batchSize = 500,
+  } = options;
+  const started = performance.now();
+  const cases: FuzzCase[] = sampleCases(seed, count, target, rows);
+  const report: FuzzReport = {
+    sent: 0,
+    byFamily: new Map(),
+    byStatus: new Map(),
+    byMessage: new Map(),
+    closeCodes: new Map(),
+    cut: 0,
+    findings: [],
+    unhealthyAfter: [],
+    written: { keys: new Set(), uids: new Set() },
+    elapsedMs: 0,
+  };
+  for (let start = 0; start < cases.length; start += batchSize) {
+    const batch = cases.slice(start, start + batchSize);
+    let next = 0;
+    const worker = async () => {
+      while (next < batch.length) {
+        const index = start + next;
+        const c = batch[next++]!;
+        const outcome = await sendCase(port, c, c.websocket === undefined ? deadlineMs : websocketDeadlineMs);
+        report.sent++;
+        const family = c.family.startsWith('route ') ? 'route' : c.family;
+        report.byFamily.set(family, (report.byFamily.get(family) ?? 0) + 1);
+        if (outcome.timedOut) report.cut++;
+        const { responses, upgraded } = parseResponses(outcome.bytes, outcome.closedByServer, c.headOnly);
+        if (upgraded !== undefined) {
+          const key = `${c.websocket ?? ''} ${closeCodeOf(parseServerFrames(upgraded)) ?? 'none'}`;
+          report.closeCodes.set(key, (report.closeCodes.get(key) ?? 0) + 1);
+        }
+        for (const r of responses) {
+          report.byStatus.set(r.status, (report.byStatus.get(r.status) ?? 0) + 1);
+          noteWritten(report.written, r);
+          if (r.status >= 400) {
+            const key = `${r.status} ${messageOf(r.body).slice(0, 70)}`;
+            report.byMessage.set(key, (report.byMessage.get(key) ?? 0) + 1);
+          }
+        }
+        const problems = judge(c, outcome);
+        if (problems.length > 0)
+          report.findings.push({ seed, index, family: c.family, problems, bytes: c.bytes, answer: outcome.bytes });
+      }
+    };
+    await Promise.all(Array.from({ length: concurrency }, worker));
+    if (!(await healthy(port, target.host, target.token))) report.unhealthyAfter.push(start + batch.length);
+  }
+  report.elapsedMs = performance.now() - started;
+  return report;
+}
