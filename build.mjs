@@ -1,14 +1,16 @@
 // @ts-check
 /**
  * kore-board's build, `npm run build`:
- * - dist/kore-board.mjs: the server in one ES module that runs with `node` and no node_modules beside it;
+ * - dist/kore-board.mjs: the server in one ES module that runs with `node` and no node_modules beside it: a small
+ *   loader carrying the server's CommonJS bundle as a string and V8's code cache of it (see `bundle`);
  * - dist/kore-board: a Node single executable application (SEA) — a copy of this machine's `node` carrying the same
  *   server as one CommonJS script, the only form Node 20's SEA runs — that needs no Node installation at all.
  * `node build.mjs mjs` builds only the first. The benchmark bundles its own server with `bundle`.
  */
 import { build } from 'esbuild';
 import { execFile } from 'node:child_process';
-import { chmod, copyFile, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,33 +25,23 @@ const SEA_SCRIPT_ASSET = 'kore-board.cjs';
 const SEA_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
 
 /**
- * esbuild's options for the server, in either module format.
+ * esbuild's options for the server as one CommonJS script: the form Node 20's SEA runs, and the one `vm.Script` compiles
+ * with a code cache for the .mjs.
  * @param {string} entry
  * @param {string} outfile
- * @param {'esm' | 'cjs'} format
  * @returns {import('esbuild').BuildOptions}
  */
-function serverBuild(entry, outfile, format) {
+function serverBuild(entry, outfile) {
   return {
     entryPoints: [entry],
     outfile,
     bundle: true,
     platform: 'node',
-    format,
+    format: 'cjs',
     target: 'node20.18',
-    sourcemap: format === 'esm' ? 'linked' : false,
     legalComments: 'eof',
-    external: format === 'esm' ? NATIVE_ADDONS : [],
-    plugins: format === 'cjs' ? [besideExecutable] : [],
-    banner: {
-      js:
-        format === 'esm'
-          ? // Bundled CommonJS dependencies call require(); give the ESM bundle one.
-            "import { createRequire as __koreCreateRequire } from 'node:module'; const require = __koreCreateRequire(import.meta.url);"
-          : '',
-    },
-    // In the executable, code that reads import.meta checks isSea() first (lib/node/decode-worker-spawn.ts).
-    logOverride: format === 'cjs' ? { 'empty-import-meta': 'silent' } : {},
+    // Code that reads import.meta checks isSea() first (lib/node/decode-worker-spawn.ts); the .mjs defines its url.
+    logOverride: { 'empty-import-meta': 'silent' },
     logLevel: 'warning',
   };
 }
@@ -71,13 +63,83 @@ const besideExecutable = {
   },
 };
 
+/** What the loader passes the bundle for `import.meta.url`, which a CommonJS bundle has not got. */
+const URL_PARAMETER = '__koreBoardUrl';
+
 /**
- * Bundles `entry` the way kore-board ships as `dist/kore-board.mjs`.
+ * Bundles `entry` the way kore-board ships as `dist/kore-board.mjs`. Node 20 has no compile cache for modules, and
+ * compiling a 2.8 MB ES module was a third of the cold start (docs/shipping.md). So the file is a loader: the server as
+ * a CommonJS bundle wrapped in a function, compiled with `vm.Script` from V8's code cache made here, after a run of the
+ * bundle (`--help`, which loads every module) so that the functions every start runs are in it. A Node whose V8 differs
+ * rejects the cache (V8 checks its version and flags) and compiles the source as before.
  * @param {string} entry
  * @param {string} outfile
  */
 export async function bundle(entry, outfile) {
-  await build(serverBuild(entry, outfile, 'esm'));
+  const work = await mkdtemp(join(tmpdir(), 'kore-board-bundle-'));
+  try {
+    const script = join(work, 'kore-board.cjs');
+    await build({
+      ...serverBuild(entry, script),
+      // Native addons resolve from beside the .mjs, through the require the loader makes for its own path.
+      external: NATIVE_ADDONS,
+      define: { 'import.meta.url': URL_PARAMETER },
+    });
+    // main.ts's `#!` line would be a syntax error inside the function.
+    const body = (await readFile(script, 'utf8')).replace(/^#!.*/, '');
+    const source = `(function (exports, require, module, __filename, __dirname, ${URL_PARAMETER}) {${body}\n})`;
+    const wrapped = join(work, 'wrapped.js');
+    await writeFile(wrapped, source);
+    const cache = join(work, 'code-cache.bin');
+    await run(process.execPath, [join(work, await writeCacheMaker(work)), '--help'], {
+      env: { ...process.env, KORE_BUNDLE_SOURCE: wrapped, KORE_BUNDLE_CACHE: cache },
+    });
+    await writeFile(outfile, loaderSource(source, await readFile(cache)));
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Writes the script that runs the wrapped bundle once and saves V8's code cache of it as the process exits (after the
+ * run, so it holds the functions that ran, not only the outer one). Returns its file name.
+ * @param {string} dir
+ */
+async function writeCacheMaker(dir) {
+  const name = 'make-code-cache.cjs';
+  await writeFile(
+    join(dir, name),
+    `const { readFileSync, writeFileSync } = require('node:fs');
+const { Script } = require('node:vm');
+const { pathToFileURL } = require('node:url');
+const file = process.env.KORE_BUNDLE_SOURCE;
+const script = new Script(readFileSync(file, 'utf8'), { filename: file });
+process.on('exit', () => writeFileSync(process.env.KORE_BUNDLE_CACHE, script.createCachedData()));
+const mod = { exports: {} };
+script.runInThisContext()(mod.exports, require, mod, file, __dirname, pathToFileURL(file).href);
+`,
+  );
+  return name;
+}
+
+/**
+ * The .mjs: the wrapped bundle and its code cache, and the few lines that compile and call it.
+ * @param {string} source
+ * @param {Buffer} cache
+ */
+function loaderSource(source, cache) {
+  return `#!/usr/bin/env node
+// kore-board, bundled by build.mjs: the server's CommonJS bundle, compiled with V8's code cache made at build time.
+import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Script } from 'node:vm';
+const file = fileURLToPath(import.meta.url);
+const cachedData = Buffer.from(${JSON.stringify(cache.toString('base64'))}, 'base64');
+const script = new Script(${JSON.stringify(source)}, { filename: file, cachedData });
+const mod = { exports: {} };
+script.runInThisContext()(mod.exports, createRequire(file), mod, file, dirname(file), import.meta.url);
+`;
 }
 
 const run = promisify(execFile);
@@ -91,7 +153,7 @@ export async function buildExecutable(outfile) {
   const work = join(dirname(outfile), 'sea');
   await mkdir(work, { recursive: true });
   const script = join(work, SEA_SCRIPT_ASSET);
-  await build(serverBuild(ENTRY, script, 'cjs'));
+  await build({ ...serverBuild(ENTRY, script), plugins: [besideExecutable] });
   const blob = join(work, 'kore-board.blob');
   const config = join(work, 'sea-config.json');
   await writeFile(
