@@ -12,7 +12,7 @@ import {
   tokenFileCredentials,
   type CredentialProvider,
 } from './credentials';
-import type { ClusterTransport, RegistryHost } from './host';
+import type { ClusterTransport, RegistryHost, TransportOptions } from './host';
 import type { ClusterConnection, ContextInfo, CredentialHeaders } from './types';
 
 /** A context with its files read: what is compared on reload to decide whether it changed. */
@@ -119,6 +119,22 @@ function credentialProvider(
   }
 }
 
+/** A context reached as a user: their bearer token alone, over the context's transport without a client identity. */
+function bearerConnection(context: ClusterConnection, transport: ClusterTransport, token: string): ClusterConnection {
+  const headers: CredentialHeaders = Object.freeze({ authorization: `Bearer ${token}` });
+  const self: ClusterConnection = {
+    context: context.context,
+    server: context.server,
+    dispatcher: transport.dispatcher,
+    upgradeDispatcher: transport.upgradeDispatcher,
+    credentials: () => Promise.resolve(headers),
+    // The user's token is theirs to renew: a 401 goes back to them, never to the context's credentials.
+    refreshCredentials: () => Promise.resolve(false),
+    asBearer: (other) => (other === token ? self : context.asBearer(other)),
+  };
+  return self;
+}
+
 /**
  * Builds the dispatchers and credential source of a prepared context. Throws (with a message fit for
  * ContextInfo.error) when its certificates or key cannot be used.
@@ -127,17 +143,25 @@ export function connectContext(prepared: PreparedContext, deps: ConnectionDeps):
   const input = prepared.connect;
   if (input === undefined) throw new Error(prepared.info.error ?? 'context has no connection plan');
   const { plan } = input;
-  const transport = deps.host.createTransport({
+  const anonymous: TransportOptions = {
     server: plan.server,
     ...(input.ca === undefined ? {} : { ca: input.ca }),
-    ...(input.cert === undefined || input.key === undefined ? {} : { identity: { cert: input.cert, key: input.key } }),
     insecure: plan.tls.insecure,
     ...(plan.tls.servername === undefined ? {} : { servername: plan.tls.servername }),
     ...(plan.proxyUrl === undefined ? {} : { proxyUrl: plan.proxyUrl }),
-  });
+  };
+  const transport = deps.host.createTransport(
+    input.cert === undefined || input.key === undefined
+      ? anonymous
+      : { ...anonymous, identity: { cert: input.cert, key: input.key } },
+  );
   const provider = credentialProvider(input, transport, deps);
   const impersonation = plan.impersonate === undefined ? {} : impersonationHeaders(plan.impersonate);
   const name = prepared.info.name;
+  // Users' requests (`--auth user`) share one transport per context that presents no client certificate: each
+  // request carries its own bearer token, so one pool serves every user, and the context's identity is never sent.
+  let bearerTransport: ClusterTransport | undefined;
+  let closed = false;
 
   // The merged object is kept while the provider's is unchanged, so callers can hand it back after a 401.
   let lastAuth: CredentialHeaders | undefined;
@@ -168,6 +192,20 @@ export function connectContext(prepared: PreparedContext, deps: ConnectionDeps):
     refreshCredentials(used) {
       return provider.refresh(used === undefined ? undefined : used === lastMerged ? lastAuth : used);
     },
+    asBearer(token) {
+      if (closed) throw new StatusError('ServiceUnavailable', `context "${name}" was replaced by a reload; try again`);
+      bearerTransport ??= deps.host.createTransport(anonymous);
+      return bearerConnection(connection, bearerTransport, token);
+    },
   };
-  return { connection, transport };
+  const owned: ClusterTransport = {
+    dispatcher: transport.dispatcher,
+    upgradeDispatcher: transport.upgradeDispatcher,
+    setClientIdentity: (identity) => transport.setClientIdentity(identity),
+    async close(graceMs) {
+      closed = true;
+      await Promise.all([transport.close(graceMs), bearerTransport?.close(graceMs)]);
+    },
+  };
+  return { connection, transport: owned };
 }

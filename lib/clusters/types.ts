@@ -44,6 +44,12 @@ export interface ClusterConnection {
    * nothing runs again (concurrent 401s cause one plugin run, not one each).
    */
   refreshCredentials(used?: CredentialHeaders): Promise<boolean>;
+  /**
+   * The same cluster (server, CA, TLS and proxy settings) reached with `Authorization: Bearer <token>` and nothing
+   * else: no client certificate, exec plugin, kubeconfig token or impersonation, and no refresh (a 401 is final).
+   * For `--auth user` (lib/clusters/principal-connection.ts). Throws StatusError 503 once the context was replaced.
+   */
+  asBearer(token: string): ClusterConnection;
 }
 
 export interface RegistryChange {

@@ -57,6 +57,9 @@ function connection(options: { token?: () => string; refresh?: () => Promise<boo
     upgradeDispatcher: agent,
     credentials: async () => ({ authorization: `Bearer ${options.token?.() ?? 't'}` }),
     refreshCredentials: options.refresh ?? (async () => false),
+    asBearer: () => {
+      throw new Error('the scripted cluster is reached as its one user');
+    },
   };
 }
 
