@@ -10,6 +10,7 @@
 import { build } from 'esbuild';
 import { execFile } from 'node:child_process';
 import { chmod, copyFile, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -69,8 +70,8 @@ const URL_PARAMETER = '__koreBoardUrl';
 /**
  * Bundles `entry` the way kore-board ships as `dist/kore-board.mjs`. Node 20 has no compile cache for modules, and
  * compiling a 2.8 MB ES module was a third of the cold start (docs/shipping.md). So the file is a loader: the server as
- * a CommonJS bundle wrapped in a function, compiled with `vm.Script` from V8's code cache made here, after a run of the
- * bundle (`--help`, which loads every module) so that the functions every start runs are in it. A Node whose V8 differs
+ * a CommonJS bundle wrapped in a function, compiled with `vm.Script` from V8's code cache made here, after a start of
+ * the bundle up to its first `/healthz` answer (makeCodeCache) so that the functions every start runs are in it. A Node whose V8 differs
  * rejects the cache (V8 checks its version and flags) and compiles the source as before.
  * @param {string} entry
  * @param {string} outfile
@@ -91,9 +92,7 @@ export async function bundle(entry, outfile) {
     const wrapped = join(work, 'wrapped.js');
     await writeFile(wrapped, source);
     const cache = join(work, 'code-cache.bin');
-    await run(process.execPath, [join(work, await writeCacheMaker(work)), '--help'], {
-      env: { ...process.env, KORE_BUNDLE_SOURCE: wrapped, KORE_BUNDLE_CACHE: cache },
-    });
+    await makeCodeCache(work, wrapped, cache);
     await writeFile(outfile, loaderSource(source, await readFile(cache)));
   } finally {
     await rm(work, { recursive: true, force: true });
@@ -101,8 +100,9 @@ export async function bundle(entry, outfile) {
 }
 
 /**
- * Writes the script that runs the wrapped bundle once and saves V8's code cache of it as the process exits (after the
- * run, so it holds the functions that ran, not only the outer one). Returns its file name.
+ * Writes the script that starts the wrapped bundle once, as a user would, waits for its first `/healthz` answer, stops
+ * it (SIGTERM), and saves V8's code cache of it as the process exits: after the run, the cache holds the functions a
+ * start runs, not only the outer one. Returns its file name.
  * @param {string} dir
  */
 async function writeCacheMaker(dir) {
@@ -117,9 +117,63 @@ const script = new Script(readFileSync(file, 'utf8'), { filename: file });
 process.on('exit', () => writeFileSync(process.env.KORE_BUNDLE_CACHE, script.createCachedData()));
 const mod = { exports: {} };
 script.runInThisContext()(mod.exports, require, mod, file, __dirname, pathToFileURL(file).href);
+const deadline = Date.now() + 30_000;
+(async () => {
+  while (!(await fetch(process.env.KORE_BUNDLE_HEALTHZ).then((r) => r.ok, () => false))) {
+    if (Date.now() > deadline) throw new Error('the bundle did not serve /healthz within 30 s');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  process.kill(process.pid, 'SIGTERM');
+})();
 `,
   );
   return name;
+}
+
+/**
+ * Starts the wrapped bundle with a one-context kubeconfig (its cluster unreachable: a start must not need one) on a
+ * free loopback port, and writes V8's code cache of it to `cache`.
+ * @param {string} work
+ * @param {string} wrapped
+ * @param {string} cache
+ */
+async function makeCodeCache(work, wrapped, cache) {
+  const kubeconfig = join(work, 'kubeconfig');
+  await writeFile(
+    kubeconfig,
+    JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [{ name: 'c', cluster: { server: 'https://127.0.0.1:9' } }],
+      users: [{ name: 'u', user: { token: 'build' } }],
+      contexts: [{ name: 'build', context: { cluster: 'c', user: 'u' } }],
+      'current-context': 'build',
+    }),
+  );
+  const port = await freePort();
+  const flags = ['--listen', `127.0.0.1:${port}`, '--kubeconfig', kubeconfig, '--auth', 'none'];
+  await run(process.execPath, [join(work, await writeCacheMaker(work)), ...flags, '--data-dir', join(work, 'data')], {
+    env: {
+      PATH: process.env.PATH,
+      HOME: work,
+      KORE_BUNDLE_SOURCE: wrapped,
+      KORE_BUNDLE_CACHE: cache,
+      KORE_BUNDLE_HEALTHZ: `http://127.0.0.1:${port}/healthz`,
+    },
+    timeout: 60_000,
+  });
+}
+
+/** A loopback port nothing listens on. */
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = /** @type {import('node:net').AddressInfo} */ (server.address());
+      server.close(() => resolve(port));
+    });
+  });
 }
 
 /**
