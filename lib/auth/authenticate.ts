@@ -49,7 +49,11 @@ export function throttled(auth: SigningAuthentication, clientAddress: string | u
 }
 
 /** Counts a failed guess of a static or Kubernetes token against the address, and hands the refusal back. */
-export function counted(auth: SigningAuthentication, clientAddress: string | undefined, error: StatusError): StatusError {
+export function counted(
+  auth: SigningAuthentication,
+  clientAddress: string | undefined,
+  error: StatusError,
+): StatusError {
   if (clientAddress !== undefined) auth.limiter.fail(clientAddress);
   return error;
 }
@@ -70,8 +74,7 @@ export async function checkSecret(
       ? OWNER
       : counted(auth, clientAddress, new StatusError('Unauthorized', 'wrong access token'));
   const reviewed = await auth.review(secret);
-  if (reviewed instanceof StatusError)
-    return reviewed.code === 401 ? counted(auth, clientAddress, reviewed) : reviewed;
+  if (reviewed instanceof StatusError) return reviewed.code === 401 ? counted(auth, clientAddress, reviewed) : reviewed;
   return { kind: 'user', username: reviewed.username, groups: reviewed.groups, bearerToken: secret };
 }
 
@@ -93,12 +96,16 @@ export async function authenticate(auth: Authentication, presented: Presented): 
   const token = header ?? presented.sessionCookie;
   if (token === undefined) return new StatusError('Unauthorized', HOW_TO_SIGN_IN[auth.mode]);
   const viaCookie = header === undefined;
+  let sessionRefusal: StatusError | undefined;
   if (viaCookie || looksLikeSession(auth, token)) {
     const session = await auth.sessions.verify(token, 'access');
     if (!(session instanceof StatusError)) return { principal: session.principal, viaCookie };
     // A cookie holds only sessions; in user mode a five-part token is not a Kubernetes token either.
     if (viaCookie || auth.mode === 'user') return session;
+    sessionRefusal = session;
   }
   const principal = await checkSecret(auth, token, presented.clientAddress);
-  return principal instanceof StatusError ? principal : { principal, viaCookie: false };
+  if (!(principal instanceof StatusError)) return { principal, viaCookie: false };
+  // A session-shaped token that is no static token either: why the session failed (expired…) says more.
+  return principal.code === 401 && sessionRefusal !== undefined ? sessionRefusal : principal;
 }

@@ -28,3 +28,5 @@ export type Authentication =
   | ({ mode: 'user'; review: ReviewToken } & Signing);
 
 export type SigningAuthentication = Exclude<Authentication, { mode: 'none' }>;
+export type TokenAuthentication = Extract<Authentication, { mode: 'token' }>;
+export type UserAuthentication = Extract<Authentication, { mode: 'user' }>;

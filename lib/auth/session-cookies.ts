@@ -33,7 +33,13 @@ function cookie(name: string, value: string, path: string, maxAge: number, secur
 export function sessionCookies(host: string, pair: SessionPair | undefined, secure: boolean): string[] {
   return [
     cookie(accessCookieName(host), pair?.token ?? '', '/', pair === undefined ? 0 : ACCESS_LIFETIME_S, secure),
-    cookie(refreshCookieName(host), pair?.refreshToken ?? '', '/api/auth', pair === undefined ? 0 : REFRESH_LIFETIME_S, secure),
+    cookie(
+      refreshCookieName(host),
+      pair?.refreshToken ?? '',
+      '/api/auth',
+      pair === undefined ? 0 : REFRESH_LIFETIME_S,
+      secure,
+    ),
   ];
 }
 

@@ -1,5 +1,5 @@
 import type { Clock } from '../clock';
-import type { Authentication } from './authentication';
+import type { TokenAuthentication, UserAuthentication } from './authentication';
 import { createRateLimiter, LOGIN_LIMITS } from './rate-limiter';
 import { createSessionTokens } from './session-tokens';
 import { staticTokens } from './static-tokens';
@@ -13,7 +13,10 @@ export interface ModeOptions {
 }
 
 /** `--auth token` with these static tokens. */
-export function tokenAuthentication(tokens: readonly string[], { sessionSecret, clock, secureCookies = false }: ModeOptions): Authentication {
+export function tokenAuthentication(
+  tokens: readonly string[],
+  { sessionSecret, clock, secureCookies = false }: ModeOptions,
+): TokenAuthentication {
   return {
     mode: 'token',
     tokens: staticTokens(tokens),
@@ -24,7 +27,10 @@ export function tokenAuthentication(tokens: readonly string[], { sessionSecret, 
 }
 
 /** `--auth user`: tokens are checked with `review` (a SelfSubjectReview), accepted ones remembered briefly. */
-export function userAuthentication(review: ReviewToken, { sessionSecret, clock, secureCookies = false }: ModeOptions): Authentication {
+export function userAuthentication(
+  review: ReviewToken,
+  { sessionSecret, clock, secureCookies = false }: ModeOptions,
+): UserAuthentication {
   return {
     mode: 'user',
     review: cachedReview(review, { ...REVIEW_CACHE, clock }),

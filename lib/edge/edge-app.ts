@@ -43,7 +43,9 @@ export function edgeSecurity(env: EdgeEnv): SecurityOptions | StatusError {
   if (authToken === undefined) return { allowedHosts, allowOrigins };
   const secret = env.KORE_SESSION_SECRET;
   const sessionSecret =
-    secret === undefined || secret === '' ? crypto.getRandomValues(new Uint8Array(32)) : new TextEncoder().encode(secret);
+    secret === undefined || secret === ''
+      ? crypto.getRandomValues(new Uint8Array(32))
+      : new TextEncoder().encode(secret);
   return { allowedHosts, allowOrigins, auth: tokenAuthentication([authToken], { sessionSecret, clock: systemClock }) };
 }
 

@@ -39,18 +39,19 @@ describe('edgeRefusal: what a context needs that a worker cannot give', () => {
 
 describe('edgeSecurity: the admission policy from the bindings', () => {
   it('serves loopback alone without a token, and splits the lists', () => {
-    expect(edgeSecurity({})).toEqual({ allowedHosts: [], allowOrigins: [], authToken: undefined });
-    expect(
-      edgeSecurity({
-        KORE_ALLOWED_HOSTS: ' kb.example.workers.dev, ,other.example ',
-        KORE_ALLOW_ORIGINS: 'https://ui.example',
-        KORE_AUTH_TOKEN: 't0ken',
-      }),
-    ).toEqual({
+    expect(edgeSecurity({})).toEqual({ allowedHosts: [], allowOrigins: [] });
+    const withToken = edgeSecurity({
+      KORE_ALLOWED_HOSTS: ' kb.example.workers.dev, ,other.example ',
+      KORE_ALLOW_ORIGINS: 'https://ui.example',
+      KORE_AUTH_TOKEN: 't0ken-of-the-worker',
+    });
+    expect(withToken).toMatchObject({
       allowedHosts: ['kb.example.workers.dev', 'other.example'],
       allowOrigins: ['https://ui.example'],
-      authToken: 't0ken',
+      auth: { mode: 'token' },
     });
+    if (withToken instanceof StatusError || withToken.auth?.mode !== 'token') throw new Error('token mode expected');
+    expect(withToken.auth.tokens.matches('t0ken-of-the-worker')).toBe(true);
   });
 
   it('refuses to serve beyond loopback without a token', () => {

@@ -1,6 +1,7 @@
 /**
  * The web UI's sign-in (`/api/auth/*`, handlers/auth.ts) and `/healthy`, over a real port, with no token
- * (`--auth none`) and with one (the default).
+ * (`--auth none`) and with one (`--auth token`). The whole UI sequence per mode, and the bypass attempts, are in
+ * test/auth/.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, type Stack } from '../helpers/stack';
@@ -78,21 +79,29 @@ describe('with an access token', () => {
   it('tells the UI to ask for the token, before any sign-in', async () => {
     const res = await fetch(`${stack.url}/api/auth/login`);
     expect(res.status).toBe(200);
-    expect(await json(res)).toEqual({ strategy: 'cookie', schema: 'token', provider: '' });
+    expect(await json(res)).toEqual({ strategy: 'local', schema: 'token', provider: '' });
   });
 
-  it('trades the right token for the login cookie, which then authenticates', async () => {
+  it('trades the right token for session tokens and cookies, which then authenticate', async () => {
     const login = await postLogin(stack.url, JSON.stringify({ token: TOKEN }));
     expect(login.status).toBe(200);
-    expect(await json(login)).toEqual({ message: '' });
+    const pair = (await json(login)) as { token: string; refreshToken: string };
+    expect(Object.keys(pair).sort()).toEqual(['refreshToken', 'token']);
     expect(login.headers.get('cache-control')).toBe('no-store');
-    const setCookie = login.headers.get('set-cookie')!;
-    // The same cookie the printed login link sets.
-    expect(setCookie).toBe(`${cookieName}=${TOKEN}; Path=/; HttpOnly; SameSite=Strict; Max-Age=604800`);
+    const cookies = login.headers.getSetCookie();
+    expect(cookies).toEqual([
+      `${cookieName}=${pair.token}; Path=/; HttpOnly; SameSite=Strict; Max-Age=900`,
+      `kore-board-refresh-${new URL(stack.url).port}=${pair.refreshToken}; Path=/api/auth; HttpOnly; SameSite=Strict; Max-Age=604800`,
+    ]);
+    // The printed login link sets the same two cookies (with sessions of its own) and drops the token from the URL.
     const link = await fetch(`${stack.url}/?token=${TOKEN}`, { redirect: 'manual' });
-    expect(link.headers.get('set-cookie')).toBe(setCookie);
+    expect(link.status).toBe(303);
+    expect(link.headers.get('location')).toBe('/');
+    expect(link.headers.getSetCookie().map((c) => c.replace(/=[^;]+;/, '=…;'))).toEqual(
+      cookies.map((c) => c.replace(/=[^;]+;/, '=…;')),
+    );
 
-    const cookie = setCookie.split(';')[0]!;
+    const cookie = cookies[0]!.split(';')[0]!;
     const user = await fetch(`${stack.url}/api/auth/user`, { headers: { cookie } });
     expect(user.status).toBe(200);
     expect(await json(user)).toEqual({ user: { username: 'admin' } });
@@ -129,22 +138,22 @@ describe('with an access token', () => {
     expect(plain.status).toBe(415);
     expect(await json(plain)).toMatchObject({ kind: 'Status', reason: 'UnsupportedMediaType' });
     expect(plain.headers.get('set-cookie')).toBeNull();
-    const large = await postLogin(stack.url, JSON.stringify({ token: TOKEN, pad: 'x'.repeat(8192) }));
+    const large = await postLogin(stack.url, JSON.stringify({ token: TOKEN, pad: 'x'.repeat(20_000) }));
     expect(large.status).toBe(413);
     expect(await json(large)).toMatchObject({ kind: 'Status', reason: 'RequestEntityTooLarge' });
   });
 
-  it('needs the token for the user and for signing out; signing out clears the cookie', async () => {
-    for (const path of ['/api/auth/user', '/api/auth/logout']) {
-      const res = await fetch(`${stack.url}${path}`);
-      expect(res.status, path).toBe(401);
-      expect(await json(res), path).toMatchObject({ kind: 'Status', reason: 'Unauthorized' });
-    }
-    const cookie = `${cookieName}=${TOKEN}`;
-    const logout = await fetch(`${stack.url}/api/auth/logout`, { headers: { cookie } });
+  it('needs a sign-in for the user; signing out needs none and clears both cookies', async () => {
+    const res = await fetch(`${stack.url}/api/auth/user`);
+    expect(res.status).toBe(401);
+    expect(await json(res)).toMatchObject({ kind: 'Status', reason: 'Unauthorized' });
+    const logout = await fetch(`${stack.url}/api/auth/logout`);
     expect(logout.status).toBe(200);
     expect(await json(logout)).toEqual({ message: '' });
-    expect(logout.headers.get('set-cookie')).toBe(`${cookieName}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0`);
+    expect(logout.headers.getSetCookie()).toEqual([
+      `${cookieName}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0`,
+      `kore-board-refresh-${new URL(stack.url).port}=; Path=/api/auth; HttpOnly; SameSite=Strict; Max-Age=0`,
+    ]);
   });
 
   it('refuses a sign-in posted by a foreign page (login CSRF) before looking at the token', async () => {
