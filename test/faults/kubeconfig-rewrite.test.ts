@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FAULTY, HEALTHY, startFaultStack, type FaultStack } from '../helpers/fault-stack';
+import { configMap, FAULTY, HEALTHY, startFaultStack, type FaultStack } from '../helpers/fault-stack';
 import { holdWatch, type HeldWatch } from '../helpers/watch-client';
 
 /**
@@ -10,13 +10,6 @@ import { holdWatch, type HeldWatch } from '../helpers/watch-client';
 const PER_CONTEXT = 50;
 const GRACE_MS = 300;
 const WATCH = '/api/v1/namespaces/default/configmaps?watch=1';
-
-const configMap = (name: string) => ({
-  apiVersion: 'v1',
-  kind: 'ConfigMap',
-  metadata: { name, namespace: 'default' },
-  data: {},
-});
 
 describe('watches across a kubeconfig rewrite', () => {
   let s: FaultStack;

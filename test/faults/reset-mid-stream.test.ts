@@ -1,17 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { KubeObject } from '../../lib/sim';
-import { FAULTY, HEALTHY, startFaultStack, type FaultStack } from '../helpers/fault-stack';
+import { configMap, FAULTY, HEALTHY, startFaultStack, type FaultStack } from '../helpers/fault-stack';
 import { waitFor } from '../helpers/views-stack';
 import { holdWatch } from '../helpers/watch-client';
 
 /** The API server resets every connection it holds (TCP RST) while watches stream through them. */
-
-const configMap = (name: string): KubeObject => ({
-  apiVersion: 'v1',
-  kind: 'ConfigMap',
-  metadata: { name, namespace: 'default' },
-  data: {},
-});
 
 const WATCH = '/api/v1/namespaces/default/configmaps?watch=1';
 

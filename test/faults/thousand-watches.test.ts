@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HEALTHY, startFaultStack, type FaultStack } from '../helpers/fault-stack';
+import { configMap, HEALTHY, startFaultStack, type FaultStack } from '../helpers/fault-stack';
 import { holdWatch } from '../helpers/watch-client';
 
 /**
@@ -9,13 +9,6 @@ import { holdWatch } from '../helpers/watch-client';
 
 const WATCHES = 1_000;
 const WATCH = `/raw/clusters/${HEALTHY}/api/v1/namespaces/default/configmaps?watch=1`;
-
-const configMap = (name: string) => ({
-  apiVersion: 'v1',
-  kind: 'ConfigMap',
-  metadata: { name, namespace: 'default' },
-  data: {},
-});
 
 describe('1,000 concurrent watches through /raw', () => {
   let s: FaultStack;

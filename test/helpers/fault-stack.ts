@@ -11,7 +11,7 @@ import type { ClusterRegistry } from '../../lib/clusters/types';
 import { silentLogger } from '../../lib/log';
 import { startKoreServer } from '../../lib/node/kore-server';
 import { createRegistry } from '../../lib/node/registry';
-import { startSim, type SimCluster, type SimOptions } from '../../lib/sim';
+import { startSim, type KubeObject, type SimCluster, type SimOptions } from '../../lib/sim';
 import type { ViewStoreOptions } from '../../lib/views/store';
 import { startFaultGate, type FaultGate } from './fault-gate';
 import { b64, kubeconfigYaml, tempDir, type ContextSpec } from './raw-stack';
@@ -35,6 +35,14 @@ export interface FaultStack {
   rewrite(specs: readonly ContextSpec[]): Promise<string[]>;
   close(): Promise<void>;
 }
+
+/** A ConfigMap in namespace `default`: what the fault tests create to see watch events arrive. */
+export const configMap = (name: string): KubeObject => ({
+  apiVersion: 'v1',
+  kind: 'ConfigMap',
+  metadata: { name, namespace: 'default' },
+  data: {},
+});
 
 /** The sim's admin client certificate, as a kubeconfig user. */
 export const adminUser = (sim: SimCluster): Record<string, unknown> => ({

@@ -38,6 +38,8 @@ export function holdWatch(baseUrl: string, path: string): HeldWatch {
       resolve(res.statusCode ?? 0);
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => {
+        // A refusal (a Status, or a proxy's plain-text error) holds no events.
+        if (res.statusCode !== 200) return;
         pending += chunk;
         for (let nl = pending.indexOf('\n'); nl >= 0; nl = pending.indexOf('\n')) {
           const line = pending.slice(0, nl);
