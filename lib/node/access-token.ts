@@ -1,64 +1,58 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { MIN_TOKEN_LENGTH, parseTokenList, shortTokenLines } from '../auth/static-tokens';
 import type { CliConfig } from './cli';
+import { dataDirSecret, DataDirSecretError, readSecretFile } from './data-dir-secret';
 
-/** The access token callers present, and where it came from (which decides whether start-up may print it). */
-export interface AccessToken {
-  token: string;
-  /** `data-dir`: ours, made or read in `<data-dir>/token`; printed in the login URL, as notebook servers do. */
-  source: 'value' | 'file' | 'data-dir';
-  /** The file it was read from, for `file` and `data-dir`. */
-  path?: string;
-}
-
-/** A token file that cannot be used; start-up reports it and exits 2. */
-export class AccessTokenError extends Error {
-  override readonly name = 'AccessTokenError';
-}
-
-const MIN_LENGTH = 16;
+/** How callers get in, as start-up resolved it (which decides what start-up may print). */
+export type Access =
+  | { mode: 'none' }
+  | { mode: 'user' }
+  | {
+      mode: 'token';
+      /** The static tokens: one from a flag, the environment or the data dir; any number from a token file. */
+      tokens: string[];
+      /** `data-dir`: ours, made or read in `<data-dir>/token`; printed in the login URL, as notebook servers do. */
+      source: 'value' | 'file' | 'data-dir';
+      /** The file they were read from, for `file` and `data-dir`. */
+      path?: string;
+    };
 
 export const tokenPath = (dataDir: string) => join(dataDir, 'token');
 
-async function readTokenFile(path: string): Promise<string> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    throw new AccessTokenError(
-      `cannot read the access token file ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
+/** The tokens of a token file: one a line, `#` comments; each long enough, at least one. */
+export async function readTokenFile(path: string): Promise<string[]> {
+  const text = await readSecretFile(path, 'access token');
+  const short = shortTokenLines(text);
+  if (short.length > 0)
+    throw new DataDirSecretError(
+      `the access tokens in ${path} must be at least ${MIN_TOKEN_LENGTH} characters (line ${short.join(', ')})`,
     );
-  }
-  const token = text.split('\n')[0]?.trim() ?? '';
-  if (token.length < MIN_LENGTH)
-    throw new AccessTokenError(`the access token in ${path} must be at least ${MIN_LENGTH} characters`);
-  return token;
+  const tokens = parseTokenList(text);
+  if (tokens.length === 0) throw new DataDirSecretError(`${path} holds no access token`);
+  return tokens;
 }
 
-/** Made once, with O_EXCL: two kore-boards starting together on one data dir end up with the same token. */
-async function dataDirToken(dataDir: string): Promise<string> {
-  const path = tokenPath(dataDir);
-  await mkdir(dataDir, { recursive: true, mode: 0o700 });
-  try {
-    await writeFile(path, `${randomBytes(32).toString('base64url')}\n`, { flag: 'wx', mode: 0o600 });
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST')
-      throw new AccessTokenError(
-        `cannot write the access token file ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
-      );
-  }
-  // Another local user who can read it is the owner too: say so rather than serve with a shared secret.
-  if (((await stat(path)).mode & 0o077) !== 0)
-    throw new AccessTokenError(`${path} is readable by other users; run: chmod 600 ${path}`);
-  return readTokenFile(path);
-}
-
-/** The token every caller must present, or undefined with `--auth none`. */
-export async function resolveAccessToken(config: CliConfig): Promise<AccessToken | undefined> {
-  if (config.auth === 'none') return undefined;
-  if (config.authToken !== undefined) return { token: config.authToken, source: 'value' };
+/** The static tokens with `--auth token`; `none` and `user` have none. Throws DataDirSecretError. */
+export async function resolveAccess(config: CliConfig): Promise<Access> {
+  if (config.auth !== 'token') return { mode: config.auth };
+  if (config.authToken !== undefined) return { mode: 'token', tokens: [config.authToken], source: 'value' };
   if (config.authTokenFile !== undefined)
-    return { token: await readTokenFile(config.authTokenFile), source: 'file', path: config.authTokenFile };
-  return { token: await dataDirToken(config.dataDir), source: 'data-dir', path: tokenPath(config.dataDir) };
+    return {
+      mode: 'token',
+      tokens: await readTokenFile(config.authTokenFile),
+      source: 'file',
+      path: config.authTokenFile,
+    };
+  const path = tokenPath(config.dataDir);
+  const token = await dataDirSecret(config.dataDir, path, 'access token');
+  if (token.length < MIN_TOKEN_LENGTH)
+    throw new DataDirSecretError(`the access token in ${path} must be at least ${MIN_TOKEN_LENGTH} characters`);
+  return { mode: 'token', tokens: [token], source: 'data-dir', path };
+}
+
+/** `--session-secret`, else the one kept in `<data-dir>/session-secret`, so a restart keeps everyone signed in. */
+export async function resolveSessionSecret(config: CliConfig): Promise<string> {
+  return (
+    config.sessionSecret ?? dataDirSecret(config.dataDir, join(config.dataDir, 'session-secret'), 'session secret')
+  );
 }

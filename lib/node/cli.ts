@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import * as v from 'valibot';
+import { AUTH_MODES, type AuthMode } from '../auth/authentication';
 import { errorMessage } from '../errors';
 import { parseDuration } from '../duration';
 import { LOG_LEVELS, type LogLevel } from '../log';
@@ -16,12 +17,17 @@ export interface CliConfig {
   accessLog: boolean;
   allowOrigins: string[];
   allowHosts: string[];
-  /** `token` (the default): callers present the access token; `none`: anyone who reaches the address (loopback only). */
+  /**
+   * `none` (the default on loopback): anyone who reaches the address is the owner; `token` (the default beyond it):
+   * callers present a static token or a session made from one; `user`: each person's own Kubernetes token.
+   */
   auth: AuthMode;
   /** The access token given by flag or environment; with neither, one is read from or made in the data dir at start. */
   authToken: string | undefined;
-  /** A file holding the access token (first line). */
+  /** A file of access tokens, one a line (`#` comments), re-read when it changes. */
   authTokenFile: string | undefined;
+  /** `--session-secret`: signs and encrypts session tokens; undefined: kept in `<data-dir>/session-secret`. */
+  sessionSecret: string | undefined;
   /** Lets contexts added through the API run exec credential plugins (off: they may carry only inline material). */
   allowAddedContextExec: boolean;
   dataDir: string;
@@ -67,9 +73,6 @@ export interface MetricsConfig {
   listen: { host: string; port: number } | undefined;
 }
 
-export const AUTH_MODES = ['token', 'none'] as const;
-export type AuthMode = (typeof AUTH_MODES)[number];
-
 /** `warnings` are said once at start; they do not stop it. */
 export type CliResult =
   | { kind: 'run'; config: CliConfig; warnings: string[] }
@@ -91,17 +94,25 @@ Flags (environment twin in brackets):
   --access-log on|off   a JSON line per request on stderr (on)         [KORE_ACCESS_LOG]
   --allow-origin URL    CORS origin allowed, exact; repeatable        [KORE_ALLOW_ORIGIN, comma list]
   --allow-host NAME     extra Host name accepted; repeatable          [KORE_ALLOW_HOST, comma list]
-  --auth MODE           token (default): every caller presents the access
-                        token (Authorization: Bearer, or the cookie the
-                        printed login URL sets); none: anyone who can reach
-                        the address is the owner — loopback only, and on a
-                        shared host every local user is                [KORE_AUTH]
-  --auth-token-file PATH  file holding the access token                [KORE_AUTH_TOKEN_FILE]
+  --auth MODE           none: anyone who can reach the address is the
+                        owner — loopback only (the default there), and on
+                        a shared host every local user is; token (the
+                        default beyond loopback, or when a token is given):
+                        callers present an access token (Authorization:
+                        Bearer, or sign in for a session); user: each
+                        person signs in with their own Kubernetes token,
+                        checked with the current context's cluster  [KORE_AUTH]
+  --auth-token-file PATH  access tokens, one a line (# comments), re-read
+                        when the file changes              [KORE_AUTH_TOKEN_FILE]
   --auth-token TOKEN    the access token itself; prefer the environment
                         or a file: a flag is visible to every local user
                         in the process list                           [KORE_AUTH_TOKEN]
                         with none of these, the token is kept in
                         <data-dir>/token (made at first start, mode 0600)
+  --session-secret S    signs (token) or encrypts (user) session tokens;
+                        give workers' replicas the same one (at least 32
+                        characters). Default: kept in
+                        <data-dir>/session-secret            [KORE_SESSION_SECRET]
   --allow-added-context-exec
                         let contexts added through POST /api/contexts run
                         exec credential plugins. RISK: whoever may add a
@@ -320,6 +331,7 @@ export function parseCli(
         auth: { type: 'string' },
         'auth-token': { type: 'string' },
         'auth-token-file': { type: 'string' },
+        'session-secret': { type: 'string' },
         'allow-added-context-exec': { type: 'boolean' },
         'data-dir': { type: 'string' },
         workers: { type: 'string' },
@@ -367,10 +379,31 @@ export function parseCli(
   if (typeof allowAddedContextExec === 'string') return { kind: 'error', message: allowAddedContextExec };
 
   const warnings: string[] = [];
-  const auth = v.safeParse(AuthModeSchema, f.auth ?? env.KORE_AUTH ?? 'token');
-  if (!auth.success) return { kind: 'error', message: issueText('--auth', auth.issues) };
   const authToken = f['auth-token'] ?? (env.KORE_AUTH_TOKEN || undefined);
   const authTokenFile = f['auth-token-file'] ?? (env.KORE_AUTH_TOKEN_FILE || undefined);
+  const metricsListen = metricsConfig(f, env);
+  const loopbackOnly =
+    LOOPBACK_HOSTS.has(listen.output.host) &&
+    (typeof metricsListen === 'string' ||
+      metricsListen.listen === undefined ||
+      LOOPBACK_HOSTS.has(metricsListen.listen.host));
+  // No sign-in by default only where only this machine's users can reach, and no token was given to ask for one.
+  const defaultAuth = loopbackOnly && authToken === undefined && authTokenFile === undefined ? 'none' : 'token';
+  const auth = v.safeParse(AuthModeSchema, f.auth ?? (env.KORE_AUTH || defaultAuth));
+  if (!auth.success) return { kind: 'error', message: issueText('--auth', auth.issues) };
+  if (auth.output === 'user' && (authToken !== undefined || authTokenFile !== undefined))
+    return {
+      kind: 'error',
+      message:
+        '--auth user: each person signs in with their own Kubernetes token; no access token is used, but one was given',
+    };
+  const sessionSecret = f['session-secret'] ?? (env.KORE_SESSION_SECRET || undefined);
+  if (sessionSecret !== undefined && sessionSecret.length < 32)
+    return { kind: 'error', message: '--session-secret: must be at least 32 characters' };
+  if (f['session-secret'] !== undefined)
+    warnings.push(
+      '--session-secret on the command line is visible to every local user (ps, /proc/<pid>/cmdline); use KORE_SESSION_SECRET',
+    );
   if (authToken !== undefined && authToken.length < 16)
     return { kind: 'error', message: '--auth-token: must be at least 16 characters' };
   if (authToken !== undefined && authTokenFile !== undefined)
@@ -381,7 +414,7 @@ export function parseCli(
   if (auth.output === 'none' && !LOOPBACK_HOSTS.has(listen.output.host)) {
     return {
       kind: 'error',
-      message: `--listen ${listen.output.host}: listening beyond loopback requires an access token (--auth token)`,
+      message: `--listen ${listen.output.host}: --auth none lets anyone who reaches the address act as the owner, so it is allowed on loopback only; use --auth token or --auth user`,
     };
   }
   if (f['auth-token'] !== undefined) {
@@ -408,7 +441,7 @@ export function parseCli(
   if (auth.output === 'none' && metrics.listen !== undefined && !LOOPBACK_HOSTS.has(metrics.listen.host)) {
     return {
       kind: 'error',
-      message: `--metrics-listen ${metrics.listen.host}: listening beyond loopback requires an access token (--auth token)`,
+      message: `--metrics-listen ${metrics.listen.host}: --auth none is allowed on loopback only; use --auth token or --auth user`,
     };
   }
 
@@ -440,6 +473,7 @@ export function parseCli(
       auth: auth.output,
       authToken,
       authTokenFile,
+      sessionSecret,
       allowAddedContextExec,
       dataDir: f['data-dir'] ?? env.KORE_DATA_DIR ?? `${homeDir}/.kore-board`,
       workers: workers.output === -1 ? Math.min(cpuCount, MAX_WORKERS) : workers.output,

@@ -8,8 +8,9 @@ import { demoKubeconfig } from '../demo-kubeconfig';
 import { errorMessage } from '../errors';
 import { createLogger, type Logger } from '../log';
 import type { SimCluster } from '../sim';
-import { AccessTokenError, resolveAccessToken, type AccessToken } from './access-token';
+import { resolveAccess, resolveSessionSecret, type Access } from './access-token';
 import { parseCli, type CliConfig } from './cli';
+import { DataDirSecretError } from './data-dir-secret';
 import { isDecodeWorker, serveDecodeJobs } from './decode-worker-thread';
 import { DEFAULT_HEALTHZ_URL, healthcheck } from './healthcheck';
 import { ListenError } from './listen';
@@ -46,10 +47,17 @@ async function serveOrFail(config: CliConfig, setup: ServeSetup, log: Logger): P
   }
 }
 
-function setupOf(config: CliConfig, sim: SimCluster | undefined, access: AccessToken | undefined): ServeSetup {
+/** How callers get in, decided once per kore-board (the supervisor's, with `--workers`). */
+interface SignIn {
+  access: Access;
+  sessionSecret: string;
+}
+
+function setupOf(config: CliConfig, sim: SimCluster | undefined, { access, sessionSecret }: SignIn): ServeSetup {
   return {
     demoKubeconfig: sim === undefined ? undefined : demoKubeconfig(sim),
-    authToken: access?.token,
+    access,
+    sessionSecret,
     terminalSecret: config.terminal.secret ?? randomBytes(32).toString('base64url'),
   };
 }
@@ -76,13 +84,8 @@ async function runWorker(config: CliConfig, log: Logger): Promise<void> {
 }
 
 /** `--workers 1`: this process serves. */
-async function runAlone(
-  config: CliConfig,
-  log: Logger,
-  sim: SimCluster | undefined,
-  access: AccessToken | undefined,
-): Promise<void> {
-  const serving = await serveOrFail(config, setupOf(config, sim, access), log);
+async function runAlone(config: CliConfig, log: Logger, sim: SimCluster | undefined, signIn: SignIn): Promise<void> {
+  const serving = await serveOrFail(config, setupOf(config, sim, signIn), log);
   onStopSignals((signal) => {
     log.info(`${signal} received: finishing in-flight requests`);
     void serving
@@ -92,7 +95,14 @@ async function runAlone(
   });
   // Only after the handlers: whoever reads the URL may signal at once, and an unhandled SIGINT kills with no exit code.
   process.stdout.write(
-    startupReport(serving.server.url, contextSummaries(serving), sim !== undefined, 1, access, serving.clusterShellOff),
+    startupReport(
+      serving.server.url,
+      contextSummaries(serving),
+      sim !== undefined,
+      1,
+      signIn.access,
+      serving.clusterShellOff,
+    ),
   );
 }
 
@@ -101,12 +111,12 @@ async function runSupervisor(
   config: CliConfig,
   log: Logger,
   sim: SimCluster | undefined,
-  access: AccessToken | undefined,
+  signIn: SignIn,
 ): Promise<void> {
   let gaveUp = false;
   const started = await startWorkers({
     count: config.workers,
-    setup: setupOf(config, sim, access),
+    setup: setupOf(config, sim, signIn),
     log,
     onGiveUp: (reason) => {
       log.error(`${reason}; stopping`);
@@ -128,7 +138,7 @@ async function runSupervisor(
   });
   const { ready } = pool;
   process.stdout.write(
-    startupReport(ready.url, ready.contexts, sim !== undefined, config.workers, access, ready.clusterShellOff),
+    startupReport(ready.url, ready.contexts, sim !== undefined, config.workers, signIn.access, ready.clusterShellOff),
   );
 }
 
@@ -143,15 +153,18 @@ async function main(): Promise<void> {
   const log = createLogger(config.logLevel);
   if (cluster.isWorker) return runWorker(config, log);
   for (const warning of parsed.warnings) log.warn(warning);
-  const access = await resolveAccessToken(config).catch((err: unknown) => {
-    if (err instanceof AccessTokenError) return fail(err.message);
-    throw err;
-  });
+  const signIn = await Promise.all([resolveAccess(config), resolveSessionSecret(config)]).then(
+    ([access, sessionSecret]) => ({ access, sessionSecret }),
+    (err: unknown) => {
+      if (err instanceof DataDirSecretError) return fail(err.message);
+      throw err;
+    },
+  );
   // The demo cluster lives here, in the supervisor when there is one: one cluster for every worker.
   // Loaded only for the demo: the simulator (with node-forge for its PKI) is a third of the bundle, and evaluating
   // it would slow every start.
   const sim = wantsDemo(config) ? await (await import('../sim')).startSim({ fixture: 'demo' }) : undefined;
-  return config.workers === 1 ? runAlone(config, log, sim, access) : runSupervisor(config, log, sim, access);
+  return config.workers === 1 ? runAlone(config, log, sim, signIn) : runSupervisor(config, log, sim, signIn);
 }
 
 // The bundle is also its own decoding worker (lib/node/decode-worker-spawn.ts).

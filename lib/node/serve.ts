@@ -7,10 +7,12 @@ import { accessLogTo } from '../telemetry/access-log';
 import { systemTimers } from '../terminal/timers';
 import { createTelemetryRegistry } from '../telemetry/registry';
 import { registerScrapeHealth } from '../telemetry/scrape-health';
+import type { Access } from './access-token';
 import type { CliConfig } from './cli';
 import { openClusterShell } from './cluster-shell';
 import { startKoreServer, type KoreServer } from './kore-server';
 import { startMetricsSource } from './metrics-source';
+import { nodeAuthentication } from './node-authentication';
 import { createRegistry } from './registry';
 import type { RunningServer } from './server';
 import { uiFiles } from './ui-files';
@@ -35,8 +37,10 @@ export function ownKubeconfigPath(config: CliConfig): string {
 export interface ServeSetup {
   /** The built-in cluster's context (YAML) in demo mode: then the user's kubeconfig files and the in-cluster account are not read. */
   demoKubeconfig: string | undefined;
-  /** The token every caller presents; undefined with `--auth none`. */
-  authToken: string | undefined;
+  /** How callers get in (`--auth`), with the static tokens of token mode. */
+  access: Access;
+  /** Signs or encrypts session tokens: `--session-secret` or the data dir's, the same for every worker. */
+  sessionSecret: string;
   /**
    * Signs the web terminal's tokens: `--terminal-secret`, else random per start. Made once, so that every worker
    * accepts the tokens any other minted.
@@ -47,7 +51,7 @@ export interface ServeSetup {
 /** Builds and starts everything that serves requests. Rejects when the address cannot be listened on. */
 export async function serve(
   config: CliConfig,
-  { demoKubeconfig, authToken, terminalSecret }: ServeSetup,
+  { demoKubeconfig, access, sessionSecret, terminalSecret }: ServeSetup,
   log: Logger,
 ): Promise<Serving> {
   const ownKubeconfig = ownKubeconfigPath(config);
@@ -78,11 +82,18 @@ export async function serve(
     beyondLoopback: config.terminal.shell,
     log,
   });
+  const signIn = nodeAuthentication({
+    access,
+    sessionSecret,
+    registry,
+    clock: systemClock,
+    log,
+  });
   let kore: KoreServer;
   try {
     kore = await startKoreServer({
       registry,
-      security: { allowedHosts: config.allowHosts, allowOrigins: config.allowOrigins, authToken },
+      security: { allowedHosts: config.allowHosts, allowOrigins: config.allowOrigins, auth: signIn.auth },
       log,
       listen: config.listen,
       addedContexts: { path: ownKubeconfig, allowExec: config.allowAddedContextExec },
@@ -105,6 +116,7 @@ export async function serve(
       },
     });
   } catch (err) {
+    signIn.close();
     await clusterShell.close();
     await metrics.close();
     await registry.close();
@@ -118,6 +130,7 @@ export async function serve(
     clusterShellOff: clusterShell.unavailable(),
     close: async (graceMs) => {
       await kore.close(graceMs);
+      signIn.close();
       // Shells still open are ended, their HOMEs removed.
       await clusterShell.close();
       await metrics.close();

@@ -1,4 +1,4 @@
-import type { AccessToken } from './access-token';
+import type { Access } from './access-token';
 
 /** What a serving process knows about one context at start-up. */
 export interface ContextSummary {
@@ -7,18 +7,22 @@ export interface ContextSummary {
 }
 
 /** How callers get in. A token is printed only when it is kore-board's own: one the operator gave may be in shared logs. */
-function accessLines(url: string, access: AccessToken | undefined): string[] {
-  if (access === undefined) return ['access: anyone who can reach this address (--auth none)'];
+function accessLines(url: string, access: Access): string[] {
+  if (access.mode === 'none') return ['access: anyone who can reach this address (--auth none)'];
+  if (access.mode === 'user')
+    return [
+      'access: each person signs in with their own Kubernetes token, checked with the current context (--auth user)',
+    ];
   if (access.source === 'data-dir') {
     const file = access.path ?? 'the token file';
     return [
-      `sign in a browser: ${url}/?token=${access.token}`,
+      `sign in a browser: ${url}/?token=${access.tokens[0] ?? ''}`,
       `scripts: Authorization: Bearer $(cat ${file})`,
       `kubectl: kubectl --server "${url}/token/$(cat ${file})/raw/clusters/<context>" ...`,
     ];
   }
   return [
-    `access: callers present the access token ${access.source === 'file' ? `in ${access.path ?? 'the token file'}` : 'you gave'}`,
+    `access: callers present an access token ${access.source === 'file' ? `in ${access.path ?? 'the token file'}` : 'you gave'}`,
   ];
 }
 
@@ -31,7 +35,7 @@ export function startupReport(
   contexts: readonly ContextSummary[],
   demo: boolean,
   workers: number,
-  access: AccessToken | undefined,
+  access: Access,
   clusterShellOff?: string,
 ): string {
   const lines = [

@@ -27,9 +27,10 @@ describe('parseCli', () => {
       accessLog: true,
       allowOrigins: [],
       allowHosts: [],
-      auth: 'token',
+      auth: 'none',
       authToken: undefined,
       authTokenFile: undefined,
+      sessionSecret: undefined,
       allowAddedContextExec: false,
       dataDir: '/home/u/.kore-board',
       workers: 1,
@@ -87,7 +88,7 @@ describe('parseCli', () => {
     expect(config(['--metrics-listen', 'localhost:8000']).metrics.listen).toEqual({ host: 'localhost', port: 8000 });
     expect(errorOf(['--metrics-listen', 'nope'])).toMatch(/^--metrics-listen: must be HOST:PORT/);
     expect(errorOf(['--auth', 'none', '--metrics-listen', '0.0.0.0:8000'])).toMatch(
-      /beyond loopback requires an access token/,
+      /--auth none is allowed on loopback only/,
     );
     expect(config([], { KORE_METRICS_RESOLUTION: '30s', KORE_METRICS_CONTEXTS: 'x' }).metrics).toMatchObject({
       resolutionMs: 30_000,
@@ -200,7 +201,7 @@ describe('parseCli', () => {
   });
 
   it('refuses to listen beyond loopback without an access token, and accepts its name as a Host', () => {
-    expect(errorOf(['--listen', '0.0.0.0:3001', '--auth', 'none'])).toMatch(/beyond loopback requires an access token/);
+    expect(errorOf(['--listen', '0.0.0.0:3001', '--auth', 'none'])).toMatch(/--auth none .* loopback only/);
     expect(config(['--listen', '0.0.0.0:3001']).auth).toBe('token');
     expect(errorOf(['--listen', '0.0.0.0:3001', '--auth-token', 'short'])).toMatch(/at least 16/);
     const c = config(['--listen', '10.1.2.3:3001', '--auth-token', 'a-long-enough-token']);
@@ -224,7 +225,7 @@ describe('parseCli', () => {
     expect(onArgv.kind === 'run' && onArgv.warnings.join()).toMatch(/visible to every local user/);
     expect(errorOf(['--auth-token', 'a-long-enough-token', '--auth-token-file', '/t'])).toMatch(/one, not both/);
     expect(errorOf(['--auth', 'none', '--auth-token', 'a-long-enough-token'])).toMatch(/--auth none/);
-    expect(errorOf(['--auth', 'open'])).toMatch(/^--auth: must be one of token, none/);
+    expect(errorOf(['--auth', 'open'])).toMatch(/^--auth: must be one of none, token, user/);
     expect(config([], { KORE_AUTH: 'none' }).auth).toBe('none');
   });
 

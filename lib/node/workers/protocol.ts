@@ -1,3 +1,4 @@
+import type { Access } from '../access-token';
 import type { ServeSetup } from '../serve';
 import type { ContextSummary } from '../startup-report';
 
@@ -17,8 +18,9 @@ export interface ReadyReport {
 }
 
 /**
- * The demo cluster runs in the supervisor, so that every worker serves the same one; the access token and the
- * terminal secret are resolved there once, and reach the workers here rather than through their environment.
+ * The demo cluster runs in the supervisor, so that every worker serves the same one; the access tokens, the session
+ * secret and the terminal secret are resolved there once, and reach the workers here rather than through their
+ * environment: every worker then accepts the sessions and terminal tokens any other minted.
  */
 export interface PrimaryMessage extends ServeSetup {
   type: 'kore:setup';
@@ -57,13 +59,26 @@ export function isWorkerMessage(value: unknown): value is WorkerMessage {
   );
 }
 
+function isAccess(value: unknown): value is Access {
+  if (!isObject(value)) return false;
+  if (value.mode === 'none' || value.mode === 'user') return true;
+  return (
+    value.mode === 'token' &&
+    Array.isArray(value.tokens) &&
+    value.tokens.every((t) => typeof t === 'string') &&
+    ['value', 'file', 'data-dir'].includes(value.source as string) &&
+    (value.path === undefined || typeof value.path === 'string')
+  );
+}
+
 export function isPrimaryMessage(value: unknown): value is PrimaryMessage {
   const optionalString = (v: unknown) => v === undefined || typeof v === 'string';
   return (
     isObject(value) &&
     value.type === 'kore:setup' &&
     optionalString(value.demoKubeconfig) &&
-    optionalString(value.authToken) &&
+    isAccess(value.access) &&
+    typeof value.sessionSecret === 'string' &&
     typeof value.terminalSecret === 'string'
   );
 }
