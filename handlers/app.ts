@@ -22,6 +22,7 @@ import { contextsRoutes } from './contexts';
 import { admission } from './middleware/admission';
 import { cors } from './middleware/cors';
 import { routeReport, type RouteSeen } from './middleware/route-report';
+import { openapiRoutes } from './openapi';
 import { opsRoutes } from './ops';
 import { rawRoutes } from './raw';
 import { telemetryRoutes } from './telemetry';
@@ -76,6 +77,7 @@ export function createApp(deps: AppDeps): Hono {
 
   app.route('/', opsRoutes(registry, { index: deps.ui === undefined })); // /  /healthz  /healthy  /readyz
   if (deps.telemetry !== undefined) app.route('/', telemetryRoutes(deps.telemetry)); // GET /metrics: kore-board's own
+  app.route('/', openapiRoutes(app)); // GET /openapi.json: every route, described (listed at its first request)
   app.route('/api/auth', authRoutes(security.auth)); // the web UI's sign-in
   app.route('/api/clusters', clustersRoutes(registry)); // the context list
   app.route('/api/clusters/:cluster', viewsRoutes(deps.views)); // topology, dashboard, graphs

@@ -3,6 +3,7 @@ import { applyManifests, type ApplyMode } from '../lib/apply/apply';
 import type { DiscoveryCache } from '../lib/kube/discovery-cache';
 import type { KubeCall } from '../lib/kube/kube-call';
 import { invalidValue, namespaceProblem } from '../lib/kube/names';
+import * as v from 'valibot';
 import type { ClusterRegistry } from '../lib/clusters/types';
 import type { BodyDecoder } from '../lib/decode/decoder';
 import { StatusError } from '../lib/errors';
@@ -19,9 +20,17 @@ export interface ApplyDeps {
   decoder: BodyDecoder;
 }
 
+/** The query the apply routes take; /openapi.json documents it from these schemas. */
+export const APPLY_QUERY = {
+  mode: v.picklist(['server-side', 'client-side']),
+  dryRun: v.literal('All'),
+  force: v.picklist(['', 'false', 'true', '1']),
+  fieldManager: v.string(),
+  namespace: v.pipe(v.string(), v.description('For objects that name none; a DNS-1123 label, else 422.')),
+};
+
 function flag(value: string | undefined, name: string): boolean {
-  if (value === undefined || value === '' || value === 'false') return false;
-  if (value === 'true' || value === '1') return true;
+  if (value === undefined || v.is(APPLY_QUERY.force, value)) return value === 'true' || value === '1';
   throw new StatusError('BadRequest', `${name} must be true or false, got ${JSON.stringify(value)}`);
 }
 
@@ -55,13 +64,13 @@ function applyAt(deps: ApplyDeps, path: string, contextOf: (c: Context) => strin
       const connection = deps.registry.connection(context);
       const q = c.req.query();
       const modeParam = q.mode;
-      if (modeParam !== undefined && modeParam !== 'server-side' && modeParam !== 'client-side') {
+      if (modeParam !== undefined && !v.is(APPLY_QUERY.mode, modeParam)) {
         throw new StatusError(
           'BadRequest',
           `mode must be server-side or client-side, got ${JSON.stringify(modeParam)}`,
         );
       }
-      if (q.dryRun !== undefined && q.dryRun !== 'All')
+      if (q.dryRun !== undefined && !v.is(APPLY_QUERY.dryRun, q.dryRun))
         throw new StatusError('BadRequest', `dryRun must be All, got ${JSON.stringify(q.dryRun)}`);
       const namespace = q.namespace || undefined;
       const namespaceWrong = namespace === undefined ? undefined : namespaceProblem(namespace);

@@ -1,14 +1,10 @@
 import { Hono, type Context, type Env } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import * as v from 'valibot';
 import type { Authentication, SigningAuthentication } from '../lib/auth/authentication';
 import { checkSecret, credentialOf } from '../lib/auth/authenticate';
 import { PRINCIPAL, principalName, type Principal } from '../lib/auth/principal';
-import {
-  accessCookieName,
-  cookieValue,
-  refreshCookieName,
-  sessionCookies,
-} from '../lib/auth/session-cookies';
+import { accessCookieName, cookieValue, refreshCookieName, sessionCookies } from '../lib/auth/session-cookies';
 import { OWNER_NAME, type SessionPair, type SessionUse } from '../lib/auth/session-tokens';
 import { bodyFormat } from '../lib/decode/media-type';
 import { StatusError } from '../lib/errors';
@@ -16,6 +12,13 @@ import { clientAddressOf } from './middleware/client-address';
 
 /** A sign-in body is `{"token": "…"}` or `{"refreshToken": "…"}`: a few KB is plenty. */
 const LOGIN_BODY_LIMIT = 16 * 1024;
+
+const SECRET = v.pipe(v.string(), v.nonEmpty());
+/** `POST /login`'s body (token and user mode); /openapi.json documents it from this schema. */
+export const LOGIN_BODY = v.object({ token: SECRET });
+/** `POST /token/refresh`'s body. */
+export const REFRESH_BODY = v.object({ refreshToken: SECRET });
+const BODIES = { token: LOGIN_BODY, refreshToken: REFRESH_BODY };
 
 /** Answers that set or reflect who is signed in are never cached. */
 const NO_STORE = { 'cache-control': 'no-store' };
@@ -28,8 +31,8 @@ const limitBody = bodyLimit({
   },
 });
 
-/** A string field of a JSON body: 400 when the body is not JSON, undefined when it has no such string. */
-async function bodyField(c: Context<Env, string>, field: string): Promise<string | undefined> {
+/** The token of a JSON sign-in body: 400 when the body is not JSON, undefined when it is not of its schema. */
+async function bodyField(c: Context<Env, string>, field: keyof typeof BODIES): Promise<string | undefined> {
   // A foreign page's no-preflight types (text/plain, forms) are refused here too, as on every route with a body.
   if (bodyFormat(c.req.header('content-type') ?? null) !== 'json')
     throw new StatusError('UnsupportedMediaType', `send application/json: {"${field}": "…"}`);
@@ -40,8 +43,10 @@ async function bodyField(c: Context<Env, string>, field: string): Promise<string
   } catch {
     throw new StatusError('BadRequest', `the body is not JSON: send {"${field}": "…"}`);
   }
-  const value = typeof body === 'object' && body !== null ? (body as Record<string, unknown>)[field] : undefined;
-  return typeof value === 'string' && value !== '' ? value : undefined;
+  const parsed = v.safeParse(BODIES[field], body);
+  if (!parsed.success) return undefined;
+  const fields: Record<string, string> = parsed.output;
+  return fields[field];
 }
 
 /** The Host admission checked: every route here runs after it. */

@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import * as v from 'valibot';
 import type { ClusterApi } from '../lib/kube/cluster-apis';
 import type { ClusterRegistry } from '../lib/clusters/types';
 import { kubeconfigForContext } from '../lib/contexts/added-context';
@@ -23,10 +24,13 @@ export interface ContextsDeps {
   contextStore: ContextStore | undefined;
 }
 
-/** `?redacted=`, read as Go's strconv.ParseBool reads it (the original backend's flag); absent or empty is true. */
+/** `?redacted=` once lower-cased: Go's strconv.ParseBool's words (the original backend's flag); empty is true. */
+export const REDACTED_FLAG = v.picklist(['', '1', 't', 'true', '0', 'f', 'false']);
+
+/** `?redacted=`, absent is true. */
 function redactedFlag(value: string | undefined): boolean {
-  if (value === undefined || ['', '1', 't', 'true'].includes(value.toLowerCase())) return true;
-  if (['0', 'f', 'false'].includes(value.toLowerCase())) return false;
+  const word = value?.toLowerCase() ?? '';
+  if (v.is(REDACTED_FLAG, word)) return !['0', 'f', 'false'].includes(word);
   throw new StatusError('BadRequest', `redacted must be true or false, not ${JSON.stringify(value)}`);
 }
 

@@ -6,8 +6,10 @@ import { StatusError } from '../lib/errors';
  * do): 400 naming what is wrong.
  */
 
-const DNS_LABEL = v.pipe(v.string(), v.maxLength(63), v.regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/));
-const DNS_SUBDOMAIN = v.pipe(
+/** A namespace or container name: a DNS-1123 label. */
+export const DNS_LABEL = v.pipe(v.string(), v.maxLength(63), v.regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/));
+/** A pod, node or workload name: a DNS-1123 subdomain. */
+export const DNS_SUBDOMAIN = v.pipe(
   v.string(),
   v.maxLength(253),
   v.regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/),

@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import type { ClusterRegistry } from '../lib/clusters/types';
+import * as v from 'valibot';
 import { StatusError } from '../lib/errors';
 import { kubeJson } from '../lib/kube/request';
 import type { TerminalTokens } from '../lib/terminal/token';
@@ -31,8 +32,15 @@ interface Pod {
   status?: { phase?: string; containerStatuses?: { name?: string; state?: { running?: object } }[] };
 }
 
+/** The termtype each route takes; /openapi.json documents them from these schemas. */
+export const TERMTYPES = {
+  cluster: v.literal('cluster'),
+  pod: v.literal('pod'),
+  container: v.literal('container'),
+} satisfies Record<TermType, v.GenericSchema<string>>;
+
 function checkTermtype(given: string, route: TermType): TermType {
-  if (given !== route)
+  if (!v.is(TERMTYPES[route], given))
     throw new StatusError('BadRequest', `termtype ${JSON.stringify(given)} does not fit this route: use "${route}"`);
   return route;
 }

@@ -72,7 +72,7 @@ const SIGN_IN_ROUTES = new Map([
   ['/api/auth/logout', new Set(['GET'])],
 ]);
 /** Paths that are the API's, whatever files a UI folder holds: sign-in guards them and their misses stay Status 404s. */
-const API_PREFIXES = ['/api', '/raw', '/metrics', '/healthz', '/readyz', '/healthy', '/token'];
+const API_PREFIXES = ['/api', '/raw', '/metrics', '/openapi.json', '/healthz', '/readyz', '/healthy', '/token'];
 /** Methods a foreign page may send and still be served (never with CORS headers, so it cannot read the answer). */
 const SAFE_METHODS = new Set(['GET', 'HEAD']);
 

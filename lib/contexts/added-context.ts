@@ -11,7 +11,7 @@ const text = v.nullish(v.string());
 
 // Loose cluster and user: a field the form does not offer (exec, tokenFile, certificate-authority…) is kept and
 // reaches the upload checks, which refuse it with 422 saying why (lib/clusters/inline-only.ts), not a bare 400.
-const AddContextBody = v.strictObject({
+export const AddContextBody = v.strictObject({
   cluster: v.looseObject({
     server: v.pipe(v.string(), v.nonEmpty()),
     'certificate-authority-data': text,

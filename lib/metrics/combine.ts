@@ -1,7 +1,11 @@
+import * as v from 'valibot';
 import { StatusError } from '../errors';
 import type { CombineOp, Point } from './types';
 
-const OPS: readonly CombineOp[] = ['sum', 'avg', 'max', 'min'];
+const OPS = ['sum', 'avg', 'max', 'min'] as const satisfies readonly CombineOp[];
+
+/** The op a path names, once lower-cased (/openapi.json documents it from this schema). */
+export const COMBINE_OP = v.picklist(OPS);
 
 /**
  * The op a request names, case-insensitively; `sum` when it names none. Anything else is a 400: the op is a word of
@@ -9,8 +13,8 @@ const OPS: readonly CombineOp[] = ['sum', 'avg', 'max', 'min'];
  */
 export function parseCombineOp(text: string | undefined): CombineOp {
   if (text === undefined) return 'sum';
-  const op = OPS.find((candidate) => candidate === text.toLowerCase());
-  if (op === undefined)
+  const op = text.toLowerCase();
+  if (!v.is(COMBINE_OP, op))
     throw new StatusError('BadRequest', `unknown combine op ${JSON.stringify(text)}: use one of ${OPS.join(', ')}`);
   return op;
 }

@@ -3,22 +3,24 @@
  * the ReplicaSets it owns; a CronJob is not among the kinds (its pods belong to its Jobs, each a workload of its own).
  * Pure: the caller lists the namespace's pods (and ReplicaSets, for a Deployment).
  */
+import * as v from 'valibot';
 import { StatusError } from '../errors';
 import type { RawObject } from '../views/k8s-types';
 
 /** The resources `…/namespaces/:ns/:resource/:name/metrics` and `/pods` answer for. */
 export const WORKLOAD_RESOURCES = ['pods', 'deployments', 'statefulsets', 'daemonsets', 'replicasets', 'jobs'] as const;
 export type WorkloadResource = (typeof WORKLOAD_RESOURCES)[number];
+/** `:resource` of those routes (/openapi.json documents it from this schema). */
+export const WORKLOAD_RESOURCE = v.picklist(WORKLOAD_RESOURCES);
 
 /** The resource named in a path, or a 400 naming the ones served. */
 export function workloadResource(text: string): WorkloadResource {
-  const found = WORKLOAD_RESOURCES.find((r) => r === text);
-  if (found === undefined)
+  if (!v.is(WORKLOAD_RESOURCE, text))
     throw new StatusError(
       'BadRequest',
       `metrics are served for ${WORKLOAD_RESOURCES.join(', ')}; not for ${JSON.stringify(text)}`,
     );
-  return found;
+  return text;
 }
 
 /** Whether the object's controller (or any owner, for objects whose owner set no controller flag) has this uid. */

@@ -4,16 +4,14 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp, type AppDeps } from '../../handlers/app';
+import { createApp } from '../../handlers/app';
 import { systemClock } from '../../lib/clock';
 import type { ClusterRegistry } from '../../lib/clusters/types';
 import { silentLogger } from '../../lib/log';
 import { createRegistry } from '../../lib/node/registry';
 import { uiFiles } from '../../lib/node/ui-files';
-import { createTelemetryRegistry } from '../../lib/telemetry/registry';
-import { memoryJtiLedger } from '../../lib/terminal/jti-ledger';
-import { terminalTokens } from '../../lib/terminal/token';
 import { createViewStore, type ViewStore } from '../../lib/views/store';
+import { everyRouteDeps } from '../helpers/every-route-app';
 
 /**
  * The "Routes" table of docs/architecture.md against the routes Hono registers: a route added, moved or removed
@@ -77,25 +75,7 @@ beforeAll(async () => {
     log: silentLogger,
   });
   views = createViewStore({ registry, clock: systemClock, log: silentLogger });
-  const deps: AppDeps = {
-    registry,
-    clock: systemClock,
-    log: silentLogger,
-    security: { allowedHosts: [], allowOrigins: [], authToken: undefined },
-    views,
-    // The Node entry always serves metrics; what a source answers does not change which routes exist.
-    metrics: {
-      kind: 'embedded',
-      available: () => undefined,
-      status: () => Promise.resolve(undefined),
-      series: (_context, keys) => Promise.resolve(keys.map(() => undefined)),
-    },
-    // The Node entry always serves the terminal; its secret does not change which routes exist.
-    terminal: {
-      tokens: terminalTokens({ secret: new Uint8Array(32), clock: systemClock, ledger: memoryJtiLedger(systemClock) }),
-    },
-    telemetry: createTelemetryRegistry(),
-  };
+  const deps = everyRouteDeps(registry, views);
   app = createApp(deps);
   uiDir = mkdtempSync(join(tmpdir(), 'kore-route-table-ui-'));
   writeFileSync(join(uiDir, 'index.html'), '<!doctype html>');

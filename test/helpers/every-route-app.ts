@@ -1,0 +1,32 @@
+import type { AppDeps } from '../../handlers/app';
+import { systemClock } from '../../lib/clock';
+import type { ClusterRegistry } from '../../lib/clusters/types';
+import { silentLogger } from '../../lib/log';
+import { createTelemetryRegistry } from '../../lib/telemetry/registry';
+import { memoryJtiLedger } from '../../lib/terminal/jti-ledger';
+import { terminalTokens } from '../../lib/terminal/token';
+import type { ViewStore } from '../../lib/views/store';
+
+/**
+ * The app's dependencies with every optional area on, as the Node entry serves them: which routes exist does not
+ * depend on what a metrics source answers or on the terminal's secret, so both are inert here.
+ */
+export function everyRouteDeps(registry: ClusterRegistry, views: ViewStore): AppDeps {
+  return {
+    registry,
+    clock: systemClock,
+    log: silentLogger,
+    security: { allowedHosts: [], allowOrigins: [], authToken: undefined },
+    views,
+    metrics: {
+      kind: 'embedded',
+      available: () => undefined,
+      status: () => Promise.resolve(undefined),
+      series: (_context, keys) => Promise.resolve(keys.map(() => undefined)),
+    },
+    terminal: {
+      tokens: terminalTokens({ secret: new Uint8Array(32), clock: systemClock, ledger: memoryJtiLedger(systemClock) }),
+    },
+    telemetry: createTelemetryRegistry(),
+  };
+}
