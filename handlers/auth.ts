@@ -107,6 +107,9 @@ export function authRoutes(auth: Authentication): Hono {
   if (auth.mode === 'none') {
     app.post('/login', (c) => c.json({ message: '' }, 200, NO_STORE));
     app.get('/logout', (c) => c.json({ message: '' }, 200, NO_STORE));
+    app.post('/token/refresh', () => {
+      throw new StatusError('BadRequest', 'with --auth none there are no sessions to refresh');
+    });
     return app;
   }
   app.post('/login', async (c) => {

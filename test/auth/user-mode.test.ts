@@ -50,6 +50,8 @@ describe('a person signs in with their Kubernetes token', () => {
     const renewed = await refresh(stack.url, body.refreshToken as string);
     expect(renewed.status).toBe(200);
     expect(await whoAmI(renewed.body.token as string)).toEqual({ user: { username: 'alice' } });
+    // Rotated: the first refresh token worked once.
+    expect((await refresh(stack.url, body.refreshToken as string)).status).toBe(401);
     await fetch(`${stack.url}/api/auth/logout`, { headers: { authorization: renewed.body.token as string } });
     expect(await statusWith(`${stack.url}/api/auth/user`, renewed.body.token as string)).toBe(401);
   });
@@ -60,6 +62,14 @@ describe('a person signs in with their Kubernetes token', () => {
     expect(await statusWith(`${stack.url}/token/${ALICE}/raw/clusters/sim/api/v1/namespaces`, undefined)).not.toBe(401);
     expect(await execStatus(stack.raw, { authorization: `Bearer ${ALICE}` }, 'http://evil.example')).toBe(403);
     expect(await execStatus(stack.raw, {})).toBe(401);
+    for (const url of [`${stack.url}/api/clusters`, `${stack.raw}/api/v1/namespaces`])
+      expect(await statusWith(url, undefined), url).toBe(401);
+    const foreign = await fetch(stack.raw, {
+      method: 'POST',
+      body: JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'from-evil' } }),
+      headers: { 'content-type': 'application/json', origin: 'http://evil.example', authorization: `Bearer ${ALICE}` },
+    });
+    expect(foreign.status).toBe(403);
   });
 
   it('believes an accepted token for 10 s: revoked in the cluster, it is refused once that has passed', async () => {
