@@ -180,4 +180,3 @@ export function createAdmission(policy: SettledPolicy, { uiFiles = false }: Admi
     return { principal: who.principal };
   };
 }
-
