@@ -56,7 +56,7 @@ export class Reflector {
   lastError: StatusError | undefined;
   /** When lastError first happened (ms since epoch, wall clock). */
   failingSince: number | undefined;
-  /** When the cluster last answered: a list page, a watch accepted, an event or bookmark, a watch it ended. */
+  /** When the cluster last answered: a list page, a watch accepted, an event or a bookmark. */
   lastHeard: number | undefined;
   private stopped = false;
   private started = false;
@@ -122,8 +122,8 @@ export class Reflector {
         if (resourceVersion === undefined) resourceVersion = await this.list();
         const started = Date.now();
         const { version, events } = await this.watch(resourceVersion);
+        // Its end is no word from the cluster (one given up for silence ends alike): its opening and events were.
         resourceVersion = version;
-        this.heard();
         // A server that ends every watch at once must not turn this loop into a busy one.
         if (events === 0 && Date.now() - started < 1_000) await this.sleep(first);
       } catch (err) {
