@@ -77,6 +77,7 @@ export function summary(report: FuzzReport, describe: (f: FuzzReport['findings']
     `families: ${JSON.stringify(Object.fromEntries(report.byFamily))}`,
     `answers by status: ${JSON.stringify(Object.fromEntries(report.byStatus))}`,
     `websocket close codes: ${JSON.stringify(Object.fromEntries(report.closeCodes))}`,
+    `closed without an answer, as allowed: ${JSON.stringify(Object.fromEntries(report.silent))}`,
     'most frequent refusals:',
     ...messages.map(([m, n]) => `  ${n}\t${m}`),
     ...report.findings.slice(0, top).map(describe),

@@ -7,7 +7,7 @@ import { parseResponses } from './http-response';
 import { judge } from './oracle';
 import { noteWritten, type Written } from './applied';
 import type { RouteTemplate } from './routes';
-import { sendCase } from './send';
+import { sendCase, type Deadlines } from './send';
 import { closeCodeOf, parseServerFrames } from './ws-frames';
 
 export interface FuzzOptions {
@@ -17,10 +17,8 @@ export interface FuzzOptions {
   target: Target;
   rows: readonly RouteTemplate[];
   concurrency?: number;
-  /** How long one plain case may take before its connection is cut: bodies queue for the one decoding thread. */
-  deadlineMs?: number;
-  /** How long a websocket may stay open: one the server keeps waiting on (a ping, half a fragment) is cut then. */
-  websocketDeadlineMs?: number;
+  /** How long a case may wait for its answers, and a websocket stay open after them. */
+  deadlines?: Deadlines;
   batchSize?: number;
 }
 
@@ -41,6 +39,8 @@ export interface FuzzReport {
   byMessage: Map<string, number>;
   /** Websocket close codes the server sent, by endpoint (`terminal 4400`). */
   closeCodes: Map<string, number>;
+  /** Cases the HTTP layer may leave unanswered (a request that never ends) that were indeed closed without an answer, by family. */
+  silent: Map<string, number>;
   /** Cases cut at the deadline (an open websocket, a stream). */
   cut: number;
   findings: Finding[];
@@ -89,8 +89,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
     target,
     rows,
     concurrency = 24,
-    deadlineMs = 10_000,
-    websocketDeadlineMs = 1_500,
+    deadlines = { answerMs: 10_000, openMs: 1_500 },
     batchSize = 500,
   } = options;
   const started = performance.now();
@@ -101,6 +100,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
     byStatus: new Map(),
     byMessage: new Map(),
     closeCodes: new Map(),
+    silent: new Map(),
     cut: 0,
     findings: [],
     unhealthyAfter: [],
@@ -114,12 +114,14 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
       while (next < batch.length) {
         const index = start + next;
         const c = batch[next++]!;
-        const outcome = await sendCase(port, c, c.websocket === undefined ? deadlineMs : websocketDeadlineMs);
+        const outcome = await sendCase(port, c, deadlines);
         report.sent++;
         const family = c.family.startsWith('route ') ? 'route' : c.family;
         report.byFamily.set(family, (report.byFamily.get(family) ?? 0) + 1);
         if (outcome.timedOut) report.cut++;
         const { responses, upgraded } = parseResponses(outcome.bytes, outcome.closedByServer, c.headOnly);
+        if (c.answers === 0 && responses.length === 0)
+          report.silent.set(c.family, (report.silent.get(c.family) ?? 0) + 1);
         if (upgraded !== undefined) {
           const key = `${c.websocket ?? ''} ${closeCodeOf(parseServerFrames(upgraded)) ?? 'none'}`;
           report.closeCodes.set(key, (report.closeCodes.get(key) ?? 0) + 1);
