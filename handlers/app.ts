@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { settle, type AdmissionPolicy, type SettledPolicy } from '../lib/admission';
+import { createAccessReviews } from '../lib/auth/access-reviews';
 import type { Clock } from '../lib/clock';
 import type { ClusterRegistry } from '../lib/clusters/types';
 import { StatusError } from '../lib/errors';
@@ -74,6 +75,7 @@ export function createApp(deps: AppDeps): Hono {
   const { registry } = deps;
   const clusterApi = deps.clusterApi ?? clusterApis(registry);
   const decoder = deps.decoder ?? inlineDecoder;
+  const access = createAccessReviews({ clock: deps.clock }); // what a user (--auth user) may do, asked with their token
 
   app.route('/', opsRoutes(registry, { index: deps.ui === undefined })); // /  /healthz  /healthy  /readyz
   if (deps.telemetry !== undefined) app.route('/', telemetryRoutes(deps.telemetry)); // GET /metrics: kore-board's own
@@ -84,9 +86,9 @@ export function createApp(deps: AppDeps): Hono {
   if (deps.metrics !== undefined) app.route('/api/clusters/:cluster', uiMetricsRoutes(registry, deps.metrics)); // the UI's metrics
   app.route('/api/contexts', contextsRoutes({ registry, clusterApi, contextStore: deps.contextStore }));
   if (deps.terminal !== undefined)
-    app.route('/api/terminal/clusters/:cluster', terminalRoutes(registry, deps.terminal)); // terminal tokens
+    app.route('/api/terminal/clusters/:cluster', terminalRoutes(registry, deps.terminal, access)); // terminal tokens
   app.route('/api/v1', configRoutes(registry)); // PATCH /config: reload the kubeconfig
-  if (deps.metrics !== undefined) app.route('/api/v1/clusters', metricsRoutes(registry, deps.metrics)); // the spec's Metrics-Scraper
+  if (deps.metrics !== undefined) app.route('/api/v1/clusters', metricsRoutes(registry, deps.metrics, access)); // the spec's Metrics-Scraper
   // Same prefix, in this order: the catch-all would take POST/PUT /raw/clusters/:cluster (apply) if it came first.
   app.route('/raw/clusters', applyRoutes({ registry, clusterApi, decoder }));
   app.route('/raw/clusters', rawRoutes(registry, deps.forward)); // /raw/clusters/* (the cluster's API)

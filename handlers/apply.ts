@@ -7,7 +7,10 @@ import * as v from 'valibot';
 import type { ClusterRegistry } from '../lib/clusters/types';
 import type { BodyDecoder } from '../lib/decode/decoder';
 import { StatusError } from '../lib/errors';
+import { connectionAs } from '../lib/clusters/principal-connection';
+import { clusterApiAs } from '../lib/kube/principal-apis';
 import { readStructuredBody } from './body';
+import { principalOf } from './principal-of';
 import { jsonListResponse } from './json-list';
 
 export const APPLY_BODY_LIMIT = 10 * 1024 * 1024;
@@ -61,7 +64,8 @@ function applyAt(deps: ApplyDeps, path: string, contextOf: (c: Context) => strin
   const handle = (method: 'POST' | 'PUT') =>
     app.on(method, path, async (c) => {
       const context = contextOf(c);
-      const connection = deps.registry.connection(context);
+      const principal = principalOf(c);
+      const connection = connectionAs(deps.registry, context, principal);
       const q = c.req.query();
       const modeParam = q.mode;
       if (modeParam !== undefined && !v.is(APPLY_QUERY.mode, modeParam)) {
@@ -80,7 +84,7 @@ function applyAt(deps: ApplyDeps, path: string, contextOf: (c: Context) => strin
 
       const { bytes, format } = await readStructuredBody(c.req.raw, APPLY_BODY_LIMIT);
       const items = await deps.decoder.run('manifests', { body: bytes, format, allowGenerateName: mode === 'create' });
-      const { call, discovery } = deps.clusterApi(context);
+      const { call, discovery } = clusterApiAs(deps.clusterApi, deps.registry, context, principal);
       const result = await applyManifests(
         items,
         {

@@ -6,7 +6,10 @@ import { kubeconfigForContext } from '../lib/contexts/added-context';
 import { describeContext, namespaceNames } from '../lib/contexts/context-details';
 import type { ContextStore } from '../lib/contexts/context-store';
 import { StatusError } from '../lib/errors';
+import { connectionAs } from '../lib/clusters/principal-connection';
+import { clusterApiAs } from '../lib/kube/principal-apis';
 import { readStructuredBody } from './body';
+import { principalOf } from './principal-of';
 import { contextList } from './clusters';
 
 const DESCRIBE_TIMEOUT_MS = 8_000;
@@ -47,8 +50,9 @@ export function contextsRoutes(deps: ContextsDeps): Hono {
   app.get('/', (c) => c.json(contextList(deps.registry)));
   app.get('/:cluster', async (c) => {
     const name = c.req.param('cluster');
-    const connection = deps.registry.connection(name);
-    const { call, discovery } = deps.clusterApi(name);
+    const principal = principalOf(c);
+    const connection = connectionAs(deps.registry, name, principal);
+    const { call, discovery } = clusterApiAs(deps.clusterApi, deps.registry, name, principal);
     const { currentContext, error } = await describeContext(
       name,
       connection.server.href,
@@ -62,7 +66,7 @@ export function contextsRoutes(deps: ContextsDeps): Hono {
   });
   app.get('/:cluster/namespaces', async (c) => {
     const name = c.req.param('cluster');
-    const namespaces = await namespaceNames(deps.registry.connection(name), DESCRIBE_TIMEOUT_MS);
+    const namespaces = await namespaceNames(connectionAs(deps.registry, name, principalOf(c)), DESCRIBE_TIMEOUT_MS);
     return c.json({ currentContext: name, namespaces });
   });
   app.get('/:cluster/config', (c) => {

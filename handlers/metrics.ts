@@ -1,8 +1,14 @@
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
+import { requireAccess } from '../lib/auth/access-gate';
+import { createAccessReviews, type AccessQuestion, type AccessReviews } from '../lib/auth/access-reviews';
+import type { Principal } from '../lib/auth/principal';
+import { systemClock } from '../lib/clock';
+import { connectionFor } from '../lib/clusters/principal-connection';
 import type { ClusterConnection, ClusterRegistry } from '../lib/clusters/types';
 import { StatusError } from '../lib/errors';
 import { combineSeries, parseCombineOp } from '../lib/metrics/combine';
 import type { MetricsSource, Point, SeriesKey } from '../lib/metrics/types';
+import { principalOf } from './principal-of';
 
 /** The spec's body: `[{ timestamp, cpu, memory }]`, oldest first; timestamps to the second, as the original's. */
 export function seriesBody(points: readonly Point[]) {
@@ -45,22 +51,40 @@ export function measuredConnection(
 }
 
 /**
+ * What a user (`--auth user`) must be allowed to see a series: pods' usage needs `list pods` in their namespace,
+ * a node's or the cluster's `list nodes`. The series come from the scraper, which reads with the context's credentials.
+ */
+function accessFor(keys: readonly SeriesKey[]): AccessQuestion {
+  const pod = keys.find((k) => k.kind === 'pod');
+  return pod === undefined
+    ? { verb: 'list', group: '', resource: 'nodes' }
+    : { verb: 'list', group: '', resource: 'pods', namespace: pod.namespace };
+}
+
+/**
  * Mounted at `/api/v1/clusters`: the spec's Metrics-Scraper routes. `GET /:cluster` (the cluster), `/nodes/:node`
  * (a comma list is summed), `/namespaces/:ns/pods/:pod[/:op]` (a comma list combined by sum|avg|max|min), and
  * `/status` (which source answers and how collecting goes). 404 for a context that is not scraped or a series never
  * seen in the window, 503 for a cluster without metrics-server (never a series of zeros) and, from the Prometheus
- * source, 502/503 when Prometheus errs or cannot be reached.
+ * source, 502/503 when Prometheus errs or cannot be reached. A user (`--auth user`) is refused (403) the series of
+ * what they may not list (`accessFor`), asked of the cluster with their own token.
  */
-export function metricsRoutes(registry: ClusterRegistry, source: MetricsSource): Hono {
+export function metricsRoutes(
+  registry: ClusterRegistry,
+  source: MetricsSource,
+  access: AccessReviews = createAccessReviews({ clock: systemClock }),
+): Hono {
   const app = new Hono();
   const combined = async (
     context: string,
     keys: SeriesKey[],
     describe: (key: SeriesKey) => string,
     op: string | undefined,
+    principal: Principal,
   ) => {
     const combine = parseCombineOp(op);
-    measuredConnection(registry, source, context);
+    const conn = measuredConnection(registry, source, context);
+    await requireAccess(access, connectionFor(conn, principal), principal, accessFor(keys));
     const series = (await source.series(context, keys)).map((points, i) => {
       if (points === undefined) throw new StatusError('NotFound', `no metrics for ${describe(keys[i]!)} in the window`);
       return points;
@@ -71,7 +95,13 @@ export function metricsRoutes(registry: ClusterRegistry, source: MetricsSource):
   app.get('/:cluster', async (c) => {
     const context = c.req.param('cluster');
     return c.json(
-      await combined(context, [{ kind: 'cluster' }], () => `context ${JSON.stringify(context)}`, undefined),
+      await combined(
+        context,
+        [{ kind: 'cluster' }],
+        () => `context ${JSON.stringify(context)}`,
+        undefined,
+        principalOf(c),
+      ),
     );
   });
   // Answers for an unavailable context too, and says which source answers: saying so is what it is for.
@@ -83,18 +113,17 @@ export function metricsRoutes(registry: ClusterRegistry, source: MetricsSource):
   });
   app.get('/:cluster/nodes/:node', async (c) => {
     const keys = names(c.req.param('node'), 'node').map((name): SeriesKey => ({ kind: 'node', name }));
-    return c.json(await combined(c.req.param('cluster'), keys, (k) => `node ${JSON.stringify(nameOf(k))}`, undefined));
+    const describe = (k: SeriesKey) => `node ${JSON.stringify(nameOf(k))}`;
+    return c.json(await combined(c.req.param('cluster'), keys, describe, undefined, principalOf(c)));
   });
-  const pods = (cluster: string, namespace: string, pod: string, op: string | undefined) => {
-    const keys = names(pod, 'pod').map((name): SeriesKey => ({ kind: 'pod', namespace, name }));
-    return combined(cluster, keys, (k) => `pod ${JSON.stringify(`${namespace}/${nameOf(k)}`)}`, op);
+  const pods = (c: Context, op: string | undefined) => {
+    const namespace = c.req.param('ns') ?? '';
+    const keys = names(c.req.param('pod') ?? '', 'pod').map((name): SeriesKey => ({ kind: 'pod', namespace, name }));
+    const describe = (k: SeriesKey) => `pod ${JSON.stringify(`${namespace}/${nameOf(k)}`)}`;
+    return combined(c.req.param('cluster') ?? '', keys, describe, op, principalOf(c));
   };
-  app.get('/:cluster/namespaces/:ns/pods/:pod', async (c) =>
-    c.json(await pods(c.req.param('cluster'), c.req.param('ns'), c.req.param('pod'), undefined)),
-  );
-  app.get('/:cluster/namespaces/:ns/pods/:pod/:op', async (c) =>
-    c.json(await pods(c.req.param('cluster'), c.req.param('ns'), c.req.param('pod'), c.req.param('op'))),
-  );
+  app.get('/:cluster/namespaces/:ns/pods/:pod', async (c) => c.json(await pods(c, undefined)));
+  app.get('/:cluster/namespaces/:ns/pods/:pod/:op', async (c) => c.json(await pods(c, c.req.param('op'))));
 
   return app;
 }

@@ -1,10 +1,13 @@
 import { Hono } from 'hono';
+import type { Principal } from '../lib/auth/principal';
+import { connectionFor } from '../lib/clusters/principal-connection';
 import type { ClusterRegistry } from '../lib/clusters/types';
 import { StatusError, toStatusError } from '../lib/errors';
 import { DEFAULT_FORWARD_OPTIONS, forward, type ForwardOptions } from '../lib/proxy/forward';
 import { hasRequestBody, type HeaderMap } from '../lib/proxy/headers';
 import { isApplyRoute, resolveRawTarget } from '../lib/proxy/raw-target';
 import { createWebSink } from '../lib/proxy/web-sink';
+import { principalOf } from './principal-of';
 import { statusResponse } from './status-response';
 
 /**
@@ -43,9 +46,16 @@ async function* chunksOf(stream: ReadableStream<Uint8Array>): AsyncIterable<Uint
   }
 }
 
-function answer(req: Request, registry: ClusterRegistry, options: ForwardOptions): Promise<Response> | Response {
+function answer(
+  req: Request,
+  registry: ClusterRegistry,
+  options: ForwardOptions,
+  principal: Principal,
+): Promise<Response> | Response {
   const method = req.method;
-  const { target, conn } = resolveRawTarget(registry, pathAndQuery(req.url));
+  const resolved = resolveRawTarget(registry, pathAndQuery(req.url));
+  const { target } = resolved;
+  const conn = connectionFor(resolved.conn, principal);
   if (isApplyRoute(method, target)) {
     throw new StatusError(
       'MethodNotAllowed',
@@ -68,7 +78,7 @@ export function rawRoutes(registry: ClusterRegistry, options: ForwardOptions = D
   const app = new Hono();
   app.all('/*', (c) => {
     try {
-      return answer(c.req.raw, registry, options);
+      return answer(c.req.raw, registry, options, principalOf(c));
     } catch (err) {
       return statusResponse(toStatusError(err).toStatus());
     }

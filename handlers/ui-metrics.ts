@@ -1,4 +1,6 @@
 import { Hono, type HonoRequest } from 'hono';
+import type { Principal } from '../lib/auth/principal';
+import { connectionFor } from '../lib/clusters/principal-connection';
 import type { ClusterConnection, ClusterRegistry } from '../lib/clusters/types';
 import { mapLimited } from '../lib/async-bounds';
 import { listPages } from '../lib/kube/list';
@@ -19,6 +21,7 @@ import type { MetricsSource, Point, SeriesKey, Usage } from '../lib/metrics/type
 import { workloadPods, workloadResource, type WorkloadResource } from '../lib/metrics/workload-pods';
 import type { RawObject } from '../lib/views/k8s-types';
 import { measuredConnection, seriesBody } from './metrics';
+import { principalOf } from './principal-of';
 import { subdomainParam } from './path-names';
 
 /**
@@ -70,7 +73,10 @@ const newest = (points: Point[] | undefined): Usage | undefined => points?.[poin
 export function uiMetricsRoutes(registry: ClusterRegistry, source: MetricsSource): Hono {
   const app = new Hono();
 
-  const measured = (context: string) => measuredConnection(registry, source, context);
+  // As a user (`--auth user`), every list and get below is the user's own: what RBAC denies them the cluster refuses
+  // (403), and no series is served without the objects it belongs to having been read with their token.
+  const measured = (context: string, principal: Principal) =>
+    connectionFor(measuredConnection(registry, source, context), principal);
   /** One series, or [] when it has no point in the window (these shapes carry an empty list, not a 404). */
   const series = async (context: string, key: SeriesKey) => (await source.series(context, [key]))[0] ?? [];
   /** Each key's newest usage, asked of the source at once (one Prometheus query, not one per pod). */
@@ -85,7 +91,7 @@ export function uiMetricsRoutes(registry: ClusterRegistry, source: MetricsSource
 
   app.get('/metrics', async (c) => {
     const context = c.req.param('cluster')!;
-    const conn = measured(context);
+    const conn = measured(context, principalOf(c));
     const nodes = await listAll<KubeNode>(conn, resourcePath(RESOURCES.nodes));
     const zero = { cpu: 0, memory: 0 };
     return c.json({
@@ -97,7 +103,7 @@ export function uiMetricsRoutes(registry: ClusterRegistry, source: MetricsSource
 
   app.get('/nodes', async (c) => {
     const context = c.req.param('cluster')!;
-    const conn = measured(context);
+    const conn = measured(context, principalOf(c));
     const [nodes, pods] = await Promise.all([
       listAll<KubeNode>(conn, resourcePath(RESOURCES.nodes)),
       listAll<ResourcedPod>(conn, resourcePath(RESOURCES.pods)),
@@ -123,7 +129,7 @@ export function uiMetricsRoutes(registry: ClusterRegistry, source: MetricsSource
   app.get('/nodes/:node/metrics', async (c) => {
     const context = c.req.param('cluster')!;
     const name = subdomainParam(c.req.param('node'), 'node name');
-    const found = await node(measured(context), name);
+    const found = await node(measured(context, principalOf(c)), name);
     return c.json({
       allocatable: cpuMemory(found.status?.allocatable),
       capacity: cpuMemory(found.status?.capacity),
@@ -134,7 +140,7 @@ export function uiMetricsRoutes(registry: ClusterRegistry, source: MetricsSource
   app.get('/nodes/:node/pods', async (c) => {
     const context = c.req.param('cluster')!;
     const name = subdomainParam(c.req.param('node'), 'node name');
-    const conn = measured(context);
+    const conn = measured(context, principalOf(c));
     await node(conn, name); // 404 for an unknown node, rather than an empty list
     const pods = await listAll<ResourcedPod>(conn, resourcePath(RESOURCES.pods), {
       fieldSelector: `spec.nodeName=${name}`,
@@ -166,7 +172,7 @@ export function uiMetricsRoutes(registry: ClusterRegistry, source: MetricsSource
   app.get('/namespaces/:ns/:resource/:name/metrics', async (c) => {
     const context = c.req.param('cluster')!;
     const resource = workloadResource(c.req.param('resource'));
-    const pods = await podsOf(measured(context), c.req, resource);
+    const pods = await podsOf(measured(context, principalOf(c)), c.req, resource);
     const measuredPods = (await source.series(context, pods.map(podKey))).map((points) => points ?? []);
     return c.json({ ...podBounds(pods), metrics: seriesBody(combineSeries(measuredPods, 'sum')) });
   });
@@ -174,7 +180,7 @@ export function uiMetricsRoutes(registry: ClusterRegistry, source: MetricsSource
   app.get('/namespaces/:ns/:resource/:name/pods', async (c) => {
     const context = c.req.param('cluster')!;
     const resource = workloadResource(c.req.param('resource'));
-    const pods = await podsOf(measured(context), c.req, resource);
+    const pods = await podsOf(measured(context, principalOf(c)), c.req, resource);
     const usages = await newestOf(context, pods.map(podKey));
     return c.json({ pods: pods.map((p, i) => podRow(p, usages[i])) });
   });

@@ -2,6 +2,7 @@ import { Hono, type Context } from 'hono';
 import { StatusError } from '../lib/errors';
 import type { ViewResponse, ViewStore } from '../lib/views/store';
 import { labelParam, subdomainParam } from './path-names';
+import { principalOf } from './principal-of';
 
 /**
  * Computed views of a cluster: topology, dashboard, and the workload / network / pod graphs. Mounted at
@@ -49,24 +50,25 @@ async function respond(compute: () => Promise<ViewResponse>): Promise<Response> 
 export function viewsRoutes(views: ViewStore): Hono {
   const app = new Hono();
 
-  const topology = async (c: Context) => respond(() => views.topology(cluster(c), namespaceOf(c)));
+  // A user (`--auth user`) is shown what they may list (lib/views/visible.ts); the owner everything.
+  const topology = async (c: Context) => respond(() => views.topology(cluster(c), namespaceOf(c), principalOf(c)));
   for (const path of ['/topology', '/graph/topology', '/topology/namespaces/:ns', '/graph/topology/namespaces/:ns'])
     app.get(path, topology);
 
-  app.get('/dashboard', async (c) => respond(() => views.dashboard(cluster(c))));
+  app.get('/dashboard', async (c) => respond(() => views.dashboard(cluster(c), principalOf(c))));
 
-  const workloads = async (c: Context) => respond(() => views.workloads(cluster(c), namespaceOf(c)));
+  const workloads = async (c: Context) => respond(() => views.workloads(cluster(c), namespaceOf(c), principalOf(c)));
   app.get('/graph/workloads', workloads);
   app.get('/graph/workloads/namespaces/:ns', workloads);
 
-  const network = async (c: Context) => respond(() => views.network(cluster(c), namespaceOf(c)));
+  const network = async (c: Context) => respond(() => views.network(cluster(c), namespaceOf(c), principalOf(c)));
   app.get('/graph/network', network);
   app.get('/graph/network/namespaces/:ns', network);
 
   app.get('/graph/pod/namespaces/:ns/pods/:pod', async (c) => {
     const ns = labelParam(c.req.param('ns'), 'namespace');
     const pod = subdomainParam(c.req.param('pod'), 'pod name');
-    return respond(() => views.pod(cluster(c), ns, pod));
+    return respond(() => views.pod(cluster(c), ns, pod, principalOf(c)));
   });
   return app;
 }

@@ -1,10 +1,12 @@
 /**
  * A pod or container terminal: a shell in the container through the cluster's exec websocket, `tty=true` with
- * stdin, opened like any `/raw` upgrade (the context's credentials, TLS and proxy; a refusal is the cluster's own
- * Status). The exec protocol names one command, so the shells are tried in turn (`bash`, `sh`, `ash`): a shell the
+ * stdin, opened like any `/raw` upgrade (the context's TLS and proxy, with the context's credentials for the owner or
+ * the user's own token in `--auth user`; a refusal is the cluster's own Status). The exec protocol names one command, so the shells are tried in turn (`bash`, `sh`, `ash`): a shell the
  * image lacks ends before any output with a start failure on the error channel, and the next is opened with the
  * size and any keystrokes the failed one never read.
  */
+import { OWNER, type Principal } from '../auth/principal';
+import { connectionAs } from '../clusters/principal-connection';
 import type { ClusterRegistry } from '../clusters/types';
 import { StatusError } from '../errors';
 import { answerError } from '../kube/request';
@@ -33,8 +35,9 @@ function openExec(
   target: TerminalTarget,
   shell: string,
   options: ForwardOptions,
+  principal: Principal,
 ): Promise<UpgradedWebSocket> {
-  const conn = registry.connection(target.cluster);
+  const conn = connectionAs(registry, target.cluster, principal);
   const { path, query } = execRequest(target, shell);
   const { key, headers } = handshakeHeaders(EXEC_SUBPROTOCOLS);
   return new Promise((resolve, reject) => {
@@ -92,12 +95,13 @@ function held<T>(): { emit(value: T): void; listen(listener: (value: T) => void)
   };
 }
 
-/** Starts a shell in the target's container: resolves once the cluster accepted the first exec. */
+/** Starts a shell in the target's container as `principal`: resolves once the cluster accepted the first exec. */
 export async function startPodShell(
   registry: ClusterRegistry,
   target: TerminalTarget,
   initialSize: TerminalSize,
   options: ForwardOptions = DEFAULT_FORWARD_OPTIONS,
+  principal: Principal = OWNER,
 ): Promise<TerminalProcess> {
   const output = held<Uint8Array>();
   const exit = held<TerminalExit>();
@@ -134,7 +138,7 @@ export async function startPodShell(
     const next = SHELLS[shellIndex + 1];
     if (next === undefined) return exit.emit({ code: undefined, message: NO_SHELL });
     try {
-      const socket = await openExec(registry, target, next, options);
+      const socket = await openExec(registry, target, next, options, principal);
       if (closed) return socket.close();
       attach(socket, shellIndex + 1);
     } catch (err) {
@@ -142,7 +146,7 @@ export async function startPodShell(
     }
   };
 
-  attach(await openExec(registry, target, SHELLS[0], options), 0);
+  attach(await openExec(registry, target, SHELLS[0], options, principal), 0);
   return {
     write(input) {
       if (!started) unread.push(input);

@@ -1,4 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Principal } from '../auth/principal';
+import { connectionFor } from '../clusters/principal-connection';
 import type { ClusterRegistry } from '../clusters/types';
 import { StatusError, toStatusError } from '../errors';
 import { DEFAULT_FORWARD_OPTIONS, forward, type ForwardOptions, type ResponseSink } from '../proxy/forward';
@@ -92,8 +94,8 @@ export function createRawFastPath(
       const url = req.url ?? '';
       return (url.startsWith(RAW_PREFIX) && req.headers.origin === undefined) || dotSegmentsIntoRaw(url);
     },
-    // Reaches the cluster as the context for now: the Principal (the server's third argument) is not read yet.
-    serve(req: IncomingMessage, res: ServerResponse): boolean {
+    // The owner's connection is the context's own (connectionFor returns it as is: nothing added on this path).
+    serve(req: IncomingMessage, res: ServerResponse, principal: Principal): boolean {
       const url = req.url ?? '';
       if (!url.startsWith(RAW_PREFIX)) {
         writeStatus(
@@ -107,9 +109,11 @@ export function createRawFastPath(
       }
       const method = req.method ?? 'GET';
       try {
-        const { target, conn } = resolveRawTarget(registry, url);
+        const resolved = resolveRawTarget(registry, url);
+        const { target } = resolved;
         // The apply route is the app's.
         if (isApplyRoute(method, target)) return false;
+        const conn = connectionFor(resolved.conn, principal);
         const signal = leaveSignal(res, () => res.writableFinished);
         const body = hasRequestBody(req.headers) ? req : undefined;
         void forward(

@@ -9,6 +9,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData } from 'ws';
+import type { Principal } from '../auth/principal';
 import type { Clock } from '../clock';
 import type { ClusterRegistry } from '../clusters/types';
 import { StatusError } from '../errors';
@@ -49,6 +50,9 @@ export interface TerminalUpgrade {
   sessionsByKind(): Map<string, number>;
 }
 
+/** The user a terminal token must name: the signed-in user's name, none for the owner. */
+const userOf = (principal: Principal) => (principal.kind === 'user' ? principal.username : undefined);
+
 function offered(req: IncomingMessage): string[] {
   return (req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
 }
@@ -77,14 +81,17 @@ export function terminalUpgrade(options: TerminalUpgradeOptions): TerminalUpgrad
         session.end(`context ${JSON.stringify(context)} was changed or removed by a kubeconfig reload`);
   });
 
-  const open = (target: TerminalTarget, size: TerminalSize) => {
-    if (target.termtype !== 'cluster') return startPodShell(registry, target, size, options.forward);
+  const open = (target: TerminalTarget, size: TerminalSize, principal: Principal) => {
+    if (target.termtype !== 'cluster') return startPodShell(registry, target, size, options.forward, principal);
+    // The shell runs kubectl with the context's own credentials: never on a user's behalf (handlers/terminal.ts).
+    if (principal.kind === 'user')
+      return Promise.reject(new StatusError('Forbidden', 'the cluster terminal is not open to users (--auth user)'));
     const unavailable = clusterShell === undefined ? 'the cluster terminal is not enabled' : clusterShell.unavailable();
     if (unavailable !== undefined) return Promise.reject(new StatusError('NotImplemented', unavailable));
     return clusterShell!.start(target.cluster, size);
   };
 
-  const handle = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+  const handle = (req: IncomingMessage, socket: Duplex, head: Buffer, principal: Principal) => {
     const path = (req.url ?? '').split('?')[0];
     if (path !== TERMINAL_WS_PATH)
       return rejectUpgrade(socket, new StatusError('NotFound', `no upgrade is served at ${path}`));
@@ -110,10 +117,11 @@ export function terminalUpgrade(options: TerminalUpgradeOptions): TerminalUpgrad
           close: (code, reason) => ws.close(code, reason),
         },
         {
-          tokens: options.tokens,
+          // A token opens only for the one who signed in and minted it: another user's (or the owner's) is refused.
+          tokens: { verify: (token, expect) => options.tokens.verify(token, { ...expect, user: userOf(principal) }) },
           open: (target, size) => {
             byContext.set(session, target);
-            return open(target, size);
+            return open(target, size, principal);
           },
           clock: options.clock,
           timers: options.timers,

@@ -1,5 +1,7 @@
 import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { OWNER, type Principal } from '../auth/principal';
+import { connectionFor } from '../clusters/principal-connection';
 import type { ClusterRegistry } from '../clusters/types';
 import { toStatusError } from '../errors';
 import { DEFAULT_FORWARD_OPTIONS, forward, type ForwardOptions, type ResponseSink } from '../proxy/forward';
@@ -78,9 +80,13 @@ export function proxyUpgrade(
   head: Buffer,
   registry: ClusterRegistry,
   options: ForwardOptions = DEFAULT_FORWARD_OPTIONS,
+  principal: Principal = OWNER,
 ): void {
   try {
-    const { target, conn } = resolveRawTarget(registry, req.url ?? '');
+    const resolved = resolveRawTarget(registry, req.url ?? '');
+    const { target } = resolved;
+    // A user's upgrade carries their token alone; the owner's the context's credentials.
+    const conn = connectionFor(resolved.conn, principal);
     // Until forward settles (upgraded, or answered), a closing client socket cancels the upstream request.
     let settled = false;
     const signal = leaveSignal(socket, () => settled);
@@ -97,5 +103,8 @@ export function rawUpgradeRoute(
   registry: ClusterRegistry,
   options: ForwardOptions = DEFAULT_FORWARD_OPTIONS,
 ): UpgradeRoute {
-  return { prefix: RAW_PREFIX, handle: (req, socket, head) => proxyUpgrade(req, socket, head, registry, options) };
+  return {
+    prefix: RAW_PREFIX,
+    handle: (req, socket, head, principal) => proxyUpgrade(req, socket, head, registry, options, principal),
+  };
 }

@@ -18,7 +18,10 @@ export type TokenRefusal =
 
 export type TokenCheck = { ok: true; target: TerminalTarget } | { ok: false; refused: TokenRefusal; message: string };
 
-/** What the client says it is opening (the first frame's `Arguments`): each field given must match the token's. */
+/**
+ * What the client says it is opening (the first frame's `Arguments`): each field given must match the token's.
+ * `user`, when the key is present (the websocket's own sign-in puts it there), must match even when undefined.
+ */
 export type TargetExpectation = Partial<Omit<TerminalTarget, 'termtype'>>;
 
 export interface TerminalTokens {
@@ -36,6 +39,7 @@ const ClaimsSchema = v.object({
   namespace: v.optional(Name),
   pod: v.optional(Name),
   container: v.optional(Name),
+  user: v.optional(Name),
 });
 type Claims = v.InferOutput<typeof ClaimsSchema>;
 
@@ -49,8 +53,8 @@ function fitsTermtype(c: Claims): boolean {
 }
 
 function targetOf(c: Claims): TerminalTarget {
-  const { cluster, termtype, namespace, pod, container } = c;
-  return { cluster, termtype, namespace, pod, container };
+  const { cluster, termtype, namespace, pod, container, user } = c;
+  return { cluster, termtype, namespace, pod, container, ...(user === undefined ? {} : { user }) };
 }
 
 function refusal(err: unknown): { refused: TokenRefusal; message: string } | undefined {
@@ -68,9 +72,10 @@ function refusal(err: unknown): { refused: TokenRefusal; message: string } | und
 }
 
 function mismatch(target: TerminalTarget, expect: TargetExpectation): string | undefined {
+  if ('user' in expect && expect.user !== target.user) return "another user's terminal token";
   for (const key of ['cluster', 'namespace', 'pod', 'container'] as const) {
     const wanted = expect[key];
-    if (wanted !== undefined && wanted !== target[key]) return key;
+    if (wanted !== undefined && wanted !== target[key]) return `the token is for another ${key}`;
   }
   return undefined;
 }
@@ -80,8 +85,8 @@ export function terminalTokens(options: { secret: Uint8Array; clock: Clock; ledg
   return {
     async mint(target) {
       const iat = Math.floor(clock.now() / 1000);
-      const { cluster, termtype, namespace, pod, container } = target;
-      return new SignJWT({ cluster, termtype, namespace, pod, container })
+      const { cluster, termtype, namespace, pod, container, user } = target;
+      return new SignJWT({ cluster, termtype, namespace, pod, container, user })
         .setProtectedHeader({ alg: ALGORITHM, typ: 'JWT' })
         .setAudience(TOKEN_AUDIENCE)
         .setIssuedAt(iat)
@@ -109,7 +114,7 @@ export function terminalTokens(options: { secret: Uint8Array; clock: Clock; ledg
         return { ok: false, refused: 'claims', message: 'the token does not name a terminal target' };
       const target = targetOf(claims.output);
       const wrong = mismatch(target, expect);
-      if (wrong !== undefined) return { ok: false, refused: 'target', message: `the token is for another ${wrong}` };
+      if (wrong !== undefined) return { ok: false, refused: 'target', message: wrong };
       if (!(await ledger.claim(claims.output.jti, claims.output.exp * 1000)))
         return { ok: false, refused: 'replayed', message: 'the token has already been used' };
       return { ok: true, target };

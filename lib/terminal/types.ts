@@ -15,6 +15,11 @@ export interface TerminalTarget {
   pod?: string;
   /** container terminals; a pod terminal takes the pod's default container */
   container?: string;
+  /**
+   * The user it was minted for (`--auth user`); absent when minted by the owner. Only the same signed-in user opens
+   * it: a token that leaks to another user (or to the owner) is refused.
+   */
+  user?: string;
 }
 
 export interface TerminalSize {

@@ -1,3 +1,6 @@
+import { createAccessReviews, type AccessReviews } from '../auth/access-reviews';
+import { requireAccess } from '../auth/access-gate';
+import { OWNER, type Principal } from '../auth/principal';
 import type { Clock } from '../clock';
 import type { ClusterConnection, ClusterRegistry } from '../clusters/types';
 import { StatusError, toStatusError } from '../errors';
@@ -12,6 +15,7 @@ import { networkGraph } from './network';
 import { podGraph, podReferences, type Reference, type ReferencedObject } from './pod-graph';
 import type { ClusterState, ViewKind } from './state';
 import { topology } from './topology';
+import { hiddenWarnings, visibility, visibleState } from './visible';
 
 /** A computed view, serialized, with what the caller should be told about missing or stale parts. */
 export interface ViewResponse {
@@ -23,13 +27,18 @@ export interface ViewResponse {
   stale: boolean;
 }
 
-/** The views of every context, served from per-context watch caches. */
+/**
+ * The views of every context, served from per-context watch caches. `viewer` (default the owner): a user
+ * (`--auth user`) is shown only the kinds and namespaces they may list (lib/views/visible.ts); a kind they may not
+ * list anywhere in the view's scope leaves its part empty, with a warning saying so, never a 403. Only a pod's graph
+ * is refused (403) when they may not get that pod.
+ */
 export interface ViewStore {
-  topology(context: string, namespace?: string): Promise<ViewResponse>;
-  dashboard(context: string): Promise<ViewResponse>;
-  workloads(context: string, namespace?: string): Promise<ViewResponse>;
-  network(context: string, namespace?: string): Promise<ViewResponse>;
-  pod(context: string, namespace: string, name: string): Promise<ViewResponse>;
+  topology(context: string, namespace?: string, viewer?: Principal): Promise<ViewResponse>;
+  dashboard(context: string, viewer?: Principal): Promise<ViewResponse>;
+  workloads(context: string, namespace?: string, viewer?: Principal): Promise<ViewResponse>;
+  network(context: string, namespace?: string, viewer?: Principal): Promise<ViewResponse>;
+  pod(context: string, namespace: string, name: string, viewer?: Principal): Promise<ViewResponse>;
   /** Drops the caches nobody asked about for the idle time. Runs by itself every minute too. */
   sweep(): void;
   /** Contexts with a cache, for tests and metrics. */
@@ -62,6 +71,8 @@ export interface ViewStoreOptions {
   /** Retry delays of a failing list or watch, doubling from first to max. Default 1 s to 30 s. */
   backoffMs?: { first: number; max: number };
   problemLimit?: number;
+  /** What users may list, asked of the cluster with their token. Default: reviews kept 10 s by `clock`. */
+  access?: AccessReviews;
 }
 
 const DASHBOARD_KINDS: readonly ViewKind[] = [
@@ -165,6 +176,7 @@ export function createViewStore(options: ViewStoreOptions): ViewStore {
   const headersTimeoutMs = options.timeoutMs;
   const staleWarningMs = options.staleWarningMs ?? 5_000;
   const problemLimit = options.problemLimit ?? DEFAULT_PROBLEM_LIMIT;
+  const access = options.access ?? createAccessReviews({ clock, headersTimeoutMs: options.timeoutMs });
   /** Per context: its cache, when it was last asked for, and rendered views reusable until their state moves. */
   const caches = new Map<
     string,
@@ -282,9 +294,27 @@ export function createViewStore(options: ViewStoreOptions): ViewStore {
     return { json: r.bodyWarnings ? withFreshness(json, lastSyncTime, stale) : json, warnings, lastSyncTime, stale };
   };
 
-  async function view(context: string, r: Render): Promise<ViewResponse> {
+  /** A user's view: the part of the snapshot they may list, rendered for them alone (never memoized). */
+  async function userView(
+    r: Render,
+    snapshot: Snapshot,
+    user: Extract<Principal, { kind: 'user' }>,
+  ): Promise<ViewResponse> {
+    const conn = snapshot.connection.asBearer(user.bearerToken);
+    const visible = await visibility(access, conn, snapshot.state, r.kinds, r.namespace);
+    const warnings = [
+      ...warningsOf(snapshot.troubles, staleWarningMs, clock.now()),
+      ...hiddenWarnings(user.username, visible, r.namespace),
+    ];
+    const rendered = r.render({ ...snapshot, state: visibleState(snapshot.state, visible) });
+    const json = r.bodyWarnings ? withWarnings(rendered, warnings) : JSON.stringify(rendered);
+    return answer(r, json, warnings, snapshot.freshness);
+  }
+
+  async function view(context: string, r: Render, viewer: Principal = OWNER): Promise<ViewResponse> {
     const snapshot = await read(context, r.kinds, r.namespace);
     checkAccess(r.kinds, snapshot.troubles);
+    if (viewer.kind === 'user') return userView(r, snapshot, viewer);
     const warnings = warningsOf(snapshot.troubles, staleWarningMs, clock.now());
     const entry = snapshot.cache === undefined || r.memo === undefined ? undefined : caches.get(context);
     const version = r.memo?.version(snapshot.state) ?? 0;
@@ -336,57 +366,85 @@ export function createViewStore(options: ViewStoreOptions): ViewStore {
   }
 
   return {
-    topology: (context, namespace) =>
-      view(context, {
-        kinds: namespace === undefined ? ['nodes', 'pods'] : ['pods'],
-        namespace,
-        render: ({ state }) => topology(context, state, namespace),
-        bodyWarnings: true,
-        // One namespace's picture moves only with its pods (the nodes it shows are where they run).
-        memo: {
-          key: `topology/${namespace ?? ''}`,
-          version: (state) =>
-            namespace === undefined ? state.pods.changes() + state.nodes.changes() : state.pods.changes(namespace),
+    topology: (context, namespace, viewer) =>
+      view(
+        context,
+        {
+          kinds: namespace === undefined ? ['nodes', 'pods'] : ['pods'],
+          namespace,
+          render: ({ state }) => topology(context, state, namespace),
+          bodyWarnings: true,
+          // One namespace's picture moves only with its pods (the nodes it shows are where they run).
+          memo: {
+            key: `topology/${namespace ?? ''}`,
+            version: (state) =>
+              namespace === undefined ? state.pods.changes() + state.nodes.changes() : state.pods.changes(namespace),
+          },
         },
-      }),
+        viewer,
+      ),
 
     // Reused until a change the dashboard shows: a warm request costs a lookup, not a recount.
-    dashboard: (context) =>
-      view(context, {
-        kinds: DASHBOARD_KINDS,
-        namespace: undefined,
-        render: ({ state, freshness }) => dashboard(state.tally, problemLimit, { context, broken: freshness.broken }),
-        bodyWarnings: true,
-        memo: { key: 'dashboard', version: (state) => state.tally.version },
-      }),
+    dashboard: (context, viewer) =>
+      view(
+        context,
+        {
+          kinds: DASHBOARD_KINDS,
+          namespace: undefined,
+          render: ({ state, freshness }) => dashboard(state.tally, problemLimit, { context, broken: freshness.broken }),
+          bodyWarnings: true,
+          memo: { key: 'dashboard', version: (state) => state.tally.version },
+        },
+        viewer,
+      ),
 
-    workloads: (context, namespace) =>
-      view(context, {
-        kinds: scoped(['namespaces', ...OWNER_KINDS, 'pods'], namespace),
-        namespace,
-        render: ({ state }) => workloadGraph(state, namespace),
-        bodyWarnings: false,
-      }),
+    workloads: (context, namespace, viewer) =>
+      view(
+        context,
+        {
+          kinds: scoped(['namespaces', ...OWNER_KINDS, 'pods'], namespace),
+          namespace,
+          render: ({ state }) => workloadGraph(state, namespace),
+          bodyWarnings: false,
+        },
+        viewer,
+      ),
 
-    network: (context, namespace) =>
-      view(context, {
-        kinds: scoped(['namespaces', 'services', 'ingresses', 'pods'], namespace),
-        namespace,
-        render: ({ state }) => networkGraph(state, namespace),
-        bodyWarnings: false,
-      }),
+    network: (context, namespace, viewer) =>
+      view(
+        context,
+        {
+          kinds: scoped(['namespaces', 'services', 'ingresses', 'pods'], namespace),
+          namespace,
+          render: ({ state }) => networkGraph(state, namespace),
+          bodyWarnings: false,
+        },
+        viewer,
+      ),
 
-    async pod(context, namespace, name) {
+    async pod(context, namespace, name, viewer = OWNER) {
       const kinds: ViewKind[] = ['pods', ...OWNER_KINDS, 'services'];
       const snapshot = await read(context, kinds, namespace);
       const podsForbidden = snapshot.troubles.find((t) => t.kind === 'pods' && t.error.code === 403);
       if (podsForbidden !== undefined) throw podsForbidden.error;
+      // A user sees the pod only if they may get it, its owners and services only where they may list them, and
+      // its references are looked up with their token.
+      let { state, connection } = snapshot;
+      const warnings = warningsOf(snapshot.troubles, staleWarningMs, clock.now());
+      if (viewer.kind === 'user') {
+        connection = connection.asBearer(viewer.bearerToken);
+        await requireAccess(access, connection, viewer, { verb: 'get', group: '', resource: 'pods', namespace, name });
+        const visible = await visibility(access, connection, state, kinds, namespace);
+        warnings.push(...hiddenWarnings(viewer.username, visible, namespace));
+        state = visibleState(state, visible);
+      }
       const pod = [...snapshot.state.pods.inNamespace(namespace)].find((p) => p.name === name);
       if (pod === undefined) throw new StatusError('NotFound', `pods "${name}" not found`, { name, kind: 'pods' });
-      const warnings = warningsOf(snapshot.troubles, staleWarningMs, clock.now());
-      const referenced = await resolve(snapshot.connection, namespace, podReferences(pod), warnings);
+      // The one pod they may get is shown even where they may not list its namespace's pods.
+      if (state.pods.get(namespace, pod.uid) === undefined) state.pods.put(pod);
+      const referenced = await resolve(connection, namespace, podReferences(pod), warnings);
       return {
-        json: JSON.stringify(podGraph(snapshot.state, pod, referenced)),
+        json: JSON.stringify(podGraph(state, pod, referenced)),
         warnings,
         ...ageOf(snapshot.freshness),
       };
