@@ -5,7 +5,8 @@ import type { ClusterRegistry } from '../lib/clusters/types';
 import { StatusError, toStatusError } from '../lib/errors';
 import { DEFAULT_FORWARD_OPTIONS, forward, type ForwardOptions } from '../lib/proxy/forward';
 import { hasRequestBody, type HeaderMap } from '../lib/proxy/headers';
-import { isApplyRoute, resolveRawTarget } from '../lib/proxy/raw-target';
+import { isApplyRoute, isWatch, resolveRawTarget } from '../lib/proxy/raw-target';
+import { endingRetiredWatches } from '../lib/proxy/retired-watch';
 import { createWebSink } from '../lib/proxy/web-sink';
 import { principalOf } from './principal-of';
 import { statusResponse } from './status-response';
@@ -68,7 +69,8 @@ function answer(
   req.signal.addEventListener('abort', cancel, { once: true });
   const { sink, response } = createWebSink(method, cancel, (error) => statusResponse(error.toStatus()));
   const body = hasRequestBody(headers) && req.body !== null ? chunksOf(req.body) : undefined;
-  void forward(conn, { method, target, headers, body, signal: upstream.signal }, sink, options).finally(() =>
+  const watchAware = endingRetiredWatches(sink, isWatch(target));
+  void forward(conn, { method, target, headers, body, signal: upstream.signal }, watchAware, options).finally(() =>
     req.signal.removeEventListener('abort', cancel),
   );
   return response;

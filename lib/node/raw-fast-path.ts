@@ -6,6 +6,7 @@ import { StatusError, toStatusError } from '../errors';
 import { DEFAULT_FORWARD_OPTIONS, forward, type ForwardOptions, type ResponseSink } from '../proxy/forward';
 import { hasRequestBody } from '../proxy/headers';
 import { isApplyRoute, isWatch, RAW_PREFIX, resolveRawTarget } from '../proxy/raw-target';
+import { endingRetiredWatches } from '../proxy/retired-watch';
 import { leaveSignal } from './leave-signal';
 import type { NodeFastPath } from './server';
 import { writeStatus } from './write-status';
@@ -25,17 +26,7 @@ import { writeStatus } from './write-status';
  */
 const MAX_BUFFERED = 256 * 1024;
 
-/** The upstream connection pool was closed here: its context changed in a reload, or the server is stopping. */
-function closedHere(error: StatusError): boolean {
-  const code = (error.cause as { code?: unknown } | undefined)?.code;
-  return code === 'UND_ERR_DESTROYED' || code === 'UND_ERR_CLOSED';
-}
-
-/**
- * A watch cut because kore-board closed its connection ends as an API server ends a watch, cleanly: the client
- * starts a new one (with the new credentials). Any other body cut short must not look complete.
- */
-function nodeSink(res: ServerResponse, watch: boolean): ResponseSink {
+function nodeSink(res: ServerResponse): ResponseSink {
   let corked = false;
   const uncork = () => {
     corked = false;
@@ -62,9 +53,8 @@ function nodeSink(res: ServerResponse, watch: boolean): ResponseSink {
     abandon: () => void res.destroy(),
     fail(error) {
       if (res.destroyed) return;
-      if (!res.headersSent) writeStatus(res, error);
-      else if (watch && closedHere(error)) res.end();
-      else res.destroy(error);
+      if (res.headersSent) res.destroy(error);
+      else writeStatus(res, error);
     },
   };
 }
@@ -119,7 +109,7 @@ export function createRawFastPath(
         void forward(
           conn,
           { method, target, headers: req.headers, body, signal },
-          nodeSink(res, isWatch(target)),
+          endingRetiredWatches(nodeSink(res), isWatch(target)),
           options,
         );
       } catch (err) {

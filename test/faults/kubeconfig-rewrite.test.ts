@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configMap, FAULTY, HEALTHY, startFaultStack, type FaultStack } from '../helpers/fault-stack';
+import { UI_ORIGIN } from '../helpers/raw-stack';
 import { holdWatch, type HeldWatch } from '../helpers/watch-client';
 
 /**
@@ -20,9 +21,11 @@ describe('watches across a kubeconfig rewrite', () => {
 
   it('keeps every watch on the unchanged context and ends those on the changed one', async () => {
     const open = (context: string) =>
-      Array.from({ length: PER_CONTEXT }, () => holdWatch(s.url, `/raw/clusters/${context}${WATCH}`));
-    const kept: HeldWatch[] = open(HEALTHY);
-    const changed: HeldWatch[] = open(FAULTY);
+      Array.from({ length: PER_CONTEXT - 1 }, () => holdWatch(s.url, `/raw/clusters/${context}${WATCH}`));
+    // One of each through the app's route (a browser's request, with an Origin), the rest through the fast path.
+    const viaApp = (context: string) => holdWatch(s.url, `/raw/clusters/${context}${WATCH}`, { origin: UI_ORIGIN });
+    const kept: HeldWatch[] = [...open(HEALTHY), viaApp(HEALTHY)];
+    const changed: HeldWatch[] = [...open(FAULTY), viaApp(FAULTY)];
     const all = [...kept, ...changed];
     try {
       s.sim.store.create(configMap('before'));

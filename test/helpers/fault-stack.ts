@@ -14,7 +14,7 @@ import { createRegistry } from '../../lib/node/registry';
 import { startSim, type KubeObject, type SimCluster, type SimOptions } from '../../lib/sim';
 import type { ViewStoreOptions } from '../../lib/views/store';
 import { startFaultGate, type FaultGate } from './fault-gate';
-import { b64, kubeconfigYaml, tempDir, type ContextSpec } from './raw-stack';
+import { b64, kubeconfigYaml, tempDir, UI_ORIGIN, type ContextSpec } from './raw-stack';
 
 export const HEALTHY = 'healthy';
 export const FAULTY = 'faulty';
@@ -82,7 +82,7 @@ export async function startFaultStack(
   });
   const kore = await startKoreServer({
     registry,
-    security: { allowedHosts: [], allowOrigins: [], authToken: undefined },
+    security: { allowedHosts: [], allowOrigins: [UI_ORIGIN], authToken: undefined },
     log: silentLogger,
     viewOptions: options.views,
   });

@@ -17,7 +17,8 @@ export interface HeldWatch {
   close(): void;
 }
 
-export function holdWatch(baseUrl: string, path: string): HeldWatch {
+/** `headers`: e.g. an `Origin`, which sends `/raw` through the app's route instead of the Node fast path. */
+export function holdWatch(baseUrl: string, path: string, headers: Record<string, string> = {}): HeldWatch {
   const names: string[] = [];
   const waiters = new Map<string, () => void>();
   let over = false;
@@ -33,7 +34,7 @@ export function holdWatch(baseUrl: string, path: string): HeldWatch {
   let response: IncomingMessage | undefined;
   let req: ClientRequest | undefined;
   const opened = new Promise<number>((resolve, reject) => {
-    req = request(url, { agent: false }, (res) => {
+    req = request(url, { agent: false, headers }, (res) => {
       response = res;
       resolve(res.statusCode ?? 0);
       res.setEncoding('utf8');
