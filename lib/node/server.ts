@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Duplex } from 'node:stream';
 import { getRequestListener } from '@hono/node-server';
 import type { Admit, Admitted } from '../admission';
-import { principalName, type Principal } from '../auth/principal';
+import type { Principal } from '../auth/principal';
 import { StatusError } from '../errors';
 import type { Logger } from '../log';
 import { listen } from './listen';
@@ -96,10 +96,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     if (claimed.length === 0) return void listener(req, res);
     void admitNode(options, req, false).then((principal) => {
       // Answered here: sent to the app, a refused guess would be counted twice against the address.
-      observer?.fastPath(req); // refused too: counted and logged under the fast path's route, not as unmatched
       if (principal instanceof StatusError) return writeStatus(res, principal);
-      observer?.admitted(req, principalName(principal));
-      for (const fast of claimed) if (fast.serve(req, res, principal)) return;
+      for (const fast of claimed) if (fast.serve(req, res, principal)) return observer?.fastPath(req);
       void listener(req, res);
     });
   });
@@ -111,7 +109,6 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     observer?.upgrade(req, socket, route?.prefix);
     void admitNode(options, req, true).then((principal) => {
       if (principal instanceof StatusError) return rejectUpgrade(socket, principal);
-      observer?.admitted(req, principalName(principal));
       if (route === undefined)
         return rejectUpgrade(socket, new StatusError('NotFound', `no upgrade is served at ${path}`));
       // Upgraded sockets leave the server's connection tracking; keep them to cut them at shutdown.
