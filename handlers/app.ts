@@ -56,7 +56,10 @@ export interface AppDeps {
   telemetry?: TelemetryExposition;
   /** The web terminal's tokens (and the kubectl shell, where it runs); absent: no terminal routes. */
   terminal?: TerminalDeps;
-  /** The `/raw` route's forwarding (timeouts, and the telemetry it reports to). Default: DEFAULT_FORWARD_OPTIONS. */
+  /**
+   * The `/raw` route's forwarding (timeouts, the telemetry it reports to) and `--max-body`, which apply's body limit
+   * follows too. Default: DEFAULT_FORWARD_OPTIONS.
+   */
   forward?: ForwardOptions;
   /** Told each request's route pattern and user (request metrics, the access log). Default: nobody. */
   routeSeen?: RouteSeen;
@@ -90,9 +93,10 @@ export function createApp(deps: AppDeps): Hono {
   app.route('/api/v1', configRoutes(registry)); // PATCH /config: reload the kubeconfig
   if (deps.metrics !== undefined) app.route('/api/v1/clusters', metricsRoutes(registry, deps.metrics, access)); // the spec's Metrics-Scraper
   // Same prefix, in this order: the catch-all would take POST/PUT /raw/clusters/:cluster (apply) if it came first.
-  app.route('/raw/clusters', applyRoutes({ registry, clusterApi, decoder }));
+  const maxBodyBytes = deps.forward?.maxBodyBytes;
+  app.route('/raw/clusters', applyRoutes({ registry, clusterApi, decoder, maxBodyBytes }));
   app.route('/raw/clusters', rawRoutes(registry, deps.forward)); // /raw/clusters/* (the cluster's API)
-  app.route('/raw', currentContextApplyRoutes({ registry, clusterApi, decoder })); // POST/PUT /raw: the current context
+  app.route('/raw', currentContextApplyRoutes({ registry, clusterApi, decoder, maxBodyBytes })); // POST/PUT /raw: the current context
   // Last: the UI answers any GET it has a file or a client route for, so every API route must come before it.
   if (deps.ui !== undefined) app.route('/', deps.ui);
   return answeringErrors(app, deps.log);

@@ -21,6 +21,8 @@ export interface ApplyDeps {
   /** A JSON request function bound to a context, and that context's discovery cache. */
   clusterApi(context: string): { call: KubeCall; discovery: DiscoveryCache };
   decoder: BodyDecoder;
+  /** `--max-body`. Default: APPLY_BODY_LIMIT. */
+  maxBodyBytes?: number;
 }
 
 /** The query the apply routes take; /openapi.json documents it from these schemas. */
@@ -82,7 +84,7 @@ function applyAt(deps: ApplyDeps, path: string, contextOf: (c: Context) => strin
       const mode: ApplyMode = modeParam === 'server-side' ? 'server-side' : method === 'POST' ? 'create' : 'replace';
       const force = flag(q.force, 'force');
 
-      const { bytes, format } = await readStructuredBody(c.req.raw, APPLY_BODY_LIMIT);
+      const { bytes, format } = await readStructuredBody(c.req.raw, deps.maxBodyBytes ?? APPLY_BODY_LIMIT);
       const items = await deps.decoder.run('manifests', { body: bytes, format, allowGenerateName: mode === 'create' });
       const { call, discovery } = clusterApiAs(deps.clusterApi, deps.registry, context, principal);
       const result = await applyManifests(

@@ -6,6 +6,7 @@ import { parseDuration } from '../duration';
 import { LOG_LEVELS, type LogLevel } from '../log';
 import { LABEL_NAME } from '../metrics/promql';
 import { builtAppRoot, UiDirError } from './ui-files';
+import { LIMIT_OPTIONS, limitsConfig, limitsHelp, type LimitsConfig } from './limits-config';
 
 /** Validated start-up configuration, from flags first and their environment twins second. */
 export interface CliConfig {
@@ -37,6 +38,15 @@ export interface CliConfig {
   uiDir: string | undefined;
   metrics: MetricsConfig;
   terminal: TerminalConfig;
+  /** `--tls-cert`/`--tls-key`: serve HTTPS (HTTP/1.1 and h2) with this pair, re-read on change; undefined: plain HTTP. */
+  tls: TlsFiles | undefined;
+  limits: LimitsConfig;
+}
+
+/** The certificate chain and private key files (PEM) kore-board serves HTTPS with. */
+export interface TlsFiles {
+  certPath: string;
+  keyPath: string;
 }
 
 /** The web terminal's flags. */
@@ -155,6 +165,12 @@ Flags (environment twin in brackets):
                         listening beyond loopback; on loopback it is
                         always offered (needs node-pty and kubectl)
                                                   [KORE_TERMINAL_SHELL=1]
+  --tls-cert PATH       serve HTTPS (HTTP/1.1 and h2) with this PEM
+                        certificate chain; needs --tls-key; both are
+                        re-read when they change           [KORE_TLS_CERT]
+  --tls-key PATH        the PEM private key of --tls-cert   [KORE_TLS_KEY]
+Limits (each answered with a Kubernetes Status):
+${limitsHelp()}
   --help                print this help
 `;
 
@@ -346,6 +362,9 @@ export function parseCli(
         'terminal-shell': { type: 'boolean' },
         'metrics-source': { type: 'string' },
         'prometheus-cluster-label': { type: 'string' },
+        'tls-cert': { type: 'string' },
+        'tls-key': { type: 'string' },
+        ...LIMIT_OPTIONS,
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -453,6 +472,15 @@ export function parseCli(
     );
   }
 
+  const certPath = f['tls-cert'] ?? (env.KORE_TLS_CERT || undefined);
+  const keyPath = f['tls-key'] ?? (env.KORE_TLS_KEY || undefined);
+  if ((certPath === undefined) !== (keyPath === undefined))
+    return { kind: 'error', message: '--tls-cert and --tls-key: give both, or neither' };
+  const tls = certPath === undefined || keyPath === undefined ? undefined : { certPath, keyPath };
+
+  const limits = limitsConfig(f, env);
+  if (typeof limits === 'string') return { kind: 'error', message: limits };
+
   const kubeconfigPaths =
     f.kubeconfig ?? (env.KUBECONFIG ? list(env.KUBECONFIG, pathDelimiter) : [`${homeDir}/.kube/config`]);
   const allowHosts = f['allow-host'] ?? list(env.KORE_ALLOW_HOST, ',');
@@ -480,6 +508,8 @@ export function parseCli(
       uiDir,
       metrics,
       terminal,
+      tls,
+      limits,
     },
     warnings,
   };

@@ -12,11 +12,13 @@ import { memoryJtiLedger } from '../terminal/jti-ledger';
 import { systemTimers, type Timers } from '../terminal/timers';
 import { terminalTokens } from '../terminal/token';
 import type { ClusterShell, JtiLedger } from '../terminal/types';
-import type { ForwardOptions } from '../proxy/forward';
+import { forwardOptions, type ForwardOptions } from '../proxy/forward';
 import { createViewStore, type ViewStore, type ViewStoreOptions } from '../views/store';
 import { fileContextStore } from './own-kubeconfig-file';
 import { createRawFastPath } from './raw-fast-path';
-import { startServer, type RunningServer } from './server';
+import { startServer, type RunningServer, type ServerTls } from './server';
+import type { LimitsConfig } from './limits-config';
+import { requestGates } from './request-gates';
 import { serverTelemetry } from './server-telemetry';
 import { terminalUpgrade } from './terminal-upgrade';
 import { rawUpgradeRoute } from './upgrade-proxy';
@@ -58,6 +60,13 @@ export interface KoreServerOptions {
   addedContexts?: { path: string; allowExec: boolean };
   /** Timeouts of the `/raw` fast path and upgrade route. Default: DEFAULT_FORWARD_OPTIONS. */
   forward?: ForwardOptions;
+  /** HTTPS with a reloaded certificate (`--tls-cert`, `--tls-key`). Default: plain HTTP. */
+  tls?: ServerTls;
+  /**
+   * The serving limits (lib/node/limits-config.ts); `forward`, when given, wins over their upstream timeout and
+   * body limit. Default: Node's connection settings, no connection, watch or in-flight limits, DEFAULT_FORWARD_OPTIONS.
+   */
+  limits?: LimitsConfig;
   /** false leaves the `/raw` fast path out (every `/raw` request goes through the Hono route). Default true. */
   rawFastPath?: boolean;
   /** A web UI served at `/` after every API route (`uiFiles(dir)` of ./ui-files.ts for `--ui-dir`). Default: none. */
@@ -83,6 +92,12 @@ export interface KoreServer {
   views: ViewStore;
   /** Stops accepting, lets in-flight requests finish for up to graceMs, then closes what was made here (not the caller's). */
   close(graceMs?: number): Promise<void>;
+}
+
+function limitedForward(limits: LimitsConfig | undefined): ForwardOptions | undefined {
+  return limits === undefined
+    ? undefined
+    : { ...forwardOptions(limits.upstreamTimeoutMs), maxBodyBytes: limits.maxBodyBytes };
 }
 
 /** Assembles and starts the server. Rejects when the address cannot be listened on, having closed what it made. */
@@ -112,7 +127,7 @@ export async function startKoreServer(options: KoreServerOptions): Promise<KoreS
     accessLog: options.accessLog,
     registry,
     views,
-    forward: options.forward,
+    forward: options.forward ?? limitedForward(options.limits),
   });
   const { forward } = observed;
   const upgrades = [rawUpgradeRoute(registry, forward)];
@@ -152,7 +167,12 @@ export async function startKoreServer(options: KoreServerOptions): Promise<KoreS
       host: options.listen?.host ?? '127.0.0.1',
       port: options.listen?.port ?? 0,
       admit: createAdmission(security, { uiFiles: ui !== undefined }),
-      fastPaths: options.rawFastPath === false ? [] : [createRawFastPath(registry, forward)],
+      fastPaths: [
+        ...(options.limits === undefined ? [] : requestGates(options.limits)),
+        ...(options.rawFastPath === false ? [] : [createRawFastPath(registry, forward)]),
+      ],
+      tls: options.tls,
+      limits: options.limits,
       upgrades,
       log,
       observer: observed.observer,

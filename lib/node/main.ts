@@ -14,6 +14,7 @@ import { DataDirSecretError } from './data-dir-secret';
 import { isDecodeWorker, serveDecodeJobs } from './decode-worker-thread';
 import { DEFAULT_HEALTHZ_URL, healthcheck } from './healthcheck';
 import { ListenError } from './listen';
+import { TlsFilesError } from './tls-files';
 import { ownKubeconfigPath, serve, type ServeSetup, type Serving } from './serve';
 import { startupReport } from './startup-report';
 import { onStopSignals } from './stop-signals';
@@ -37,12 +38,12 @@ function wantsDemo(config: CliConfig): boolean {
   );
 }
 
-/** A bad address is the user's to fix (exit 2, like a bad flag); anything else is ours (exit 1, from main). */
+/** A bad address or TLS pair is the user's to fix (exit 2, like a bad flag); anything else is ours (exit 1, from main). */
 async function serveOrFail(config: CliConfig, setup: ServeSetup, log: Logger): Promise<Serving> {
   try {
     return await serve(config, setup, log);
   } catch (err) {
-    if (err instanceof ListenError) fail(err.message);
+    if (err instanceof ListenError || err instanceof TlsFilesError) fail(err.message);
     throw err;
   }
 }

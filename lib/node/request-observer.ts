@@ -13,8 +13,10 @@ import { REQUEST_ID_HEADER, requestIdOf } from '../telemetry/request-id';
  */
 export interface RequestObserver {
   request(req: IncomingMessage, res: ServerResponse): void;
-  /** The `/raw` fast path answered it. */
+  /** The `/raw` fast path took it: answered it, or admission refused it there. */
   fastPath(req: IncomingMessage): void;
+  /** Admission named who a request the app does not see (the fast path's, an upgrade) acts as: the log's `user`. */
+  admitted(req: IncomingMessage, user: string): void;
   /** The app matched it to `route` (a pattern), acting as `user` when authentication named one. */
   routed(req: IncomingMessage, route: string, user: string | undefined): void;
   /** An upgrade, dispatched to the route with this prefix (undefined: none). The socket is the caller's. */
@@ -94,6 +96,10 @@ export function requestObserver(options: RequestObserverOptions): RequestObserve
       const track = (req as Tracked)[TRACK];
       if (track !== undefined) track.route = fastPathRoute;
     },
+    admitted(req, user) {
+      const track = (req as Tracked)[TRACK];
+      if (track !== undefined) track.user = user;
+    },
     routed(req, route, user) {
       const track = (req as Tracked)[TRACK];
       if (track === undefined) return;
@@ -109,6 +115,7 @@ export function requestObserver(options: RequestObserverOptions): RequestObserve
         user: undefined,
         bytesBefore: (socket as Socket).bytesWritten ?? 0,
       };
+      (req as Tracked)[TRACK] = track;
       let status = 0;
       // Whoever answers (the raw passthrough, the terminal's websocket server, a refusal) writes a status line first:
       // the id goes in after it, and its code is what the upgrade is counted under, as soon as it is known.

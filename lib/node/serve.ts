@@ -15,6 +15,7 @@ import { startMetricsSource } from './metrics-source';
 import { nodeAuthentication } from './node-authentication';
 import { createRegistry } from './registry';
 import type { RunningServer } from './server';
+import { readTlsPair } from './tls-files';
 import { uiFiles } from './ui-files';
 import { processChannel, workerJtiLedger } from './workers/jti-ledger';
 
@@ -56,6 +57,8 @@ export async function serve(
 ): Promise<Serving> {
   const ownKubeconfig = ownKubeconfigPath(config);
   const demo = demoKubeconfig !== undefined;
+  // First: a pair that cannot serve stops the start (TlsFilesError) before anything else is made.
+  const tls = config.tls === undefined ? undefined : { files: config.tls, pair: await readTlsPair(config.tls) };
   const registry = await createRegistry({
     kubeconfigPaths: demo ? [ownKubeconfig] : [...config.kubeconfigPaths, ownKubeconfig],
     inlineOnly: { paths: [ownKubeconfig], allowExec: config.allowAddedContextExec },
@@ -85,6 +88,7 @@ export async function serve(
   const signIn = nodeAuthentication({
     access,
     sessionSecret,
+    secureCookies: config.tls !== undefined,
     registry,
     clock: systemClock,
     log,
@@ -96,6 +100,8 @@ export async function serve(
       security: { allowedHosts: config.allowHosts, allowOrigins: config.allowOrigins, auth: signIn.auth },
       log,
       listen: config.listen,
+      tls,
+      limits: config.limits,
       addedContexts: { path: ownKubeconfig, allowExec: config.allowAddedContextExec },
       ui: config.uiDir === undefined ? undefined : uiFiles(config.uiDir),
       metrics: metrics.source,

@@ -1,8 +1,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Http2SecureServer } from 'node:http2';
 import type { Duplex } from 'node:stream';
 import { getRequestListener } from '@hono/node-server';
 import type { Admit, Admitted } from '../admission';
-import type { Principal } from '../auth/principal';
+import { principalName, type Principal } from '../auth/principal';
 import { StatusError } from '../errors';
 import type { Logger } from '../log';
 import { listen } from './listen';
@@ -11,6 +12,15 @@ import { takePathToken } from './path-token';
 import { rejectUpgrade } from './reject-upgrade';
 import { writeStatus } from './write-status';
 import type { RequestObserver } from './request-observer';
+import type { TlsFiles } from './cli';
+import {
+  applyConnectionLimits,
+  beyondConnectionLimit,
+  connectionLimitError,
+  type ConnectionLimits,
+} from './connection-limits';
+import { createSecureServer } from './secure-server';
+import { reloadTlsOnChange, type TlsPair } from './tls-files';
 
 /** Handles an HTTP upgrade for one path prefix, as the Principal admission found; owns the socket from then on. */
 export interface UpgradeRoute {
@@ -37,10 +47,22 @@ export interface ServerOptions {
   log: Logger;
   /** Request ids, metrics and the access log, for every entrance. Default: none. */
   observer?: RequestObserver;
+  /** HTTPS (HTTP/1.1 and h2) with this pair, re-read when its files change (lib/node/tls-files.ts). Default: plain HTTP. */
+  tls?: ServerTls;
+  /** Header size, timeouts, connections (lib/node/connection-limits.ts). Default: Node's, and no connection limit. */
+  limits?: ConnectionLimits;
+}
+
+export interface ServerTls {
+  files: TlsFiles;
+  /** The pair as read at start (readTlsPair): a bad one stops the start before anything listens. */
+  pair: TlsPair;
+  /** Told what each change of the files led to (tests wait on it). */
+  onReload?: Parameters<typeof reloadTlsOnChange>[3];
 }
 
 export interface RunningServer {
-  server: Server;
+  server: Server | Http2SecureServer;
   /** Base URL, e.g. http://127.0.0.1:3001 */
   url: string;
   port: number;
@@ -86,29 +108,38 @@ async function admitNode(
  */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const listener = getRequestListener(options.fetch);
-  const fastPaths = options.fastPaths ?? [];
+  const fastPaths = [...(options.fastPaths ?? [])];
   const upgraded = new Set<Duplex>();
   const { observer } = options;
-  const server = createServer((req, res) => {
+  const handle = (req: IncomingMessage, res: ServerResponse) => {
     observer?.request(req, res);
     takePathToken(req);
     const claimed = fastPaths.filter((fast) => fast.claims(req));
     if (claimed.length === 0) return void listener(req, res);
     void admitNode(options, req, false).then((principal) => {
       // Answered here: sent to the app, a refused guess would be counted twice against the address.
+      observer?.fastPath(req); // refused too: counted and logged under the fast path's route, not as unmatched
       if (principal instanceof StatusError) return writeStatus(res, principal);
-      for (const fast of claimed) if (fast.serve(req, res, principal)) return observer?.fastPath(req);
+      observer?.admitted(req, principalName(principal));
+      for (const fast of claimed) if (fast.serve(req, res, principal)) return;
       void listener(req, res);
     });
-  });
+  };
+  const { tls, limits } = options;
+  const secure = tls === undefined ? undefined : createSecureServer(tls.pair, handle);
+  const server = secure ?? createServer(handle);
+  if (limits !== undefined) fastPaths.unshift(applyConnectionLimits(server, limits, tls !== undefined));
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
+    if (limits !== undefined && beyondConnectionLimit(socket))
+      return rejectUpgrade(socket, connectionLimitError(limits.maxConnections));
     takePathToken(req);
     const path = pathOf(req);
     const route = (options.upgrades ?? []).find((r) => path.startsWith(r.prefix));
     observer?.upgrade(req, socket, route?.prefix);
     void admitNode(options, req, true).then((principal) => {
       if (principal instanceof StatusError) return rejectUpgrade(socket, principal);
+      observer?.admitted(req, principalName(principal));
       if (route === undefined)
         return rejectUpgrade(socket, new StatusError('NotFound', `no upgrade is served at ${path}`));
       // Upgraded sockets leave the server's connection tracking; keep them to cut them at shutdown.
@@ -117,10 +148,17 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       route.handle(req, socket, head, principal);
     });
   });
-  answerMalformedRequests(server, options.log);
+  answerMalformedRequests(server, options.log, limits?.maxHeaderBytes);
+  const tlsWatch =
+    secure === undefined || tls === undefined
+      ? undefined
+      : reloadTlsOnChange(secure, tls.files, options.log, tls.onReload);
 
-  const { port, urlHost } = await listen(server, options.host, options.port);
-  const url = `http://${urlHost === '0.0.0.0' || urlHost === '[::]' ? '127.0.0.1' : urlHost}:${port}`;
+  const { port, urlHost } = await listen(server, options.host, options.port).catch((err: unknown) => {
+    tlsWatch?.close();
+    throw err;
+  });
+  const url = `${tls === undefined ? 'http' : 'https'}://${urlHost === '0.0.0.0' || urlHost === '[::]' ? '127.0.0.1' : urlHost}:${port}`;
 
   return {
     server,
@@ -128,6 +166,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     port,
     close: (graceMs = 5_000) =>
       new Promise<void>((resolve) => {
+        tlsWatch?.close();
         const timer = setTimeout(() => {
           server.closeAllConnections();
           for (const socket of upgraded) socket.destroy();

@@ -11,6 +11,7 @@ import {
 } from './headers';
 import { isLongRunning, isWatch, upstreamPath, type RawTarget } from './raw-target';
 import { ReplayableBody } from './replayable-body';
+import { declaredTooLarge, withinLimit } from './body-limit';
 import { upstreamError } from './upstream-error';
 
 /**
@@ -57,10 +58,12 @@ export interface ResponseSink {
 }
 
 export interface ForwardOptions {
-  /** How long a cluster may take to send response headers. */
+  /** How long a cluster may take to send response headers (every request, upgrades and watches included). */
   headersTimeout: number;
   /** Longest silence inside a response body; watches and followed logs have none. */
   bodyTimeout: number;
+  /** `--max-body`: a request body beyond this many bytes is refused (413), before or while it is sent. Default: none. */
+  maxBodyBytes?: number;
   /** Where failures and open watches are counted (kore-board's own metrics); absent: nowhere. */
   telemetry?: ForwardTelemetry;
 }
@@ -73,7 +76,14 @@ export interface ForwardTelemetry {
   watchOpened(context: string): () => void;
 }
 
-export const DEFAULT_FORWARD_OPTIONS: ForwardOptions = { headersTimeout: 120_000, bodyTimeout: 300_000 };
+/** `--upstream-timeout`: one bound for a frozen cluster, before its answer starts and while it flows. */
+export function forwardOptions(upstreamTimeoutMs: number): ForwardOptions {
+  return { headersTimeout: upstreamTimeoutMs, bodyTimeout: upstreamTimeoutMs };
+}
+
+export const DEFAULT_UPSTREAM_TIMEOUT_MS = 30_000;
+
+export const DEFAULT_FORWARD_OPTIONS: ForwardOptions = forwardOptions(DEFAULT_UPSTREAM_TIMEOUT_MS);
 
 /** A 401 kept back while fresh credentials are fetched; small (a Status), with a cap in case it is not. */
 interface HeldUnauthorized {
@@ -147,7 +157,8 @@ function sendOnce(a: Attempt): Promise<Outcome> {
         if (req.signal.aborted) sink.abandon();
         else {
           a.options.telemetry?.upstreamFailed(conn.context.name, err);
-          sink.fail(upstreamError(conn.context.name, conn.server, err));
+          const { headersTimeout: headersMs, bodyTimeout: bodyMs } = a.options;
+          sink.fail(upstreamError(conn.context.name, conn.server, err, { headersMs, bodyMs }));
         }
         settle({ kind: 'done' });
       },
@@ -199,7 +210,11 @@ async function send(
   sink: ResponseSink,
   options: ForwardOptions,
 ): Promise<void> {
-  const body = req.body === undefined ? undefined : new ReplayableBody(req.body);
+  const limit = options.maxBodyBytes;
+  const refused = limit === undefined || req.body === undefined ? undefined : declaredTooLarge(req.headers, limit);
+  if (refused !== undefined) return sink.fail(refused);
+  const given = limit === undefined || req.body === undefined ? req.body : withinLimit(req.body, limit);
+  const body = given === undefined ? undefined : new ReplayableBody(given);
   const mayRetry = () => body === undefined || body.replayable;
   let credentials: CredentialHeaders;
   try {

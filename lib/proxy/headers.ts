@@ -40,6 +40,8 @@ const CALLER_ONLY = new Set([
 function callerOnly(name: string): boolean {
   return (
     CALLER_ONLY.has(name) ||
+    // h2's pseudo-headers (`:method`, `:path`, `:authority`) are the request line, which the proxy writes itself.
+    name.startsWith(':') ||
     name.startsWith('impersonate-') ||
     // The front-proxy identity headers (kube-apiserver's --requestheader-*-headers convention).
     name.startsWith('x-remote-') ||

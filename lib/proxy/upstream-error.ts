@@ -8,7 +8,19 @@ import { errorMessage, StatusError } from '../errors';
 const TIMEOUTS: Record<string, string> = {
   UND_ERR_CONNECT_TIMEOUT: 'timed out connecting',
   UND_ERR_HEADERS_TIMEOUT: 'timed out waiting for the response headers',
+  UND_ERR_BODY_TIMEOUT: 'the response stalled',
 };
+
+/** The caller's limits, named in the message when one of them ran out (undici's connect timeout is its own). */
+export interface UpstreamTimeouts {
+  headersMs: number;
+  bodyMs: number;
+}
+
+function limitOf(code: string, timeouts: UpstreamTimeouts | undefined): number | undefined {
+  if (code === 'UND_ERR_HEADERS_TIMEOUT') return timeouts?.headersMs;
+  return code === 'UND_ERR_BODY_TIMEOUT' ? timeouts?.bodyMs : undefined;
+}
 
 const NETWORK: Record<string, string> = {
   ECONNREFUSED: 'connection refused',
@@ -21,7 +33,6 @@ const NETWORK: Record<string, string> = {
   UND_ERR_SOCKET: 'connection closed by the cluster',
   UND_ERR_CLOSED: 'connection pool closed',
   UND_ERR_DESTROYED: 'connection pool closed',
-  UND_ERR_BODY_TIMEOUT: 'timed out waiting for more of the response',
 };
 
 const CLIENT_FAULTS = new Set([
@@ -51,14 +62,18 @@ function messageOf(err: unknown): string {
   return errorMessage(Array.isArray(inner) && inner[0] instanceof Error ? inner[0] : err);
 }
 
-export function upstreamError(context: string, server: URL, err: unknown): StatusError {
+export function upstreamError(context: string, server: URL, err: unknown, timeouts?: UpstreamTimeouts): StatusError {
   if (err instanceof StatusError) return err;
   const code = codeOf(err) ?? 'unknown';
   const detail = `${messageOf(err)} (${code})`;
   const where = `context ${JSON.stringify(context)}: ${server.origin}`;
   const options = { cause: err };
   const timeout = TIMEOUTS[code];
-  if (timeout !== undefined) return new StatusError('Timeout', `${where}: ${timeout}: ${detail}`, undefined, options);
+  if (timeout !== undefined) {
+    const limit = limitOf(code, timeouts);
+    const beyond = limit === undefined ? '' : ` for longer than the upstream timeout (${limit} ms)`;
+    return new StatusError('Timeout', `${where}: ${timeout}${beyond}: ${detail}`, undefined, options);
+  }
   if (CLIENT_FAULTS.has(code))
     return new StatusError('BadRequest', `${where}: the request cannot be forwarded: ${detail}`, undefined, options);
   if (isTlsCode(code))

@@ -17,6 +17,7 @@ import { RbacAuthorizer } from './rbac/authorizer';
 import { runExecSession } from './exec/index';
 import { CRONTAB_CRD, crontabCrdObject } from './crd/definition';
 import { ProxiedAnswers, type ProxiedAnswer } from './http/proxied';
+import { Freezes, type Freeze, type FreezeStage } from './http/freeze';
 import type { OpenExec } from './http/exec-upgrade';
 import { ResourceRegistry } from './api/resources';
 
@@ -28,6 +29,7 @@ export type { ProxiedAnswer } from './http/proxied';
 export type { OpenExec } from './http/exec-upgrade';
 export type { UserInfo } from './http/auth';
 export type { SimRequestRecord } from './http/request-log';
+export type { Freeze, FreezeStage } from './http/freeze';
 
 export interface SimOptions {
   /** 'demo' (default): small realistic cluster incl. pod default/busybox, node vm-live-01. */
@@ -70,6 +72,11 @@ export interface SimCluster {
    * `/api/v1/namespaces/default/services/web:80/proxy/`); other proxy paths are 404.
    */
   answerProxy(path: string, answer: ProxiedAnswer): void;
+  /**
+   * Makes requests whose path starts with `pathPrefix` freeze (lib/sim/http/freeze.ts), before the response
+   * headers (the default) or inside the body.
+   */
+  freeze(pathPrefix: string, stage?: FreezeStage): Freeze;
   /** What reached the cluster, oldest first (lib/sim/http/request-log.ts): who, with which kind of credentials. */
   requests(): SimRequestRecord[];
   /** The exec and attach sessions open now (read-only: what a test observes from the cluster's side). */
@@ -119,6 +126,7 @@ export async function startSim(options: SimOptions = {}): Promise<SimCluster> {
   auth.addToken(token);
   const proxied = new ProxiedAnswers();
   const requests = new RequestLog();
+  const freezes = new Freezes();
   const server = await startSimServer({
     host: options.host ?? '127.0.0.1',
     port: options.port ?? 0,
@@ -129,6 +137,7 @@ export async function startSim(options: SimOptions = {}): Promise<SimCluster> {
     requests,
     runExec: runExecSession,
     proxied,
+    freezes,
     log: options.log ?? silentLogger,
   });
 
@@ -141,6 +150,7 @@ export async function startSim(options: SimOptions = {}): Promise<SimCluster> {
     addToken: (t, user) => auth.addToken(t, user),
     revokeToken: (t) => auth.revokeToken(t),
     answerProxy: (path, answer) => proxied.set(path, answer),
+    freeze: (pathPrefix, stage = 'headers') => freezes.freeze(pathPrefix, stage),
     requests: () => requests.list(),
     openExecs: () => server.openExecs(),
     store,

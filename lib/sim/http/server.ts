@@ -43,10 +43,10 @@ import {
 } from './objects';
 import { handleGetScale } from './scale';
 import type { ProxiedAnswers } from './proxied';
+import type { Freezes } from './freeze';
 import { parseResourcePath, type ResourceRoute } from './route';
 import type { RequestLog } from './request-log';
 import type { RbacAuthorizer } from '../rbac/authorizer';
-import { methodVerb } from '../rbac/attributes';
 
 /** What /version reports: the Kubernetes release kubectl 1.32 expects to talk to. */
 export const SIM_VERSION = {
@@ -74,6 +74,8 @@ export interface SimServerOptions {
   runExec: ExecSessionRunner;
   /** What pods answer through the proxy subresource. */
   proxied: ProxiedAnswers;
+  /** Paths a test made freeze. */
+  freezes: Freezes;
   log: Logger;
 }
 
@@ -91,11 +93,21 @@ function isWatch(query: URLSearchParams): boolean {
 
 /** The verb a request maps to, as RBAC would name it. */
 function verbOf(method: string, route: ResourceRoute, query: URLSearchParams): string {
-  // HEAD is served by no handler here (kube-apiserver authorizes it as get, which RBAC does in lib/sim/rbac).
-  const verb = method === 'HEAD' ? '' : methodVerb(method);
-  if (route.name !== undefined) return verb;
-  if (verb === 'get') return isWatch(query) ? 'watch' : 'list';
-  return verb === 'delete' ? 'deletecollection' : verb;
+  const collection = route.name === undefined;
+  switch (method) {
+    case 'GET':
+      return collection ? (isWatch(query) ? 'watch' : 'list') : 'get';
+    case 'POST':
+      return 'create';
+    case 'PUT':
+      return 'update';
+    case 'PATCH':
+      return 'patch';
+    case 'DELETE':
+      return collection ? 'deletecollection' : 'delete';
+    default:
+      return '';
+  }
 }
 
 function allowed(route: ResourceRoute, verb: string): boolean {
@@ -182,6 +194,7 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
     const url = new URL(req.url ?? '/', 'https://sim');
     const denied = authorizer.refuse(user, req.method ?? 'GET', url, false);
     if (denied !== undefined) throw denied;
+    if (options.freezes.hold(url.pathname, res)) return;
     // A pod's path is its own: no trailing slash trimmed, any method.
     if (options.proxied.serve(url.pathname, res)) return;
     const path = url.pathname.length > 1 ? url.pathname.replace(/\/$/, '') : url.pathname;
