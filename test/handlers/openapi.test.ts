@@ -7,13 +7,8 @@ import { createApp } from '../../handlers/app';
 import { REDACTED_FLAG } from '../../handlers/contexts';
 import { DNS_LABEL } from '../../handlers/path-names';
 import { ROUTE_DOCS } from '../../handlers/route-docs/index';
-import { systemClock } from '../../lib/clock';
-import type { ClusterRegistry } from '../../lib/clusters/types';
-import { silentLogger } from '../../lib/log';
-import { createRegistry } from '../../lib/node/registry';
 import { jsonSchemaOf, openapiPath } from '../../lib/openapi/document';
-import { createViewStore, type ViewStore } from '../../lib/views/store';
-import { everyRouteDeps } from '../helpers/every-route-app';
+import { everyRouteDeps, type EveryRouteDeps } from '../helpers/every-route-app';
 import { startStack, type Stack } from '../helpers/stack';
 
 /**
@@ -36,22 +31,14 @@ interface Document {
   paths: Record<string, Record<string, Operation>>;
 }
 
-let registry: ClusterRegistry;
-let views: ViewStore;
+let everyRoute: EveryRouteDeps;
 let app: Hono;
 let doc: Document;
 let stack: Stack;
 
 beforeAll(async () => {
-  registry = await createRegistry({
-    kubeconfigPaths: [],
-    inCluster: false,
-    watch: false,
-    clock: systemClock,
-    log: silentLogger,
-  });
-  views = createViewStore({ registry, clock: systemClock, log: silentLogger });
-  const deps = everyRouteDeps(registry, views);
+  everyRoute = await everyRouteDeps();
+  const { deps } = everyRoute;
   // Token mode: it registers /api/auth/token/refresh, which `none` does not.
   app = createApp({ ...deps, security: { ...deps.security, authToken: SECRET } });
   const res = await app.request('/openapi.json', {
@@ -63,8 +50,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  views.close();
-  await registry.close();
+  await everyRoute.close();
   await stack.close();
 });
 

@@ -5,13 +5,8 @@ import { fileURLToPath } from 'node:url';
 import type { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../handlers/app';
-import { systemClock } from '../../lib/clock';
-import type { ClusterRegistry } from '../../lib/clusters/types';
-import { silentLogger } from '../../lib/log';
-import { createRegistry } from '../../lib/node/registry';
 import { uiFiles } from '../../lib/node/ui-files';
-import { createViewStore, type ViewStore } from '../../lib/views/store';
-import { everyRouteDeps } from '../helpers/every-route-app';
+import { everyRouteDeps, type EveryRouteDeps } from '../helpers/every-route-app';
 
 /**
  * The "Routes" table of docs/architecture.md against the routes Hono registers: a route added, moved or removed
@@ -59,23 +54,15 @@ function routeTable(markdown: string): Row[] {
 
 const key = (method: string, path: string) => `${method} ${path}`;
 
-let registry: ClusterRegistry;
-let views: ViewStore;
+let everyRoute: EveryRouteDeps;
 let app: Hono;
 let appWithUi: Hono;
 let uiDir: string;
 let rows: Row[];
 
 beforeAll(async () => {
-  registry = await createRegistry({
-    kubeconfigPaths: [],
-    inCluster: false,
-    watch: false,
-    clock: systemClock,
-    log: silentLogger,
-  });
-  views = createViewStore({ registry, clock: systemClock, log: silentLogger });
-  const deps = everyRouteDeps(registry, views);
+  everyRoute = await everyRouteDeps();
+  const { deps } = everyRoute;
   app = createApp(deps);
   uiDir = mkdtempSync(join(tmpdir(), 'kore-route-table-ui-'));
   writeFileSync(join(uiDir, 'index.html'), '<!doctype html>');
@@ -85,8 +72,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   rmSync(uiDir, { recursive: true, force: true });
-  views.close();
-  await registry.close();
+  await everyRoute.close();
 });
 
 describe(`the Routes table of ${DOC}`, () => {

@@ -4,6 +4,7 @@
  * watches, cache sizes; the access log's lines and `X-Request-Id`.
  */
 import { spawn } from 'node:child_process';
+import { get } from 'node:http';
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClusterRegistry } from '../../lib/clusters/types';
@@ -13,6 +14,7 @@ import { startSim, type SimCluster } from '../../lib/sim';
 import { accessLogTo } from '../../lib/telemetry/access-log';
 import { createTelemetryRegistry } from '../../lib/telemetry/registry';
 import { freePort } from '../helpers/free-port';
+import { metricSamples } from '../helpers/metric-samples';
 import { contextsFor, kubeconfigYaml, registryFor, tempDir } from '../helpers/raw-stack';
 
 const SIM = 'sim';
@@ -51,16 +53,8 @@ afterAll(async () => {
   await sim?.close();
 });
 
-/** The samples of an exposition, `name{labels}` → value. */
-async function samples(): Promise<Map<string, number>> {
-  const text = await (await fetch(`${kore.server.url}/metrics`)).text();
-  const out = new Map<string, number>();
-  for (const line of text.split('\n')) {
-    const match = /^(\S+\{[^}]*\}|\S+) (\S+)$/.exec(line);
-    if (match !== null && !line.startsWith('#')) out.set(match[1]!, Number(match[2]));
-  }
-  return out;
-}
+/** The samples of kore-board's exposition, `name{labels}` → value. */
+const samples = () => metricSamples(`${kore.server.url}/metrics`);
 
 const requests = (route: string, method: string, code: number) =>
   `kore_board_http_requests_total{route="${route}",method="${method}",code="${code}"}`;
@@ -131,7 +125,31 @@ describe('request metrics', () => {
     expect(after.get(requests('unmatched', 'GET', 404))).toBeGreaterThanOrEqual(1);
     expect(after.get(requests('/raw/clusters/*', 'GET', 101))).toBe(1);
     await expect.poll(() => logged('upgrade-2').length).toBe(1);
-    expect(logged('upgrade-2')[0]).toMatchObject({ route: '/raw/clusters/*', status: 101 });
+    expect(logged('upgrade-2')[0]).toMatchObject({ route: '/raw/clusters/*', status: 101, user: 'owner' });
+  });
+
+  it('count and log a /raw request admission refused on the fast path under its route; name who a served one acts as', async () => {
+    const key = requests('/raw/clusters/*', 'GET', 403);
+    const before = (await samples()).get(key) ?? 0;
+    // A page whose DNS name was rebound to 127.0.0.1 arrives with its own name as Host (fetch cannot send one).
+    const status = await new Promise<number | undefined>((resolve, reject) => {
+      const headers = { host: 'rebound.example', 'x-request-id': 'fast-refused' };
+      get(
+        { port: kore.server.port, host: '127.0.0.1', path: `/raw/clusters/${SIM}/api/v1/namespaces`, headers },
+        (res) => res.resume().on('end', () => resolve(res.statusCode)),
+      ).on('error', reject);
+    });
+    expect(status).toBe(403);
+    await expect.poll(async () => (await samples()).get(key)).toBe(before + 1);
+    await expect.poll(() => logged('fast-refused').length).toBe(1);
+    expect(logged('fast-refused')[0]).toMatchObject({ route: '/raw/clusters/*', status: 403 });
+    expect(logged('fast-refused')[0]!.user).toBeUndefined();
+    const served = await fetch(`${kore.server.url}/raw/clusters/${SIM}/api/v1/namespaces`, {
+      headers: { 'x-request-id': 'fast-served' },
+    });
+    await served.arrayBuffer();
+    await expect.poll(() => logged('fast-served').length).toBe(1);
+    expect(logged('fast-served')[0]).toMatchObject({ route: '/raw/clusters/*', status: 200, user: 'owner' });
   });
 
   it('count an upstream error with its cause when the cluster is down', async () => {
