@@ -21,78 +21,53 @@ export const USERS: Record<string, UserInfo> = {
 
 const user = (name: string) => ({ kind: 'User', apiGroup: 'rbac.authorization.k8s.io', name });
 
+/** A Role (with a namespace) or ClusterRole (without) holding `rules`. */
+function role(name: string, namespace: string | undefined, rules: object[]): KubeObject {
+  const metadata = namespace === undefined ? { name } : { name, namespace };
+  return { apiVersion: RBAC, kind: namespace === undefined ? 'ClusterRole' : 'Role', metadata, rules };
+}
+
+/** A RoleBinding (with a namespace) or ClusterRoleBinding (without) of `roleRef` to `subjects`. */
+function binding(
+  name: string,
+  namespace: string | undefined,
+  roleRef: { kind: 'Role' | 'ClusterRole'; name: string },
+  subjects: object[],
+): KubeObject {
+  const metadata = namespace === undefined ? { name } : { name, namespace };
+  return {
+    apiVersion: RBAC,
+    kind: namespace === undefined ? 'ClusterRoleBinding' : 'RoleBinding',
+    metadata,
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', ...roleRef },
+    subjects,
+  };
+}
+
 export function rbacObjects(): KubeObject[] {
   return [
-    {
-      apiVersion: RBAC,
-      kind: 'Role',
-      metadata: { name: 'pod-reader', namespace: 'default' },
-      rules: [
-        { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] },
-        { apiGroups: [''], resources: ['pods/log'], verbs: ['get'] },
-      ],
-    },
-    {
-      apiVersion: RBAC,
-      kind: 'RoleBinding',
-      metadata: { name: 'alice-reads-pods', namespace: 'default' },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'pod-reader' },
-      subjects: [user('alice')],
-    },
-    {
-      apiVersion: RBAC,
-      kind: 'ClusterRole',
-      metadata: { name: 'node-lister' },
-      rules: [{ apiGroups: [''], resources: ['nodes'], verbs: ['list'] }],
-    },
-    {
-      apiVersion: RBAC,
-      kind: 'ClusterRoleBinding',
-      metadata: { name: 'dev-lists-nodes' },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'node-lister' },
-      subjects: [{ kind: 'Group', apiGroup: 'rbac.authorization.k8s.io', name: 'dev' }],
-    },
-    {
-      apiVersion: RBAC,
-      kind: 'ClusterRole',
-      metadata: { name: 'app-config-reader' },
-      rules: [{ apiGroups: [''], resources: ['configmaps'], resourceNames: ['app-config'], verbs: ['get'] }],
-    },
-    {
-      apiVersion: RBAC,
-      kind: 'RoleBinding',
-      metadata: { name: 'bob-reads-app-config', namespace: 'shop' },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'app-config-reader' },
-      subjects: [user('bob')],
-    },
-    {
-      apiVersion: RBAC,
-      kind: 'ClusterRole',
-      metadata: { name: 'exec-anything' },
-      rules: [
-        { apiGroups: [''], resources: ['pods'], verbs: ['get'] },
-        { apiGroups: [''], resources: ['*/exec'], verbs: ['create'] },
-      ],
-    },
-    {
-      apiVersion: RBAC,
-      kind: 'RoleBinding',
-      metadata: { name: 'robot-execs', namespace: 'default' },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'exec-anything' },
-      subjects: [{ kind: 'ServiceAccount', name: 'robot' }],
-    },
-    {
-      apiVersion: RBAC,
-      kind: 'ClusterRole',
-      metadata: { name: 'secret-reader' },
-      rules: [{ apiGroups: [''], resources: ['secrets'], verbs: ['get', 'list'] }],
-    },
-    {
-      apiVersion: RBAC,
-      kind: 'RoleBinding',
-      metadata: { name: 'carol-gone', namespace: 'shop' },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'gone' },
-      subjects: [user('carol')],
-    },
+    role('pod-reader', 'default', [
+      { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] },
+      { apiGroups: [''], resources: ['pods/log'], verbs: ['get'] },
+    ]),
+    binding('alice-reads-pods', 'default', { kind: 'Role', name: 'pod-reader' }, [user('alice')]),
+    role('node-lister', undefined, [{ apiGroups: [''], resources: ['nodes'], verbs: ['list'] }]),
+    binding('dev-lists-nodes', undefined, { kind: 'ClusterRole', name: 'node-lister' }, [
+      { kind: 'Group', apiGroup: 'rbac.authorization.k8s.io', name: 'dev' },
+    ]),
+    role('app-config-reader', undefined, [
+      { apiGroups: [''], resources: ['configmaps'], resourceNames: ['app-config'], verbs: ['get'] },
+    ]),
+    binding('bob-reads-app-config', 'shop', { kind: 'ClusterRole', name: 'app-config-reader' }, [user('bob')]),
+    role('exec-anything', undefined, [
+      { apiGroups: [''], resources: ['pods'], verbs: ['get'] },
+      { apiGroups: [''], resources: ['*/exec'], verbs: ['create'] },
+    ]),
+    // A service account subject without a namespace is the binding's own namespace's.
+    binding('robot-execs', 'default', { kind: 'ClusterRole', name: 'exec-anything' }, [
+      { kind: 'ServiceAccount', name: 'robot' },
+    ]),
+    role('secret-reader', undefined, [{ apiGroups: [''], resources: ['secrets'], verbs: ['get', 'list'] }]),
+    binding('carol-gone', 'shop', { kind: 'Role', name: 'gone' }, [user('carol')]),
   ];
 }

@@ -47,6 +47,7 @@ import type { Freezes } from './freeze';
 import { parseResourcePath, type ResourceRoute } from './route';
 import type { RequestLog } from './request-log';
 import type { RbacAuthorizer } from '../rbac/authorizer';
+import { methodVerb } from '../rbac/attributes';
 
 /** What /version reports: the Kubernetes release kubectl 1.32 expects to talk to. */
 export const SIM_VERSION = {
@@ -93,21 +94,11 @@ function isWatch(query: URLSearchParams): boolean {
 
 /** The verb a request maps to, as RBAC would name it. */
 function verbOf(method: string, route: ResourceRoute, query: URLSearchParams): string {
-  const collection = route.name === undefined;
-  switch (method) {
-    case 'GET':
-      return collection ? (isWatch(query) ? 'watch' : 'list') : 'get';
-    case 'POST':
-      return 'create';
-    case 'PUT':
-      return 'update';
-    case 'PATCH':
-      return 'patch';
-    case 'DELETE':
-      return collection ? 'deletecollection' : 'delete';
-    default:
-      return '';
-  }
+  // HEAD is served by no handler here (kube-apiserver authorizes it as get, which RBAC does in lib/sim/rbac).
+  const verb = method === 'HEAD' ? '' : methodVerb(method);
+  if (route.name !== undefined) return verb;
+  if (verb === 'get') return isWatch(query) ? 'watch' : 'list';
+  return verb === 'delete' ? 'deletecollection' : verb;
 }
 
 function allowed(route: ResourceRoute, verb: string): boolean {

@@ -31,7 +31,8 @@ const NAMESPACE_SUBRESOURCES = new Set(['status', 'finalize']);
 /** Upgrades kube-apiserver ≥ 1.31 checks as `create` (a websocket opens them with GET, SPDY with POST). */
 const CREATE_ON_UPGRADE = new Set(['exec', 'attach', 'portforward']);
 
-function methodVerb(method: string): string {
+/** The verb of a request that names one object, from its method alone. */
+export function methodVerb(method: string): string {
   switch (method) {
     case 'GET':
     case 'HEAD':
