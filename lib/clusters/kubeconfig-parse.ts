@@ -93,7 +93,14 @@ export const KUBECONFIG_YAML: YamlSchema = { version: '1.1', customTags: goYamlT
 export function parseKubeconfig(text: string, source: string, dir: string): KubeconfigFile {
   const lines = new LineCounter();
   // uniqueKeys off: the library's check is quadratic in a map's keys; documentFault finds duplicates in linear time.
-  const doc = parseDocument(text, { ...KUBECONFIG_YAML, uniqueKeys: false, prettyErrors: false, lineCounter: lines });
+  // logLevel error: an uploaded collection used as a key would otherwise print a process warning.
+  const doc = parseDocument(text, {
+    ...KUBECONFIG_YAML,
+    uniqueKeys: false,
+    prettyErrors: false,
+    lineCounter: lines,
+    logLevel: 'error',
+  });
   const fault = documentFault(doc, lines);
   if (fault !== undefined)
     return failedKubeconfig(source, `${source}: invalid YAML: ${describeFault(fault)}`, namesFromBrokenDocument(doc));
