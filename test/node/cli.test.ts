@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseCli } from '../../lib/node/cli';
+import { DEFAULT_LIMITS } from '../../lib/node/limits-config';
 
 const HOME = '/home/u';
 const run = (argv: string[], env: Record<string, string> = {}) => parseCli(argv, env, HOME);
@@ -43,6 +44,8 @@ describe('parseCli', () => {
         listen: undefined,
       },
       terminal: { secret: undefined, idleMs: 180_000, max: 50, shell: false },
+      tls: undefined,
+      limits: DEFAULT_LIMITS,
     });
   });
 
