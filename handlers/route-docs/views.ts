@@ -6,7 +6,12 @@ import { ok } from './common';
 /** handlers/views.ts: computed views of a cluster. Every answer carries X-Kore-Last-Sync-Time and X-Kore-Stale. */
 
 const NAMESPACE_QUERY = { namespace: v.pipe(DNS_LABEL, v.description('Only this namespace (as the path’s :ns).')) };
-const TOPOLOGY = v.looseObject({ nodes: v.array(v.looseObject({})), links: v.array(v.looseObject({})) });
+/** The age an object-shaped view carries in its body too (README: the views' lastSyncTime and stale). */
+const AGE = {
+  lastSyncTime: v.optional(v.pipe(v.string(), v.description('When the cache last heard from the cluster (RFC 3339).'))),
+  stale: v.pipe(v.boolean(), v.description('A watch the view depends on is broken: the last known state.')),
+};
+const TOPOLOGY = v.looseObject({ nodes: v.array(v.looseObject({})), links: v.array(v.looseObject({})), ...AGE });
 const BY_NAMESPACE = v.pipe(v.record(v.string(), v.unknown()), v.description('A graph per namespace.'));
 
 /** A view with and without `/namespaces/:ns`, the namespace also as `?namespace=`. */
@@ -35,6 +40,7 @@ export const VIEWS_DOCS: readonly RouteDoc[] = [
           namespaces: v.number(),
           problems: v.array(v.looseObject({})),
           problemsTotal: v.number(),
+          ...AGE,
         }),
       ),
     ],
