@@ -5,6 +5,7 @@
  * Aggregated ClusterRoles (`aggregationRule`) are not computed: such a role grants the rules it stores, no more.
  */
 import type { KubeObject } from '../object-meta';
+import type { ApiResource } from '../api/resources';
 import type { SimStore } from '../store/store';
 import type { UserInfo } from '../http/auth';
 import type { StatusError } from '../../errors';
@@ -98,13 +99,18 @@ function subjectLabel(key: string): string {
 
 export class RbacAuthorizer {
   private index: Index | undefined;
-  private revision = '';
+  private revision: number[] = [];
+  /** The four RBAC resources, resolved once: they are built in, unlike CRDs. */
+  private readonly resources: ApiResource[];
 
-  constructor(private readonly store: SimStore) {}
+  constructor(private readonly store: SimStore) {
+    this.resources = RBAC_RESOURCES.map((r) => store.resource(r));
+  }
 
   private current(): Index {
-    const revision = RBAC_RESOURCES.map((r) => this.store.lastWriteOf(r)).join(',');
-    if (this.index === undefined || revision !== this.revision) {
+    // Four numbers compared on every check (a string join cost more than the check itself).
+    const revision = this.resources.map((r) => this.store.lastWriteOf(r));
+    if (this.index === undefined || revision.some((rv, i) => rv !== this.revision[i])) {
       this.index = buildIndex(this.store);
       this.revision = revision;
     }
