@@ -4,7 +4,6 @@
  * certificate swapped on disk and served to new connections without a restart, a bad new pair refused with the
  * old one kept, and `kore-board healthcheck` against it.
  */
-import { execFile, spawn } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpsRequest, type RequestOptions } from 'node:https';
@@ -12,6 +11,7 @@ import { connect as h2connect, type ClientHttp2Session } from 'node:http2';
 import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClusterRegistry } from '../../lib/clusters/types';
 import { silentLogger } from '../../lib/log';
@@ -20,6 +20,7 @@ import { startKoreServer, type KoreServer } from '../../lib/node/kore-server';
 import { readTlsPair, TlsFilesError, type TlsPair } from '../../lib/node/tls-files';
 import { startSim, type SimCluster } from '../../lib/sim';
 import { createPki, type SimPki } from '../../lib/sim/tls';
+import { kubectl, kubectlOk, kubectlStream, type KubeconfigDir } from '../helpers/kubectl';
 import { b64, kubeconfigYaml, registryFor, UI_ORIGIN } from '../helpers/raw-stack';
 
 /** Over TLS kubectl sends its bearer token (over plain HTTP it would not): the setup a jump host runs. */
@@ -177,67 +178,51 @@ describe('HTTPS', () => {
 });
 
 describe('the real kubectl with --certificate-authority', () => {
-  const kubectlArgs = () => [
-    '--kubeconfig',
-    '/dev/null',
-    '--server',
-    `${kore.server.url}/raw/clusters/sim`,
-    '--certificate-authority',
-    join(dir, 'ca-1.pem'),
-    '--token',
-    TOKEN,
-  ];
-  const run = (args: string[], ms = 20_000) =>
-    new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-      execFile(
-        'kubectl',
-        [...kubectlArgs(), ...args],
-        { env: { ...process.env, HOME: dir, KUBECONFIG: '' }, timeout: ms },
-        (err, stdout, stderr) => resolve({ code: err === null ? 0 : 1, stdout, stderr }),
-      );
-    });
+  /** kubectl's kubeconfig for kore-board itself: its https URL, the CA that signed its certificate, the access token. */
+  const config = (): KubeconfigDir => {
+    const path = join(dir, 'kubectl.yaml');
+    writeFileSync(
+      path,
+      stringify({
+        apiVersion: 'v1',
+        kind: 'Config',
+        clusters: [
+          {
+            name: 'kore',
+            cluster: { server: `${kore.server.url}/raw/clusters/sim`, 'certificate-authority': join(dir, 'ca-1.pem') },
+          },
+        ],
+        users: [{ name: 'kore', user: { token: TOKEN } }],
+        contexts: [{ name: 'kore', context: { cluster: 'kore', user: 'kore', namespace: 'default' } }],
+        'current-context': 'kore',
+      }),
+    );
+    return { path, dir, remove: () => Promise.resolve() };
+  };
 
   it('get', async () => {
-    const r = await run(['get', 'pods', '-n', 'default', '-o', 'name']);
-    expect(r.stderr).toBe('');
-    expect(r.stdout).toContain('pod/busybox');
+    expect(await kubectlOk(config(), ['get', 'pods', '-o', 'name'])).toContain('pod/busybox');
   });
 
   it('watch: sees a change made while it watches', async () => {
-    const child = spawn('kubectl', [...kubectlArgs(), 'get', 'pods', '-n', 'default', '--watch', '-o', 'name'], {
-      env: { ...process.env, HOME: dir, KUBECONFIG: '' },
-    });
-    let stdout = '';
-    const seen = (text: string) =>
-      new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`kubectl never printed ${text}: ${stdout}`)), 15_000);
-        const check = () => {
-          if (!stdout.includes(text)) return;
-          clearTimeout(timer);
-          child.stdout.off('data', check);
-          resolve();
-        };
-        child.stdout.on('data', check);
-        check();
-      });
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    const watch = kubectlStream(config(), ['get', 'pods', '--watch', '-o', 'name']);
     try {
       // The list comes first; a pod made after it can only arrive as a watch event.
-      await seen('pod/busybox');
+      await watch.waitFor((out) => out.includes('pod/busybox'));
       sim.store.create({
         apiVersion: 'v1',
         kind: 'Pod',
         metadata: { name: 'made-during-watch', namespace: 'default' },
         spec: { containers: [{ name: 'c', image: 'busybox' }] },
       });
-      await seen('pod/made-during-watch');
+      await watch.waitFor((out) => out.includes('pod/made-during-watch'));
     } finally {
-      child.kill();
+      await watch.stop();
     }
   });
 
   it('exec (an upgrade, HTTP/1.1 over TLS)', async () => {
-    const r = await run(['exec', 'busybox', '-n', 'default', '--', 'echo', 'hi']);
+    const r = await kubectl(config(), ['exec', 'busybox', '--', 'echo', 'hi']);
     expect(r.stderr).toBe('');
     expect(r.stdout.trim()).toBe('hi');
   });
