@@ -121,7 +121,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
         if (outcome.timedOut) report.cut++;
         const { responses, upgraded } = parseResponses(outcome.bytes, outcome.closedByServer, c.headOnly);
         if (c.answers === 0 && responses.length === 0)
-          report.silent.set(c.family, (report.silent.get(c.family) ?? 0) + 1);
+          report.silent.set(c.silentBecause ?? c.family, (report.silent.get(c.silentBecause ?? c.family) ?? 0) + 1);
         if (upgraded !== undefined) {
           const key = `${c.websocket ?? ''} ${closeCodeOf(parseServerFrames(upgraded)) ?? 'none'}`;
           report.closeCodes.set(key, (report.closeCodes.get(key) ?? 0) + 1);
