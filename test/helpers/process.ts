@@ -34,7 +34,7 @@ export function startProcess(
     }, options.timeoutMs ?? 20_000);
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
-      const match = /listening on (http:\/\/\S+)/.exec(output);
+      const match = /listening on (https?:\/\/\S+)/.exec(output);
       if (match?.[1] !== undefined && /^(sign in a browser|access):/m.test(output)) {
         clearTimeout(timer);
         const token = /\?token=(\S+)/.exec(output)?.[1];
