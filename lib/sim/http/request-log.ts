@@ -33,7 +33,6 @@ export class RequestLog {
 
   record(req: IncomingMessage, user: string | undefined, upgrade: boolean): void {
     const auth = req.headers.authorization;
-    const socket = req.socket as TLSSocket;
     const entry: SimRequestRecord = {
       method: req.method ?? 'GET',
       url: req.url ?? '/',
@@ -41,13 +40,24 @@ export class RequestLog {
       authorization: auth !== undefined,
       authorizationScheme: auth === undefined ? undefined : auth.split(' ', 1)[0],
       cookie: req.headers.cookie !== undefined,
-      clientCertificate:
-        typeof socket.getPeerCertificate === 'function' && socket.getPeerCertificate().raw !== undefined,
+      clientCertificate: this.presentsCertificate(req.socket as TLSSocket),
       upgrade,
     };
     if (this.entries.length < this.capacity) this.entries.push(entry);
     else this.entries[this.next] = entry;
     this.next = (this.next + 1) % this.capacity;
+  }
+
+  /** Per connection: a peer certificate is fixed for the connection's life, and reading it builds a large object. */
+  private readonly certificates = new WeakMap<TLSSocket, boolean>();
+
+  private presentsCertificate(socket: TLSSocket): boolean {
+    let presents = this.certificates.get(socket);
+    if (presents === undefined) {
+      presents = typeof socket.getPeerCertificate === 'function' && socket.getPeerCertificate().raw !== undefined;
+      this.certificates.set(socket, presents);
+    }
+    return presents;
   }
 
   /** A copy of what was recorded, oldest first. */
