@@ -167,6 +167,18 @@ describe('views: the shared cache, filtered to what the user may list', () => {
     onlyAlice(reviews);
   });
 
+  it('keeps access reviews 10 s on the clock: the same view again asks nothing, after 10 s it asks again', async () => {
+    const reviewsSent = async () =>
+      (await seenBy(() => view('/topology/namespaces/default', ALICE))).requests.filter((r) =>
+        r.url.includes('selfsubjectaccessreviews'),
+      ).length;
+    const first = await reviewsSent();
+    expect(first).toBeGreaterThan(0);
+    expect(await reviewsSent()).toBe(0);
+    clock.advance(10_001);
+    expect(await reviewsSent()).toBe(first);
+  });
+
   it('a user who may list nothing gets an empty dashboard, not a 403, saying why', async () => {
     const { status, body } = await view('/dashboard', BOB);
     expect(status).toBe(200);
