@@ -18,7 +18,7 @@ import { fileContextStore } from './own-kubeconfig-file';
 import { createRawFastPath } from './raw-fast-path';
 import { startServer, type RunningServer, type ServerTls } from './server';
 import type { LimitsConfig } from './limits-config';
-import { requestGates } from './request-gates';
+import { rawRequestLimits } from './request-gates';
 import { serverTelemetry } from './server-telemetry';
 import { terminalUpgrade } from './terminal-upgrade';
 import { rawUpgradeRoute } from './upgrade-proxy';
@@ -168,7 +168,7 @@ export async function startKoreServer(options: KoreServerOptions): Promise<KoreS
       port: options.listen?.port ?? 0,
       admit: createAdmission(security, { uiFiles: ui !== undefined }),
       fastPaths: [
-        ...(options.limits === undefined ? [] : requestGates(options.limits)),
+        ...(options.limits === undefined ? [] : [rawRequestLimits(options.limits)]),
         ...(options.rawFastPath === false ? [] : [createRawFastPath(registry, forward)]),
       ],
       tls: options.tls,

@@ -43,31 +43,6 @@ function rawTargetOf(req: IncomingMessage): RawTarget | undefined {
   }
 }
 
-/** A request counted under the key `keyOf` gives (undefined: not counted), refused with `refusal` past the max. */
-function countingGate(
-  counts: OpenCounts,
-  keyOf: (req: IncomingMessage, target: RawTarget) => string | undefined,
-  refusal: (key: string) => StatusError,
-): NodeFastPath {
-  const keyFor = (req: IncomingMessage) => {
-    const target = rawTargetOf(req);
-    return target === undefined ? undefined : keyOf(req, target);
-  };
-  return {
-    claims: (req) => keyFor(req) !== undefined,
-    serve(req: IncomingMessage, res: ServerResponse): boolean {
-      const key = keyFor(req);
-      if (key === undefined) return false;
-      if (!counts.take(key)) {
-        writeStatus(res, refusal(key));
-        return true;
-      }
-      res.once('close', () => counts.give(key));
-      return false;
-    },
-  };
-}
-
 /** How long a refused caller is told to wait: a small request in flight usually ends within a second. */
 const RETRY_AFTER_SECONDS = 1;
 
@@ -76,26 +51,64 @@ export interface RequestGateLimits {
   maxUpstreamPerContext: number;
 }
 
-/** Both gates, in the order the server tries them (each passes the request on unless it refuses it). */
-export function requestGates(limits: RequestGateLimits): NodeFastPath[] {
-  const watches = countingGate(
-    new OpenCounts(limits.maxWatchesPerClient),
-    (req, target) => (isLongRunning(target) ? (req.socket.remoteAddress ?? 'unknown') : undefined),
-    (client) =>
-      new StatusError(
-        'TooManyRequests',
-        `too many open watches from ${client}: at most ${limits.maxWatchesPerClient} (--max-watches-per-client); close one first`,
-      ),
-  );
-  const upstream = countingGate(
-    new OpenCounts(limits.maxUpstreamPerContext),
-    (_req, target) => (isLongRunning(target) ? undefined : target.context),
-    (context) =>
-      new StatusError(
-        'TooManyRequests',
-        `too many requests in flight to context ${JSON.stringify(context)}: at most ${limits.maxUpstreamPerContext} (--max-upstream-per-context); retry after ${RETRY_AFTER_SECONDS} s`,
-        { retryAfterSeconds: RETRY_AFTER_SECONDS },
-      ),
-  );
-  return [watches, upstream];
+/** Which count a `/raw` request joins, and what it is told past the maximum. */
+interface Counted {
+  counts: OpenCounts;
+  key: string;
+  refusal(): StatusError;
+}
+
+/**
+ * One fast path ahead of the `/raw` proxy: it claims `/raw/clusters/` requests, counts each while it is open (a
+ * watch or followed log under its client address, anything else under its context) and passes it on, or answers
+ * the 429 itself. The target is parsed once per request, in `claims`.
+ */
+export function rawRequestLimits(limits: RequestGateLimits): NodeFastPath {
+  const watches = new OpenCounts(limits.maxWatchesPerClient);
+  const inFlight = new OpenCounts(limits.maxUpstreamPerContext);
+  const counted = new WeakMap<IncomingMessage, Counted>();
+  const countOf = (req: IncomingMessage, target: RawTarget): Counted => {
+    if (isLongRunning(target)) {
+      const client = req.socket.remoteAddress ?? 'unknown';
+      return {
+        counts: watches,
+        key: client,
+        refusal: () =>
+          new StatusError(
+            'TooManyRequests',
+            `too many open watches from ${client}: at most ${limits.maxWatchesPerClient} (--max-watches-per-client); close one first`,
+          ),
+      };
+    }
+    const { context } = target;
+    return {
+      counts: inFlight,
+      key: context,
+      refusal: () =>
+        new StatusError(
+          'TooManyRequests',
+          `too many requests in flight to context ${JSON.stringify(context)}: at most ${limits.maxUpstreamPerContext} (--max-upstream-per-context); retry after ${RETRY_AFTER_SECONDS} s`,
+          { retryAfterSeconds: RETRY_AFTER_SECONDS },
+        ),
+    };
+  };
+  return {
+    claims(req) {
+      const target = rawTargetOf(req);
+      if (target === undefined) return false;
+      counted.set(req, countOf(req, target));
+      return true;
+    },
+    serve(req: IncomingMessage, res: ServerResponse): boolean {
+      const count = counted.get(req);
+      if (count === undefined) return false;
+      const { counts, key } = count;
+      if (!counts.take(key)) {
+        writeStatus(res, count.refusal());
+        return true;
+      }
+      res.once('close', () => counts.give(key));
+      return false;
+    },
+  };
 }
