@@ -8,8 +8,7 @@
  *   alone, never with the context's credentials; it never appears in a log line or an answer.
  */
 export type Principal =
-  | { kind: 'owner' }
-  | { kind: 'user'; username: string; groups: readonly string[]; bearerToken: string };
+  { kind: 'owner' } | { kind: 'user'; username: string; groups: readonly string[]; bearerToken: string };
 
 export const OWNER: Principal = { kind: 'owner' };
 

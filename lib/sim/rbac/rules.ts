@@ -44,8 +44,7 @@ export function ruleCovers(rule: PolicyRule, attrs: RequestAttributes): boolean 
 export function asPolicyRule(value: unknown): PolicyRule | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
   const v = value as Record<string, unknown>;
-  const strings = (x: unknown) =>
-    Array.isArray(x) && x.every((s) => typeof s === 'string') ? (x) : undefined;
+  const strings = (x: unknown) => (Array.isArray(x) && x.every((s) => typeof s === 'string') ? x : undefined);
   const verbs = strings(v.verbs);
   if (verbs === undefined) return undefined;
   const rule: PolicyRule = { verbs };
