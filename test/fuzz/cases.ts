@@ -27,6 +27,11 @@ export interface FuzzCase {
    * address, since failed sign-ins lock their address out (429) and the rest of the run would reach no route.
    */
   stranger?: boolean;
+  /**
+   * A terminal upgrade that signs in: the sender mints a token from the token route and puts the first frame
+   * (`{"Arguments", "AuthToken"}`) at this offset of `bytes`, so the frames after it reach a running session.
+   */
+  terminalSignInAt?: number;
 }
 
 export interface Target {

@@ -7,7 +7,8 @@ import { parseResponses } from './http-response';
 import { judge } from './oracle';
 import { noteWritten, type Written } from './applied';
 import type { RouteTemplate } from './routes';
-import { sendCase, type Deadlines } from './send';
+import { sendCase, type Deadlines, type Outcome } from './send';
+import { signInFrame } from './websocket-cases';
 import { closeCodeOf, parseServerFrames } from './ws-frames';
 
 export interface FuzzOptions {
@@ -37,7 +38,7 @@ export interface FuzzReport {
   byStatus: Map<number, number>;
   /** Error answers by status and the start of their message, to see which refusals the cases reach. */
   byMessage: Map<string, number>;
-  /** Websocket close codes the server sent, by endpoint (`terminal 4400`). */
+  /** Websocket close codes the server sent, by endpoint (`terminal 4400`, `terminal signed in 1000`). */
   closeCodes: Map<string, number>;
   /** Cases the HTTP layer may leave unanswered (a request that never ends) that were indeed closed without an answer, by family. */
   silent: Map<string, number>;
@@ -72,6 +73,32 @@ function messageOf(body: Buffer): string {
   }
 }
 
+/** A terminal token for the demo cluster's busybox pod, from the token route (one per session: they are single-use). */
+async function terminalToken(port: number, t: Target): Promise<string | undefined> {
+  try {
+    const res = await fetch(
+      `http://127.0.0.1:${port}/api/terminal/clusters/sim/namespaces/default/pods/busybox/termtype/pod`,
+      {
+        headers: { host: t.host, ...(t.token === undefined ? {} : { authorization: `Bearer ${t.token}` }) },
+        signal: AbortSignal.timeout(10_000),
+      },
+    );
+    const body = (await res.json()) as { Token?: unknown };
+    return typeof body.Token === 'string' ? body.Token : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The case's bytes, with a signed-in terminal's first frame put in place. */
+async function bytesToSend(port: number, t: Target, c: FuzzCase): Promise<Buffer | string> {
+  if (c.terminalSignInAt === undefined) return c.bytes;
+  const token = await terminalToken(port, t);
+  if (token === undefined) return 'the terminal token route gave no token';
+  const at = c.terminalSignInAt;
+  return Buffer.concat([c.bytes.subarray(0, at), signInFrame(token), c.bytes.subarray(at)]);
+}
+
 /** How a finding is shown: enough to replay it byte for byte (`printf` the JSON string into `nc`). */
 export function describeFinding(f: Finding): string {
   return [
@@ -79,6 +106,26 @@ export function describeFinding(f: Finding): string {
     `  request bytes (JSON string): ${JSON.stringify(f.bytes.toString('latin1').slice(0, 4000))}`,
     `  answer: ${JSON.stringify(f.answer.toString('latin1').slice(0, 600))}`,
   ].join('\n');
+}
+
+const count = <K>(map: Map<K, number>, key: K) => map.set(key, (map.get(key) ?? 0) + 1);
+
+/** What one case's answer adds to the report's figures, and to what was written. */
+function tally(report: FuzzReport, c: FuzzCase, outcome: Outcome): void {
+  count(report.byFamily, c.family.startsWith('route ') ? 'route' : c.family);
+  if (outcome.timedOut) report.cut++;
+  const { responses, upgraded } = parseResponses(outcome.bytes, outcome.closedByServer, c.headOnly);
+  if (c.answers === 0 && responses.length === 0) count(report.silent, c.silentBecause ?? c.family);
+  if (upgraded !== undefined)
+    count(
+      report.closeCodes,
+      `${c.family.replace('websocket ', '')} ${closeCodeOf(parseServerFrames(upgraded)) ?? 'none'}`,
+    );
+  for (const r of responses) {
+    count(report.byStatus, r.status);
+    noteWritten(report.written, r);
+    if (r.status >= 400) count(report.byMessage, `${r.status} ${messageOf(r.body).slice(0, 70)}`);
+  }
 }
 
 export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
@@ -114,29 +161,24 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
       while (next < batch.length) {
         const index = start + next;
         const c = batch[next++]!;
-        const outcome = await sendCase(port, c, deadlines);
+        const bytes = await bytesToSend(port, target, c);
         report.sent++;
-        const family = c.family.startsWith('route ') ? 'route' : c.family;
-        report.byFamily.set(family, (report.byFamily.get(family) ?? 0) + 1);
-        if (outcome.timedOut) report.cut++;
-        const { responses, upgraded } = parseResponses(outcome.bytes, outcome.closedByServer, c.headOnly);
-        if (c.answers === 0 && responses.length === 0)
-          report.silent.set(c.silentBecause ?? c.family, (report.silent.get(c.silentBecause ?? c.family) ?? 0) + 1);
-        if (upgraded !== undefined) {
-          const key = `${c.websocket ?? ''} ${closeCodeOf(parseServerFrames(upgraded)) ?? 'none'}`;
-          report.closeCodes.set(key, (report.closeCodes.get(key) ?? 0) + 1);
+        if (typeof bytes === 'string') {
+          report.findings.push({
+            seed,
+            index,
+            family: c.family,
+            problems: [bytes],
+            bytes: c.bytes,
+            answer: Buffer.alloc(0),
+          });
+          continue;
         }
-        for (const r of responses) {
-          report.byStatus.set(r.status, (report.byStatus.get(r.status) ?? 0) + 1);
-          noteWritten(report.written, r);
-          if (r.status >= 400) {
-            const key = `${r.status} ${messageOf(r.body).slice(0, 70)}`;
-            report.byMessage.set(key, (report.byMessage.get(key) ?? 0) + 1);
-          }
-        }
+        const outcome = await sendCase(port, { ...c, bytes }, deadlines);
+        tally(report, c, outcome);
         const problems = judge(c, outcome);
         if (problems.length > 0)
-          report.findings.push({ seed, index, family: c.family, problems, bytes: c.bytes, answer: outcome.bytes });
+          report.findings.push({ seed, index, family: c.family, problems, bytes, answer: outcome.bytes });
       }
     };
     await Promise.all(Array.from({ length: concurrency }, worker));

@@ -111,6 +111,16 @@ const frame: fc.Arbitrary<FrameSpec> = fc.oneof(
   },
 );
 
+/** The first frame of a terminal session, as the Kore Board UI sends it, with a token just minted. */
+export const signInFrame = (token: string): Buffer =>
+  encodeFrame({
+    fin: true,
+    rsv: 0,
+    opcode: 1,
+    masked: true,
+    payload: Buffer.from(JSON.stringify({ Arguments: '', AuthToken: token })),
+  });
+
 export function websocketCase(t: Target): fc.Arbitrary<FuzzCase> {
   return fc
     .record({
@@ -129,33 +139,35 @@ export function websocketCase(t: Target): fc.Arbitrary<FuzzCase> {
       ),
       frames: fc.array(frame, { maxLength: 5 }),
       closeAfter: fc.boolean(),
+      signIn: fc.boolean(),
     })
-    .map(({ where, key, version, terminalProtocol, execProtocol, upgradeHeader, method, frames, closeAfter }) => {
-      const protocol = where === 'terminal' ? terminalProtocol : execProtocol;
-      const head = [
-        `${method} ${where === 'terminal' ? '/api/terminal/ws' : EXEC_PATH} HTTP/1.1`,
-        `Host: ${t.host}`,
-        ...(t.token ? [`Authorization: Bearer ${t.token}`] : []),
-        `Upgrade: ${upgradeHeader}`,
-        'Connection: Upgrade',
-        ...(key === '' ? [] : [`Sec-WebSocket-Key: ${key}`]),
-        ...(version === '' ? [] : [`Sec-WebSocket-Version: ${version}`]),
-        ...(protocol === '' ? [] : [`Sec-WebSocket-Protocol: ${protocol}`]),
-      ];
-      const ending = closeAfter
-        ? [encodeFrame({ fin: true, rsv: 0, opcode: 8, masked: true, payload: closePayload(1000) })]
-        : [];
-      return {
-        family: `websocket ${where}`,
-        bytes: Buffer.concat([
-          Buffer.from(head.join(CRLF) + CRLF + CRLF, 'latin1'),
-          ...frames.map(encodeFrame),
-          ...ending,
-        ]),
-        answers: 1,
-        headOnly: method === 'HEAD',
-        endWrite: false,
-        websocket: where,
-      };
-    });
+    .map(
+      ({ where, key, version, terminalProtocol, execProtocol, upgradeHeader, method, frames, closeAfter, signIn }) => {
+        const protocol = where === 'terminal' ? terminalProtocol : execProtocol;
+        const head = [
+          `${method} ${where === 'terminal' ? '/api/terminal/ws' : EXEC_PATH} HTTP/1.1`,
+          `Host: ${t.host}`,
+          ...(t.token ? [`Authorization: Bearer ${t.token}`] : []),
+          `Upgrade: ${upgradeHeader}`,
+          'Connection: Upgrade',
+          ...(key === '' ? [] : [`Sec-WebSocket-Key: ${key}`]),
+          ...(version === '' ? [] : [`Sec-WebSocket-Version: ${version}`]),
+          ...(protocol === '' ? [] : [`Sec-WebSocket-Protocol: ${protocol}`]),
+        ];
+        const ending = closeAfter
+          ? [encodeFrame({ fin: true, rsv: 0, opcode: 8, masked: true, payload: closePayload(1000) })]
+          : [];
+        const headBytes = Buffer.from(head.join(CRLF) + CRLF + CRLF, 'latin1');
+        const signsIn = signIn && where === 'terminal';
+        return {
+          family: `websocket ${where}${signsIn ? ' signed in' : ''}`,
+          bytes: Buffer.concat([headBytes, ...frames.map(encodeFrame), ...ending]),
+          answers: 1,
+          headOnly: method === 'HEAD',
+          endWrite: false,
+          websocket: where,
+          ...(signsIn ? { terminalSignInAt: headBytes.length } : {}),
+        };
+      },
+    );
 }
