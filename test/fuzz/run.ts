@@ -40,12 +40,12 @@ export interface FuzzReport {
   byMessage: Map<string, number>;
   /** Websocket close codes the server sent, by endpoint (`terminal 4400`, `terminal signed in 1000`). */
   closeCodes: Map<string, number>;
-  /** Cases the HTTP layer may leave unanswered (a request that never ends) that were indeed closed without an answer, by family. */
+  /** Cases that may go unanswered (random bytes) and were closed without an answer, by the reason they may. */
   silent: Map<string, number>;
   /** Cases cut at the deadline (an open websocket, a stream). */
   cut: number;
   findings: Finding[];
-  /** Batches after which `/healthz` did not answer 200. */
+  /** The case counts at the end of each batch after which `/healthz` did not answer 200. */
   unhealthyAfter: number[];
   written: Written;
   elapsedMs: number;
