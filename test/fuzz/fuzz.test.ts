@@ -57,6 +57,7 @@ describe.each([
       'request line',
       'pipelining with a malformed request',
       'websocket terminal',
+      'websocket terminal signed in',
       'websocket exec',
     ])
       expect(run.report.byFamily.get(family), family).toBeGreaterThan(families);
