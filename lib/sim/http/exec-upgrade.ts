@@ -8,6 +8,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { EXEC_PROTOCOLS, type ExecTarget } from '../exec/index';
 import { StatusError } from '../../errors';
+import { refuseHandshakesWithStatus } from '../../node/reject-upgrade';
 import { isObject } from '../object-meta';
 import type { SimStore } from '../store/store';
 import type { ResourceRoute } from './route';
@@ -101,7 +102,9 @@ export class ExecUpgrader {
   constructor(
     private readonly run: ExecSessionRunner,
     private readonly onError: (err: unknown) => void,
-  ) {}
+  ) {
+    refuseHandshakesWithStatus(this.wss);
+  }
 
   upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, target: ExecTarget): void {
     this.wss.handleUpgrade(req, socket, head, (ws) => {

@@ -13,6 +13,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { StatusError } from '../../errors';
+import { refuseHandshakesWithStatus } from '../../node/reject-upgrade';
 import { isObject, type KubeObject } from '../object-meta';
 import type { SimStore } from '../store/store';
 import { CHANNEL_PROTOCOLS, runChannelPortForward } from '../port-forward/channel-session';
@@ -119,6 +120,7 @@ export class PortForwardUpgrader {
   private readonly sessions = new Set<SpdyPortForwardSession>();
 
   constructor(private readonly onError: (err: unknown) => void) {
+    refuseHandshakesWithStatus(this.wss);
     // Put the real tunnelling subprotocol back into the handshake answer (see TUNNEL_TOKEN).
     this.wss.on('headers', (headers: string[]) => {
       const i = headers.indexOf(`Sec-WebSocket-Protocol: ${TUNNEL_TOKEN}`);
