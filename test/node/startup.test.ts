@@ -47,9 +47,11 @@ describe('the kore-board process', () => {
     expect(await p.stop('SIGTERM')).toBe(0);
   });
 
-  it('makes an access token at first start, keeps it in the data dir (0600), prints a login URL with it, and refuses callers without it', async () => {
+  it('with --auth token, makes an access token at first start, keeps it in the data dir (0600), prints a login URL with it, and refuses callers without it', async () => {
     const home = mkdtempSync(join(tmpdir(), 'kore-home-'));
-    const p = await startProcess(NODE, [...TS, '--demo', '--listen', '127.0.0.1:0'], { env: { ...env, HOME: home } });
+    const p = await startProcess(NODE, [...TS, '--demo', '--listen', '127.0.0.1:0', '--auth', 'token'], {
+      env: { ...env, HOME: home },
+    });
     started.push(p);
     const tokenFile = join(home, '.kore-board', 'token');
     expect(statSync(tokenFile).mode & 0o777).toBe(0o600);
@@ -74,9 +76,11 @@ describe('the kore-board process', () => {
     expect(login.status).toBe(303);
     expect(login.headers.get('location')).toBe('/api/clusters?x=1');
     const cookie = login.headers.get('set-cookie')!;
+    // A session token in the cookie, never the access token itself.
     expect(cookie).toMatch(
-      new RegExp(`^kore-board-token-${new URL(p.url).port}=${p.token}; Path=/; HttpOnly; SameSite=Strict`),
+      new RegExp(`^kore-board-token-${new URL(p.url).port}=[^;]+; Path=/; HttpOnly; SameSite=Strict`),
     );
+    expect(cookie).not.toContain(p.token);
     expect((await fetch(`${p.url}/api/clusters`, { headers: { cookie: cookie.split(';')[0]! } })).status).toBe(200);
     expect((await fetch(`${p.url}/api/clusters?token=wrong-token-of-some-length`, { redirect: 'manual' })).status).toBe(
       401,
@@ -89,7 +93,7 @@ describe('the kore-board process', () => {
 
     // A second start keeps the same token, so a signed-in browser stays signed in.
     expect(await p.stop('SIGTERM')).toBe(0);
-    const again = await startProcess(NODE, [...TS, '--demo', '--listen', '127.0.0.1:0'], {
+    const again = await startProcess(NODE, [...TS, '--demo', '--listen', '127.0.0.1:0', '--auth', 'token'], {
       env: { ...env, HOME: home },
     });
     started.push(again);

@@ -71,7 +71,10 @@ let auth: Record<string, string>;
 
 beforeAll(async () => {
   appDir = builtApp();
-  kore = await startProcess(NODE, [...TS, '--demo', '--listen', '127.0.0.1:0', '--ui-dir', appDir], { env });
+  // With an access token: the UI's files must load before sign-in, while the API stays guarded.
+  kore = await startProcess(NODE, [...TS, '--demo', '--listen', '127.0.0.1:0', '--auth', 'token', '--ui-dir', appDir], {
+    env,
+  });
   auth = kore.auth;
   expect(kore.token).toBeDefined();
 }, 30_000);
@@ -121,7 +124,7 @@ describe('--ui-dir through the CLI', () => {
 
   it('lets the sign-in page and its calls load before sign-in, and the login link land on the UI', async () => {
     const how = await fetch(`${kore.url}/api/auth/login`);
-    expect(await how.json()).toEqual({ strategy: 'cookie', schema: 'token', provider: '' });
+    expect(await how.json()).toEqual({ strategy: 'local', schema: 'token', provider: '' });
     expect((await fetch(`${kore.url}/healthy`)).status).toBe(200);
     const link = await fetch(`${kore.url}/?token=${kore.token}`, { redirect: 'manual' });
     expect(link.status).toBe(303);
