@@ -3,6 +3,7 @@
  * (exit 2, like a bad flag); a good one is served at the printed https:// URL, which `kore-board healthcheck` checks.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -57,6 +58,29 @@ describe('kore-board --tls-cert --tls-key', () => {
     // Plain HTTP to the TLS port is no answer: the check fails, saying why.
     const plain = await runToExit(NODE, [...TS, 'healthcheck', `${started.url.replace('https', 'http')}/healthz`], env);
     expect(plain.code).toBe(1);
+    expect(await started.stop('SIGTERM')).toBe(0);
+  });
+
+  it('marks the session cookies Secure when serving TLS', async () => {
+    started = await startProcess(NODE, [...TS, '--demo', '--listen', '127.0.0.1:0', '--auth', 'token'], {
+      env: { ...env, KORE_TLS_CERT: cert, KORE_TLS_KEY: key },
+    });
+    const body = JSON.stringify({ token: started.token });
+    const cookies = await new Promise<string[]>((resolve, reject) => {
+      const req = request(
+        `${started!.url}/api/auth/login`,
+        { method: 'POST', ca: one.ca.certPem, headers: { 'content-type': 'application/json' } },
+        (res) => {
+          res.resume();
+          if (res.statusCode === 200) resolve(res.headers['set-cookie'] ?? []);
+          else reject(new Error(`sign-in answered ${res.statusCode}`));
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
+    });
+    expect(cookies.length).toBeGreaterThanOrEqual(2); // the access and the refresh session
+    for (const cookie of cookies) expect(cookie).toMatch(/; HttpOnly; SameSite=Strict; .*; Secure$/);
     expect(await started.stop('SIGTERM')).toBe(0);
   });
 });
