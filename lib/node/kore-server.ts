@@ -8,6 +8,7 @@ import type { Logger } from '../log';
 import type { MetricsSource } from '../metrics/types';
 import type { Registry } from 'prom-client';
 import type { AccessLog } from '../telemetry/access-log';
+import type { TelemetryExposition } from '../telemetry/registry';
 import { memoryJtiLedger } from '../terminal/jti-ledger';
 import { systemTimers, type Timers } from '../terminal/timers';
 import { terminalTokens } from '../terminal/token';
@@ -77,6 +78,8 @@ export interface KoreServerOptions {
   metricsListen?: { host: string; port: number };
   /** kore-board's own metrics (lib/telemetry/registry.ts), served at `GET /metrics` and filled here; absent: no such route. */
   telemetry?: Registry;
+  /** What `GET /metrics` answers; default `telemetry` itself (a `--workers` worker answers the pool's sum instead). */
+  telemetryExposition?: TelemetryExposition;
   /** One line per request (lib/telemetry/access-log.ts); absent: none. */
   accessLog?: AccessLog;
   /** The web terminal; absent: no terminal routes. */
@@ -151,7 +154,7 @@ export async function startKoreServer(options: KoreServerOptions): Promise<KoreS
     decoder,
     ui,
     metrics,
-    telemetry,
+    telemetry: options.telemetryExposition ?? telemetry,
     terminal,
     forward,
     routeSeen: observed.routeSeen,

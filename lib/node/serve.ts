@@ -17,7 +17,9 @@ import { createRegistry } from './registry';
 import type { RunningServer } from './server';
 import { readTlsPair } from './tls-files';
 import { uiFiles } from './ui-files';
-import { processChannel, workerJtiLedger } from './workers/jti-ledger';
+import { workerJtiLedger } from './workers/jti-ledger';
+import { workerMetricsExposition } from './workers/metrics-exposition';
+import { processChannel } from './workers/supervisor-requests';
 
 /** One serving kore-board: the registry, the app and the HTTP server, as one process (or one worker) runs them. */
 export interface Serving {
@@ -107,6 +109,9 @@ export async function serve(
       metrics: metrics.source,
       metricsListen: config.metrics.listen,
       telemetry,
+      ...(cluster.isWorker
+        ? { telemetryExposition: workerMetricsExposition(telemetry, processChannel(), systemTimers) }
+        : {}),
       // At level info, like the logger's own lines: a level above info silences it too.
       accessLog:
         config.accessLog && LOG_LEVELS.indexOf(config.logLevel) <= LOG_LEVELS.indexOf('info')

@@ -40,6 +40,8 @@ export function registerScrapeHealth(registry: Registry, statuses: ScrapeStatuse
       help,
       labelNames: ['context'],
       registers: [registry],
+      // With --workers every worker scrapes the same clusters: the pool's value is the largest, not their sum.
+      aggregator: 'max',
       collect() {
         this.reset();
         for (const [context, status] of statuses()) {

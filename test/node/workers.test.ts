@@ -112,6 +112,22 @@ describe('kore-board --workers 2', () => {
     }
   });
 
+  it("answers /metrics with the pool's sum, whichever worker takes the scrape", async () => {
+    const counted = async () => {
+      const res = await fetch(`${p.url}/metrics`, { headers: { ...auth, connection: 'close' } });
+      expect(res.status).toBe(200);
+      const line = (await res.text())
+        .split('\n')
+        .find((l) => l.startsWith('kore_board_http_requests_total{') && l.includes('route="/api/contexts/:cluster"'));
+      return Number(line?.split(' ').pop() ?? 0);
+    };
+    const before = await counted();
+    // Each on a connection of its own: spread over both workers, as are the scrapes after.
+    for (let i = 0; i < 10; i++)
+      expect((await call(`${p.url}/api/contexts/${encodeURIComponent(DEMO)}`)).status).toBe(200);
+    for (let i = 0; i < 4; i++) expect(await counted()).toBe(before + 10);
+  });
+
   it('passes exec upgrades through whichever worker holds the connection', async () => {
     // kubectl sends no kubeconfig credential to a plain-HTTP server: the token rides in the path.
     const server = `${p.url}/token/${p.token!}/raw/clusters/${encodeURIComponent(DEMO)}`;

@@ -6,12 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import { memoryJtiLedger } from '../../lib/terminal/jti-ledger';
 import type { JtiLedger } from '../../lib/terminal/types';
-import {
-  answerJtiClaim,
-  workerJtiLedger,
-  type SupervisorChannel,
-  type WorkerChannel,
-} from '../../lib/node/workers/jti-ledger';
+import { answerJtiClaim, workerJtiLedger, type WorkerChannel } from '../../lib/node/workers/jti-ledger';
+import type { SupervisorChannel } from '../../lib/node/workers/supervisor-requests';
 import { isJtiClaim } from '../../lib/node/workers/protocol';
 import { fakeClock } from '../helpers/registry-fixtures';
 import { manualTimers } from './manual-timers';

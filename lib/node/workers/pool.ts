@@ -5,7 +5,8 @@ import { memoryJtiLedger } from '../../terminal/jti-ledger';
 import type { JtiLedger } from '../../terminal/types';
 import type { ServeSetup } from '../serve';
 import { answerJtiClaim } from './jti-ledger';
-import { isJtiClaim, isWorkerMessage, type PrimaryMessage, type ReadyReport } from './protocol';
+import { poolMetrics } from './metrics-exposition';
+import { isJtiClaim, isMetricsRequest, isWorkerMessage, type PrimaryMessage, type ReadyReport } from './protocol';
 
 /**
  * The supervising side of `--workers N`: N processes serving one listen address. Node's cluster module
@@ -43,10 +44,17 @@ interface Forked {
   stop(signal: NodeJS.Signals): void;
 }
 
-function fork(setup: PrimaryMessage, ledger: JtiLedger): Forked {
+/** What the supervisor answers its workers from: the terminal tokens' ledger and the pool's metrics. */
+interface Answering {
+  ledger: JtiLedger;
+  metrics: ReturnType<typeof poolMetrics>;
+}
+
+function fork(setup: PrimaryMessage, { ledger, metrics }: Answering): Forked {
   const worker = cluster.fork();
   worker.on('message', (message: unknown) => {
     if (isJtiClaim(message)) void answerJtiClaim(worker, ledger, message);
+    else if (isMetricsRequest(message)) void metrics(worker, message);
   });
   let serving = false;
   let stoppedWith: NodeJS.Signals | undefined;
@@ -88,8 +96,11 @@ function stopAll(forked: Iterable<Forked>, signal: NodeJS.Signals): Promise<numb
  */
 export async function startWorkers(options: PoolOptions): Promise<PoolStart> {
   const setup: PrimaryMessage = { type: 'kore:setup', ...options.setup };
-  // The terminal tokens' used ids, for every worker: a token opens one session on whichever worker it reaches.
-  const ledger = memoryJtiLedger(systemClock);
+  const answering: Answering = {
+    // The terminal tokens' used ids, for every worker: a token opens one session on whichever worker it reaches.
+    ledger: memoryJtiLedger(systemClock),
+    metrics: poolMetrics(),
+  };
   const live = new Set<Forked>();
   const started = (f: Forked) => {
     live.add(f);
@@ -97,10 +108,12 @@ export async function startWorkers(options: PoolOptions): Promise<PoolStart> {
     return f;
   };
 
-  const first = started(fork(setup, ledger));
+  const first = started(fork(setup, answering));
   const report = await first.ready;
   if (typeof report === 'number') return { kind: 'failed', exitCode: report };
-  const rest = await Promise.all(Array.from({ length: options.count - 1 }, () => started(fork(setup, ledger)).ready));
+  const rest = await Promise.all(
+    Array.from({ length: options.count - 1 }, () => started(fork(setup, answering)).ready),
+  );
   const failed = rest.find((r): r is number => typeof r === 'number');
   if (failed !== undefined) {
     await stopAll(live, 'SIGTERM');
@@ -120,7 +133,7 @@ export async function startWorkers(options: PoolOptions): Promise<PoolStart> {
       );
     }
     options.log.error(`a worker process exited (code ${code}); starting another`);
-    supervise(started(fork(setup, ledger)));
+    supervise(started(fork(setup, answering)));
   };
   const supervise = (f: Forked) => void f.exited.then(replace);
   for (const f of live) supervise(f);

@@ -41,6 +41,19 @@ export interface JtiAnswer {
   claimed: boolean;
 }
 
+/** A worker asks for the pool's metrics: every worker's, summed by the supervisor (metrics-exposition.ts). */
+export interface MetricsRequest {
+  type: 'kore:metrics-request';
+  id: number;
+}
+
+/** The pool's metrics in the Prometheus text format, or why the supervisor could not gather them. */
+export type MetricsAnswer = { type: 'kore:metrics-answer'; id: number } & ({ text: string } | { error: string });
+
+/** What a worker asks its supervisor, each question answered once (supervisor-requests.ts). */
+export type WorkerRequest = JtiClaim | MetricsRequest;
+export type SupervisorAnswer = JtiAnswer | MetricsAnswer;
+
 /** Token ids are UUIDs; anything much longer is not one of ours. */
 const MAX_JTI_LENGTH = 256;
 
@@ -100,5 +113,18 @@ export function isJtiAnswer(value: unknown): value is JtiAnswer {
     value.type === 'kore:jti-answer' &&
     Number.isSafeInteger(value.id) &&
     typeof value.claimed === 'boolean'
+  );
+}
+
+export function isMetricsRequest(value: unknown): value is MetricsRequest {
+  return isObject(value) && value.type === 'kore:metrics-request' && Number.isSafeInteger(value.id);
+}
+
+export function isMetricsAnswer(value: unknown): value is MetricsAnswer {
+  return (
+    isObject(value) &&
+    value.type === 'kore:metrics-answer' &&
+    Number.isSafeInteger(value.id) &&
+    (typeof value.text === 'string' || typeof value.error === 'string')
   );
 }
