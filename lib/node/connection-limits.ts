@@ -1,15 +1,14 @@
-import type { Server as HttpServer } from 'node:http';
+import type { Server as HttpServer, IncomingMessage, ServerResponse } from 'node:http';
 import type { Http2SecureServer, Http2ServerResponse } from 'node:http2';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { StatusError } from '../errors';
-import type { NodeFastPath } from './server';
 import { writeStatus } from './write-status';
 
 /**
  * The limits of a client connection (`--max-header-size`, `--headers-timeout`, `--keep-alive-timeout`,
  * `--max-connections`), set on the Node server, plain or TLS. Node's parser refusals (431, 408) are answered with
- * a Status by lib/node/malformed-requests.ts; connections beyond the maximum are answered here.
+ * a Status by lib/node/malformed-requests.ts; connections beyond the maximum are answered here, before admission.
  */
 export interface ConnectionLimits {
   maxHeaderBytes: number;
@@ -54,14 +53,14 @@ export function connectionLimitError(max: number): StatusError {
 }
 
 /**
- * Sets the limits before the server listens (Node reads the checking interval when it starts listening), and
- * returns the fast path that answers requests on connections beyond the maximum with a 503 and closes them.
+ * Sets the limits before the server listens (Node reads the checking interval when it starts listening), and counts
+ * connections: those beyond the maximum are marked, and their requests (refuseBeyondLimit) and upgrades refused.
  */
 export function applyConnectionLimits(
   server: HttpServer | Http2SecureServer,
   limits: ConnectionLimits,
   tls: boolean,
-): NodeFastPath {
+): void {
   const settings: Http1Settings = {
     maxHeaderSize: limits.maxHeaderBytes,
     headersTimeout: limits.headersTimeoutMs,
@@ -78,19 +77,22 @@ export function applyConnectionLimits(
     // Answered rather than dropped: a client told 503 backs off, one whose connection vanished retries at once.
     if (open > limits.maxConnections) (socket as Socket & Marked)[OVER_LIMIT] = true;
   });
-  return {
-    claims: (req) => beyondConnectionLimit(req.socket),
-    serve(req, res) {
-      const error = connectionLimitError(limits.maxConnections);
-      if (req.httpVersionMajor === 1) {
-        writeStatus(res, error, { connection: 'close' });
-        return true;
-      }
-      writeStatus(res, error);
-      // h2 has no Connection header: GOAWAY ends the session once this stream is answered. (lib/node/secure-server.ts
-      // hands h2 requests on as HTTP/1.1's; this is where they differ.)
-      (res as unknown as Http2ServerResponse).stream.session?.close();
-      return true;
-    },
-  };
+}
+
+/**
+ * Answers a request on a connection beyond the maximum with a 503 and ends the connection, before anything else
+ * (admission included) is spent on it; true when it did.
+ */
+export function refuseBeyondLimit(req: IncomingMessage, res: ServerResponse, limits: ConnectionLimits): boolean {
+  if (!beyondConnectionLimit(req.socket)) return false;
+  const error = connectionLimitError(limits.maxConnections);
+  if (req.httpVersionMajor === 1) {
+    writeStatus(res, error, { connection: 'close' });
+    return true;
+  }
+  writeStatus(res, error);
+  // h2 has no Connection header: GOAWAY ends the session once this stream is answered. (lib/node/secure-server.ts
+  // hands h2 requests on as HTTP/1.1's; this is where they differ.)
+  (res as unknown as Http2ServerResponse).stream.session?.close();
+  return true;
 }

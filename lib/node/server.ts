@@ -17,6 +17,7 @@ import {
   applyConnectionLimits,
   beyondConnectionLimit,
   connectionLimitError,
+  refuseBeyondLimit,
   type ConnectionLimits,
 } from './connection-limits';
 import { createSecureServer } from './secure-server';
@@ -108,11 +109,12 @@ async function admitNode(
  */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const listener = getRequestListener(options.fetch);
-  const fastPaths = [...(options.fastPaths ?? [])];
+  const fastPaths = options.fastPaths ?? [];
   const upgraded = new Set<Duplex>();
-  const { observer } = options;
+  const { observer, tls, limits } = options;
   const handle = (req: IncomingMessage, res: ServerResponse) => {
     observer?.request(req, res);
+    if (limits !== undefined && refuseBeyondLimit(req, res, limits)) return;
     takePathToken(req);
     const claimed = fastPaths.filter((fast) => fast.claims(req));
     if (claimed.length === 0) return void listener(req, res);
@@ -125,10 +127,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       void listener(req, res);
     });
   };
-  const { tls, limits } = options;
   const secure = tls === undefined ? undefined : createSecureServer(tls.pair, handle);
   const server = secure ?? createServer(handle);
-  if (limits !== undefined) fastPaths.unshift(applyConnectionLimits(server, limits, tls !== undefined));
+  if (limits !== undefined) applyConnectionLimits(server, limits, tls !== undefined);
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
     if (limits !== undefined && beyondConnectionLimit(socket))
