@@ -5,6 +5,7 @@
  * so a page that asks many times asks the cluster once; concurrent identical questions share one review.
  */
 import type { Clock } from '../clock';
+import { ExpiringAnswers } from './expiring-answers';
 import type { ClusterConnection } from '../clusters/types';
 import { kubeJson } from '../kube/request';
 
@@ -36,11 +37,6 @@ export interface AccessReviewOptions {
   headersTimeoutMs?: number;
 }
 
-interface Entry {
-  at: number;
-  answer: Promise<boolean>;
-}
-
 const REVIEW_PATH = '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews';
 
 function keyOf(conn: ClusterConnection, q: AccessQuestion, token: string): string {
@@ -57,10 +53,12 @@ function keyOf(conn: ClusterConnection, q: AccessQuestion, token: string): strin
 }
 
 export function createAccessReviews(options: AccessReviewOptions): AccessReviews {
-  const { clock } = options;
-  const ttlMs = options.ttlMs ?? 10_000;
-  const maxEntries = options.maxEntries ?? 10_000;
-  const answers = new Map<string, Entry>();
+  // Promises, so that concurrent identical questions share one review.
+  const answers = new ExpiringAnswers<Promise<boolean>>({
+    clock: options.clock,
+    ttlMs: options.ttlMs ?? 10_000,
+    maxEntries: options.maxEntries ?? 10_000,
+  });
 
   const ask = async (conn: ClusterConnection, q: AccessQuestion): Promise<boolean> => {
     const review = await kubeJson<{ status?: { allowed?: unknown } }>(conn, {
@@ -81,18 +79,12 @@ export function createAccessReviews(options: AccessReviewOptions): AccessReviews
     async allowed(conn, question) {
       // The token is part of the key (held in memory only, like the sessions that carry it): users never share answers.
       const key = keyOf(conn, question, String((await conn.credentials()).authorization ?? ''));
-      const now = clock.now();
       const kept = answers.get(key);
-      if (kept !== undefined && now - kept.at < ttlMs) return kept.answer;
+      if (kept !== undefined) return kept;
       const answer = ask(conn, question);
-      answers.delete(key);
-      answers.set(key, { at: now, answer });
+      answers.set(key, answer);
       // A failed review is not an answer: the next request asks again.
-      answer.catch(() => answers.get(key)?.answer === answer && answers.delete(key));
-      for (const oldest of answers.keys()) {
-        if (answers.size <= maxEntries) break;
-        answers.delete(oldest);
-      }
+      answer.catch(() => answers.get(key) === answer && answers.delete(key));
       return answer;
     },
   };

@@ -1,5 +1,5 @@
-import type { Clock } from '../clock';
 import type { StatusError } from '../errors';
+import { ExpiringAnswers, type ExpiringAnswersOptions } from './expiring-answers';
 
 /** Who the cluster says a bearer token is. */
 export interface ReviewedUser {
@@ -13,29 +13,20 @@ export interface ReviewedUser {
  */
 export type ReviewToken = (bearerToken: string) => Promise<ReviewedUser | StatusError>;
 
-export interface ReviewCacheOptions {
-  /** How long an accepted token is believed without asking again: a revoked token works at most this long. */
-  ttlMs: number;
-  maxEntries: number;
-  clock: Clock;
-}
-
 /** Ten seconds: a UI page's burst of requests asks once, and a revoked token stops working soon after. */
 export const REVIEW_CACHE = { ttlMs: 10_000, maxEntries: 1_000 } as const;
 
-/** Remembers accepted tokens briefly (refusals are never cached: the rate limiter counts those). */
-export function cachedReview(review: ReviewToken, { ttlMs, maxEntries, clock }: ReviewCacheOptions): ReviewToken {
-  const cache = new Map<string, { user: ReviewedUser; untilMs: number }>();
+/**
+ * Remembers accepted tokens briefly (refusals are never cached: the rate limiter counts those); a revoked token works
+ * at most `ttlMs` longer.
+ */
+export function cachedReview(review: ReviewToken, options: ExpiringAnswersOptions): ReviewToken {
+  const accepted = new ExpiringAnswers<ReviewedUser>(options);
   return async (token) => {
-    const hit = cache.get(token);
-    if (hit !== undefined && hit.untilMs > clock.now()) return hit.user;
-    cache.delete(token);
+    const hit = accepted.get(token);
+    if (hit !== undefined) return hit;
     const answer = await review(token);
-    if ('username' in answer) {
-      // Map order is insertion order: the first entry is the oldest.
-      if (cache.size >= maxEntries) cache.delete(cache.keys().next().value ?? '');
-      cache.set(token, { user: answer, untilMs: clock.now() + ttlMs });
-    }
+    if ('username' in answer) accepted.set(token, answer);
     return answer;
   };
 }
